@@ -1,0 +1,158 @@
+/* Atomic publication of files. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "status.h"
+
+#define WRITE_BUFFER_SIZE (1 << 20)
+
+static int
+sync_parent_dir(const char *path)
+{
+	char copy[PATH_MAX];
+	int fd, rc = 0;
+
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return -ENAMETOOLONG;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return status_from_errno(errno);
+	if (fsync(fd) != 0 && errno != EINVAL)
+		rc = status_from_errno(errno);
+	close(fd);
+	return rc;
+}
+
+/* Write to a fresh temporary file beside path; on success tmp names it. */
+static int
+write_temp(const char *path, unsigned mode, file_writer_fn write, void *arg,
+    char *tmp, size_t tmpsize)
+{
+	FILE *f = NULL;
+	char *buffer = NULL;
+	int fd = -1, rc;
+
+	for (int attempt = 0;; attempt++) {
+		if (snprintf(tmp, tmpsize, "%s.tmp.%ld.%d", path, (long)getpid(),
+		    attempt) >= (int)tmpsize)
+			return -ENAMETOOLONG;
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    mode);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST || attempt > 100)
+			return status_from_errno(errno);
+	}
+	/* The umask may have narrowed mode; the caller's mode is what we mean. */
+	if (fchmod(fd, mode) != 0) {
+		rc = status_from_errno(errno);
+		goto out;
+	}
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		rc = status_from_errno(errno);
+		goto out;
+	}
+	fd = -1;
+	buffer = malloc(WRITE_BUFFER_SIZE);
+	if (buffer != NULL)
+		setvbuf(f, buffer, _IOFBF, WRITE_BUFFER_SIZE);
+	if ((rc = write(f, arg)) != 0)
+		goto out;
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		rc = status_from_errno(errno);
+		goto out;
+	}
+	rc = fclose(f) == 0 ? 0 : status_from_errno(errno);
+	f = NULL;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	free(buffer);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+int
+file_replace(const char *path, unsigned mode, file_writer_fn write, void *arg)
+{
+	char tmp[PATH_MAX];
+	int rc;
+
+	if ((rc = write_temp(path, mode, write, arg, tmp, sizeof(tmp))) != 0)
+		return rc;
+	if (rename(tmp, path) != 0) {
+		rc = status_from_errno(errno);
+		unlink(tmp);
+		return rc;
+	}
+	return sync_parent_dir(path);
+}
+
+int
+file_create_new(const char *path, unsigned mode, file_writer_fn write,
+    void *arg)
+{
+	char tmp[PATH_MAX];
+	int rc;
+
+	if ((rc = write_temp(path, mode, write, arg, tmp, sizeof(tmp))) != 0)
+		return rc;
+	/* link() never replaces an existing file: that is the O_EXCL of the final name. */
+	rc = link(tmp, path) == 0 ? 0 : status_from_errno(errno);
+	unlink(tmp);
+	if (rc != 0)
+		return rc;
+	return sync_parent_dir(path);
+}
+
+int
+file_read_all(const char *path, char **data, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t have = 0;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return status_from_errno(errno);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = S_ISREG(st.st_mode) ? status_from_errno(errno) : -EINVAL;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
+	while (have < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + have, (size_t)st.st_size - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? status_from_errno(errno) : -EIO;
+			goto out;
+		}
+		have += (size_t)n;
+	}
+	buf[have] = '\0';
+	*data = buf;
+	*len = have;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}

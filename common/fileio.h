@@ -1,0 +1,35 @@
+/* Files we publish: written to a temporary file, synced and renamed into place. */
+#ifndef ZW_FILEIO_H
+#define ZW_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "attr.h"
+
+/* Produces the content of a file; returns 0 or a negative status. */
+typedef int (*file_writer_fn)(FILE *out, void *arg);
+
+/*
+ * Replace path atomically: write() writes into a temporary file in the same
+ * folder (created mode `mode`, O_EXCL|O_NOFOLLOW), which is flushed, fsynced
+ * and renamed over path; the folder is then fsynced. On any failure the
+ * temporary file is removed and path is untouched. Returns 0 or a status.
+ */
+int file_replace(const char *path, unsigned mode, file_writer_fn write,
+    void *arg) WUR;
+
+/*
+ * Like file_replace, but fails with -EEXIST when path already exists (the
+ * new file is linked into place, never over another). For private keys.
+ */
+int file_create_new(const char *path, unsigned mode, file_writer_fn write,
+    void *arg) WUR;
+
+/*
+ * Read a whole regular file into a new NUL-terminated buffer (caller frees).
+ * Refuses symlinks (O_NOFOLLOW). Returns 0 or a status.
+ */
+int file_read_all(const char *path, char **data, size_t *len) WUR;
+
+#endif

@@ -1,0 +1,37 @@
+# tests/: unit suites (Check), CLI golden runs, integration with real servers.
+#
+# tests/unit/<layer>/test_<module>.c is one Check suite and one binary,
+# linked against its layer and the layers below only, so that an upward
+# dependency fails to link.
+unit_libs_common := $(BUILD)/libcommon.a
+unit_libs_zones  := $(BUILD)/libzones.a $(unit_libs_common)
+unit_libs_keys   := $(BUILD)/libkeys.a $(unit_libs_common)
+unit_libs_signer := $(BUILD)/libsigner.a $(BUILD)/libzones.a $(BUILD)/libkeys.a $(unit_libs_common)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+define unit_layer
+unit_srcs_$(1) := $$(wildcard tests/unit/$(1)/test_*.c)
+unit_bins_$(1) := $$(unit_srcs_$(1):%.c=$$(BUILD)/%)
+$$(unit_bins_$(1)): $$(BUILD)/%: $$(BUILD)/%.o $$(unit_libs_$(1))
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEPLIBS) $$(CHECK_LIBS)
+UNIT_BINS += $$(unit_bins_$(1))
+DEPS += $$(unit_srcs_$(1):%.c=$$(BUILD)/%.d)
+endef
+UNIT_BINS :=
+$(foreach l,common zones keys signer,$(eval $(call unit_layer,$(l))))
+$(BUILD)/tests/unit/%.o: CFLAGS += $(CHECK_CFLAGS)
+
+# Unit suites find their data under tests/data; CK_TAP-free plain output.
+check-unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ZW_TESTDATA=tests/data $$t; done
+
+check-cli: $(BUILD)/zonewarden
+	@ZW=$(BUILD)/zonewarden sh tests/cli/run.sh
+
+check-integration: $(BUILD)/zonewarden
+	@ZW=$(BUILD)/zonewarden sh tests/integration/run.sh
+
+check: check-unit check-cli check-integration
+
+.PHONY: check-unit check-cli check-integration

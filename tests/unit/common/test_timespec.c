@@ -1,0 +1,94 @@
+/* Unit tests for common/timespec: strict duration and time parsing. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "common/status.h"
+#include "common/timespec.h"
+
+START_TEST(test_duration_accepts_units_and_sums)
+{
+	int64_t v;
+	ck_assert_int_eq(duration_parse("3600", &v), 0);
+	ck_assert_int_eq(v, 3600);
+	ck_assert_int_eq(duration_parse("30d", &v), 0);
+	ck_assert_int_eq(v, 30 * 86400);
+	ck_assert_int_eq(duration_parse("1d12h", &v), 0);
+	ck_assert_int_eq(v, 86400 + 12 * 3600);
+	ck_assert_int_eq(duration_parse("2w", &v), 0);
+	ck_assert_int_eq(v, 14 * 86400);
+	ck_assert_int_eq(duration_parse("90s", &v), 0);
+	ck_assert_int_eq(v, 90);
+}
+END_TEST
+
+START_TEST(test_duration_rejects_garbage_and_leaves_output)
+{
+	int64_t v = 42;
+	ck_assert_int_eq(duration_parse("", &v), STATUS_SYNTAX);
+	ck_assert_int_eq(duration_parse("d", &v), STATUS_SYNTAX);
+	ck_assert_int_eq(duration_parse("10x", &v), STATUS_SYNTAX);
+	ck_assert_int_eq(duration_parse("-5", &v), STATUS_SYNTAX);
+	ck_assert_int_eq(duration_parse("12 h", &v), STATUS_SYNTAX);
+	ck_assert_int_eq(duration_parse("99999999999999999999", &v), STATUS_RANGE);
+	ck_assert_int_eq(v, 42);
+}
+END_TEST
+
+START_TEST(test_time_parses_calendar_epoch_and_offset)
+{
+	int64_t v;
+	ck_assert_int_eq(time_parse("20261122000000", 0, &v), 0);
+	ck_assert_int_eq(v, 1795305600);
+	ck_assert_int_eq(time_parse("19700101000000", 0, &v), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(time_parse("20240229120000", 0, &v), 0);
+	ck_assert_int_eq(v, 1709208000);
+	ck_assert_int_eq(time_parse("1795305600", 0, &v), 0);
+	ck_assert_int_eq(v, 1795305600);
+	ck_assert_int_eq(time_parse("+2w", 1000, &v), 0);
+	ck_assert_int_eq(v, 1000 + 14 * 86400);
+}
+END_TEST
+
+START_TEST(test_time_rejects_impossible_dates)
+{
+	int64_t v;
+	ck_assert_int_eq(time_parse("20230229000000", 0, &v), STATUS_RANGE);
+	ck_assert_int_eq(time_parse("20261301000000", 0, &v), STATUS_RANGE);
+	ck_assert_int_eq(time_parse("20261122246000", 0, &v), STATUS_RANGE);
+	ck_assert_int_eq(time_parse("2026-11-22", 0, &v), STATUS_SYNTAX);
+	ck_assert_int_eq(time_parse("", 0, &v), STATUS_SYNTAX);
+}
+END_TEST
+
+START_TEST(test_time_format_roundtrips)
+{
+	char buf[16];
+	int64_t v;
+	time_format(1795305600 + 3661, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "20261122010101");
+	ck_assert_int_eq(time_parse(buf, 0, &v), 0);
+	ck_assert_int_eq(v, 1795305600 + 3661);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("timespec");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_duration_accepts_units_and_sums);
+	tcase_add_test(tc, test_duration_rejects_garbage_and_leaves_output);
+	tcase_add_test(tc, test_time_parses_calendar_epoch_and_offset);
+	tcase_add_test(tc, test_time_rejects_impossible_dates);
+	tcase_add_test(tc, test_time_format_roundtrips);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
