@@ -14,7 +14,8 @@ define unit_layer
 unit_srcs_$(1) := $$(wildcard tests/unit/$(1)/test_*.c)
 unit_bins_$(1) := $$(unit_srcs_$(1):%.c=$$(BUILD)/%)
 $$(unit_bins_$(1)): $$(BUILD)/%: $$(BUILD)/%.o $$(unit_libs_$(1))
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEPLIBS) $$(CHECK_LIBS)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEPLIBS) $$(CHECK_LIBS)
 UNIT_BINS += $$(unit_bins_$(1))
 DEPS += $$(unit_srcs_$(1):%.c=$$(BUILD)/%.d)
 endef

@@ -1,0 +1,379 @@
+/* The NSEC3 chain (RFC 5155) with RFC 9276 parameters: hashing, building, checking. */
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/status.h"
+#include "denial.h"
+#include "zones/dname.h"
+
+#define NSEC3_HASH_SHA1 1
+#define NSEC3_HASH_LEN 20
+#define NSEC3_FLAG_OPT_OUT 0x01
+
+static EVP_MD *sha1_md;
+static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+
+/* Fetch SHA-1 once: an implicit fetch on every hash is much slower. */
+static void
+fetch_sha1(void)
+{
+	sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
+int
+nsec3_hash_name(const uint8_t *name, uint8_t algorithm, uint16_t iterations,
+    const uint8_t *salt, size_t salt_len, uint8_t out[20])
+{
+	uint8_t lower[DNAME_MAX_LENGTH], digest[EVP_MAX_MD_SIZE];
+	EVP_MD_CTX *ctx;
+	int rc = STATUS_CRYPTO;
+
+	if (algorithm != NSEC3_HASH_SHA1)
+		return STATUS_UNSUPPORTED;
+	pthread_once(&sha1_once, fetch_sha1);
+	if (sha1_md == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
+		return STATUS_CRYPTO;
+	/* RFC 5155 §5: IH(salt, x, 0) = H(x || salt), x in canonical form. */
+	dname_copy_lower(lower, name);
+	const uint8_t *in = lower;
+	size_t inlen = dname_length(lower);
+	for (unsigned k = 0; k <= iterations; k++) {
+		if (EVP_DigestInit_ex(ctx, sha1_md, NULL) != 1 ||
+		    EVP_DigestUpdate(ctx, in, inlen) != 1 ||
+		    EVP_DigestUpdate(ctx, salt, salt_len) != 1 ||
+		    EVP_DigestFinal_ex(ctx, digest, NULL) != 1)
+			goto out;
+		in = digest;
+		inlen = NSEC3_HASH_LEN;
+	}
+	memcpy(out, digest, NSEC3_HASH_LEN);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+static const char b32hex[] = "0123456789abcdefghijklmnopqrstuv";
+
+size_t
+base32hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	size_t o = 0;
+	unsigned buf = 0, bits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		buf = (buf << 8) | in[i];
+		bits += 8;
+		while (bits >= 5) {
+			out[o++] = b32hex[(buf >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (bits > 0)
+		out[o++] = b32hex[(buf << (5 - bits)) & 31];
+	out[o] = '\0';
+	return o;
+}
+
+size_t
+base32hex_decode(const char *in, size_t len, uint8_t *out, size_t max)
+{
+	size_t o = 0;
+	unsigned buf = 0, bits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = in[i], v;
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'v')
+			v = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'V')
+			v = c - 'A' + 10;
+		else
+			return 0;
+		buf = (buf << 5) | (unsigned)v;
+		bits += 5;
+		if (bits >= 8) {
+			if (o == max)
+				return 0;
+			out[o++] = (uint8_t)(buf >> (bits - 8));
+			bits -= 8;
+		}
+	}
+	return o;
+}
+
+/* One name of the chain: an owner (record index) or an empty non-terminal. */
+struct hashed {
+	uint8_t hash[NSEC3_HASH_LEN];
+	const uint8_t *name;
+	size_t at;          /* first record of the name, or NO_RECORDS for an ENT */
+};
+#define NO_RECORDS ((size_t)-1)
+
+struct nsec3_params {
+	uint8_t flags;
+	uint16_t iterations;
+	uint8_t salt_len;
+	const uint8_t *salt;
+};
+
+static int
+compare_hashed(const void *a, const void *b)
+{
+	return memcmp(((const struct hashed *)a)->hash,
+	    ((const struct hashed *)b)->hash, NSEC3_HASH_LEN);
+}
+
+static int
+push_hashed(struct hashed **v, size_t *n, size_t *cap, const uint8_t *name,
+    size_t at, const struct nsec3_params *p)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+		struct hashed *nv = realloc(*v, c * sizeof(*nv));
+		if (nv == NULL)
+			return STATUS_NOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[*n].name = name;
+	(*v)[*n].at = at;
+	return nsec3_hash_name(name, NSEC3_HASH_SHA1, p->iterations, p->salt,
+	    p->salt_len, (*v)[(*n)++].hash);
+}
+
+/*
+ * The names the chain covers (RFC 5155 §7.1): every authoritative name and
+ * delegation point, less unsigned delegations when opting out, plus the
+ * empty non-terminals above them; sorted by hash, one entry per name.
+ */
+static int
+chain_entries(const struct zone *z, const struct nsec3_params *p,
+    struct hashed **out, size_t *nout, struct diag *d)
+{
+	size_t count, n = 0, cap = 0, w = 0;
+	const struct zrr *rr = zone_records(z, &count);
+	unsigned apex_labels = dname_label_count(zone_origin(z));
+	struct hashed *v = NULL;
+	struct name_info ni;
+	int rc = 0;
+
+	for (size_t i = 0; i < count && rc == 0; i = ni.end) {
+		name_info(z, i, &ni);
+		if (ni.overflow) {
+			zone_diag_rr(z, &rr[i], d, "too many types at one name");
+			rc = STATUS_ZONE_CONTENT;
+			break;
+		}
+		if (!ni.in_chain ||
+		    ((p->flags & NSEC3_FLAG_OPT_OUT) && ni.at_cut && !ni.has_ds))
+			continue;
+		rc = push_hashed(&v, &n, &cap, ni.owner, i, p);
+		/* Ancestors without records of their own are empty non-terminals. */
+		const uint8_t *a = ni.owner;
+		for (unsigned l = dname_label_count(a); rc == 0 && l > apex_labels + 1; l--) {
+			a = dname_parent(a);
+			rc = push_hashed(&v, &n, &cap, a, NO_RECORDS, p);
+		}
+	}
+	if (rc != 0)
+		goto out;
+	qsort(v, n, sizeof(*v), compare_hashed);
+	for (size_t r = 0; r < n; r++) {
+		if (w > 0 && memcmp(v[w - 1].hash, v[r].hash, NSEC3_HASH_LEN) == 0) {
+			if (!dname_equal(v[w - 1].name, v[r].name)) {
+				char a[DNAME_TEXT_MAX], b[DNAME_TEXT_MAX];
+				dname_format(v[w - 1].name, a, sizeof(a));
+				dname_format(v[r].name, b, sizeof(b));
+				diag_set(d, NULL, 0, "NSEC3 hash collision between "
+				    "%s and %s: choose another salt", a, b);
+				rc = STATUS_CHAIN;
+				goto out;
+			}
+			/* A name with records wins over the same name seen as an ENT. */
+			if (v[w - 1].at == NO_RECORDS)
+				v[w - 1] = v[r];
+			continue;
+		}
+		v[w++] = v[r];
+	}
+	*out = v;
+	*nout = w;
+	v = NULL;
+out:
+	free(v);
+	return rc;
+}
+
+/* NSEC3 rdata without the bitmap (RFC 5155 §3.2). */
+static int
+nsec3_fixed_rdata(const struct nsec3_params *p, const uint8_t *next,
+    struct bytes *out)
+{
+	int rc;
+
+	out->len = 0;
+	if ((rc = bytes_reserve(out, 6u + p->salt_len + NSEC3_HASH_LEN)) != 0)
+		return rc;
+	uint8_t *q = out->data;
+	q[0] = NSEC3_HASH_SHA1;
+	q[1] = p->flags;
+	q[2] = (uint8_t)(p->iterations >> 8);
+	q[3] = (uint8_t)p->iterations;
+	q[4] = p->salt_len;
+	memcpy(q + 5, p->salt, p->salt_len);
+	q[5 + p->salt_len] = NSEC3_HASH_LEN;
+	memcpy(q + 6 + p->salt_len, next, NSEC3_HASH_LEN);
+	out->len = 6u + p->salt_len + NSEC3_HASH_LEN;
+	return 0;
+}
+
+/* Bitmap: the name's types, and RRSIG when it holds a signed RRset. ENTs: empty. */
+static int
+nsec3_bitmap(const struct zone *z, const struct hashed *h, struct bytes *out)
+{
+	struct name_info ni;
+
+	if (h->at == NO_RECORDS)
+		return 0;
+	name_info(z, h->at, &ni);
+	if (ni.has_signed)
+		ni.types[ni.ntypes++] = RRTYPE_RRSIG;
+	return typemap_encode(ni.types, ni.ntypes, out);
+}
+
+/* Hashed owner name: base32hex label under the apex (RFC 5155 §3). */
+static void
+hashed_owner(const struct zone *z, const uint8_t *hash, uint8_t *owner)
+{
+	char label[40];
+	size_t l = base32hex_encode(hash, NSEC3_HASH_LEN, label);
+	const uint8_t *apex = zone_origin(z);
+
+	owner[0] = (uint8_t)l;
+	memcpy(owner + 1, label, l);
+	memcpy(owner + 1 + l, apex, dname_length(apex));
+}
+
+int
+nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
+    struct diag *d)
+{
+	struct nsec3_params np = {
+		.flags = p->opt_out ? NSEC3_FLAG_OPT_OUT : 0,
+		.iterations = p->nsec3_iterations,
+		.salt_len = p->nsec3_salt_len,
+		.salt = p->nsec3_salt,
+	};
+	struct hashed *v = NULL;
+	struct bytes rdata = { 0 };
+	struct rrlist out = { 0 };
+	uint8_t owner[DNAME_MAX_LENGTH + 40];
+	size_t n = 0;
+	int rc;
+
+	if (dname_length(zone_origin(z)) + 33 > DNAME_MAX_LENGTH) {
+		diag_set(d, NULL, 0, "zone name too long for NSEC3 owner names");
+		return STATUS_ZONE_CONTENT;
+	}
+	if ((rc = chain_entries(z, &np, &v, &n, d)) != 0)
+		goto out;
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		if ((rc = nsec3_fixed_rdata(&np, v[(k + 1) % n].hash, &rdata)) != 0 ||
+		    (rc = nsec3_bitmap(z, &v[k], &rdata)) != 0)
+			break;
+		hashed_owner(z, v[k].hash, owner);
+		rc = rrlist_push(&out, owner, RRTYPE_NSEC3, ttl, rdata.data,
+		    rdata.len);
+	}
+	if (rc == 0)
+		rc = rrlist_move_to_zone(&out, z);
+out:
+	rrlist_free(&out);
+	bytes_free(&rdata);
+	free(v);
+	return rc;
+}
+
+/* The NSEC3PARAM at the apex (RFC 5155 §4): the parameters every NSEC3 must use. */
+static const struct zrr *
+find_nsec3param(const struct zone *z)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].type == RRTYPE_NSEC3PARAM && (rr[i].flags & ZRR_APEX))
+			return &rr[i];
+	return NULL;
+}
+
+int
+nsec3_verify_chain(const struct zone *z, struct diag *d)
+{
+	size_t count, n = 0, nrec = 0;
+	const struct zrr *rr = zone_records(z, &count);
+	const struct zrr *param = find_nsec3param(z), **recs = NULL;
+	struct hashed *v = NULL;
+	struct bytes want = { 0 };
+	struct nsec3_params np;
+	int rc = 0;
+
+	if (param == NULL || param->rdlen < 5 || param->rdlen != 5u + param->rdata[4]) {
+		diag_set(d, NULL, 0, "no valid NSEC3PARAM at the apex");
+		return STATUS_CHAIN;
+	}
+	np.iterations = (uint16_t)(param->rdata[2] << 8 | param->rdata[3]);
+	np.salt_len = param->rdata[4];
+	np.salt = param->rdata + 5;
+	/* Opt-out shows in the NSEC3 flags, not in NSEC3PARAM (RFC 5155 §4.1.2). */
+	np.flags = 0;
+	if ((recs = malloc((count + 1) * sizeof(*recs))) == NULL)
+		return STATUS_NOMEM;
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].type == RRTYPE_NSEC3) {
+			recs[nrec++] = &rr[i];
+			if (rr[i].rdlen > 1 && (rr[i].rdata[1] & NSEC3_FLAG_OPT_OUT))
+				np.flags = NSEC3_FLAG_OPT_OUT;
+		}
+	if ((rc = chain_entries(z, &np, &v, &n, d)) != 0)
+		goto out;
+	/* Canonical order of the base32hex owners is the order of the hashes. */
+	if (nrec != n) {
+		diag_set(d, NULL, 0, "the NSEC3 chain has %zu records for %zu "
+		    "names that need one", nrec, n);
+		rc = STATUS_CHAIN;
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct zrr *r = recs[k];
+		uint8_t owner[DNAME_MAX_LENGTH + 40];
+
+		hashed_owner(z, v[k].hash, owner);
+		if (!dname_equal(owner, r->owner)) {
+			zone_diag_rr(z, r, d, "NSEC3 owner does not match the "
+			    "hash of any name that needs one");
+			rc = STATUS_CHAIN;
+			goto out;
+		}
+		if ((rc = nsec3_fixed_rdata(&np, v[(k + 1) % n].hash, &want)) != 0 ||
+		    (rc = nsec3_bitmap(z, &v[k], &want)) != 0)
+			goto out;
+		if (want.len != r->rdlen || memcmp(want.data, r->rdata, want.len)) {
+			char name[DNAME_TEXT_MAX];
+			dname_format(v[k].name, name, sizeof(name));
+			zone_diag_rr(z, r, d, "NSEC3 for %s has wrong parameters, "
+			    "next hash or type bitmap", name);
+			rc = STATUS_CHAIN;
+			goto out;
+		}
+	}
+out:
+	bytes_free(&want);
+	free(v);
+	free(recs);
+	return rc;
+}

@@ -1,0 +1,80 @@
+/* Splitting work over worker threads that take chunks as they go. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/status.h"
+#include "signer_internal.h"
+
+#define THREADS_MAX 256
+
+struct work {
+	size_t n, chunk;
+	slice_fn fn;
+	void *arg;
+	atomic_size_t next;          /* next chunk to hand out */
+	atomic_int failed;
+	pthread_mutex_t lock;        /* guards rc and diag */
+	int rc;
+	struct diag diag;
+};
+
+static void *
+worker(void *p)
+{
+	struct work *w = p;
+	struct diag d;
+
+	while (!atomic_load(&w->failed)) {
+		size_t c = atomic_fetch_add(&w->next, 1), begin = c * w->chunk;
+		int rc;
+
+		if (begin >= w->n)
+			break;
+		size_t end = begin + w->chunk < w->n ? begin + w->chunk : w->n;
+		diag_clear(&d);
+		if ((rc = w->fn(begin, end, w->arg, &d)) != 0) {
+			pthread_mutex_lock(&w->lock);
+			if (w->rc == 0) {
+				w->rc = rc;
+				w->diag = d;
+			}
+			pthread_mutex_unlock(&w->lock);
+			atomic_store(&w->failed, 1);
+		}
+	}
+	return NULL;
+}
+
+int
+parallel_for(size_t n, size_t chunk, unsigned threads, slice_fn fn,
+    void *arg, struct diag *d)
+{
+	struct work w = { .n = n, .chunk = chunk ? chunk : 1, .fn = fn, .arg = arg };
+	pthread_t tid[THREADS_MAX];
+	unsigned started = 0;
+
+	if (threads == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cpus > 0 ? (unsigned)cpus : 1;
+	}
+	if (threads > THREADS_MAX)
+		threads = THREADS_MAX;
+	atomic_init(&w.next, 0);
+	atomic_init(&w.failed, 0);
+	pthread_mutex_init(&w.lock, NULL);
+	/* The calling thread works too; extra threads only when there is more than one chunk. */
+	for (unsigned t = 1; t < threads && (size_t)t * w.chunk < n; t++) {
+		if (pthread_create(&tid[started], NULL, worker, &w) != 0)
+			break;
+		started++;
+	}
+	worker(&w);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&w.lock);
+	if (w.rc != 0 && d != NULL)
+		*d = w.diag;
+	return w.rc;
+}

@@ -1,0 +1,314 @@
+/* The signing pipeline: DNSKEYs and chain in, serial moved, every authoritative RRset signed, result verified. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/status.h"
+#include "keys/dnskey.h"
+#include "keys/keystore.h"
+#include "signer_internal.h"
+#include "zones/dname.h"
+
+#define BACKDATE_DEFAULT 3600
+#define VALIDITY_DEFAULT (14 * 86400)
+/* Keys of one algorithm in a key set. */
+#define ALGS_MAX 8
+
+void
+sign_policy_init(struct sign_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->denial = DENIAL_NSEC3;
+	p->validity = VALIDITY_DEFAULT;
+	p->backdate = BACKDATE_DEFAULT;
+	p->serial = SERIAL_UNIXTIME;
+}
+
+/* Which keys sign what: per algorithm, the SEP keys and the others. */
+struct signing_keys {
+	size_t nalg;
+	struct {
+		uint8_t alg;
+		const struct key *sep[8], *zsk[8];
+		size_t nsep, nzsk;
+	} alg[ALGS_MAX];
+};
+
+static int
+group_keys(const struct keyset *ks, struct signing_keys *sk, struct diag *d)
+{
+	memset(sk, 0, sizeof(*sk));
+	for (size_t i = 0; i < ks->count; i++) {
+		const struct key *k = ks->keys[i];
+		size_t a;
+
+		if (key_flags(k) & DNSKEY_FLAG_REVOKE)
+			continue;
+		for (a = 0; a < sk->nalg && sk->alg[a].alg != key_algorithm(k); a++)
+			;
+		if (a == sk->nalg) {
+			if (a == ALGS_MAX)
+				goto too_many;
+			sk->alg[a].alg = key_algorithm(k);
+			sk->nalg++;
+		}
+		if (key_is_sep(k)) {
+			if (sk->alg[a].nsep == 8)
+				goto too_many;
+			sk->alg[a].sep[sk->alg[a].nsep++] = k;
+		} else {
+			if (sk->alg[a].nzsk == 8)
+				goto too_many;
+			sk->alg[a].zsk[sk->alg[a].nzsk++] = k;
+		}
+	}
+	if (sk->nalg == 0) {
+		diag_set(d, NULL, 0, "no active key to sign with");
+		return STATUS_KEY_MISSING;
+	}
+	return 0;
+too_many:
+	diag_set(d, NULL, 0, "too many keys: at most 8 per role and algorithm");
+	return STATUS_RANGE;
+}
+
+/* The input's own DNSSEC records are replaced: the signer owns them. */
+static bool
+is_dnssec_record(const struct zrr *rr, void *arg)
+{
+	(void)arg;
+	return rr->type == RRTYPE_RRSIG || rr->type == RRTYPE_NSEC ||
+	    rr->type == RRTYPE_NSEC3 || rr->type == RRTYPE_NSEC3PARAM ||
+	    rr->type == RRTYPE_DNSKEY;
+}
+
+struct sign_job {
+	const struct zone *z;
+	const struct signing_keys *keys;
+	const size_t *rrsets;        /* start index of each RRset to sign */
+	uint32_t inception;
+	int64_t expiration_base;     /* before jitter */
+	int64_t jitter_range;
+	struct rrlist *out;          /* one list per slice */
+	size_t nslices;
+	size_t slice_len;
+};
+
+/* Deterministic spread of expirations (FNV-1a of owner and type), so reruns repeat. */
+static uint32_t
+jitter_of(const uint8_t *owner, uint16_t type, int64_t range)
+{
+	uint8_t lower[DNAME_MAX_LENGTH];
+	uint64_t h = 1469598103934665603ull;
+	size_t len;
+
+	if (range <= 0)
+		return 0;
+	dname_copy_lower(lower, owner);
+	len = dname_length(lower);
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ lower[i]) * 1099511628211ull;
+	h = (h ^ (type >> 8)) * 1099511628211ull;
+	h = (h ^ (type & 0xff)) * 1099511628211ull;
+	return (uint32_t)(h % (uint64_t)range);
+}
+
+static int
+sign_rrset(const struct sign_job *job, const struct zrr *rr, size_t n,
+    const struct key *k, struct bytes *data, struct rrlist *out)
+{
+	uint8_t sig[KEY_SIGNATURE_MAX];
+	const uint8_t *apex = zone_origin(job->z);
+	size_t siglen, alen = dname_length(apex), fixed;
+	struct rrsig_fields f = {
+		.covered = rr->type,
+		.algorithm = key_algorithm(k),
+		.labels = rrsig_labels(rr->owner),
+		.original_ttl = rr->ttl,
+		.inception = job->inception,
+		.expiration = (uint32_t)(job->expiration_base -
+		    jitter_of(rr->owner, rr->type, job->jitter_range)),
+		.key_tag = key_tag(k),
+		.signer = apex,
+	};
+	int rc;
+
+	if ((rc = rrsig_signing_data(&f, rr, n, data)) != 0)
+		return rc;
+	if ((rc = key_sign(k, data->data, data->len, sig, &siglen)) != 0)
+		return rc;
+	/* The RRSIG rdata is the signed prefix (signer name lower-cased) plus the signature. */
+	fixed = 18 + alen;
+	data->len = fixed;
+	if ((rc = bytes_reserve(data, siglen)) != 0)
+		return rc;
+	memcpy(data->data + fixed, sig, siglen);
+	data->len += siglen;
+	/* RFC 4034 §3: the RRSIG TTL is the TTL of the RRset it covers. */
+	return rrlist_push(out, rr->owner, RRTYPE_RRSIG, rr->ttl, data->data,
+	    data->len);
+}
+
+static int
+sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
+{
+	struct sign_job *job = arg;
+	size_t count;
+	const struct zrr *rr = zone_records(job->z, &count);
+	struct rrlist *out = &job->out[begin / job->slice_len];
+	struct bytes data = { 0 };
+	int rc = 0;
+
+	for (size_t s = begin; s < end && rc == 0; s++) {
+		size_t i = job->rrsets[s], e = zone_rrset_end(job->z, i);
+		bool by_sep = rr[i].type == RRTYPE_DNSKEY ||
+		    rr[i].type == RRTYPE_CDS || rr[i].type == RRTYPE_CDNSKEY;
+
+		for (size_t a = 0; a < job->keys->nalg && rc == 0; a++) {
+			const struct key *const *ks;
+			size_t nk;
+
+			/* KSKs sign the key RRsets, ZSKs the rest; a CSK does both. */
+			if (by_sep || job->keys->alg[a].nzsk == 0) {
+				ks = job->keys->alg[a].sep;
+				nk = job->keys->alg[a].nsep;
+			} else {
+				ks = job->keys->alg[a].zsk;
+				nk = job->keys->alg[a].nzsk;
+			}
+			if (nk == 0) {
+				ks = job->keys->alg[a].zsk;
+				nk = job->keys->alg[a].nzsk;
+			}
+			for (size_t k = 0; k < nk && rc == 0; k++)
+				rc = sign_rrset(job, &rr[i], e - i, ks[k], &data, out);
+		}
+		if (rc != 0)
+			zone_diag_rr(job->z, &rr[i], d, "signing failed");
+	}
+	bytes_free(&data);
+	return rc;
+}
+
+/* Add the DNSKEY RRset (TTL: the SOA's) and, for NSEC3, NSEC3PARAM. */
+static int
+add_apex_records(struct zone *z, const struct keyset *ks,
+    const struct sign_policy *p)
+{
+	const struct zrr *soa = zone_soa(z);
+	const uint8_t *apex = zone_origin(z);
+	uint32_t ttl = soa->ttl;
+	int rc;
+
+	for (size_t i = 0; i < ks->count; i++) {
+		size_t len;
+		const uint8_t *rd = key_dnskey_rdata(ks->keys[i], &len);
+		if ((rc = zone_add(z, apex, RRTYPE_DNSKEY, ttl, rd, len)) != 0)
+			return rc;
+	}
+	if (p->denial == DENIAL_NSEC3) {
+		uint8_t param[5 + 255];
+		param[0] = 1;     /* SHA-1, RFC 5155 §4.1.1 */
+		param[1] = 0;     /* flags: opt-out lives in NSEC3 only */
+		param[2] = (uint8_t)(p->nsec3_iterations >> 8);
+		param[3] = (uint8_t)p->nsec3_iterations;
+		param[4] = p->nsec3_salt_len;
+		memcpy(param + 5, p->nsec3_salt, p->nsec3_salt_len);
+		/* TTL 0 as BIND does: only secondaries and signers read it. */
+		rc = zone_add(z, apex, RRTYPE_NSEC3PARAM, 0, param,
+		    5u + p->nsec3_salt_len);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+check_times(const struct sign_policy *p, int64_t now, int64_t *inception,
+    int64_t *expiration, struct diag *d)
+{
+	if (p->absolute_times) {
+		*inception = p->inception;
+		*expiration = p->expiration;
+	} else {
+		*inception = now - p->backdate;
+		*expiration = now + p->validity;
+	}
+	if (*expiration <= *inception) {
+		diag_set(d, NULL, 0, "signature expiration is not after inception");
+		return STATUS_RANGE;
+	}
+	if (*expiration <= now) {
+		diag_set(d, NULL, 0, "signatures would already have expired");
+		return STATUS_RANGE;
+	}
+	/* RFC 4034 §3.1.5: 32-bit serial times cover 68 years around now. */
+	if (*inception < 0 || *expiration - *inception > 0x7fffffff ||
+	    *expiration > 0xffffffffll) {
+		diag_set(d, NULL, 0, "signature validity period out of range");
+		return STATUS_RANGE;
+	}
+	return 0;
+}
+
+int
+signer_sign_zone(struct zone *z, const struct keyset *keys,
+    const struct sign_policy *p, int64_t now, struct diag *d)
+{
+	struct signing_keys sk;
+	struct sign_job job = { 0 };
+	size_t count, nrrsets = 0, *rrsets = NULL;
+	const struct zrr *rr;
+	int64_t inception, expiration;
+	int rc;
+
+	if ((rc = group_keys(keys, &sk, d)) != 0 ||
+	    (rc = check_times(p, now, &inception, &expiration, d)) != 0)
+		return rc;
+	zone_remove_if(z, is_dnssec_record, NULL);
+	if ((rc = zone_finalize(z, d)) != 0)
+		return rc;
+	zone_set_serial(z, serial_next(p->serial, zone_serial(z), now));
+	if ((rc = add_apex_records(z, keys, p)) != 0 ||
+	    (rc = zone_finalize(z, d)) != 0)
+		return rc;
+	if (p->denial == DENIAL_NSEC3)
+		rc = nsec3_build_chain(z, p, denial_ttl(z), d);
+	else
+		rc = nsec_build_chain(z, denial_ttl(z), d);
+	if (rc != 0 || (rc = zone_finalize(z, d)) != 0)
+		return rc;
+
+	rr = zone_records(z, &count);
+	if ((rrsets = malloc((count + 1) * sizeof(*rrsets))) == NULL)
+		return STATUS_NOMEM;
+	for (size_t i = 0; i < count; i = zone_rrset_end(z, i))
+		if (zrr_is_authoritative(&rr[i]))
+			rrsets[nrrsets++] = i;
+	job.z = z;
+	job.keys = &sk;
+	job.rrsets = rrsets;
+	job.inception = (uint32_t)inception;
+	job.expiration_base = expiration;
+	/* Absolute times are used exactly; otherwise spread up to a tenth of the validity. */
+	job.jitter_range = p->absolute_times ? 0 : (expiration - now) / 10;
+	job.nslices = 256;
+	job.slice_len = nrrsets / job.nslices + 1;
+	if ((job.out = calloc(job.nslices, sizeof(*job.out))) == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
+	rc = parallel_for(nrrsets, job.slice_len, p->threads, sign_slice,
+	    &job, d);
+	for (size_t s = 0; s < job.nslices; s++) {
+		if (rc == 0)
+			rc = rrlist_move_to_zone(&job.out[s], z);
+		rrlist_free(&job.out[s]);
+	}
+	if (rc != 0 || (rc = zone_finalize(z, d)) != 0)
+		goto out;
+	rc = signer_verify_zone(z, now, p->threads, d);
+out:
+	free(job.out);
+	free(rrsets);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/* The signing engine: sign a zone with a key set under a policy at a given time. */
+#ifndef ZW_SIGNER_H
+#define ZW_SIGNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/attr.h"
+#include "common/diag.h"
+#include "zones/serial.h"
+
+struct zone;
+struct keyset;
+
+enum denial {
+	DENIAL_NSEC3,   /* RFC 5155 with RFC 9276 parameters (default) */
+	DENIAL_NSEC,    /* RFC 4034 §4 */
+};
+
+struct sign_policy {
+	enum denial denial;
+	bool opt_out;                /* NSEC3 opt-out: unsigned delegations left out */
+	uint16_t nsec3_iterations;   /* RFC 9276 §3.1: 0 */
+	uint8_t nsec3_salt_len;      /* RFC 9276 §3.1: empty */
+	uint8_t nsec3_salt[255];
+	bool absolute_times;         /* use inception/expiration as given */
+	int64_t inception, expiration;
+	int64_t validity;            /* seconds, when not absolute (default 14d) */
+	int64_t backdate;            /* inception = now - backdate (default 1h) */
+	enum serial_policy serial;
+	unsigned threads;            /* 0: one per online CPU */
+};
+
+/* The defaults above: NSEC3, 0 iterations, no salt, 14d validity, 1h back, unixtime. */
+void sign_policy_init(struct sign_policy *p);
+
+/*
+ * Sign z in place at time now: replace any DNSSEC records of the input
+ * (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY) with the key set's DNSKEYs, the
+ * denial chain and fresh signatures over every authoritative RRset (RFC
+ * 4035 §2), move the SOA serial per policy, then verify the result
+ * (signer_verify_zone). Returns 0, STATUS_KEY_MISSING (no key to sign
+ * with), STATUS_RANGE (bad validity), STATUS_CRYPTO, STATUS_BAD_SIGNATURE
+ * or STATUS_CHAIN (self-check failed), STATUS_ZONE_CONTENT, with d.
+ */
+int signer_sign_zone(struct zone *z, const struct keyset *keys,
+    const struct sign_policy *p, int64_t now, struct diag *d) WUR;
+
+/*
+ * Check a signed zone at time now: every RRSIG verifies with a DNSKEY at
+ * the apex, is valid at now, and has the right labels, TTL and original
+ * TTL; every authoritative RRset is signed by every algorithm of the
+ * DNSKEY set (RFC 4035 §2.2); the NSEC or NSEC3 chain covers exactly the
+ * names it must, in order, with the right type bitmaps. Returns 0 or the
+ * first problem (STATUS_BAD_SIGNATURE, STATUS_CHAIN, STATUS_KEY_MISSING)
+ * with d naming owner and type.
+ */
+int signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
+    struct diag *d) WUR;
+
+#endif

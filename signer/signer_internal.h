@@ -1,0 +1,103 @@
+/* Internals shared by the signer/ source files. */
+#ifndef ZW_SIGNER_INTERNAL_H
+#define ZW_SIGNER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/diag.h"
+#include "signer.h"
+#include "zones/zone.h"
+
+struct key;
+
+/* A growable byte buffer private to one thread. */
+struct bytes {
+	uint8_t *data;
+	size_t len, cap;
+};
+int bytes_reserve(struct bytes *b, size_t extra) WUR;
+void bytes_free(struct bytes *b);
+
+/* Records made by the signer, kept aside until they join the zone together. */
+struct rrlist_item {
+	size_t owner_off, rdata_off;
+	uint32_t ttl;
+	uint16_t type, rdlen;
+};
+struct rrlist {
+	struct bytes data;
+	struct rrlist_item *items;
+	size_t n, cap;
+};
+/* Append a record (owner and rdata copied). Returns 0 or STATUS_NOMEM. */
+int rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen) WUR;
+/* Add every record to z and empty the list (also on failure). */
+int rrlist_move_to_zone(struct rrlist *l, struct zone *z) WUR;
+void rrlist_free(struct rrlist *l);
+
+/* Fixed RRSIG fields (RFC 4034 §3.1), all but the signature. */
+struct rrsig_fields {
+	uint16_t covered;
+	uint8_t algorithm;
+	uint8_t labels;
+	uint32_t original_ttl;
+	uint32_t expiration;
+	uint32_t inception;
+	uint16_t key_tag;
+	const uint8_t *signer;       /* wire name */
+};
+
+/* Parse RRSIG rdata; *sig points into rdata. Returns 0 or STATUS_INVAL. */
+int rrsig_parse(const uint8_t *rdata, size_t len, struct rrsig_fields *f,
+    const uint8_t **sig, size_t *siglen) WUR;
+
+/*
+ * The data an RRSIG signs (RFC 4034 §3.1.8.1): RRSIG rdata without the
+ * signature, then the RRset rr[0..n) in canonical form and order, with the
+ * original TTL. The RRset must already be in canonical order (finalized).
+ */
+int rrsig_signing_data(const struct rrsig_fields *f, const struct zrr *rr,
+    size_t n, struct bytes *out) WUR;
+
+/* RRSIG labels field for an owner (RFC 4034 §3.1.3: no root, no leading '*'). */
+uint8_t rrsig_labels(const uint8_t *owner);
+
+/* Append the RFC 4034 §4.1.2 type bitmap for the set types[0..n) (unsorted, may repeat). */
+int typemap_encode(const uint16_t *types, size_t n, struct bytes *out) WUR;
+
+/* Add the NSEC chain (RFC 4034 §4, RFC 4035 §2.3) to a finalized zone. */
+int nsec_build_chain(struct zone *z, uint32_t ttl, struct diag *d) WUR;
+/* Add NSEC3PARAM and the NSEC3 chain (RFC 5155 §7.1) to a finalized zone. */
+int nsec3_build_chain(struct zone *z, const struct sign_policy *p,
+    uint32_t ttl, struct diag *d) WUR;
+/* Verify the zone's NSEC or NSEC3 chain structure (which one: what it holds). */
+int denial_verify_chain(const struct zone *z, struct diag *d) WUR;
+
+/*
+ * NSEC3 hash of a wire name (RFC 5155 §5), 20 bytes for SHA-1. Returns 0,
+ * STATUS_UNSUPPORTED (algorithm) or STATUS_CRYPTO.
+ */
+int nsec3_hash_name(const uint8_t *name, uint8_t algorithm,
+    uint16_t iterations, const uint8_t *salt, size_t salt_len,
+    uint8_t out[20]) WUR;
+/* Base32hex without padding, lower case (RFC 4648 §7), of len bytes. */
+size_t base32hex_encode(const uint8_t *in, size_t len, char *out);
+/* Decode; returns bytes written or 0 on bad input. */
+size_t base32hex_decode(const char *in, size_t len, uint8_t *out, size_t max);
+
+/* TTL for NSEC and NSEC3 records: RFC 9077 §3.3, min(SOA TTL, SOA MINIMUM). */
+uint32_t denial_ttl(const struct zone *z);
+
+/*
+ * Run fn over [0, n) in chunks of `chunk` items ([0, chunk), [chunk,
+ * 2*chunk), ...) on worker threads (threads 0: online CPUs) that take the
+ * next chunk as they finish one. Returns 0 or the first failure's status,
+ * whose diag goes to d; after a failure no new chunk starts.
+ */
+typedef int (*slice_fn)(size_t begin, size_t end, void *arg, struct diag *d);
+int parallel_for(size_t n, size_t chunk, unsigned threads, slice_fn fn,
+    void *arg, struct diag *d) WUR;
+
+#endif

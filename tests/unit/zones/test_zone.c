@@ -1,0 +1,203 @@
+/* Unit tests for zones/zone: loading master files, canonical order, and the zone rules. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/status.h"
+#include "zones/dname.h"
+#include "zones/serial.h"
+#include "zones/zone.h"
+
+static char dir[] = "/tmp/zw-test-zone.XXXXXX";
+
+static void
+setup(void)
+{
+	strcpy(dir, "/tmp/zw-test-zone.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *
+write_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+#define HEAD "$ORIGIN example.com.\n$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n"
+
+/* Zones that break a rule: the status, a piece of the message, and the line. */
+static const struct {
+	const char *name, *text, *message;
+	int status;
+	unsigned long line;
+} bad[] = {
+	{ "cname_and_other.invalid", HEAD "www CNAME ns\nwww A 192.0.2.2\n",
+	  "CNAME and other data", STATUS_ZONE_CONTENT, 7 },
+	{ "two_cnames.invalid", HEAD "www CNAME ns\nwww CNAME x\n",
+	  "more than one CNAME", STATUS_ZONE_CONTENT, 7 },
+	{ "cname_at_apex.invalid", HEAD "@ CNAME ns\n",
+	  "CNAME at the zone apex", STATUS_ZONE_CONTENT, 6 },
+	{ "out_of_zone.invalid", HEAD "www.example.net. A 192.0.2.2\n",
+	  "outside the zone", STATUS_ZONE_CONTENT, 6 },
+	{ "occluded_by_delegation.invalid",
+	  HEAD "sub NS ns.sub\nns.sub A 192.0.2.9\nhost.sub TXT \"hidden\"\n",
+	  "occluded by the delegation at sub.example.com.", STATUS_ZONE_CONTENT, 8 },
+	{ "data_at_delegation.invalid", HEAD "sub NS ns.other.\nsub MX 1 mail\n",
+	  "at the delegation point", STATUS_ZONE_CONTENT, 7 },
+	{ "occluded_by_dname.invalid", HEAD "old DNAME new.example.net.\nx.old A 192.0.2.3\n",
+	  "occluded by the DNAME", STATUS_ZONE_CONTENT, 7 },
+	{ "ds_without_ns.invalid", HEAD "sub DS 1 13 2 " "0000000000000000000000000000000000000000000000000000000000000000\n",
+	  "DS at sub.example.com. without NS", STATUS_ZONE_CONTENT, 6 },
+	{ "ds_at_apex.invalid", HEAD "@ DS 1 13 2 " "0000000000000000000000000000000000000000000000000000000000000000\n",
+	  "DS at the zone apex", STATUS_ZONE_CONTENT, 6 },
+	{ "soa_below_apex.invalid", HEAD "sub SOA ns h 1 2 3 4 5\n",
+	  "belongs only at the zone apex", STATUS_ZONE_CONTENT, 6 },
+	{ "no_soa.invalid", "$ORIGIN example.com.\n@ 300 NS ns\n",
+	  "no SOA record", STATUS_ZONE_CONTENT, 0 },
+	{ "no_apex_ns.invalid", "$ORIGIN example.com.\n@ 300 SOA ns h 1 2 3 4 5\n",
+	  "no NS record", STATUS_ZONE_CONTENT, 0 },
+	{ "bad_ipv4.invalid", HEAD "www A 192.0.2\n", "IPv4", STATUS_SYNTAX, 6 },
+	{ "unknown_type.invalid", HEAD "www FOO 1\n", "", STATUS_SYNTAX, 6 },
+	{ "chaos_class.invalid", HEAD "www CH TXT \"x\"\n", "", STATUS_SYNTAX, 6 },
+	{ "missing_include.invalid", HEAD "$INCLUDE nothere.zone\n", "", -ENOENT, 0 },
+};
+
+START_TEST(test_zone_rejects_rule_breakers_with_file_and_line)
+{
+	struct zone *z = NULL;
+	struct diag d;
+	const char *path = write_file(bad[_i].name, bad[_i].text);
+	int rc = zone_load(path, "example.com", 3600, &z, &d);
+
+	ck_assert_msg(rc == bad[_i].status, "%s: status %d, want %d (%s)",
+	    bad[_i].name, rc, bad[_i].status, d.text);
+	ck_assert_ptr_null(z);
+	ck_assert_msg(strstr(d.text, bad[_i].message) != NULL,
+	    "%s: message '%s' lacks '%s'", bad[_i].name, d.text, bad[_i].message);
+	if (bad[_i].line > 0) {
+		ck_assert_msg(d.line == bad[_i].line, "%s: line %lu, want %lu",
+		    bad[_i].name, d.line, bad[_i].line);
+		ck_assert_msg(strstr(d.file, bad[_i].name) != NULL, "%s: file '%s'",
+		    bad[_i].name, d.file);
+	}
+}
+END_TEST
+
+START_TEST(test_zone_sorts_canonically_dedupes_and_marks_glue)
+{
+	struct zone *z = NULL;
+	struct diag d;
+	size_t n;
+	const char *path = write_file("order.valid", HEAD
+	    "b A 192.0.2.2\nB A 192.0.2.2\nsub NS ns.sub\nns.sub A 192.0.2.9\n"
+	    "sub DS 1 13 2 0000000000000000000000000000000000000000000000000000000000000000\n"
+	    "a TXT \"x\"\n");
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	const struct zrr *rr = zone_records(z, &n);
+	/* apex SOA NS, a TXT, b A (one of two), ns A, sub NS DS, ns.sub A */
+	ck_assert_int_eq(n, 8);
+	char owner[DNAME_TEXT_MAX];
+	dname_format(rr[0].owner, owner, sizeof(owner));
+	ck_assert_str_eq(owner, "example.com.");
+	ck_assert_int_eq(rr[0].type, RRTYPE_NS);
+	ck_assert_int_eq(rr[1].type, RRTYPE_SOA);
+	ck_assert(rr[1].flags & ZRR_APEX);
+	dname_format(rr[2].owner, owner, sizeof(owner));
+	ck_assert_str_eq(owner, "a.example.com.");
+	ck_assert_int_eq(rr[5].type, RRTYPE_NS);
+	ck_assert(rr[5].flags & ZRR_AT_CUT);
+	ck_assert(!zrr_is_authoritative(&rr[5]));
+	ck_assert_int_eq(rr[6].type, RRTYPE_DS);
+	ck_assert(zrr_is_authoritative(&rr[6]));
+	ck_assert(rr[7].flags & ZRR_GLUE);
+	ck_assert(!zrr_is_authoritative(&rr[7]));
+	ck_assert_int_eq(zone_serial(z), 1);
+	zone_free(z);
+}
+END_TEST
+
+START_TEST(test_zone_unifies_rrset_ttl_with_warning)
+{
+	struct zone *z = NULL;
+	struct diag d;
+	size_t n;
+	const char *path = write_file("ttl.valid", HEAD "www 60 A 192.0.2.1\nwww 120 A 192.0.2.2\n");
+
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	const struct zrr *rr = zone_records(z, &n);
+	ck_assert_int_eq(rr[n - 1].ttl, 60);
+	ck_assert_int_eq(rr[n - 2].ttl, 60);
+	ck_assert_int_eq(zone_warning_count(z), 1);
+	ck_assert_int_eq(zone_warning(z, 0)->line, 7);
+	zone_free(z);
+}
+END_TEST
+
+START_TEST(test_zone_include_reports_included_file_and_line)
+{
+	struct zone *z = NULL;
+	struct diag d;
+
+	write_file("inc.zone", "x A 192.0.2.7\ny A 192.0.2\n");
+	const char *path = write_file("main.zone", HEAD "$INCLUDE inc.zone\n");
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d),
+	    STATUS_SYNTAX);
+	ck_assert_msg(strstr(d.file, "inc.zone") != NULL, "file %s", d.file);
+	ck_assert_int_eq(d.line, 2);
+}
+END_TEST
+
+START_TEST(test_serial_policies_never_go_backwards)
+{
+	ck_assert_uint_eq(serial_next(SERIAL_INCREMENT, 41, 0), 42);
+	ck_assert_uint_eq(serial_next(SERIAL_INCREMENT, 0xffffffffu, 0), 0);
+	ck_assert_uint_eq(serial_next(SERIAL_KEEP, 7, 1795305600), 7);
+	ck_assert_uint_eq(serial_next(SERIAL_UNIXTIME, 7, 1795305600), 1795305600u);
+	ck_assert_uint_eq(serial_next(SERIAL_UNIXTIME, 1795305600u, 1795305600), 1795305601u);
+	ck_assert_uint_eq(serial_next(SERIAL_DATESERIAL, 2026010100, 1795305600), 2026112200u);
+	ck_assert_uint_eq(serial_next(SERIAL_DATESERIAL, 2026112205, 1795305600), 2026112206u);
+	ck_assert(serial_is_greater(1, 0xffffffffu));
+	ck_assert(!serial_is_greater(0xffffffffu, 1));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("zone");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_zone_rejects_rule_breakers_with_file_and_line,
+	    0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_zone_sorts_canonically_dedupes_and_marks_glue);
+	tcase_add_test(tc, test_zone_unifies_rrset_ttl_with_warning);
+	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
+	tcase_add_test(tc, test_serial_policies_never_go_backwards);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

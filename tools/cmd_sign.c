@@ -1,0 +1,147 @@
+/* zonewarden sign: load a zone and its keys, sign, verify, write atomically. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/fileio.h"
+#include "common/status.h"
+#include "common/timespec.h"
+#include "keys/keystore.h"
+#include "signer/signer.h"
+#include "zones/zone.h"
+
+/* Until a $TTL says otherwise (RFC 2308 §4 wants one in every zone). */
+#define DEFAULT_TTL 3600
+
+static int
+write_zone(FILE *out, void *arg)
+{
+	return zone_write(arg, out);
+}
+
+static int
+parse_threads(const char *text, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (text[0] < '0' || text[0] > '9')
+		return STATUS_SYNTAX;
+	v = strtoul(text, &end, 10);
+	if (*end != '\0' || v > 256)
+		return STATUS_RANGE;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int
+cmd_sign(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "in", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "keydir", required_argument, NULL, 'k' },
+		{ "nsec3", no_argument, NULL, '3' },
+		{ "nsec", no_argument, NULL, 'n' },
+		{ "opt-out", no_argument, NULL, 'O' },
+		{ "inception", required_argument, NULL, 'I' },
+		{ "expiration", required_argument, NULL, 'E' },
+		{ "validity", required_argument, NULL, 'L' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *in = NULL, *out = NULL, *keydir = NULL, *zname;
+	const char *inception = NULL, *expiration = NULL, *validity = NULL;
+	struct sign_policy policy;
+	struct keyset *keys = NULL;
+	struct zone *z = NULL;
+	struct diag d;
+	int c, rc, ex = EXIT_OK;
+	bool nsec = false, nsec3 = false;
+
+	sign_policy_init(&policy);
+	diag_clear(&d);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': in = optarg; break;
+		case 'o': out = optarg; break;
+		case 'k': keydir = optarg; break;
+		case '3': nsec3 = true; break;
+		case 'n': nsec = true; break;
+		case 'O': policy.opt_out = true; break;
+		case 'I': inception = optarg; break;
+		case 'E': expiration = optarg; break;
+		case 'L': validity = optarg; break;
+		case 's':
+			if (serial_policy_parse(optarg, &policy.serial) != 0)
+				return cli_usage(cli, "--serial: '%s' is not keep, "
+				    "increment, unixtime or dateserial", optarg);
+			break;
+		case 't':
+			if (parse_threads(optarg, &policy.threads) != 0)
+				return cli_usage(cli, "--threads: '%s' is not a "
+				    "number from 0 to 256", optarg);
+			break;
+		default:
+			return cli_usage(cli, "sign: unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cli, "sign: give exactly one ZONE");
+	zname = argv[optind];
+	if (in == NULL || out == NULL || keydir == NULL)
+		return cli_usage(cli, "sign: --in, --out and --keydir are required");
+	if (nsec && (nsec3 || policy.opt_out))
+		return cli_usage(cli, "sign: --nsec excludes --nsec3 and --opt-out");
+	policy.denial = nsec ? DENIAL_NSEC : DENIAL_NSEC3;
+	if ((inception == NULL) != (expiration == NULL))
+		return cli_usage(cli, "sign: --inception and --expiration go together");
+	if (inception != NULL && validity != NULL)
+		return cli_usage(cli, "sign: --validity excludes --inception/--expiration");
+	if (inception != NULL) {
+		policy.absolute_times = true;
+		if (time_parse(inception, cli->now, &policy.inception) != 0 ||
+		    time_parse(expiration, cli->now, &policy.expiration) != 0)
+			return cli_usage(cli, "sign: --inception/--expiration take "
+			    "YYYYMMDDHHMMSS (UTC), epoch seconds or +DURATION");
+	}
+	if (validity != NULL &&
+	    (duration_parse(validity, &policy.validity) != 0 ||
+	    policy.validity < 3600))
+		return cli_usage(cli, "sign: --validity: '%s' is not a duration of "
+		    "at least 1h (e.g. 14d)", validity);
+
+	if ((rc = keystore_load(keydir, zname, &keys, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, keydir);
+		goto out;
+	}
+	if ((rc = zone_load(in, zname, DEFAULT_TTL, &z, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, in);
+		goto out;
+	}
+	for (size_t i = 0; i < zone_warning_count(z); i++)
+		cli_warn(cli, zone_warning(z, i));
+	if ((rc = signer_sign_zone(z, keys, &policy, cli->now, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, "signing");
+		goto out;
+	}
+	/* Only a zone that passed its own verification reaches the disk. */
+	if ((rc = file_replace(out, 0644, write_zone, z)) != 0) {
+		diag_set(&d, out, 0, "cannot write the signed zone");
+		ex = cli_fail(cli, rc, &d, out);
+		goto out;
+	}
+	if (cli->verbose > 0) {
+		size_t n;
+		zone_records(z, &n);
+		cli_info(cli, "%s: signed, %zu records written to %s", zname, n,
+		    out);
+	}
+out:
+	zone_free(z);
+	keyset_free(keys);
+	return ex;
+}

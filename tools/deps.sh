@@ -1,0 +1,18 @@
+# Debian 12 packages zonewarden needs; sourced by .ci/run and tools/demo.sh (one list).
+# To build and run:
+ZW_BUILD_PACKAGES="build-essential pkg-config libssl-dev libsodium-dev libldns-dev libknot-dev"
+# To run the tests (check: unit tests; the rest: independent verifiers and real servers):
+ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound faketime"
+
+# zw_install_packages PKG...: apt-get install what is missing (needs root).
+zw_install_packages() {
+	missing=""
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "zonewarden: installing:$missing"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}

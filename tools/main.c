@@ -1,0 +1,125 @@
+/* zonewarden: global options and the command table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "common/timespec.h"
+
+#define ZONEWARDEN_VERSION "0.1.0"
+
+struct command {
+	const char *name;        /* "sign", or "keys init" */
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *synopsis;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "sign", cmd_sign,
+	  "sign ZONE --in FILE --out FILE --keydir DIR [--nsec3|--nsec] "
+	  "[--opt-out] [--inception T --expiration T | --validity DUR] "
+	  "[--serial keep|increment|unixtime|dateserial] [--threads N]",
+	  "sign a zone file and write the signed zone" },
+	{ "keys init", cmd_keys_init,
+	  "keys init ZONE --keydir DIR [--algorithm NAME] [--bits N] [--csk]",
+	  "create a zone's first KSK and ZSK (or one CSK)" },
+	{ "keys ds", cmd_keys_ds,
+	  "keys ds ZONE --keydir DIR [--digest sha256|sha384]",
+	  "print the DS records to give the parent zone" },
+	{ "keys list", cmd_keys_list,
+	  "keys list ZONE --keydir DIR",
+	  "list a zone's keys: tag, algorithm, role, size" },
+	{ "keys import", cmd_keys_import,
+	  "keys import ZONE --keydir DIR FILE...",
+	  "take key files made by dnssec-keygen or ldns-keygen" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+print_help(FILE *out)
+{
+	fprintf(out, "usage: zonewarden [--now TIME] [-v|-q] COMMAND [OPTIONS] "
+	    "[ARGS]\n\nCommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-12s %s\n      zonewarden %s\n", commands[i].name,
+		    commands[i].summary, commands[i].synopsis);
+	fprintf(out, "\nGlobal options:\n"
+	    "  --now TIME   the current time (YYYYMMDDHHMMSS UTC, epoch, +DUR)\n"
+	    "  -v, -q       more or less to say on stderr\n"
+	    "  --version    print the version\n"
+	    "See zonewarden(1) for exit codes and details.\n");
+}
+
+/* Find the command named by argv[0] (and argv[1] for two-word commands). */
+static const struct command *
+find_command(int argc, char **argv, int *words)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const char *name = commands[i].name, *space = strchr(name, ' ');
+		if (space == NULL) {
+			if (strcmp(argv[0], name) == 0) {
+				*words = 1;
+				return &commands[i];
+			}
+		} else if (argc > 1 &&
+		    strncmp(argv[0], name, (size_t)(space - name)) == 0 &&
+		    argv[0][space - name] == '\0' &&
+		    strcmp(argv[1], space + 1) == 0) {
+			*words = 2;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option global[] = {
+		{ "now", required_argument, NULL, 'N' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { .prog = "zonewarden" };
+	const char *now_text = NULL;
+	const struct command *cmd;
+	int c, words;
+
+	/* '+' stops at the command name: what follows belongs to the command. */
+	while ((c = getopt_long(argc, argv, "+vqh", global, NULL)) != -1) {
+		switch (c) {
+		case 'N': now_text = optarg; break;
+		case 'v': cli.verbose++; break;
+		case 'q': cli.verbose--; break;
+		case 'h': print_help(stdout); return EXIT_OK;
+		case 'V': printf("zonewarden %s\n", ZONEWARDEN_VERSION); return EXIT_OK;
+		default: return cli_usage(&cli, "unknown global option");
+		}
+	}
+	/* The clock is read here, once, and passed down. */
+	cli.now = (int64_t)time(NULL);
+	if (now_text != NULL && time_parse(now_text, cli.now, &cli.now) != 0)
+		return cli_usage(&cli, "--now: '%s' is not a time "
+		    "(YYYYMMDDHHMMSS, epoch seconds or +DURATION)", now_text);
+	if (optind >= argc)
+		return cli_usage(&cli, "no command given");
+	if (strcmp(argv[optind], "help") == 0) {
+		print_help(stdout);
+		return EXIT_OK;
+	}
+	cmd = find_command(argc - optind, argv + optind, &words);
+	if (cmd == NULL)
+		return cli_usage(&cli, "unknown command '%s'", argv[optind]);
+	/* The command sees its last name word as argv[0], then its arguments. */
+	optind += words - 1;
+	cli.command = cmd->name;
+	c = optind;
+	optind = 1;
+	return cmd->run(&cli, argc - c, argv + c);
+}

@@ -1,0 +1,123 @@
+/* A DNS zone in memory: wire-format records in canonical order, loaded from master files. */
+#ifndef ZW_ZONE_H
+#define ZW_ZONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/attr.h"
+#include "common/diag.h"
+
+/* Record types the zone code refers to by name. */
+enum rrtype {
+	RRTYPE_A = 1, RRTYPE_NS = 2, RRTYPE_CNAME = 5, RRTYPE_SOA = 6,
+	RRTYPE_MX = 15, RRTYPE_TXT = 16, RRTYPE_AAAA = 28, RRTYPE_DNAME = 39,
+	RRTYPE_DS = 43, RRTYPE_RRSIG = 46, RRTYPE_NSEC = 47,
+	RRTYPE_DNSKEY = 48, RRTYPE_NSEC3 = 50, RRTYPE_NSEC3PARAM = 51,
+	RRTYPE_TLSA = 52, RRTYPE_CDS = 59, RRTYPE_CDNSKEY = 60,
+};
+
+/* Set on records by zone_finalize (RFC 4035 §2.2: what is authoritative). */
+enum zrr_flag {
+	ZRR_AT_CUT = 1 << 0,   /* owner is a delegation point (NS below the apex) */
+	ZRR_GLUE = 1 << 1,     /* address record at or below a cut: not authoritative */
+	ZRR_APEX = 1 << 2,     /* owner is the zone apex */
+};
+
+/* One resource record (class IN). Pointers stay valid until zone_free. */
+struct zrr {
+	const uint8_t *owner;  /* wire name; records of one owner share it after finalize */
+	const uint8_t *rdata;  /* wire rdata, names uncompressed */
+	uint32_t ttl;
+	uint16_t type;
+	uint16_t rdlen;
+	uint32_t line;         /* line in the source file, 0 when generated */
+	uint16_t file;         /* index for zone_file_name(), 0 when generated */
+	uint8_t flags;         /* enum zrr_flag */
+};
+
+struct zone;
+
+/*
+ * Parse the master file at path (RFC 1035 §5 with $ORIGIN, $TTL, $INCLUDE,
+ * RFC 3597 unknown types) for the zone origin (presentation form), then
+ * finalize it. default_ttl applies until a $TTL. Errors name file and line
+ * in d. Returns 0, STATUS_SYNTAX, STATUS_ZONE_CONTENT, -errno or
+ * STATUS_NOMEM.
+ */
+int zone_load(const char *path, const char *origin, uint32_t default_ttl,
+    struct zone **out, struct diag *d) WUR;
+
+/* An empty zone for origin (for tests and generated zones). */
+int zone_new(const char *origin, struct zone **out) WUR;
+void zone_free(struct zone *z);
+
+/*
+ * Add a record (copied). The zone must be finalized again before its
+ * records are read. Returns 0, STATUS_NOMEM or STATUS_RANGE (rdata too long).
+ */
+int zone_add(struct zone *z, const uint8_t *owner, uint16_t type,
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen) WUR;
+
+/* Drop every record for which drop() says true. Keeps the order. */
+void zone_remove_if(struct zone *z, bool (*drop)(const struct zrr *, void *),
+    void *arg);
+
+/*
+ * Sort into canonical order (RFC 4034 §6: owner, then type with each
+ * RRSIG right after the RRset it covers, then canonical rdata), drop
+ * duplicates, give each RRset one TTL (the first one seen, with a warning,
+ * RFC 2181 §5.2), mark cuts and glue, and check the zone rules: SOA and NS
+ * at the apex, nothing outside the zone, CNAME alone (RFC 2181 §10.1),
+ * nothing below a DNAME (RFC 6672 §2.3) or a delegation except glue, DS
+ * only at delegations (RFC 4035 §2.4). Returns 0 or STATUS_ZONE_CONTENT
+ * with d naming the offending record.
+ */
+int zone_finalize(struct zone *z, struct diag *d) WUR;
+
+/* The records, canonical order (valid after zone_finalize). */
+const struct zrr *zone_records(const struct zone *z, size_t *count);
+/* Index one past the RRset (same owner and type) that starts at i. */
+size_t zone_rrset_end(const struct zone *z, size_t i);
+const uint8_t *zone_origin(const struct zone *z);
+/* File name for a zrr.file index ("" for generated records). */
+const char *zone_file_name(const struct zone *z, uint16_t file);
+/* The apex SOA record, or NULL before a successful finalize. */
+const struct zrr *zone_soa(const struct zone *z);
+
+/* Fill d with the file, line, owner and type of rr and a text. */
+void zone_diag_rr(const struct zone *z, const struct zrr *rr, struct diag *d,
+    const char *fmt, ...) PRINTF_LIKE(4, 5);
+
+/* Warnings zone_finalize gave (TTL mismatches, ...). */
+size_t zone_warning_count(const struct zone *z);
+const struct diag *zone_warning(const struct zone *z, size_t i);
+
+/*
+ * Is rr part of authoritative data, which DNSSEC signs (RFC 4035 §2.2)?
+ * Not: glue, the NS set at a delegation point, RRSIGs themselves.
+ */
+bool zrr_is_authoritative(const struct zrr *rr);
+
+/* "A", "TYPE65280", ...: presentation mnemonic for a type into buf. */
+void rrtype_format(uint16_t type, char *buf, size_t size);
+
+/*
+ * Canonical rdata (RFC 4034 §6.2): names embedded in the rdata of the
+ * types listed there are lower-cased. Writes at most 65535 bytes to out
+ * and returns the length.
+ */
+size_t rdata_canonicalize(uint16_t type, const uint8_t *rdata, size_t len,
+    uint8_t *out);
+/* Compare two rdata in canonical form (RFC 4034 §6.3). */
+int rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
+    const uint8_t *b, size_t blen);
+
+/* Write every record in master-file format, one per line. */
+int zone_write(const struct zone *z, FILE *out) WUR;
+/* One record in master-file format (no newline) into buf; 0 or a status. */
+int zrr_format(const struct zrr *rr, char *buf, size_t size) WUR;
+
+#endif

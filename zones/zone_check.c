@@ -1,0 +1,274 @@
+/* Canonical ordering of a zone and its semantic rules (what is authoritative, what may coexist). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/status.h"
+#include "zones_internal.h"
+
+/* RRSIGs sort right after the RRset they cover: order by covered type, then RRSIG. */
+static unsigned
+type_order(const struct zrr *rr)
+{
+	if (rr->type == RRTYPE_RRSIG && rr->rdlen >= 2)
+		return ((unsigned)rr->rdata[0] << 9 | (unsigned)rr->rdata[1] << 1) | 1u;
+	return (unsigned)rr->type << 1;
+}
+
+static int
+compare_rr(const void *pa, const void *pb)
+{
+	const struct zrr *a = pa, *b = pb;
+	unsigned ta, tb;
+	int c;
+
+	if (a->owner != b->owner && (c = dname_compare(a->owner, b->owner)) != 0)
+		return c;
+	ta = type_order(a);
+	tb = type_order(b);
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	c = rdata_compare(a->type, a->rdata, a->rdlen, b->rdata, b->rdlen);
+	if (c != 0)
+		return c;
+	/* Equal records: keep the one first in the input (files and lines grow). */
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	return a->line < b->line ? -1 : (a->line > b->line);
+}
+
+/* Sort, share owner pointers, drop duplicates, unify RRset TTLs. */
+static int
+sort_and_merge(struct zone *z)
+{
+	size_t w = 0;
+	int rc;
+
+	qsort(z->rr, z->count, sizeof(*z->rr), compare_rr);
+	for (size_t r = 0; r < z->count; r++) {
+		struct zrr *rr = &z->rr[r];
+		struct zrr *prev = w > 0 ? &z->rr[w - 1] : NULL;
+
+		if (prev != NULL && prev->owner != rr->owner &&
+		    dname_equal(prev->owner, rr->owner))
+			rr->owner = prev->owner;
+		if (prev != NULL && prev->owner == rr->owner &&
+		    prev->type == rr->type) {
+			/* RFC 2181 §5: an RRset holds each record once. */
+			if (rdata_compare(rr->type, prev->rdata, prev->rdlen,
+			    rr->rdata, rr->rdlen) == 0 &&
+			    (rr->type != RRTYPE_RRSIG ||
+			    type_order(prev) == type_order(rr)))
+				continue;
+			/* RFC 2181 §5.2: one TTL per RRset; keep the first. */
+			if (rr->type != RRTYPE_RRSIG && rr->ttl != prev->ttl) {
+				if ((rc = zone_warn(z, rr,
+				    "TTL %u differs from the RRset's TTL %u; "
+				    "using %u (RFC 2181 section 5.2)", rr->ttl,
+				    prev->ttl, prev->ttl)) != 0)
+					return rc;
+				rr->ttl = prev->ttl;
+			}
+		}
+		z->rr[w++] = *rr;
+	}
+	z->count = w;
+	return 0;
+}
+
+/* What one owner name holds. */
+struct name_summary {
+	size_t first, end;
+	unsigned n_soa, n_ns, n_cname, n_dname, n_ds, n_other_data;
+	const struct zrr *soa, *cname, *dname, *ds;  /* the last of each, in file order */
+	const struct zrr *other;   /* a record that may not stand beside a CNAME */
+	const struct zrr *not_at_cut; /* a record that may not stand at a cut */
+};
+
+/* Errors point at the record the operator wrote last: the one that broke the rule. */
+static void
+keep_last(const struct zrr **slot, const struct zrr *rr)
+{
+	if (*slot == NULL || rr->file > (*slot)->file ||
+	    (rr->file == (*slot)->file && rr->line > (*slot)->line))
+		*slot = rr;
+}
+
+static void
+summarize_name(const struct zone *z, size_t first, struct name_summary *ns)
+{
+	memset(ns, 0, sizeof(*ns));
+	ns->first = first;
+	for (ns->end = first; ns->end < z->count &&
+	    z->rr[ns->end].owner == z->rr[first].owner; ns->end++) {
+		const struct zrr *rr = &z->rr[ns->end];
+
+		switch (rr->type) {
+		case RRTYPE_SOA: ns->n_soa++; keep_last(&ns->soa, rr); break;
+		case RRTYPE_NS: ns->n_ns++; break;
+		case RRTYPE_CNAME: ns->n_cname++; keep_last(&ns->cname, rr); break;
+		case RRTYPE_DNAME: ns->n_dname++; keep_last(&ns->dname, rr); break;
+		case RRTYPE_DS: ns->n_ds++; keep_last(&ns->ds, rr); break;
+		default: break;
+		}
+		/* RFC 4035 §2.5: RRSIG and NSEC may sit beside a CNAME. */
+		if (rr->type != RRTYPE_CNAME && rr->type != RRTYPE_RRSIG &&
+		    rr->type != RRTYPE_NSEC && ns->other == NULL)
+			ns->other = rr;
+		if (rr->type != RRTYPE_NS && rr->type != RRTYPE_DS &&
+		    rr->type != RRTYPE_A && rr->type != RRTYPE_AAAA &&
+		    rr->type != RRTYPE_RRSIG && rr->type != RRTYPE_NSEC &&
+		    ns->not_at_cut == NULL)
+			ns->not_at_cut = rr;
+	}
+}
+
+static void
+set_flags(struct zone *z, const struct name_summary *ns, uint8_t flags,
+    bool glue_addresses)
+{
+	for (size_t i = ns->first; i < ns->end; i++) {
+		struct zrr *rr = &z->rr[i];
+		rr->flags = flags;
+		if (glue_addresses &&
+		    (rr->type == RRTYPE_A || rr->type == RRTYPE_AAAA))
+			rr->flags |= ZRR_GLUE;
+	}
+}
+
+/* Rules for a name that is not occluded. */
+static int
+check_name(struct zone *z, const struct name_summary *ns, bool apex,
+    struct diag *d)
+{
+	const struct zrr *rr0 = &z->rr[ns->first];
+	char owner[DNAME_TEXT_MAX];
+
+	dname_format(rr0->owner, owner, sizeof(owner));
+	if (ns->n_soa > 0 && !apex) {
+		zone_diag_rr(z, ns->soa, d, "SOA at %s: an SOA belongs only at the "
+		    "zone apex", owner);
+		return STATUS_ZONE_CONTENT;
+	}
+	if (ns->n_cname > 0) {
+		if (apex) {
+			zone_diag_rr(z, ns->cname, d, "CNAME at the zone apex");
+			return STATUS_ZONE_CONTENT;
+		}
+		if (ns->n_cname > 1) {
+			zone_diag_rr(z, ns->cname, d, "more than one CNAME at %s",
+			    owner);
+			return STATUS_ZONE_CONTENT;
+		}
+		if (ns->other != NULL) {
+			char type[24];
+			rrtype_format(ns->other->type, type, sizeof(type));
+			zone_diag_rr(z, ns->other, d, "CNAME and other data "
+			    "(%s) at %s (RFC 2181 section 10.1)", type, owner);
+			return STATUS_ZONE_CONTENT;
+		}
+	}
+	if (ns->n_dname > 1) {
+		zone_diag_rr(z, ns->dname, d, "more than one DNAME at %s", owner);
+		return STATUS_ZONE_CONTENT;
+	}
+	if (ns->n_ds > 0 && apex) {
+		zone_diag_rr(z, ns->ds, d, "DS at the zone apex: the DS of this "
+		    "zone belongs in the parent zone");
+		return STATUS_ZONE_CONTENT;
+	}
+	if (ns->n_ds > 0 && ns->n_ns == 0) {
+		zone_diag_rr(z, ns->ds, d, "DS at %s without NS: a DS belongs only "
+		    "at a delegation point (RFC 4035 section 2.4)", owner);
+		return STATUS_ZONE_CONTENT;
+	}
+	if (ns->n_ns > 0 && !apex && ns->not_at_cut != NULL) {
+		char type[24];
+		rrtype_format(ns->not_at_cut->type, type, sizeof(type));
+		zone_diag_rr(z, ns->not_at_cut, d, "%s at the delegation point "
+		    "%s is occluded: only NS, DS and glue belong there", type,
+		    owner);
+		return STATUS_ZONE_CONTENT;
+	}
+	return 0;
+}
+
+int
+zone_finalize(struct zone *z, struct diag *d)
+{
+	const uint8_t *cut = NULL, *dname = NULL;
+	const struct zrr *apex_soa = NULL;
+	bool apex_ns = false;
+	int rc;
+
+	z->finalized = false;
+	z->soa = NULL;
+	if ((rc = sort_and_merge(z)) != 0)
+		return rc;
+	for (size_t i = 0; i < z->count;) {
+		struct name_summary ns;
+		const uint8_t *owner = z->rr[i].owner;
+		bool apex = dname_equal(owner, z->origin);
+
+		summarize_name(z, i, &ns);
+		i = ns.end;
+		/* Canonical order keeps a subtree together: leaving it ends the cut. */
+		if (cut != NULL && !dname_is_below_or_at(owner, cut))
+			cut = NULL;
+		if (dname != NULL && !dname_is_below_or_at(owner, dname))
+			dname = NULL;
+		if (dname != NULL) {
+			char at[DNAME_TEXT_MAX];
+			dname_format(dname, at, sizeof(at));
+			zone_diag_rr(z, &z->rr[ns.first], d, "occluded by the "
+			    "DNAME at %s (RFC 6672 section 2.3)", at);
+			return STATUS_ZONE_CONTENT;
+		}
+		if (cut != NULL) {
+			for (size_t k = ns.first; k < ns.end; k++) {
+				uint16_t t = z->rr[k].type;
+				if (t != RRTYPE_A && t != RRTYPE_AAAA) {
+					char at[DNAME_TEXT_MAX];
+					dname_format(cut, at, sizeof(at));
+					zone_diag_rr(z, &z->rr[k], d, "occluded "
+					    "by the delegation at %s: only glue "
+					    "(A, AAAA) may be below it", at);
+					return STATUS_ZONE_CONTENT;
+				}
+			}
+			set_flags(z, &ns, 0, true);
+			continue;
+		}
+		if ((rc = check_name(z, &ns, apex, d)) != 0)
+			return rc;
+		if (apex) {
+			set_flags(z, &ns, ZRR_APEX, false);
+			apex_ns = ns.n_ns > 0;
+			for (size_t k = ns.first; k < ns.end; k++)
+				if (z->rr[k].type == RRTYPE_SOA) {
+					if (apex_soa != NULL) {
+						zone_diag_rr(z, &z->rr[k], d,
+						    "more than one SOA at the apex");
+						return STATUS_ZONE_CONTENT;
+					}
+					apex_soa = &z->rr[k];
+				}
+		} else if (ns.n_ns > 0) {
+			set_flags(z, &ns, ZRR_AT_CUT, true);
+			cut = owner;
+		} else
+			set_flags(z, &ns, 0, false);
+		if (ns.n_dname > 0 && !apex)
+			dname = owner;
+	}
+	if (apex_soa == NULL || !apex_ns) {
+		char zname[DNAME_TEXT_MAX];
+		dname_format(z->origin, zname, sizeof(zname));
+		diag_set(d, z->nfiles > 1 ? z->files[1] : NULL, 0,
+		    "no %s record at the zone apex %s",
+		    apex_soa == NULL ? "SOA" : "NS", zname);
+		return STATUS_ZONE_CONTENT;
+	}
+	z->soa = apex_soa;
+	z->finalized = true;
+	return 0;
+}
