@@ -1,0 +1,74 @@
+# Bad input: each case gets its exit code and message, writes nothing, and leaves earlier output intact.
+. tests/cli/lib.sh
+
+KEYS="$WORK/keys"
+"$ZW" --now $NOW -q keys init example.com --keydir "$KEYS" --algorithm ed25519 || fail "keys init"
+GOOD="$TESTDATA/../../zones/example/example.com.zone"
+OUT="$WORK/out.signed"
+
+# A previous good output must survive every failure unchanged.
+"$ZW" --now $NOW sign example.com --in "$GOOD" --out "$OUT" --keydir "$KEYS" || fail "good sign"
+sum_before=$(sha256sum "$OUT")
+
+sign_case() {   # NAME EXIT PATTERN ZONEFILE [KEYDIR] [EXTRA OPTIONS...]
+	name=$1 want=$2 pattern=$3 zone=$4 keys=${5:-$KEYS}
+	shift 5 2>/dev/null || shift $#
+	expect_run "$name" "$want" "$pattern" "$ZW" --now $NOW sign example.com \
+	    --in "$zone" --out "$OUT" --keydir "$keys" "$@"
+	[ "$(sha256sum "$OUT")" = "$sum_before" ] || fail "$name: previous output changed"
+	ls "$WORK" | grep -q '\.tmp\.' && fail "$name: temporary file left behind"
+	# A fresh output path must not appear at all.
+	expect_run "$name (new output)" "$want" "" "$ZW" --now $NOW sign example.com \
+	    --in "$zone" --out "$WORK/new.signed" --keydir "$keys" "$@"
+	[ -e "$WORK/new.signed" ] && fail "$name: output written despite the error"
+	return 0
+}
+
+B="$TESTDATA/bad"
+# Zone files: exit 3, file and line named.
+sign_case cname_and_other 3 "cname_and_other.zone:7: www.example.com. A: CNAME and other data" "$B/cname_and_other.zone"
+sign_case out_of_zone 3 "out_of_zone.zone:6: www.example.net. is outside the zone" "$B/out_of_zone.zone"
+sign_case occluded 3 "occluded.zone:8: host.sub.example.com. TXT: occluded by the delegation at sub.example.com." "$B/occluded.zone"
+sign_case bad_ipv4 3 "bad_ipv4.zone:6: invalid IPv4 address" "$B/bad_ipv4.zone"
+sign_case bad_ttl 3 "bad_ttl.zone:6:" "$B/bad_ttl.zone"
+sign_case unknown_type 3 "unknown_type.zone:6:" "$B/unknown_type.zone"
+sign_case unbalanced_paren 3 "unbalanced_paren.zone:" "$B/unbalanced_paren.zone"
+sign_case bad_rfc3597 3 "bad_rfc3597.zone:6:" "$B/bad_rfc3597.zone"
+sign_case ds_without_ns 3 "ds_without_ns.zone:6: sub.example.com. DS: DS at sub.example.com. without NS" "$B/ds_without_ns.zone"
+sign_case dname_occludes 3 "dname_occludes.zone:7: x.old.example.com. A: occluded by the DNAME" "$B/dname_occludes.zone"
+sign_case no_soa 3 "no_soa.zone: no SOA record at the zone apex" "$B/no_soa.zone"
+sign_case binary 3 "binary.zone:1:" "$B/binary.zone"
+sign_case missing_include 6 "does-not-exist.zone" "$B/missing_include.zone"
+sign_case missing_input 6 "nothere.zone" "$WORK/nothere.zone"
+
+# Key folders: exit 4, the file named.
+mkdir -p "$WORK/nokeys"
+sign_case no_keys 4 "no usable key" "$GOOD" "$WORK/nokeys"
+cp -r "$KEYS" "$WORK/k_mode"; chmod 644 "$WORK"/k_mode/*.private
+sign_case private_readable 4 "k_mode/Kexample.com.+015+.*private" "$GOOD" "$WORK/k_mode"
+cp -r "$KEYS" "$WORK/k_missing"; rm "$(ls "$WORK"/k_missing/*.private | head -n 1)"
+sign_case private_missing 4 ".private" "$GOOD" "$WORK/k_missing"
+cp -r "$KEYS" "$WORK/k_link"; p=$(ls "$WORK"/k_link/*.private | head -n 1)
+mv "$p" "$WORK/elsewhere.private"; ln -s "$WORK/elsewhere.private" "$p"
+sign_case private_symlink 4 "$(basename "$p")" "$GOOD" "$WORK/k_link"
+cp -r "$KEYS" "$WORK/k_b64"; p=$(ls "$WORK"/k_b64/*.private | head -n 1)
+sed -i 's/^PrivateKey: .*/PrivateKey: !!!notbase64/' "$p"
+sign_case private_bad_base64 4 "$(basename "$p")" "$GOOD" "$WORK/k_b64"
+cp -r "$KEYS" "$WORK/k_alg"; p=$(ls "$WORK"/k_alg/*.private | head -n 1)
+sed -i 's/^Algorithm: .*/Algorithm: 13 (ECDSAP256SHA256)/' "$p"
+sign_case private_wrong_algorithm 4 "$(basename "$p")" "$GOOD" "$WORK/k_alg"
+cp -r "$KEYS" "$WORK/k_dir"; chmod 777 "$WORK/k_dir"
+sign_case keydir_world_writable 4 "k_dir" "$GOOD" "$WORK/k_dir"
+
+# Command lines: exit 2.
+sign_case nsec_and_opt_out 2 "excludes" "$GOOD" "$KEYS" --nsec --opt-out
+sign_case bad_validity 2 "validity" "$GOOD" "$KEYS" --validity 14x
+sign_case inception_alone 2 "go together" "$GOOD" "$KEYS" --inception 20261101000000
+sign_case expired_window 2 "expiration" "$GOOD" "$KEYS" --inception 20261101000000 --expiration 20261102000000
+sign_case bad_serial 2 "serial" "$GOOD" "$KEYS" --serial sometimes
+expect_run bad_now 2 "--now" "$ZW" --now yesterday keys list example.com --keydir "$KEYS"
+expect_run unknown_command 2 "unknown command" "$ZW" frobnicate
+expect_run keys_init_again 4 "already" "$ZW" --now $NOW keys init example.com --keydir "$KEYS"
+expect_run keys_init_bad_alg 2 "unknown algorithm" "$ZW" keys init example.org --keydir "$WORK/k2" --algorithm dsa
+expect_run keys_ds_sha1 2 "SHA-1" "$ZW" keys ds example.com --keydir "$KEYS" --digest sha1
+finish
