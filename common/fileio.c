@@ -128,8 +128,12 @@ file_read_all(const char *path, char **data, size_t *len)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return status_from_errno(errno);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rc = S_ISREG(st.st_mode) ? status_from_errno(errno) : -EINVAL;
+	if (fstat(fd, &st) != 0) {
+		rc = status_from_errno(errno);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
 		goto out;
 	}
 	buf = malloc((size_t)st.st_size + 1);

@@ -1,4 +1,4 @@
-/* Public-key side of DNSSEC keys: DNSKEY rdata, key tags, DS digests, signature verification. */
+/* Public side of DNSSEC keys: DNSKEY rdata, key tags, DS, verification. */
 #ifndef ZW_DNSKEY_H
 #define ZW_DNSKEY_H
 
@@ -55,7 +55,8 @@ int dnskey_ds_rdata(const uint8_t *owner, const uint8_t *rdata, size_t len,
  * Verify sig (in DNSSEC wire form: r||s for ECDSA, RFC 6605 §4; raw for
  * EdDSA, RFC 8080 §4; PKCS#1 v1.5 for RSA, RFC 5702) over data with the
  * public key in a DNSKEY rdata. Thread-safe. Returns 0,
- * STATUS_BAD_SIGNATURE, STATUS_UNSUPPORTED or STATUS_INVAL (bad key).
+ * STATUS_BAD_SIGNATURE, STATUS_UNSUPPORTED or STATUS_INVAL (bad key, or a
+ * key without the Zone Key flag, RFC 4035 §5.3.1).
  */
 int dnskey_verify(const uint8_t *rdata, size_t len, const uint8_t *data,
     size_t datalen, const uint8_t *sig, size_t siglen) WUR;

@@ -18,7 +18,9 @@ struct key;
  * Generate a key pair. bits is used by RSA only (0 = 2048; 1024..4096).
  * flags: 257 for a KSK/CSK, 256 for a ZSK. owner is the zone name in
  * presentation format. created is stored in the key files as Created.
- * Returns 0, STATUS_UNSUPPORTED, STATUS_RANGE, STATUS_CRYPTO or STATUS_NOMEM.
+ * Returns 0, STATUS_UNSUPPORTED, STATUS_RANGE (bits, or flags without the
+ * Zone Key bit), STATUS_SYNTAX (owner is no domain name), STATUS_CRYPTO or
+ * STATUS_NOMEM.
  */
 int key_generate(const char *owner, uint8_t alg, unsigned bits, uint16_t flags,
     int64_t created, struct key **out) WUR;
@@ -27,16 +29,18 @@ int key_generate(const char *owner, uint8_t alg, unsigned bits, uint16_t flags,
  * Load a key from BIND-format files: path is either file, "X.key" or
  * "X.private", or their common prefix "X"; both files must exist. The
  * private file is refused (STATUS_KEY_UNSAFE) when it is a symlink or
- * readable or writable by group or others. Errors fill d with the file,
- * line and what is wrong. Returns 0, STATUS_KEY_FORMAT, STATUS_KEY_UNSAFE,
- * STATUS_UNSUPPORTED, -errno.
+ * readable or writable by group or others. The private key must match the
+ * public key of the .key file. Errors fill d with the file, line and what
+ * is wrong (never key material). Returns 0, STATUS_KEY_FORMAT,
+ * STATUS_KEY_UNSAFE, STATUS_UNSUPPORTED, -errno.
  */
 int key_load(const char *path, struct key **out, struct diag *d) WUR;
 
 /*
  * Write K<owner>.+AAA+TTTTT.key (0644) and .private (0600, never over an
  * existing file) into dir. The prefix written ("dir/K...") goes to
- * prefix when not NULL. Returns 0 or a status (-EEXIST when present).
+ * prefix when not NULL. Returns 0 or a status (-EEXIST when present,
+ * -ENAMETOOLONG, STATUS_INVAL for an owner name holding '/').
  */
 int key_save(const struct key *k, const char *dir, char *prefix,
     size_t prefix_size) WUR;
@@ -46,7 +50,7 @@ void key_free(struct key *k);
 uint8_t key_algorithm(const struct key *k);
 uint16_t key_flags(const struct key *k);
 uint16_t key_tag(const struct key *k);
-/* Key size in bits (RSA modulus, curve size, 256 for Ed25519, 456 for Ed448). */
+/* Key size in bits (RSA modulus, curve, 256 for Ed25519, 456 for Ed448). */
 unsigned key_bits(const struct key *k);
 /* Is this a KSK or CSK (SEP bit set)? */
 bool key_is_sep(const struct key *k);

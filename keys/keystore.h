@@ -21,10 +21,12 @@ void keyset_free(struct keyset *ks);
 /*
  * Load every key of zone (presentation name, any case, with or without the
  * trailing dot) found in dir as K<zone>.+AAA+TTTTT.key/.private pairs.
- * Key files of other zones are ignored; a .key without its .private, a
- * private file with unsafe permissions, or a key file whose owner is not
- * the zone are errors (with d naming the file). A folder writable by others
- * is refused (STATUS_KEY_UNSAFE). No keys at all gives STATUS_KEY_MISSING.
+ * Key files of other zones are ignored; a .key without its .private
+ * (STATUS_KEY_MISSING), a private file with unsafe permissions, or a key
+ * file whose owner is not the zone are errors (with d naming the file).
+ * A folder writable by others is refused (STATUS_KEY_UNSAFE). No keys at
+ * all gives STATUS_KEY_MISSING; a zone that is no domain name
+ * STATUS_SYNTAX.
  */
 int keystore_load(const char *dir, const char *zone, struct keyset **out,
     struct diag *d) WUR;
@@ -41,8 +43,10 @@ int keystore_init_zone(const char *dir, const char *zone, uint8_t alg,
 
 /*
  * Copy key pairs made by other tools (dnssec-keygen, ldns-keygen, ...)
- * into dir under our file names, after checking that each loads and
- * belongs to zone. Returns 0 or a status with d.
+ * into dir (created, 0700, if missing) under our file names, after
+ * checking that each loads and belongs to zone. The copies are written
+ * in our format (BIND v1.3, Created as in the source, Publish and Activate
+ * equal to it). All keys are imported or none. Returns 0 or a status with d.
  */
 int keystore_import(const char *dir, const char *zone, char *const *paths,
     size_t npaths, struct diag *d) WUR;

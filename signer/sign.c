@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/status.h"
+#include "common/timespec.h"
 #include "keys/dnskey.h"
 #include "keys/keystore.h"
 #include "signer_internal.h"
@@ -238,7 +239,12 @@ check_times(const struct sign_policy *p, int64_t now, int64_t *inception,
 		return STATUS_RANGE;
 	}
 	if (*expiration <= now) {
-		diag_set(d, NULL, 0, "signatures would already have expired");
+		char exp_text[32], now_text[32];
+		time_format(*expiration, exp_text, sizeof(exp_text));
+		time_format(now, now_text, sizeof(now_text));
+		diag_set(d, NULL, 0, "signature expiration %s is not after "
+		    "the current time %s: signatures would already have expired",
+		    exp_text, now_text);
 		return STATUS_RANGE;
 	}
 	/* RFC 4034 §3.1.5: 32-bit serial times cover 68 years around now. */

@@ -88,8 +88,11 @@ cmd_keys_init(struct cli *cli, int argc, char **argv)
 	diag_clear(&d);
 	rc = keystore_init_zone(a.keydir, argv[first], alg, bits, a.csk,
 	    cli->now, &ks, &d);
-	if (rc != 0)
-		return cli_fail(cli, rc, &d, a.keydir);
+	if (rc != 0) {
+		ex = cli_fail(cli, rc, &d, a.keydir);
+		/* Keys already there is a key-state problem, not an I/O one. */
+		return rc == -EEXIST ? EXIT_KEY : ex;
+	}
 	for (size_t i = 0; i < ks->count; i++)
 		cli_info(cli, "created %s %u (%s) in %s",
 		    a.csk ? "CSK" : key_is_sep(ks->keys[i]) ? "KSK" : "ZSK",

@@ -120,6 +120,6 @@ main(int argc, char **argv)
 	optind += words - 1;
 	cli.command = cmd->name;
 	c = optind;
-	optind = 1;
+	optind = 0;	/* 0, not 1: GNU getopt re-initializes, dropping the "+" above */
 	return cmd->run(&cli, argc - c, argv + c);
 }

@@ -17,18 +17,19 @@ fail() {
 }
 
 # expect_run NAME EXIT PATTERN CMD...: run CMD, check its exit code and that stderr matches PATTERN.
+# (POSIX sh has no locals: the er_ prefix keeps callers' variables safe.)
 expect_run() {
-	name=$1 want=$2 pattern=$3
+	er_name=$1 er_want=$2 er_pattern=$3
 	shift 3
 	CHECKS=$((CHECKS + 1))
 	"$@" >"$WORK/stdout" 2>"$WORK/stderr"
-	got=$?
-	if [ "$got" != "$want" ]; then
-		fail "$name: exit $got, want $want; stderr: $(cat "$WORK/stderr")"
+	er_got=$?
+	if [ "$er_got" != "$er_want" ]; then
+		fail "$er_name: exit $er_got, want $er_want; stderr: $(cat "$WORK/stderr")"
 		return 1
 	fi
-	if [ -n "$pattern" ] && ! grep -q -- "$pattern" "$WORK/stderr"; then
-		fail "$name: stderr lacks '$pattern': $(cat "$WORK/stderr")"
+	if [ -n "$er_pattern" ] && ! grep -q -- "$er_pattern" "$WORK/stderr"; then
+		fail "$er_name: stderr lacks '$er_pattern': $(cat "$WORK/stderr")"
 		return 1
 	fi
 	return 0

@@ -12,7 +12,8 @@ sum_before=$(sha256sum "$OUT")
 
 sign_case() {   # NAME EXIT PATTERN ZONEFILE [KEYDIR] [EXTRA OPTIONS...]
 	name=$1 want=$2 pattern=$3 zone=$4 keys=${5:-$KEYS}
-	shift 5 2>/dev/null || shift $#
+	# (a too-large shift ends a POSIX shell script, so count first)
+	if [ $# -ge 5 ]; then shift 5; else shift $#; fi
 	expect_run "$name" "$want" "$pattern" "$ZW" --now $NOW sign example.com \
 	    --in "$zone" --out "$OUT" --keydir "$keys" "$@"
 	[ "$(sha256sum "$OUT")" = "$sum_before" ] || fail "$name: previous output changed"

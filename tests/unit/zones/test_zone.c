@@ -187,7 +187,8 @@ main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	/* Unchecked: runs in the parent, so the folder goes even when a test fails. */
+	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_zone_rejects_rule_breakers_with_file_and_line,
 	    0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_zone_sorts_canonically_dedupes_and_marks_glue);

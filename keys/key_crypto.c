@@ -1,0 +1,359 @@
+/* OpenSSL and libsodium glue for keys/: set-up, secrets, key encodings. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+#include <sodium.h>
+
+#include "common/status.h"
+#include "dnskey.h"
+#include "keys_internal.h"
+
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static int crypto_status = STATUS_CRYPTO;
+/*
+ * Fetched once for the whole process: an explicit fetch saves the name
+ * lookup (and its lock) that an implicit one costs on every signature.
+ */
+static EVP_MD *md_sha256, *md_sha384;
+
+static void
+crypto_init_once(void)
+{
+	if (sodium_init() < 0)
+		return;
+	md_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+	md_sha384 = EVP_MD_fetch(NULL, "SHA2-384", NULL);
+	if (md_sha256 == NULL || md_sha384 == NULL) {
+		ERR_clear_error();
+		return;
+	}
+	crypto_status = 0;
+}
+
+int
+keys_crypto_init(void)
+{
+	if (pthread_once(&crypto_once, crypto_init_once) != 0)
+		return STATUS_CRYPTO;
+	return crypto_status;
+}
+
+const EVP_MD *
+keys_alg_md(uint8_t alg)
+{
+	switch (alg) {
+	case DNSSEC_ALG_RSASHA256:
+	case DNSSEC_ALG_ECDSAP256SHA256:
+		return md_sha256;
+	case DNSSEC_ALG_ECDSAP384SHA384:
+		return md_sha384;
+	default:
+		return NULL;
+	}
+}
+
+size_t
+keys_ecdsa_size(uint8_t alg)
+{
+	switch (alg) {
+	case DNSSEC_ALG_ECDSAP256SHA256: return 32;
+	case DNSSEC_ALG_ECDSAP384SHA384: return 48;
+	default: return 0;
+	}
+}
+
+int
+keys_secret_alloc(struct secret *s, size_t size)
+{
+	unsigned char *p;
+
+	if ((p = sodium_malloc(size == 0 ? 1 : size)) == NULL)
+		return STATUS_NOMEM;
+	s->data = p;
+	s->len = size;
+	return 0;
+}
+
+void
+keys_secret_free(struct secret *s)
+{
+	if (s == NULL || s->data == NULL)
+		return;
+	/* sodium_free() wipes the buffer before unmapping it. */
+	sodium_free(s->data);
+	s->data = NULL;
+	s->len = 0;
+}
+
+/* RFC 3110 §2: exponent length (1 octet, or 0 and 2), exponent, modulus. */
+static int
+rsa_split(const uint8_t *pub, size_t len, const uint8_t **e, size_t *elen,
+    const uint8_t **n, size_t *nlen)
+{
+	size_t hdr = 1, el, bits;
+
+	if (len < 1)
+		return STATUS_INVAL;
+	el = pub[0];
+	if (el == 0) {
+		if (len < 3)
+			return STATUS_INVAL;
+		el = (size_t)pub[1] << 8 | pub[2];
+		hdr = 3;
+	}
+	if (el == 0 || len - hdr <= el)
+		return STATUS_INVAL;
+	*e = pub + hdr;
+	*elen = el;
+	*n = pub + hdr + el;
+	*nlen = len - hdr - el;
+	/* RFC 3110 §2: no leading zero octets in either number. */
+	if ((*e)[0] == 0 || (*n)[0] == 0)
+		return STATUS_INVAL;
+	bits = (*nlen - 1) * 8;
+	for (unsigned top = (*n)[0]; top != 0; top >>= 1)
+		bits++;
+	if (bits < KEYS_RSA_MIN_BITS || bits > KEYS_RSA_MAX_BITS)
+		return STATUS_INVAL;
+	return 0;
+}
+
+static int
+pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld, int selection,
+    EVP_PKEY **out)
+{
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	int rc = STATUS_CRYPTO;
+
+	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1)
+		goto out;
+	if (EVP_PKEY_fromdata(ctx, &pkey, selection, params) != 1) {
+		rc = STATUS_INVAL;
+		goto out;
+	}
+	*out = pkey;
+	rc = 0;
+out:
+	if (rc != 0)
+		ERR_clear_error();
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	return rc;
+}
+
+static int
+rsa_public(const uint8_t *pub, size_t len, EVP_PKEY **out)
+{
+	const uint8_t *e, *n;
+	size_t elen, nlen;
+	BIGNUM *bn_e = NULL, *bn_n = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	int rc;
+
+	if ((rc = rsa_split(pub, len, &e, &elen, &n, &nlen)) != 0)
+		return rc;
+	rc = STATUS_CRYPTO;
+	if ((bn_e = BN_bin2bn(e, (int)elen, NULL)) == NULL ||
+	    (bn_n = BN_bin2bn(n, (int)nlen, NULL)) == NULL ||
+	    (bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e))
+		goto out;
+	rc = pkey_fromdata("RSA", bld, EVP_PKEY_PUBLIC_KEY, out);
+out:
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(bn_e);
+	BN_free(bn_n);
+	return rc;
+}
+
+static int
+ec_public(uint8_t alg, const uint8_t *pub, size_t len, EVP_PKEY **out)
+{
+	uint8_t point[1 + 2 * 48];
+	size_t n = keys_ecdsa_size(alg);
+	OSSL_PARAM_BLD *bld = NULL;
+	int rc = STATUS_CRYPTO;
+
+	/* RFC 6605 §4: x || y, without the uncompressed-point prefix 0x04. */
+	if (len != 2 * n)
+		return STATUS_INVAL;
+	point[0] = POINT_CONVERSION_UNCOMPRESSED;
+	memcpy(point + 1, pub, len);
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    n == 32 ? "P-256" : "P-384", 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    point, 1 + len))
+		goto out;
+	/* The import checks that the point lies on the curve. */
+	rc = pkey_fromdata("EC", bld, EVP_PKEY_PUBLIC_KEY, out);
+out:
+	OSSL_PARAM_BLD_free(bld);
+	return rc;
+}
+
+int
+keys_pkey_from_public(uint8_t alg, const uint8_t *pub, size_t len,
+    EVP_PKEY **out)
+{
+	EVP_PKEY *pkey;
+
+	switch (alg) {
+	case DNSSEC_ALG_RSASHA256:
+		return rsa_public(pub, len, out);
+	case DNSSEC_ALG_ECDSAP256SHA256:
+	case DNSSEC_ALG_ECDSAP384SHA384:
+		return ec_public(alg, pub, len, out);
+	case DNSSEC_ALG_ED448:
+		/* RFC 8080 §3: the public key is the raw 57-octet encoding. */
+		if (len != KEYS_ED448_SIZE)
+			return STATUS_INVAL;
+		pkey = EVP_PKEY_new_raw_public_key_ex(NULL, "ED448", NULL, pub,
+		    len);
+		if (pkey == NULL) {
+			ERR_clear_error();
+			return STATUS_INVAL;
+		}
+		*out = pkey;
+		return 0;
+	default:
+		return STATUS_INVAL;
+	}
+}
+
+static int
+rsa_encode(EVP_PKEY *pkey, uint8_t *out, size_t *len)
+{
+	BIGNUM *n = NULL, *e = NULL;
+	size_t nlen, elen, hdr;
+	int rc = STATUS_CRYPTO;
+
+	if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) != 1 ||
+	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
+		goto out;
+	nlen = (size_t)BN_num_bytes(n);
+	elen = (size_t)BN_num_bytes(e);
+	hdr = elen <= 255 ? 1 : 3;
+	if (elen == 0 || elen > 0xffff || hdr + elen + nlen > KEYS_PUBKEY_MAX) {
+		rc = STATUS_INVAL;
+		goto out;
+	}
+	/* RFC 3110 §2. */
+	if (hdr == 1) {
+		out[0] = (uint8_t)elen;
+	} else {
+		out[0] = 0;
+		out[1] = (uint8_t)(elen >> 8);
+		out[2] = (uint8_t)elen;
+	}
+	BN_bn2bin(e, out + hdr);
+	BN_bn2bin(n, out + hdr + elen);
+	*len = hdr + elen + nlen;
+	rc = 0;
+out:
+	BN_free(n);
+	BN_free(e);
+	return rc;
+}
+
+int
+keys_public_from_pkey(uint8_t alg, EVP_PKEY *pkey, uint8_t *out, size_t *len)
+{
+	uint8_t point[1 + 2 * 48];
+	size_t n = keys_ecdsa_size(alg), plen = 0;
+
+	switch (alg) {
+	case DNSSEC_ALG_RSASHA256:
+		return rsa_encode(pkey, out, len);
+	case DNSSEC_ALG_ECDSAP256SHA256:
+	case DNSSEC_ALG_ECDSAP384SHA384:
+		if (EVP_PKEY_get_octet_string_param(pkey,
+		    OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point),
+		    &plen) != 1) {
+			ERR_clear_error();
+			return STATUS_CRYPTO;
+		}
+		if (plen != 1 + 2 * n ||
+		    point[0] != POINT_CONVERSION_UNCOMPRESSED)
+			return STATUS_INVAL;
+		/* RFC 6605 §4: drop the 0x04 prefix. */
+		memcpy(out, point + 1, 2 * n);
+		*len = 2 * n;
+		return 0;
+	case DNSSEC_ALG_ED448:
+		plen = KEYS_ED448_SIZE;
+		if (EVP_PKEY_get_raw_public_key(pkey, out, &plen) != 1 ||
+		    plen != KEYS_ED448_SIZE) {
+			ERR_clear_error();
+			return STATUS_CRYPTO;
+		}
+		*len = plen;
+		return 0;
+	default:
+		return STATUS_INVAL;
+	}
+}
+
+int
+keys_ecdsa_der_to_raw(const uint8_t *der, size_t derlen, size_t n,
+    uint8_t *raw)
+{
+	const unsigned char *p = der;
+	const BIGNUM *r, *s;
+	ECDSA_SIG *sig;
+	int rc = STATUS_CRYPTO;
+
+	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL)
+		goto out;
+	ECDSA_SIG_get0(sig, &r, &s);
+	/* RFC 6605 §4: r and s each padded to the fixed size of the curve. */
+	if (BN_bn2binpad(r, raw, (int)n) != (int)n ||
+	    BN_bn2binpad(s, raw + n, (int)n) != (int)n)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		ERR_clear_error();
+	ECDSA_SIG_free(sig);
+	return rc;
+}
+
+int
+keys_ecdsa_raw_to_der(const uint8_t *raw, size_t n, uint8_t **der,
+    size_t *derlen)
+{
+	BIGNUM *r = NULL, *s = NULL;
+	ECDSA_SIG *sig = NULL;
+	unsigned char *buf = NULL;
+	int len, rc = STATUS_CRYPTO;
+
+	if ((sig = ECDSA_SIG_new()) == NULL ||
+	    (r = BN_bin2bn(raw, (int)n, NULL)) == NULL ||
+	    (s = BN_bin2bn(raw + n, (int)n, NULL)) == NULL ||
+	    ECDSA_SIG_set0(sig, r, s) != 1)
+		goto out;
+	r = s = NULL;   /* owned by sig now */
+	if ((len = i2d_ECDSA_SIG(sig, &buf)) <= 0)
+		goto out;
+	*der = buf;
+	*derlen = (size_t)len;
+	rc = 0;
+out:
+	if (rc != 0)
+		ERR_clear_error();
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(sig);
+	return rc;
+}

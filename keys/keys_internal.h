@@ -1,0 +1,164 @@
+/* Internals of keys/: the key structure, secrets and crypto helpers. */
+#ifndef ZW_KEYS_INTERNAL_H
+#define ZW_KEYS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "common/attr.h"
+#include "common/diag.h"
+#include "common/status.h"
+
+/* RSA modulus sizes we make and accept (RFC 5702 §2 allows 512..4096). */
+#define KEYS_RSA_MIN_BITS 1024
+#define KEYS_RSA_MAX_BITS 4096
+#define KEYS_RSA_DEFAULT_BITS 2048
+/* Largest DNSKEY public key: RSA 4096 with a 3-byte exponent and length. */
+#define KEYS_PUBKEY_MAX (3 + 3 + KEYS_RSA_MAX_BITS / 8)
+#define KEYS_ED25519_SIZE 32
+#define KEYS_ED448_SIZE 57
+
+struct key {
+	char *owner;            /* lower case, absolute, presentation format */
+	uint8_t *rdata;         /* DNSKEY rdata */
+	size_t rdlen;
+	uint8_t alg;
+	uint16_t flags;
+	uint16_t tag;
+	unsigned bits;
+	int64_t created;
+	char *prefix;           /* "dir/K...", or "" */
+	EVP_PKEY *pkey;         /* RSA, ECDSA and Ed448 keys */
+	/*
+	 * RSA and ECDSA: a context made ready for signing once; each signature
+	 * works on its own duplicate, so threads share nothing mutable.
+	 */
+	EVP_PKEY_CTX *sign_template;
+	const EVP_MD *md;       /* from keys_alg_md(), not owned */
+	unsigned char *ed25519_sk;  /* sodium_malloc'd seed||pk, read-only */
+};
+
+/*
+ * For a diag text "...%s%s": ": reason" for our own status codes. System
+ * errors get nothing: whoever prints the diag adds their text.
+ */
+static inline const char *
+keys_why_sep(int status)
+{
+	return status <= STATUS_SYNTAX ? ": " : "";
+}
+
+static inline const char *
+keys_why(int status)
+{
+	return status <= STATUS_SYNTAX ? status_str(status) : "";
+}
+
+/* A secret byte string in a sodium_malloc buffer (guarded, wiped on free). */
+struct secret {
+	unsigned char *data;
+	size_t len;
+};
+
+/* Allocate size bytes (len is set to size); returns 0 or STATUS_NOMEM. */
+int keys_secret_alloc(struct secret *s, size_t size) WUR;
+/* Wipe and free; s may hold NULL. */
+void keys_secret_free(struct secret *s);
+
+/*
+ * One-time, thread-safe set-up: sodium_init() and the digests we use.
+ * Returns 0 or STATUS_CRYPTO.
+ */
+int keys_crypto_init(void) WUR;
+/* SHA-256 or SHA-384 for an RSA or ECDSA algorithm, NULL for EdDSA. */
+const EVP_MD *keys_alg_md(uint8_t alg);
+/* Size of one ECDSA coordinate or signature half (32, 48), or 0. */
+size_t keys_ecdsa_size(uint8_t alg);
+
+/*
+ * Public key from a DNSKEY rdata's key field (RFC 3110, RFC 6605 §4,
+ * RFC 8080 §3) for RSA, ECDSA and Ed448. Ed25519 needs no EVP_PKEY.
+ * Returns 0, STATUS_INVAL or STATUS_CRYPTO.
+ */
+int keys_pkey_from_public(uint8_t alg, const uint8_t *pub, size_t len,
+    EVP_PKEY **out) WUR;
+/*
+ * DNSKEY public key field of an EVP_PKEY (RSA, ECDSA, Ed448) into out
+ * (KEYS_PUBKEY_MAX bytes). Returns 0, STATUS_INVAL or STATUS_CRYPTO.
+ */
+int keys_public_from_pkey(uint8_t alg, EVP_PKEY *pkey, uint8_t *out,
+    size_t *len) WUR;
+
+/* ECDSA signature: DER (OpenSSL) <-> r||s, each half n bytes (RFC 6605 §4). */
+int keys_ecdsa_der_to_raw(const uint8_t *der, size_t derlen, size_t n,
+    uint8_t *raw) WUR;
+int keys_ecdsa_raw_to_der(const uint8_t *raw, size_t n, uint8_t **der,
+    size_t *derlen) WUR;
+
+/*
+ * A zone or owner name in presentation format (any case, trailing dot
+ * optional) as lower-case absolute text; caller frees. Returns 0,
+ * STATUS_SYNTAX or STATUS_NOMEM.
+ */
+int keys_name_normalize(const char *text, char **out) WUR;
+
+/* What a .key file holds. */
+struct key_public_file {
+	char *owner;            /* normalized */
+	uint8_t *rdata;
+	size_t rdlen;
+	unsigned long line;     /* of the DNSKEY record */
+};
+
+void keys_public_file_clear(struct key_public_file *pf);
+/* Parse a .key file; errors fill d. Returns 0, STATUS_KEY_FORMAT, -errno. */
+int keys_public_file_load(const char *path, struct key_public_file *out,
+    struct diag *d) WUR;
+
+/* The private fields of BIND's format ("Private-key-format: v1.x"). */
+enum key_field {
+	KEY_FIELD_MODULUS,
+	KEY_FIELD_PUBLIC_EXPONENT,
+	KEY_FIELD_PRIVATE_EXPONENT,
+	KEY_FIELD_PRIME1,
+	KEY_FIELD_PRIME2,
+	KEY_FIELD_EXPONENT1,
+	KEY_FIELD_EXPONENT2,
+	KEY_FIELD_COEFFICIENT,
+	KEY_FIELD_PRIVATE_KEY,
+	KEY_FIELD_COUNT
+};
+
+/* Field name as written in the file ("Modulus", ..., "PrivateKey"). */
+const char *keys_field_name(enum key_field f);
+
+/* What a .private file holds: decoded fields live in secret buffers. */
+struct key_private_file {
+	uint8_t alg;
+	unsigned long alg_line;
+	int64_t created;        /* Created:, else the file's mtime */
+	struct secret field[KEY_FIELD_COUNT];
+	unsigned long field_line[KEY_FIELD_COUNT];
+};
+
+void keys_private_file_clear(struct key_private_file *pf);
+/*
+ * Read a .private file: refuses symlinks and group/other permissions
+ * (STATUS_KEY_UNSAFE), parses the fields (STATUS_KEY_FORMAT). d names the
+ * file and line, never the key material.
+ */
+int keys_private_file_load(const char *path, struct key_private_file *out,
+    struct diag *d) WUR;
+
+/*
+ * Write the .private text for k into a new secret buffer (NUL-terminated,
+ * len without the NUL). Returns 0, STATUS_NOMEM or STATUS_CRYPTO.
+ */
+int keys_private_text(const struct key *k, struct secret *out) WUR;
+/* The .key text for k (malloc'd, caller frees). */
+int keys_public_text(const struct key *k, char **out) WUR;
+
+#endif

@@ -1,0 +1,735 @@
+/* Unit tests for keys/key: generation, BIND key files, signing, bad files. */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/diag.h"
+#include "common/status.h"
+#include "keys/dnskey.h"
+#include "keys/key.h"
+#include "keytest.h"
+
+#define NOW 1795305600  /* 20261122000000 */
+
+/* RFC 8080 §6.1, the first Ed25519 example (key tag 3613). */
+#define ED25519_NAME "Kexample.com.+015+03613"
+#define ED25519_PRIV "ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIyNjI="
+#define ED25519_PUB "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4="
+/* RFC 8080 §6.1, the second Ed25519 example's public key (key tag 35217). */
+#define ED25519_PUB2 "zPnZ/QwEe7S8C5SPz2OfS5RR40ATk2/rYnE9xHIEijs="
+
+static const char ed25519_key[] =
+    "; RFC 8080 section 6.1\n"
+    "example.com. 3600 IN DNSKEY 257 3 15 " ED25519_PUB "\n";
+static const char ed25519_private[] =
+    "Private-key-format: v1.2\n"
+    "Algorithm: 15 (ED25519)\n"
+    "PrivateKey: " ED25519_PRIV "\n";
+
+/* Private key files of the RFC examples, and what they must produce. */
+static const struct rfc_key {
+	const char *name, *file, *priv, *pub;
+	uint8_t alg;
+	uint16_t tag;
+} rfc_keys[] = {
+	{ "RFC 8080 §6.1 Ed25519", ED25519_NAME, ED25519_PRIV, ED25519_PUB,
+	    15, 3613 },
+	{ "RFC 8080 §6.2 Ed448", "Kexample.com.+016+09713",
+	    "xZ+5Cgm463xugtkY5B0Jx6erFTXp13rYegst0qRtNsOYnaVpMx0Z/c5EiA9x8wWb"
+	    "DDct/U3FhYWA",
+	    "3kgROaDjrh0H2iuixWBrc8g2EpBBLCdGzHmn+G2MpTPhpj/OiBVHHSfPodx1FYYU"
+	    "cJKm1MDpJtIA", 16, 9713 },
+	{ "RFC 6605 §6.1 P-256", "Kexample.net.+013+55648",
+	    "GU6SnQ/Ou+xC5RumuIUIuJZteXT2z0O/ok1s38Et6mQ=",
+	    "GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edbkrSqQpF64cYbcB7wNcP+"
+	    "e+MAnLr+Wi9xMWyQLc8NAA==", 13, 55648 },
+	{ "RFC 6605 §6.2 P-384", "Kexample.net.+014+10771",
+	    "WURgWHCcYIYUPWgeLmiPY2DJJk02vgrmTfitxgqcL4vwW7BOrbawVmVe0d9V94SR",
+	    "xKYaNhWdGOfJ+nPrL8/arkwf2EY3MDJ+SErKivBVSum1w/egsXvSADtNJhyem5RC"
+	    "OpgQ6K8X1DRSEkrbYQ+OB+v8/uX45NBwY8rp65F6Glur8I/mlVNgF6W/qTI37m40",
+	    14, 10771 },
+};
+
+/*
+ * RFC 8080 §6 RRSIGs over example.com. MX 10 mail.example.com. EdDSA is
+ * deterministic, so our signature must be the RFC's, byte for byte. The
+ * RFC prints labels 3; its erratum corrects that to 2, with a new signature.
+ */
+static const struct eddsa_sig {
+	const char *name;
+	size_t key;     /* index into rfc_keys */
+	uint8_t labels;
+	const char *sig;
+} eddsa_sigs[] = {
+	{ "Ed25519, RFC text", 0, 3,
+	    "Edk+IB9KNNWg0HAjm7FazXyrd5m3Rk8zNZbvNpAcM+eysqcUOMIjWoevFkjH5GaM"
+	    "WeG96GUVZu6ECKOQmemHDg==" },
+	{ "Ed25519, erratum", 0, 2,
+	    "oL9krJun7xfBOIWcGHi7mag5/hdZrKWw15jPGrHpjQeRAvTdszaPD+QLs3fx8A4M"
+	    "3e23mRZ9VrbpMngwcrqNAg==" },
+	{ "Ed448, RFC text", 1, 3,
+	    "Nmc0rgGKpr3GKYXcB1JmqqS4NYwhmechvJTqVzt3jR+Qy/lSLFoIk1L+9e39GPL+"
+	    "5tVzDPN3f9kAwiu8KCuPPjtl227ayaCZtRKZuJax7n9NuYlZJIusX0SOIOKBGzG+"
+	    "yWYtz1/jjbzl5GGkWvREUCUA" },
+};
+
+static void
+write_rfc_key(const char *dir, const struct rfc_key *r)
+{
+	char name[128], text[512];
+	const char *owner = r->alg >= 15 ? "example.com." : "example.net.";
+	const char *alg = dnssec_alg_name(r->alg);
+
+	kt_fmt(name, sizeof(name), "%s.key", r->file);
+	kt_fmt(text, sizeof(text), "%s 3600 IN DNSKEY 257 3 %u %s\n", owner,
+	    r->alg, r->pub);
+	kt_write(dir, name, text, 0644);
+	kt_fmt(name, sizeof(name), "%s.private", r->file);
+	kt_fmt(text, sizeof(text), "Private-key-format: v1.2\n"
+	    "Algorithm: %u (%s)\nPrivateKey: %s\n", r->alg, alg, r->priv);
+	kt_write(dir, name, text, 0600);
+}
+
+static void
+assert_signs_and_verifies(const struct key *k)
+{
+	uint8_t data[] = "some data to sign", sig[KEY_SIGNATURE_MAX];
+	size_t siglen = 0, rdlen;
+	const uint8_t *rdata = key_dnskey_rdata(k, &rdlen);
+
+	ck_assert_int_eq(key_sign(k, data, sizeof(data), sig, &siglen), 0);
+	ck_assert_uint_gt(siglen, 0);
+	ck_assert_int_eq(dnskey_verify(rdata, rdlen, data, sizeof(data), sig,
+	    siglen), 0);
+	sig[siglen - 1] ^= 0x04;
+	ck_assert_int_eq(dnskey_verify(rdata, rdlen, data, sizeof(data), sig,
+	    siglen), STATUS_BAD_SIGNATURE);
+}
+
+/* A failing load must name the file, and never echo key material. */
+static void
+assert_diag(const struct diag *d, const char *suffix, const char *text)
+{
+	ck_assert_msg(kt_ends_with(d->file, suffix), "diag file '%s' is not "
+	    "the %s file", d->file, suffix);
+	ck_assert_msg(strstr(d->text, text) != NULL, "diag '%s' lacks '%s'",
+	    d->text, text);
+	ck_assert_ptr_null(strstr(d->text, ED25519_PRIV));
+	ck_assert_ptr_null(strstr(d->text, "ODIy"));
+}
+
+static const struct gen_case {
+	uint8_t alg;
+	unsigned bits, want_bits;
+	uint16_t flags;
+	size_t siglen;
+} gen_cases[] = {
+	{ 8, 0, 2048, 257, 256 },
+	{ 8, 1024, 1024, 256, 128 },
+	{ 13, 0, 256, 256, 64 },
+	{ 14, 0, 384, 257, 96 },
+	{ 15, 0, 256, 257, 64 },
+	{ 16, 0, 456, 256, 114 },
+};
+
+START_TEST(test_key_roundtrip_every_algorithm)
+{
+	const struct gen_case *c = &gen_cases[_i];
+	struct key *k = NULL, *l = NULL;
+	char *dir = kt_subdir(), prefix[PATH_MAX], want[PATH_MAX];
+	char path[PATH_MAX], *text, line[256];
+	uint8_t data[] = "roundtrip";
+	uint8_t s1[KEY_SIGNATURE_MAX], s2[KEY_SIGNATURE_MAX];
+	size_t len1, len2, rdlen, lrdlen;
+	const uint8_t *rdata;
+	struct diag d;
+	struct stat st;
+
+	ck_assert_int_eq(key_generate("Example.COM", c->alg, c->bits, c->flags,
+	    NOW, &k), 0);
+	ck_assert_str_eq(key_owner(k), "example.com.");
+	ck_assert_uint_eq(key_algorithm(k), c->alg);
+	ck_assert_uint_eq(key_flags(k), c->flags);
+	ck_assert_uint_eq(key_bits(k), c->want_bits);
+	ck_assert(key_is_sep(k) == (c->flags == 257));
+	ck_assert_str_eq(key_file_prefix(k), "");
+	rdata = key_dnskey_rdata(k, &rdlen);
+	ck_assert_uint_eq(key_tag(k), dnskey_tag(rdata, rdlen));
+	ck_assert_uint_eq(rdata[2], 3);
+
+	ck_assert_int_eq(key_save(k, dir, prefix, sizeof(prefix)), 0);
+	kt_fmt(want, sizeof(want), "%s/Kexample.com.+%03u+%05u", dir, c->alg,
+	    key_tag(k));
+	ck_assert_str_eq(prefix, want);
+	kt_fmt(path, sizeof(path), "%s.private", prefix);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	text = kt_read(path);
+	kt_fmt(line, sizeof(line), "Private-key-format: v1.3\nAlgorithm: %u "
+	    "(%s)\n", c->alg, dnssec_alg_name(c->alg));
+	ck_assert_msg(strncmp(text, line, strlen(line)) == 0, "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "\nCreated: 20261122000000\n"
+	    "Publish: 20261122000000\nActivate: 20261122000000\n"));
+	free(text);
+	kt_fmt(path, sizeof(path), "%s.key", prefix);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+	text = kt_read(path);
+	kt_fmt(line, sizeof(line), "; This is a %s key, keyid %u, for "
+	    "example.com.\n", c->flags == 257 ? "key-signing" : "zone-signing",
+	    key_tag(k));
+	ck_assert_msg(strncmp(text, line, strlen(line)) == 0, "%s", text);
+	kt_fmt(line, sizeof(line), "\nexample.com. IN DNSKEY %u 3 %u ",
+	    c->flags, c->alg);
+	ck_assert_ptr_nonnull(strstr(text, line));
+	free(text);
+
+	/* Any of the three names of the pair loads it. */
+	ck_assert_int_eq(key_load(prefix, &l, &d), 0);
+	key_free(l);
+	ck_assert_int_eq(key_load(path, &l, &d), 0);
+	ck_assert_str_eq(key_file_prefix(l), prefix);
+	ck_assert_str_eq(key_owner(l), "example.com.");
+	ck_assert_uint_eq(key_tag(l), key_tag(k));
+	ck_assert_uint_eq(key_flags(l), c->flags);
+	ck_assert_uint_eq(key_bits(l), c->want_bits);
+	ck_assert_uint_eq(key_algorithm(l), c->alg);
+	key_dnskey_rdata(l, &lrdlen);
+	ck_assert_uint_eq(lrdlen, rdlen);
+	ck_assert_mem_eq(key_dnskey_rdata(l, &lrdlen), rdata, rdlen);
+
+	/* What the loaded key signs, the generated key's DNSKEY verifies. */
+	ck_assert_int_eq(key_sign(l, data, sizeof(data), s1, &len1), 0);
+	ck_assert_uint_eq(len1, c->siglen);
+	ck_assert_int_eq(dnskey_verify(rdata, rdlen, data, sizeof(data), s1,
+	    len1), 0);
+	ck_assert_int_eq(key_sign(k, data, sizeof(data), s2, &len2), 0);
+	ck_assert_uint_eq(len2, c->siglen);
+	if (c->alg == 15 || c->alg == 16 || c->alg == 8)
+		ck_assert_mem_eq(s1, s2, len1);   /* deterministic */
+	assert_signs_and_verifies(l);
+
+	/* Never over an existing pair. */
+	ck_assert_int_eq(key_save(l, dir, NULL, 0), -EEXIST);
+	key_free(l);
+	key_free(k);
+	kt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_key_loads_rfc_private_keys)
+{
+	const struct rfc_key *r = &rfc_keys[_i];
+	char *dir = kt_subdir(), path[PATH_MAX];
+	uint8_t want[200];
+	size_t wantlen, rdlen;
+	struct key *k = NULL;
+	struct diag d;
+
+	write_rfc_key(dir, r);
+	kt_path(path, sizeof(path), dir, r->file);
+	ck_assert_msg(key_load(path, &k, &d) == 0, "%s: %s", r->name, d.text);
+	/* The public key derived from the private one is the RFC's DNSKEY. */
+	wantlen = kt_dnskey(257, r->alg, r->pub, want, sizeof(want));
+	ck_assert_mem_eq(key_dnskey_rdata(k, &rdlen), want, wantlen);
+	ck_assert_uint_eq(rdlen, wantlen);
+	ck_assert_uint_eq(key_tag(k), r->tag);
+	assert_signs_and_verifies(k);
+	key_free(k);
+	kt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_key_signature_matches_rfc8080_example)
+{
+	const struct eddsa_sig *v = &eddsa_sigs[_i];
+	const struct rfc_key *r = &rfc_keys[v->key];
+	char *dir = kt_subdir(), path[PATH_MAX];
+	uint8_t rdata[64], data[512], want[200], sig[KEY_SIGNATURE_MAX];
+	uint8_t owner[64], ds[64], wantds[32];
+	size_t datalen, wantlen, siglen, rdlen, dslen;
+	const uint8_t *dnskey;
+	struct key *k = NULL;
+	struct diag d;
+	struct kt_rrsig rr = {
+		.type = 15, .alg = r->alg, .labels = v->labels, .ttl = 3600,
+		.expiration = 1440021600, .inception = 1438207200,
+		.tag = r->tag, .signer = "example.com.",
+		.owner = "example.com.", .rdata = rdata,
+	};
+
+	write_rfc_key(dir, r);
+	kt_path(path, sizeof(path), dir, r->file);
+	ck_assert_int_eq(key_load(path, &k, &d), 0);
+	dnskey = key_dnskey_rdata(k, &rdlen);
+	if (r->alg == 15) {
+		/* RFC 8080 §6.1: example.com. DS 3613 15 2 3aa5ab37... */
+		kt_name("example.com.", owner);
+		ck_assert_int_eq(dnskey_ds_rdata(owner, dnskey, rdlen,
+		    DS_DIGEST_SHA256, ds, &dslen), 0);
+		kt_hex("3aa5ab37efce57f737fc1627013fee07"
+		    "bdf241bd10f3b1964ab55c78e79a304b", wantds, sizeof(wantds));
+		ck_assert_uint_eq(dslen, 36);
+		ck_assert_mem_eq(ds + 4, wantds, 32);
+	}
+	rr.rdlen = kt_mx_rdata(rdata);
+	datalen = kt_signing_data(&rr, data);
+	wantlen = kt_b64(v->sig, want, sizeof(want));
+	ck_assert_int_eq(key_sign(k, data, datalen, sig, &siglen), 0);
+	ck_assert_uint_eq(siglen, wantlen);
+	ck_assert_msg(memcmp(sig, want, wantlen) == 0, "%s: signature differs",
+	    v->name);
+	ck_assert_int_eq(dnskey_verify(dnskey, rdlen, data, datalen, sig,
+	    siglen), 0);
+	sig[7] ^= 0x10;
+	ck_assert_int_eq(dnskey_verify(dnskey, rdlen, data, datalen, sig,
+	    siglen), STATUS_BAD_SIGNATURE);
+	key_free(k);
+	kt_rmtree(dir);
+}
+END_TEST
+
+/* Keys made by dnssec-keygen (BIND 9.18) and ldns-keygen, as test data. */
+START_TEST(test_key_loads_files_of_other_tools)
+{
+	static const char *const tools[] = { "keys/bind", "keys/ldns" };
+	char *dir = kt_subdir(), from[PATH_MAX], path[PATH_MAX];
+	bool seen[17] = { false };
+	struct dirent *e;
+	size_t n = 0;
+	DIR *dp;
+
+	kt_testdata(from, sizeof(from), tools[_i]);
+	kt_copy_dir(from, dir);
+	ck_assert_ptr_nonnull(dp = opendir(dir));
+	while ((e = readdir(dp)) != NULL) {
+		unsigned alg, tag;
+		struct key *k = NULL;
+		struct diag d;
+
+		if (!kt_ends_with(e->d_name, ".key"))
+			continue;
+		ck_assert_int_eq(sscanf(e->d_name, "Kexample.com.+%3u+%5u.key",
+		    &alg, &tag), 2);
+		kt_path(path, sizeof(path), dir, e->d_name);
+		ck_assert_msg(key_load(path, &k, &d) == 0, "%s: %s:%lu: %s",
+		    e->d_name, d.file, d.line, d.text);
+		ck_assert_uint_eq(key_algorithm(k), alg);
+		ck_assert_uint_eq(key_tag(k), tag);
+		ck_assert_str_eq(key_owner(k), "example.com.");
+		assert_signs_and_verifies(k);
+		seen[alg] = true;
+		n++;
+		key_free(k);
+	}
+	closedir(dp);
+	ck_assert_uint_eq(n, 5);
+	ck_assert(seen[8] && seen[13] && seen[14] && seen[15] && seen[16]);
+	kt_rmtree(dir);
+}
+END_TEST
+
+/* Variants of the .key line and the .private text that other tools write. */
+START_TEST(test_key_accepts_ttl_class_comments_and_old_format)
+{
+	static const char *const keys[] = {
+		"example.com. IN DNSKEY 257 3 15 " ED25519_PUB "\n",
+		"; comment\n\nexample.com. 86400 DNSKEY 257 3 15 " ED25519_PUB
+		    " ; trailing\n",
+		"Example.COM.\tIN\tDNSKEY\t257 3 15 " ED25519_PUB
+		    " ;{id = 3613 (ksk), size = 256b}\n",
+		"$TTL 300\nexample.com. IN DNSKEY ( 257 3 15\n\t"
+		    "l02Woi0iS8Aa25FQkUd9RMzZ HJpBoRQwAQEX1SxZJA4= )\n",
+	};
+	char *dir = kt_subdir(), path[PATH_MAX];
+	struct key *k = NULL;
+	struct diag d;
+
+	kt_write(dir, ED25519_NAME ".key", keys[_i], 0644);
+	kt_write(dir, ED25519_NAME ".private", "Private-key-format: v1.3\r\n"
+	    "Algorithm: 15 (ED25519)\r\n" "PrivateKey: " ED25519_PRIV "\r\n"
+	    "Created: 20150801000000\r\nPublish: 20150801000000\r\n"
+	    "Activate: 20150801000000\r\nInactive: 20250801000000\r\n\r\n",
+	    0600);
+	kt_path(path, sizeof(path), dir, ED25519_NAME);
+	ck_assert_msg(key_load(path, &k, &d) == 0, "%s:%lu: %s", d.file,
+	    d.line, d.text);
+	ck_assert_uint_eq(key_tag(k), 3613);
+	ck_assert_str_eq(key_owner(k), "example.com.");
+	key_free(k);
+	kt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_key_load_refuses_private_open_to_others)
+{
+	static const mode_t modes[] = { 0644, 0640, 0604, 0620, 0602 };
+	char *dir = kt_subdir(), path[PATH_MAX], mode[16];
+	struct key *k = NULL;
+	struct diag d;
+
+	kt_write(dir, ED25519_NAME ".key", ed25519_key, 0644);
+	kt_write(dir, ED25519_NAME ".private", ed25519_private, modes[_i]);
+	kt_path(path, sizeof(path), dir, ED25519_NAME);
+	ck_assert_int_eq(key_load(path, &k, &d), STATUS_KEY_UNSAFE);
+	ck_assert_ptr_null(k);
+	kt_fmt(mode, sizeof(mode), "%04o", (unsigned)modes[_i]);
+	assert_diag(&d, ED25519_NAME ".private", mode);
+	assert_diag(&d, ED25519_NAME ".private", "chmod 600");
+	kt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_key_load_refuses_symlinked_private)
+{
+	char *dir = kt_subdir(), path[PATH_MAX], target[PATH_MAX];
+	struct key *k = NULL;
+	struct diag d;
+
+	kt_write(dir, ED25519_NAME ".key", ed25519_key, 0644);
+	kt_write(dir, "elsewhere", ed25519_private, 0600);
+	kt_path(target, sizeof(target), dir, "elsewhere");
+	kt_path(path, sizeof(path), dir, ED25519_NAME ".private");
+	ck_assert_int_eq(symlink(target, path), 0);
+	ck_assert_int_eq(key_load(path, &k, &d), STATUS_KEY_UNSAFE);
+	assert_diag(&d, ED25519_NAME ".private", "symbolic link");
+	kt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_key_load_reports_missing_files)
+{
+	char *dir = kt_subdir(), path[PATH_MAX];
+	struct key *k = NULL;
+	struct diag d;
+
+	kt_write(dir, ED25519_NAME ".key", ed25519_key, 0644);
+	kt_path(path, sizeof(path), dir, ED25519_NAME ".key");
+	ck_assert_int_eq(key_load(path, &k, &d), -ENOENT);
+	assert_diag(&d, ED25519_NAME ".private", "cannot open");
+	unlink(path);
+	kt_write(dir, ED25519_NAME ".private", ed25519_private, 0600);
+	ck_assert_int_eq(key_load(path, &k, &d), -ENOENT);
+	assert_diag(&d, ED25519_NAME ".key", "cannot read");
+	ck_assert_ptr_null(k);
+	kt_rmtree(dir);
+}
+END_TEST
+
+/* Broken .private files: each refused with the file and line named. */
+static const struct bad_private {
+	const char *name, *text, *diag;
+	unsigned long line;
+} bad_privates[] = {
+	{ "algorithm mismatch", "Private-key-format: v1.3\n"
+	    "Algorithm: 13 (ECDSAP256SHA256)\nPrivateKey: " ED25519_PRIV "\n",
+	    "does not match algorithm 15", 2 },
+	{ "truncated base64", "Private-key-format: v1.3\n"
+	    "Algorithm: 15 (ED25519)\n"
+	    "PrivateKey: ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIyNj\n",
+	    "not valid base64", 3 },
+	{ "not base64", "Private-key-format: v1.3\nAlgorithm: 15 (ED25519)\n"
+	    "PrivateKey: !!!notbase64\n", "not valid base64", 3 },
+	{ "seed of the wrong size", "Private-key-format: v1.3\n"
+	    "Algorithm: 15 (ED25519)\n"
+	    "PrivateKey: ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIy\n",
+	    "does not hold a valid private key", 3 },
+	{ "no private key", "Private-key-format: v1.3\n"
+	    "Algorithm: 15 (ED25519)\nCreated: 20150801000000\n",
+	    "no PrivateKey line", 0 },
+	{ "no format line", "Algorithm: 15 (ED25519)\n"
+	    "PrivateKey: " ED25519_PRIV "\n", "no Private-key-format", 0 },
+	{ "future format", "Private-key-format: v2.0\n"
+	    "Algorithm: 15 (ED25519)\nPrivateKey: " ED25519_PRIV "\n",
+	    "unsupported Private-key-format", 1 },
+	{ "not name: value", "Private-key-format: v1.3\n"
+	    "Algorithm: 15 (ED25519)\ngarbage\n", "expected 'Name: value'", 3 },
+	{ "field twice", "Private-key-format: v1.3\nAlgorithm: 15 (ED25519)\n"
+	    "PrivateKey: " ED25519_PRIV "\nPrivateKey: " ED25519_PRIV "\n",
+	    "given twice", 4 },
+	{ "bad created time", "Private-key-format: v1.3\n"
+	    "Algorithm: 15 (ED25519)\nPrivateKey: " ED25519_PRIV "\n"
+	    "Created: yesterday\n", "Created is not a time", 4 },
+};
+
+START_TEST(test_key_load_refuses_malformed_private)
+{
+	const struct bad_private *b = &bad_privates[_i];
+	char *dir = kt_subdir(), path[PATH_MAX];
+	struct key *k = NULL;
+	struct diag d;
+
+	kt_write(dir, ED25519_NAME ".key", ed25519_key, 0644);
+	kt_write(dir, ED25519_NAME ".private", b->text, 0600);
+	kt_path(path, sizeof(path), dir, ED25519_NAME);
+	ck_assert_msg(key_load(path, &k, &d) == STATUS_KEY_FORMAT, "%s",
+	    b->name);
+	assert_diag(&d, ED25519_NAME ".private", b->diag);
+	ck_assert_msg(d.line == b->line, "%s: line %lu", b->name, d.line);
+	ck_assert_ptr_null(k);
+	kt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_key_load_refuses_private_of_another_key)
+{
+	char *dir = kt_subdir(), path[PATH_MAX];
+	struct key *k = NULL;
+	struct diag d;
+
+	/* The .key holds the RFC's second Ed25519 key, .private the first. */
+	kt_write(dir, ED25519_NAME ".key",
+	    "example.com. IN DNSKEY 257 3 15 " ED25519_PUB2 "\n", 0644);
+	kt_write(dir, ED25519_NAME ".private", ed25519_private, 0600);
+	kt_path(path, sizeof(path), dir, ED25519_NAME);
+	ck_assert_int_eq(key_load(path, &k, &d), STATUS_KEY_FORMAT);
+	assert_diag(&d, ED25519_NAME ".private",
+	    "does not match the public key");
+	kt_rmtree(dir);
+}
+END_TEST
+
+/* Copy the lines of text that start with one of the names into out. */
+static void
+take_lines(const char *text, const char *const *names, char *out)
+{
+	for (const char *p = text; *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p) + 1 : strlen(p);
+
+		for (size_t i = 0; names[i] != NULL; i++)
+			if (strncmp(p, names[i], strlen(names[i])) == 0)
+				strncat(out, p, len);
+		p += len;
+	}
+}
+
+/* RSA's private exponent and primes are not derived from n: they are tried. */
+START_TEST(test_key_load_refuses_rsa_fields_of_another_key)
+{
+	static const char *const public_lines[] = {
+		"Private-key-format", "Algorithm", "Modulus", "PublicExponent",
+		NULL,
+	};
+	static const char *const private_lines[] = {
+		"PrivateExponent", "Prime1", "Prime2", "Exponent1", "Exponent2",
+		"Coefficient", NULL,
+	};
+	char *dir = kt_subdir(), pa[PATH_MAX], pb[PATH_MAX], path[PATH_MAX];
+	char mixed[8192] = "", *ta, *tb;
+	struct key *a = NULL, *b = NULL, *k = NULL;
+	struct diag d;
+
+	ck_assert_int_eq(key_generate("example.com.", 8, 1024, 256, NOW, &a),
+	    0);
+	ck_assert_int_eq(key_generate("example.com.", 8, 1024, 256, NOW, &b),
+	    0);
+	ck_assert_int_eq(key_save(a, dir, pa, sizeof(pa)), 0);
+	ck_assert_int_eq(key_save(b, dir, pb, sizeof(pb)), 0);
+	kt_fmt(path, sizeof(path), "%s.private", pa);
+	ta = kt_read(path);
+	kt_fmt(path, sizeof(path), "%s.private", pb);
+	tb = kt_read(path);
+	take_lines(ta, public_lines, mixed);
+	take_lines(tb, private_lines, mixed);
+	kt_fmt(path, sizeof(path), "%s.private", pa);
+	kt_write(dir, strrchr(path, '/') + 1, mixed, 0600);
+	ck_assert_int_eq(key_load(pa, &k, &d), STATUS_KEY_FORMAT);
+	assert_diag(&d, ".private", "do not belong to the public key");
+	ck_assert_ptr_null(k);
+	free(ta);
+	free(tb);
+	key_free(a);
+	key_free(b);
+	kt_rmtree(dir);
+}
+END_TEST
+
+/* Broken .key files: each refused with the .key file named. */
+static const struct bad_public {
+	const char *name, *text, *diag;
+	int status;
+} bad_publics[] = {
+	{ "unknown algorithm", "example.com. IN DNSKEY 257 3 5 "
+	    ED25519_PUB "\n", "algorithm 5 is not supported",
+	    STATUS_UNSUPPORTED },
+	{ "not a record", "hello there\n", "", STATUS_KEY_FORMAT },
+	{ "no record", "; only a comment\n", "no DNSKEY record",
+	    STATUS_KEY_FORMAT },
+	{ "two records", "example.com. IN DNSKEY 257 3 15 " ED25519_PUB "\n"
+	    "example.com. IN DNSKEY 257 3 15 " ED25519_PUB2 "\n",
+	    "more than one record", STATUS_KEY_FORMAT },
+	{ "other type", "example.com. IN NS ns.example.com.\n",
+	    "expected an IN DNSKEY", STATUS_KEY_FORMAT },
+	{ "no zone key flag", "example.com. IN DNSKEY 1 3 15 " ED25519_PUB
+	    "\n", "Zone Key", STATUS_KEY_FORMAT },
+	{ "bad protocol", "example.com. IN DNSKEY 257 2 15 " ED25519_PUB
+	    "\n", "protocol", STATUS_KEY_FORMAT },
+};
+
+START_TEST(test_key_load_refuses_malformed_public)
+{
+	const struct bad_public *b = &bad_publics[_i];
+	char *dir = kt_subdir(), path[PATH_MAX];
+	struct key *k = NULL;
+	struct diag d;
+
+	kt_write(dir, ED25519_NAME ".key", b->text, 0644);
+	kt_write(dir, ED25519_NAME ".private", ed25519_private, 0600);
+	kt_path(path, sizeof(path), dir, ED25519_NAME);
+	ck_assert_msg(key_load(path, &k, &d) == b->status, "%s", b->name);
+	assert_diag(&d, ED25519_NAME ".key", b->diag);
+	ck_assert_ptr_null(k);
+	kt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_key_save_refuses_to_overwrite)
+{
+	char *dir = kt_subdir(), path[PATH_MAX], prefix[PATH_MAX] = "unset";
+	struct key *k = NULL, *other = NULL;
+	struct diag d;
+	char *before, *after;
+
+	write_rfc_key(dir, &rfc_keys[0]);
+	kt_path(path, sizeof(path), dir, ED25519_NAME ".private");
+	before = kt_read(path);
+	kt_path(path, sizeof(path), dir, ED25519_NAME);
+	ck_assert_int_eq(key_load(path, &k, &d), 0);
+	ck_assert_int_eq(key_save(k, dir, prefix, sizeof(prefix)), -EEXIST);
+	ck_assert_str_eq(prefix, "unset");
+	kt_path(path, sizeof(path), dir, ED25519_NAME ".private");
+	after = kt_read(path);
+	ck_assert_str_eq(before, after);
+	/* A lone .key of that name also blocks the save. */
+	unlink(path);
+	ck_assert_int_eq(key_save(k, dir, NULL, 0), -EEXIST);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	/* A prefix buffer too small is refused before anything is written. */
+	ck_assert_int_eq(key_generate("example.org.", 15, 0, 256, NOW, &other),
+	    0);
+	ck_assert_int_eq(key_save(other, dir, prefix, 8), -ENAMETOOLONG);
+	free(before);
+	free(after);
+	key_free(other);
+	key_free(k);
+	kt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_key_generate_rejects_bad_arguments)
+{
+	struct key *k = NULL;
+
+	ck_assert_int_eq(key_generate("example.com.", 5, 0, 257, NOW, &k),
+	    STATUS_UNSUPPORTED);
+	ck_assert_int_eq(key_generate("example.com.", 8, 512, 257, NOW, &k),
+	    STATUS_RANGE);
+	ck_assert_int_eq(key_generate("example.com.", 8, 8192, 257, NOW, &k),
+	    STATUS_RANGE);
+	ck_assert_int_eq(key_generate("example.com.", 13, 0, 1, NOW, &k),
+	    STATUS_RANGE);
+	ck_assert_int_eq(key_generate("bad..name", 13, 0, 257, NOW, &k),
+	    STATUS_SYNTAX);
+	ck_assert_int_eq(key_generate("", 13, 0, 257, NOW, &k), STATUS_SYNTAX);
+	ck_assert_ptr_null(k);
+	/* The root zone is a zone too. */
+	ck_assert_int_eq(key_generate(".", 13, 0, 257, NOW, &k), 0);
+	ck_assert_str_eq(key_owner(k), ".");
+	key_free(k);
+	key_free(NULL);
+}
+END_TEST
+
+struct sign_job {
+	const struct key *k;
+	unsigned id;
+	int failures;
+};
+
+static void *
+sign_many(void *arg)
+{
+	struct sign_job *job = arg;
+	uint8_t data[64], sig[KEY_SIGNATURE_MAX];
+	size_t siglen, rdlen;
+	const uint8_t *rdata = key_dnskey_rdata(job->k, &rdlen);
+
+	for (unsigned i = 0; i < 40; i++) {
+		memset(data, (int)(job->id * 40 + i), sizeof(data));
+		if (key_sign(job->k, data, sizeof(data), sig, &siglen) != 0 ||
+		    dnskey_verify(rdata, rdlen, data, sizeof(data), sig,
+		    siglen) != 0)
+			job->failures++;
+	}
+	return NULL;
+}
+
+/* Many threads sign with one const key at once (the signer does this). */
+START_TEST(test_key_sign_is_thread_safe)
+{
+	static const uint8_t algs[] = { 8, 13, 14, 15, 16 };
+	struct sign_job jobs[4];
+	pthread_t threads[4];
+	struct key *k = NULL;
+
+	ck_assert_int_eq(key_generate("example.com.", algs[_i], 1024, 256, NOW,
+	    &k), 0);
+	for (unsigned t = 0; t < 4; t++) {
+		jobs[t] = (struct sign_job){ .k = k, .id = t };
+		ck_assert_int_eq(pthread_create(&threads[t], NULL, sign_many,
+		    &jobs[t]), 0);
+	}
+	for (unsigned t = 0; t < 4; t++) {
+		ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+		ck_assert_int_eq(jobs[t].failures, 0);
+	}
+	key_free(k);
+}
+END_TEST
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+int
+main(void)
+{
+	Suite *s = suite_create("key");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_unchecked_fixture(tc, kt_root_setup, kt_root_teardown);
+	/* RSA key generation is slow under the sanitizers. */
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, test_key_roundtrip_every_algorithm, 0,
+	    N(gen_cases));
+	tcase_add_loop_test(tc, test_key_loads_rfc_private_keys, 0,
+	    N(rfc_keys));
+	tcase_add_loop_test(tc, test_key_signature_matches_rfc8080_example, 0,
+	    N(eddsa_sigs));
+	tcase_add_loop_test(tc, test_key_loads_files_of_other_tools, 0, 2);
+	tcase_add_loop_test(tc,
+	    test_key_accepts_ttl_class_comments_and_old_format, 0, 4);
+	tcase_add_loop_test(tc, test_key_load_refuses_private_open_to_others, 0,
+	    5);
+	tcase_add_test(tc, test_key_load_refuses_symlinked_private);
+	tcase_add_test(tc, test_key_load_reports_missing_files);
+	tcase_add_loop_test(tc, test_key_load_refuses_malformed_private, 0,
+	    N(bad_privates));
+	tcase_add_test(tc, test_key_load_refuses_private_of_another_key);
+	tcase_add_test(tc, test_key_load_refuses_rsa_fields_of_another_key);
+	tcase_add_loop_test(tc, test_key_load_refuses_malformed_public, 0,
+	    N(bad_publics));
+	tcase_add_test(tc, test_key_save_refuses_to_overwrite);
+	tcase_add_test(tc, test_key_generate_rejects_bad_arguments);
+	tcase_add_loop_test(tc, test_key_sign_is_thread_safe, 0, 5);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
