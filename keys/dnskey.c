@@ -161,91 +161,44 @@ out:
 	return rc;
 }
 
-/* RSA (RFC 5702 §3, PKCS #1 v1.5) and ECDSA (RFC 6605 §4) verification. */
-static int
-verify_pkey(uint8_t alg, const uint8_t *pub, size_t publen,
-    const uint8_t *data, size_t datalen, const uint8_t *sig, size_t siglen)
+/*
+ * A DNSKEY made ready for verification once: the key decoded, and for RSA
+ * and ECDSA a context initialized for verifying that each check duplicates,
+ * so that threads share nothing mutable and no algorithm is looked up per
+ * signature.
+ */
+struct dnskey_verifier {
+	uint8_t alg;
+	uint8_t ed25519[KEYS_ED25519_SIZE];
+	EVP_PKEY *pkey;                  /* RSA, ECDSA, Ed448 */
+	EVP_PKEY_CTX *verify_template;   /* RSA, ECDSA */
+	const EVP_MD *md;
+};
+
+void
+dnskey_verifier_free(struct dnskey_verifier *v)
 {
-	uint8_t hash[EVP_MAX_MD_SIZE], *der = NULL;
-	const EVP_MD *md = keys_alg_md(alg);
-	size_t n = keys_ecdsa_size(alg), derlen = 0;
-	EVP_PKEY *pkey = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	unsigned hlen = 0;
-	int rc;
-
-	if ((rc = keys_pkey_from_public(alg, pub, publen, &pkey)) != 0)
-		return rc;
-	if (n != 0) {
-		if (siglen != 2 * n) {
-			rc = STATUS_BAD_SIGNATURE;
-			goto out;
-		}
-		if ((rc = keys_ecdsa_raw_to_der(sig, n, &der, &derlen)) != 0)
-			goto out;
-		sig = der;
-		siglen = derlen;
-	}
-	rc = STATUS_CRYPTO;
-	if (EVP_Digest(data, datalen, hash, &hlen, md, NULL) != 1 ||
-	    (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
-	    EVP_PKEY_verify_init(ctx) != 1 ||
-	    (alg == DNSSEC_ALG_RSASHA256 &&
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1) ||
-	    EVP_PKEY_CTX_set_signature_md(ctx, md) != 1)
-		goto out;
-	/* Anything but 1 (0 wrong, <0 malformed) means no valid signature. */
-	rc = EVP_PKEY_verify(ctx, sig, siglen, hash, hlen) == 1 ? 0 :
-	    STATUS_BAD_SIGNATURE;
-out:
-	ERR_clear_error();
-	OPENSSL_free(der);
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pkey);
-	return rc;
-}
-
-/* Ed448 is PureEdDSA with an empty context (RFC 8080 §4, RFC 8032 §5.2). */
-static int
-verify_ed448(const uint8_t *pub, size_t publen, const uint8_t *data,
-    size_t datalen, const uint8_t *sig, size_t siglen)
-{
-	EVP_PKEY *pkey = NULL;
-	EVP_MD_CTX *ctx = NULL;
-	int rc;
-
-	if ((rc = keys_pkey_from_public(DNSSEC_ALG_ED448, pub, publen,
-	    &pkey)) != 0)
-		return rc;
-	rc = STATUS_CRYPTO;
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit_ex(ctx, NULL, NULL, NULL, NULL, pkey,
-	    NULL) != 1)
-		goto out;
-	rc = EVP_DigestVerify(ctx, sig, siglen, data, datalen) == 1 ? 0 :
-	    STATUS_BAD_SIGNATURE;
-out:
-	ERR_clear_error();
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(pkey);
-	return rc;
+	if (v == NULL)
+		return;
+	EVP_PKEY_CTX_free(v->verify_template);
+	EVP_PKEY_free(v->pkey);
+	free(v);
 }
 
 int
-dnskey_verify(const uint8_t *rdata, size_t len, const uint8_t *data,
-    size_t datalen, const uint8_t *sig, size_t siglen)
+dnskey_verifier_new(const uint8_t *rdata, size_t len,
+    struct dnskey_verifier **out)
 {
+	struct dnskey_verifier *v;
 	const uint8_t *pub;
 	size_t publen;
 	uint16_t flags;
-	uint8_t alg;
 	int rc;
 
-	if (rdata == NULL || len < 4 || sig == NULL ||
-	    (data == NULL && datalen != 0))
+	*out = NULL;
+	if (rdata == NULL || len < 4)
 		return STATUS_INVAL;
 	flags = (uint16_t)(rdata[0] << 8 | rdata[1]);
-	alg = rdata[3];
 	pub = rdata + 4;
 	publen = len - 4;
 	/*
@@ -254,24 +207,140 @@ dnskey_verify(const uint8_t *rdata, size_t len, const uint8_t *data,
 	 */
 	if (rdata[2] != DNSKEY_PROTOCOL || !(flags & DNSKEY_FLAG_ZONE))
 		return STATUS_INVAL;
-	if (!dnssec_alg_is_supported(alg))
+	if (!dnssec_alg_is_supported(rdata[3]))
 		return STATUS_UNSUPPORTED;
 	if ((rc = keys_crypto_init()) != 0)
 		return rc;
-	switch (alg) {
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return STATUS_NOMEM;
+	v->alg = rdata[3];
+	switch (v->alg) {
 	case DNSSEC_ALG_ED25519:
-		/* RFC 8080 §3 and §4: 32-octet key, 64-octet signature. */
-		if (publen != crypto_sign_PUBLICKEYBYTES)
-			return STATUS_INVAL;
-		if (siglen != crypto_sign_BYTES)
+		/* RFC 8080 §3: a 32-octet key. */
+		if (publen != sizeof(v->ed25519)) {
+			rc = STATUS_INVAL;
+			goto fail;
+		}
+		memcpy(v->ed25519, pub, publen);
+		break;
+	case DNSSEC_ALG_ED448:
+		if ((rc = keys_pkey_from_public(v->alg, pub, publen,
+		    &v->pkey)) != 0)
+			goto fail;
+		break;
+	default:
+		/* RSA (RFC 5702 §3, PKCS #1 v1.5) and ECDSA (RFC 6605 §4). */
+		if ((rc = keys_pkey_from_public(v->alg, pub, publen,
+		    &v->pkey)) != 0)
+			goto fail;
+		v->md = keys_alg_md(v->alg);
+		rc = STATUS_CRYPTO;
+		if ((v->verify_template = EVP_PKEY_CTX_new_from_pkey(NULL,
+		    v->pkey, NULL)) == NULL ||
+		    EVP_PKEY_verify_init(v->verify_template) != 1 ||
+		    (v->alg == DNSSEC_ALG_RSASHA256 &&
+		    EVP_PKEY_CTX_set_rsa_padding(v->verify_template,
+		    RSA_PKCS1_PADDING) != 1) ||
+		    EVP_PKEY_CTX_set_signature_md(v->verify_template,
+		    v->md) != 1) {
+			ERR_clear_error();
+			goto fail;
+		}
+		break;
+	}
+	*out = v;
+	return 0;
+fail:
+	dnskey_verifier_free(v);
+	return rc;
+}
+
+/* RSA and ECDSA: hash, then verify with a copy of the ready template. */
+static int
+verify_pkey(const struct dnskey_verifier *v, const uint8_t *data,
+    size_t datalen, const uint8_t *sig, size_t siglen)
+{
+	uint8_t hash[EVP_MAX_MD_SIZE], *der = NULL;
+	size_t n = keys_ecdsa_size(v->alg), derlen = 0;
+	EVP_PKEY_CTX *ctx = NULL;
+	unsigned hlen = 0;
+	int rc;
+
+	if (n != 0) {
+		if (siglen != 2 * n)
 			return STATUS_BAD_SIGNATURE;
-		if (crypto_sign_verify_detached(sig, data, datalen, pub) != 0)
+		if ((rc = keys_ecdsa_raw_to_der(sig, n, &der, &derlen)) != 0)
+			return rc;
+		sig = der;
+		siglen = derlen;
+	}
+	rc = STATUS_CRYPTO;
+	if (EVP_Digest(data, datalen, hash, &hlen, v->md, NULL) != 1 ||
+	    (ctx = EVP_PKEY_CTX_dup(v->verify_template)) == NULL)
+		goto out;
+	/* Anything but 1 (0 wrong, <0 malformed) means no valid signature. */
+	rc = EVP_PKEY_verify(ctx, sig, siglen, hash, hlen) == 1 ? 0 :
+	    STATUS_BAD_SIGNATURE;
+out:
+	ERR_clear_error();
+	OPENSSL_free(der);
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+/* Ed448 is PureEdDSA with an empty context (RFC 8080 §4, RFC 8032 §5.2). */
+static int
+verify_ed448(const struct dnskey_verifier *v, const uint8_t *data,
+    size_t datalen, const uint8_t *sig, size_t siglen)
+{
+	EVP_MD_CTX *ctx = NULL;
+	int rc = STATUS_CRYPTO;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit_ex(ctx, NULL, NULL, NULL, NULL, v->pkey,
+	    NULL) != 1)
+		goto out;
+	rc = EVP_DigestVerify(ctx, sig, siglen, data, datalen) == 1 ? 0 :
+	    STATUS_BAD_SIGNATURE;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int
+dnskey_verifier_check(const struct dnskey_verifier *v, const uint8_t *data,
+    size_t datalen, const uint8_t *sig, size_t siglen)
+{
+	if (sig == NULL || (data == NULL && datalen != 0))
+		return STATUS_INVAL;
+	switch (v->alg) {
+	case DNSSEC_ALG_ED25519:
+		/* RFC 8080 §4: a 64-octet signature. */
+		if (siglen != crypto_sign_BYTES ||
+		    crypto_sign_verify_detached(sig, data, datalen,
+		    v->ed25519) != 0)
 			return STATUS_BAD_SIGNATURE;
 		return 0;
 	case DNSSEC_ALG_ED448:
-		return verify_ed448(pub, publen, data, datalen, sig, siglen);
+		return verify_ed448(v, data, datalen, sig, siglen);
 	default:
-		return verify_pkey(alg, pub, publen, data, datalen, sig,
-		    siglen);
+		return verify_pkey(v, data, datalen, sig, siglen);
 	}
+}
+
+int
+dnskey_verify(const uint8_t *rdata, size_t len, const uint8_t *data,
+    size_t datalen, const uint8_t *sig, size_t siglen)
+{
+	struct dnskey_verifier *v;
+	int rc;
+
+	if (sig == NULL || (data == NULL && datalen != 0))
+		return STATUS_INVAL;
+	if ((rc = dnskey_verifier_new(rdata, len, &v)) != 0)
+		return rc;
+	rc = dnskey_verifier_check(v, data, datalen, sig, siglen);
+	dnskey_verifier_free(v);
+	return rc;
 }

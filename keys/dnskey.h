@@ -61,4 +61,17 @@ int dnskey_ds_rdata(const uint8_t *owner, const uint8_t *rdata, size_t len,
 int dnskey_verify(const uint8_t *rdata, size_t len, const uint8_t *data,
     size_t datalen, const uint8_t *sig, size_t siglen) WUR;
 
+/*
+ * The same for many signatures by one key: decode the DNSKEY once (same
+ * errors as dnskey_verify), then check signatures with it from any number
+ * of threads at once.
+ */
+struct dnskey_verifier;
+int dnskey_verifier_new(const uint8_t *rdata, size_t len,
+    struct dnskey_verifier **out) WUR;
+int dnskey_verifier_check(const struct dnskey_verifier *v,
+    const uint8_t *data, size_t datalen, const uint8_t *sig,
+    size_t siglen) WUR;
+void dnskey_verifier_free(struct dnskey_verifier *v);
+
 #endif

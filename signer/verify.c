@@ -14,6 +14,9 @@ struct verify_job {
 	const struct zone *z;
 	const struct zrr *dnskeys;   /* the apex DNSKEY RRset */
 	size_t ndnskeys;
+	/* Each DNSKEY decoded once (NULL: unusable, its status in key_status). */
+	struct dnskey_verifier **verifiers;
+	int *key_status;
 	uint8_t algs[ALGS_MAX];      /* algorithms of the DNSKEY set */
 	size_t nalgs;
 	int64_t now;
@@ -84,8 +87,9 @@ verify_rrsig(const struct verify_job *job, const struct zrr *set, size_t n,
 		if (key->rdlen < 4 || key->rdata[3] != f.algorithm ||
 		    dnskey_tag(key->rdata, key->rdlen) != f.key_tag)
 			continue;
-		rc = dnskey_verify(key->rdata, key->rdlen, data->data, data->len,
-		    sig, siglen);
+		rc = job->verifiers[k] == NULL ? job->key_status[k] :
+		    dnskey_verifier_check(job->verifiers[k], data->data,
+		    data->len, sig, siglen);
 		if (rc == 0)
 			return 0;
 	}
@@ -191,7 +195,21 @@ signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
 		if (zrr_is_authoritative(&rr[i]))
 			rrsets[nrrsets++] = i;
 	job.rrsets = rrsets;
+	job.verifiers = calloc(job.ndnskeys, sizeof(*job.verifiers));
+	job.key_status = calloc(job.ndnskeys, sizeof(*job.key_status));
+	if (job.verifiers == NULL || job.key_status == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < job.ndnskeys; k++)
+		job.key_status[k] = dnskey_verifier_new(job.dnskeys[k].rdata,
+		    job.dnskeys[k].rdlen, &job.verifiers[k]);
 	rc = parallel_for(nrrsets, 1024, threads, verify_slice, &job, d);
+out:
+	for (size_t k = 0; job.verifiers != NULL && k < job.ndnskeys; k++)
+		dnskey_verifier_free(job.verifiers[k]);
+	free(job.verifiers);
+	free(job.key_status);
 	free(rrsets);
 	if (rc == 0)
 		rc = denial_verify_chain(z, d);

@@ -1,5 +1,5 @@
 # Bad input: each case gets its exit code and message, writes nothing, and leaves earlier output intact.
-. tests/cli/lib.sh
+. tests/lib.sh
 
 KEYS="$WORK/keys"
 "$ZW" --now $NOW -q keys init example.com --keydir "$KEYS" --algorithm ed25519 || fail "keys init"

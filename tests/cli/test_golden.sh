@@ -1,7 +1,7 @@
 # Golden output: Ed25519 signatures are deterministic, so with committed test keys and a
 # fixed clock the signed zone is byte-identical to the committed one, whatever the thread count.
 # ZW_UPDATE_GOLDEN=1 rewrites the golden files (then review the diff before committing).
-. tests/cli/lib.sh
+. tests/lib.sh
 
 GOLD="$TESTDATA/golden"
 # git does not keep mode 0600, which the key loader insists on: use a private copy.

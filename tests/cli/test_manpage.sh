@@ -1,5 +1,5 @@
 # Every command in the command table is documented in zonewarden(1).
-. tests/cli/lib.sh
+. tests/lib.sh
 
 "$ZW" help >"$WORK/help" || fail "help"
 grep '^  [a-z]' "$WORK/help" | sed 's/^  //; s/  .*//' | while read -r cmd; do

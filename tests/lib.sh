@@ -1,13 +1,26 @@
-# Helpers for the CLI tests: a temp folder removed on exit, assertions that say what failed.
-# Sourced by tests/cli/test_*.sh; ZW names the binary.
+# Helpers for the shell tests (tests/cli, tests/integration): a temporary folder
+# and servers cleaned up on any exit, assertions that say what failed.
+# Sourced from the project root; ZW names the binary.
 set -u
 : "${ZW:?ZW must name the zonewarden binary}"
 case "$ZW" in /*) ;; *) ZW="$(pwd)/$ZW" ;; esac
 TESTDATA="$(pwd)/tests/data"
-WORK=$(mktemp -d /tmp/zw-cli.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT INT TERM
-# Every test sets the clock.
+WORK=$(mktemp -d /tmp/zw-test.XXXXXX)
+# Commands to run at exit (stopping servers), newest first.
+AT_EXIT=""
+at_exit() {
+	AT_EXIT="$*; $AT_EXIT"
+}
+cleanup() {
+	eval "$AT_EXIT"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE
+# Every test sets the clock: NOW for zonewarden, NOW_EPOCH for the tools
+# that verify what it made.
 NOW=20261122000000
+NOW_EPOCH=1795305600
 FAILS=0
 CHECKS=0
 

@@ -1,0 +1,239 @@
+# Loopback NSD and Unbound for the integration tests: started on free ports,
+# waited for (bounded), and always stopped at exit. Sourced after tests/lib.sh.
+#
+#   start_nsd ZONE FILE          serve FILE as ZONE; sets NSD_PORT, NSD_PID
+#   start_unbound ZONE DSFILE    validate ZONE below the trust anchor DSFILE,
+#                                asking only the NSD above; sets UNBOUND_PORT, UNBOUND_PID
+#   stop_nsd, stop_unbound       stop one (a restart flushes Unbound's cache)
+#   dig_at PORT NAME TYPE        one DNSSEC query to 127.0.0.1@PORT, dig output on stdout
+#
+# Unbound never sends a packet off the machine: its outgoing sockets are bound
+# to 127.0.0.1, IPv6 is off, and every IPv4 address outside 127.0.0.0/8 is on
+# its do-not-query list (the fixture's glue, 192.0.2.x, included).
+# Logs stay in $WORK (nsd.log, unbound.log, each run after a "===" line);
+# server_log NAME prints the latest run's. Unbound logs every validation
+# failure with its reason (val-log-level 2).
+
+NSD_PID="" NSD_PORT="" UNBOUND_PID="" UNBOUND_PORT=""
+SERVERS_TRIES=5         # ports tried before giving up
+SERVERS_WAIT=10         # seconds a server may take to answer
+
+# (POSIX sh has no locals: the sv_ prefix keeps callers' variables safe.)
+srv_random_port() {     # a port in 20000-59999
+	sv_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+	echo $((20000 + (sv_r + $$) % 40000))
+}
+
+srv_is_running() {      # PID: alive and not a zombie waiting to be reaped
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] &&
+	    ! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
+}
+
+srv_descendants() {     # PID: its children, grandchildren, ...
+	for sv_c in $(pgrep -P "$1" 2>/dev/null); do
+		echo "$sv_c"
+		srv_descendants "$sv_c"
+	done
+}
+
+# srv_stop PID: TERM, up to 5 s for it and the processes it forked (NSD's
+# xfrd and server) to exit, then KILL; reap it.
+srv_stop() {
+	[ -n "$1" ] || return 0
+	sv_pids="$1 $(srv_descendants "$1")"
+	kill "$1" 2>/dev/null
+	sv_n=0
+	while [ $sv_n -lt 50 ]; do
+		sv_left=""
+		for sv_p in $sv_pids; do
+			srv_is_running "$sv_p" && sv_left="$sv_left $sv_p"
+		done
+		[ -n "$sv_left" ] || break
+		sleep 0.1
+		sv_n=$((sv_n + 1))
+	done
+	# shellcheck disable=SC2086 # a list of PIDs
+	[ -n "$sv_left" ] && kill -9 $sv_left 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+stop_nsd() {
+	srv_stop "$NSD_PID"
+	NSD_PID="" NSD_PORT=""
+}
+
+stop_unbound() {
+	srv_stop "$UNBOUND_PID"
+	UNBOUND_PID="" UNBOUND_PORT=""
+}
+
+# Registered once, at the first start: stops whatever is running then.
+SERVERS_CLEANUP=""
+srv_register_cleanup() {
+	[ -n "$SERVERS_CLEANUP" ] && return 0
+	SERVERS_CLEANUP=1
+	at_exit "stop_unbound; stop_nsd"
+}
+
+server_log() {          # NAME (nsd or unbound): what its latest run logged (at most 20 lines)
+	echo "--- $WORK/$1.log:"
+	awk '/^=== / { n = 0 } { line[n++] = $0 }
+	    END { for (i = (n > 20 ? n - 20 : 0); i < n; i++) print line[i] }' "$WORK/$1.log" 2>/dev/null
+}
+
+dig_at() {              # PORT NAME TYPE
+	dig +dnssec +time=2 +tries=1 @127.0.0.1 -p "$1" "$2" "$3"
+}
+
+# srv_wait PID PORT NAME TYPE [CLASS]: until the server at PORT answers with
+# NOERROR, at most SERVERS_WAIT seconds. Returns 0 when it does, 1 as soon as
+# PID has died (a port already taken: worth another port), 2 when it is up but
+# never answers NOERROR in time (a bad zone: another port would not help).
+srv_wait() {
+	sv_deadline=$(($(date +%s) + SERVERS_WAIT))
+	while srv_is_running "$1"; do
+		if dig +norec +time=1 +tries=1 @127.0.0.1 -p "$2" ${5:+"$5"} "$3" "$4" 2>/dev/null |
+		    grep -q 'status: NOERROR'; then
+			srv_is_running "$1" && return 0
+			return 1
+		fi
+		[ "$(date +%s)" -lt "$sv_deadline" ] || return 2
+		sleep 0.1
+	done
+	return 1
+}
+
+start_nsd() {           # ZONE FILE
+	srv_register_cleanup
+	stop_nsd
+	sv_try=1
+	while [ $sv_try -le $SERVERS_TRIES ]; do
+		sv_port=$(srv_random_port)
+		cat >"$WORK/nsd.conf" <<EOF
+server:
+	ip-address: 127.0.0.1@$sv_port
+	port: $sv_port
+	do-ip6: no
+	reuseport: no
+	server-count: 1
+	username: ""
+	chroot: ""
+	zonesdir: "$WORK"
+	database: ""
+	zonelistfile: "$WORK/nsd.zonelist"
+	xfrdfile: "$WORK/nsd.xfrd"
+	xfrdir: "$WORK"
+	pidfile: "$WORK/nsd.pid"
+	logfile: "$WORK/nsd.log"
+	verbosity: 2
+remote-control:
+	control-enable: no
+zone:
+	name: "$1"
+	zonefile: "$2"
+EOF
+		rm -f "$WORK/nsd.zonelist" "$WORK/nsd.xfrd"
+		echo "=== nsd try $sv_try, port $sv_port" >>"$WORK/nsd.log"
+		nsd -d -c "$WORK/nsd.conf" >>"$WORK/nsd.log" 2>&1 &
+		NSD_PID=$!
+		srv_wait "$NSD_PID" "$sv_port" "$1" SOA
+		sv_rc=$?
+		if [ $sv_rc -eq 0 ]; then
+			NSD_PORT=$sv_port
+			return 0
+		fi
+		stop_nsd
+		if [ $sv_rc -eq 2 ]; then
+			echo "start_nsd: NSD runs but does not serve $1 from $2"
+			server_log nsd
+			return 1
+		fi
+		sv_try=$((sv_try + 1))
+	done
+	echo "start_nsd: NSD did not answer for $1 on any of $SERVERS_TRIES ports"
+	server_log nsd
+	return 1
+}
+
+start_unbound() {       # ZONE DSFILE
+	[ -n "$NSD_PORT" ] || { echo "start_unbound: start NSD first"; return 1; }
+	srv_register_cleanup
+	stop_unbound
+	sv_try=1
+	while [ $sv_try -le $SERVERS_TRIES ]; do
+		sv_port=$(srv_random_port)
+		cat >"$WORK/unbound.conf" <<EOF
+server:
+	interface: 127.0.0.1@$sv_port
+	port: $sv_port
+	so-reuseport: no
+	num-threads: 1
+	access-control: 127.0.0.0/8 allow
+	username: ""
+	chroot: ""
+	directory: "$WORK"
+	pidfile: "$WORK/unbound.pid"
+	use-syslog: no
+	logfile: "$WORK/unbound.log"
+	log-servfail: yes
+	do-daemonize: no
+	verbosity: 0
+	val-log-level: 2
+	ede: yes
+	module-config: "validator iterator"
+	# Unbound answers the special-use "test." itself (RFC 6761) unless told not to.
+	local-zone: "test." nodefault
+	trust-anchor-file: "$2"
+	trust-anchor-signaling: no
+	root-key-sentinel: no
+	# Signatures are checked at the test clock (NOW + 1 h), not the wall clock.
+	val-override-date: "$((NOW_EPOCH + 3600))"
+	# Loopback only, whatever a referral or a glue record says.
+	do-ip6: no
+	outgoing-interface: 127.0.0.1
+	do-not-query-localhost: no
+	do-not-query-address: 0.0.0.0/2
+	do-not-query-address: 64.0.0.0/3
+	do-not-query-address: 96.0.0.0/4
+	do-not-query-address: 112.0.0.0/5
+	do-not-query-address: 120.0.0.0/6
+	do-not-query-address: 124.0.0.0/7
+	do-not-query-address: 126.0.0.0/8
+	do-not-query-address: 128.0.0.0/1
+remote-control:
+	control-enable: no
+# The root too goes to NSD (which refuses it): no root-server priming.
+stub-zone:
+	name: "."
+	stub-addr: 127.0.0.1@$NSD_PORT
+stub-zone:
+	name: "$1"
+	stub-addr: 127.0.0.1@$NSD_PORT
+EOF
+		if ! unbound-checkconf "$WORK/unbound.conf" >"$WORK/unbound.check" 2>&1; then
+			echo "start_unbound: bad configuration: $(cat "$WORK/unbound.check")"
+			return 1
+		fi
+		echo "=== unbound try $sv_try, port $sv_port" >>"$WORK/unbound.log"
+		unbound -d -c "$WORK/unbound.conf" >>"$WORK/unbound.log" 2>&1 &
+		UNBOUND_PID=$!
+		# Answered locally: the wait adds nothing to the cache.
+		srv_wait "$UNBOUND_PID" "$sv_port" version.server TXT CH
+		sv_rc=$?
+		if [ $sv_rc -eq 0 ]; then
+			UNBOUND_PORT=$sv_port
+			return 0
+		fi
+		stop_unbound
+		if [ $sv_rc -eq 2 ]; then
+			echo "start_unbound: Unbound runs but does not answer"
+			server_log unbound
+			return 1
+		fi
+		sv_try=$((sv_try + 1))
+	done
+	echo "start_unbound: Unbound did not answer on any of $SERVERS_TRIES ports"
+	server_log unbound
+	return 1
+}
