@@ -55,55 +55,6 @@ out:
 	return rc;
 }
 
-static const char b32hex[] = "0123456789abcdefghijklmnopqrstuv";
-
-size_t
-base32hex_encode(const uint8_t *in, size_t len, char *out)
-{
-	size_t o = 0;
-	unsigned buf = 0, bits = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		buf = (buf << 8) | in[i];
-		bits += 8;
-		while (bits >= 5) {
-			out[o++] = b32hex[(buf >> (bits - 5)) & 31];
-			bits -= 5;
-		}
-	}
-	if (bits > 0)
-		out[o++] = b32hex[(buf << (5 - bits)) & 31];
-	out[o] = '\0';
-	return o;
-}
-
-size_t
-base32hex_decode(const char *in, size_t len, uint8_t *out, size_t max)
-{
-	size_t o = 0;
-	unsigned buf = 0, bits = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		int c = in[i], v;
-		if (c >= '0' && c <= '9')
-			v = c - '0';
-		else if (c >= 'a' && c <= 'v')
-			v = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'V')
-			v = c - 'A' + 10;
-		else
-			return 0;
-		buf = (buf << 5) | (unsigned)v;
-		bits += 5;
-		if (bits >= 8) {
-			if (o == max)
-				return 0;
-			out[o++] = (uint8_t)(buf >> (bits - 8));
-			bits -= 8;
-		}
-	}
-	return o;
-}
 
 /* One name of the chain: an owner (record index) or an empty non-terminal. */
 struct hashed {
@@ -287,7 +238,7 @@ nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
 			break;
 		hashed_owner(z, v[k].hash, owner);
 		rc = rrlist_push(&out, owner, RRTYPE_NSEC3, ttl, rdata.data,
-		    rdata.len);
+		    rdata.len, 0);
 	}
 	if (rc == 0)
 		rc = rrlist_move_to_zone(&out, z);

@@ -35,7 +35,7 @@ bytes_free(struct bytes *b)
 
 int
 rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
-    uint32_t ttl, const uint8_t *rdata, size_t rdlen)
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags)
 {
 	size_t olen = dname_length(owner);
 	struct rrlist_item *it;
@@ -60,6 +60,7 @@ rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
 	it->ttl = ttl;
 	it->type = type;
 	it->rdlen = (uint16_t)rdlen;
+	it->flags = flags;
 	return 0;
 }
 
@@ -70,8 +71,8 @@ rrlist_move_to_zone(struct rrlist *l, struct zone *z)
 
 	for (size_t i = 0; i < l->n && rc == 0; i++) {
 		const struct rrlist_item *it = &l->items[i];
-		rc = zone_add(z, l->data.data + it->owner_off, it->type, it->ttl,
-		    l->data.data + it->rdata_off, it->rdlen);
+		rc = zone_add_flagged(z, l->data.data + it->owner_off, it->type,
+		    it->ttl, l->data.data + it->rdata_off, it->rdlen, it->flags);
 	}
 	rrlist_free(l);
 	return rc;

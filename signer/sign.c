@@ -1,4 +1,5 @@
 /* The signing pipeline: DNSKEYs and chain in, serial moved, every authoritative RRset signed, result verified. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,9 @@
 
 #define BACKDATE_DEFAULT 3600
 #define VALIDITY_DEFAULT (14 * 86400)
+#define REFRESH_DEFAULT (5 * 86400)
+/* No RRset of the previous output matches. */
+#define NO_PREV SIZE_MAX
 /* Keys of one algorithm in a key set. */
 #define ALGS_MAX 8
 
@@ -21,15 +25,21 @@ sign_policy_init(struct sign_policy *p)
 	p->denial = DENIAL_NSEC3;
 	p->validity = VALIDITY_DEFAULT;
 	p->backdate = BACKDATE_DEFAULT;
+	p->refresh = REFRESH_DEFAULT;
 	p->serial = SERIAL_UNIXTIME;
 }
 
-/* Which keys sign what: per algorithm, the SEP keys and the others. */
+/*
+ * Which keys sign what: per algorithm, the SEP keys and the others; and
+ * whether each key's DNSKEY was in the previous output (only then can its
+ * tag there be trusted to mean this key).
+ */
 struct signing_keys {
 	size_t nalg;
 	struct {
 		uint8_t alg;
 		const struct key *sep[8], *zsk[8];
+		bool sep_known[8], zsk_known[8];
 		size_t nsep, nzsk;
 	} alg[ALGS_MAX];
 };
@@ -86,13 +96,75 @@ struct sign_job {
 	const struct zone *z;
 	const struct signing_keys *keys;
 	const size_t *rrsets;        /* start index of each RRset to sign */
+	const struct zone *prev;     /* our previous output, or NULL */
+	const size_t *prev_of;       /* per RRset: its index in prev, or NO_PREV */
+	int64_t now, refresh;
+	bool absolute_times;
 	uint32_t inception;
 	int64_t expiration_base;     /* before jitter */
 	int64_t jitter_range;
 	struct rrlist *out;          /* one list per slice */
+	size_t *made, *reused;       /* per slice */
 	size_t nslices;
 	size_t slice_len;
 };
+
+/* RFC 4034 §3.1.5: a 32-bit time is the one nearest to now (serial arithmetic). */
+static int64_t
+time_near(uint32_t t, int64_t now)
+{
+	return now + (int32_t)(t - (uint32_t)now);
+}
+
+/* Is prev's RRset at j the same as z's at i: same records, same TTL, canonical form? */
+static bool
+same_rrset(const struct zrr *a, size_t n, const struct zone *prev, size_t j)
+{
+	size_t count, end = zone_rrset_end(prev, j);
+	const struct zrr *b = zone_records(prev, &count) + j;
+
+	if (end - j != n)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (a[k].ttl != b[k].ttl || rdata_compare(a[k].type, a[k].rdata,
+		    a[k].rdlen, b[k].rdata, b[k].rdlen) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A signature by k over the RRset at prev index j that may be used again
+ * as it is (see signer_sign_zone), or NULL.
+ */
+static const struct zrr *
+reusable_signature(const struct sign_job *job, size_t j, const struct key *k)
+{
+	size_t count, e = zone_rrset_end(job->prev, j);
+	const struct zrr *rr = zone_records(job->prev, &count);
+
+	for (size_t g = e; g < count && rr[g].owner == rr[j].owner &&
+	    rr[g].type == RRTYPE_RRSIG; g++) {
+		struct rrsig_fields f;
+		const uint8_t *sig;
+		size_t siglen;
+
+		if (rrsig_parse(rr[g].rdata, rr[g].rdlen, &f, &sig, &siglen) != 0 ||
+		    f.covered != rr[j].type)
+			break;
+		if (f.algorithm != key_algorithm(k) || f.key_tag != key_tag(k) ||
+		    !dname_equal(f.signer, zone_origin(job->z)) ||
+		    f.labels != rrsig_labels(rr[j].owner) ||
+		    f.original_ttl != rr[j].ttl || rr[g].ttl != rr[j].ttl)
+			continue;
+		if (job->absolute_times ?
+		    f.inception == job->inception &&
+		    f.expiration == (uint32_t)job->expiration_base :
+		    time_near(f.inception, job->now) <= job->now &&
+		    time_near(f.expiration, job->now) - job->now > job->refresh)
+			return &rr[g];
+	}
+	return NULL;
+}
 
 /* Deterministic spread of expirations (FNV-1a of owner and type), so reruns repeat. */
 static uint32_t
@@ -146,7 +218,7 @@ sign_rrset(const struct sign_job *job, const struct zrr *rr, size_t n,
 	data->len += siglen;
 	/* RFC 4034 §3: the RRSIG TTL is the TTL of the RRset it covers. */
 	return rrlist_push(out, rr->owner, RRTYPE_RRSIG, rr->ttl, data->data,
-	    data->len);
+	    data->len, 0);
 }
 
 static int
@@ -159,29 +231,49 @@ sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 	struct bytes data = { 0 };
 	int rc = 0;
 
+	size_t slice = begin / job->slice_len;
+
 	for (size_t s = begin; s < end && rc == 0; s++) {
 		size_t i = job->rrsets[s], e = zone_rrset_end(job->z, i);
+		size_t j = job->prev_of != NULL ? job->prev_of[s] : NO_PREV;
 		bool by_sep = rr[i].type == RRTYPE_DNSKEY ||
 		    rr[i].type == RRTYPE_CDS || rr[i].type == RRTYPE_CDNSKEY;
+		bool same = j != NO_PREV && same_rrset(&rr[i], e - i, job->prev, j);
 
 		for (size_t a = 0; a < job->keys->nalg && rc == 0; a++) {
 			const struct key *const *ks;
+			const bool *known;
 			size_t nk;
 
 			/* KSKs sign the key RRsets, ZSKs the rest; a CSK does both. */
 			if (by_sep || job->keys->alg[a].nzsk == 0) {
 				ks = job->keys->alg[a].sep;
+				known = job->keys->alg[a].sep_known;
 				nk = job->keys->alg[a].nsep;
 			} else {
 				ks = job->keys->alg[a].zsk;
+				known = job->keys->alg[a].zsk_known;
 				nk = job->keys->alg[a].nzsk;
 			}
 			if (nk == 0) {
 				ks = job->keys->alg[a].zsk;
+				known = job->keys->alg[a].zsk_known;
 				nk = job->keys->alg[a].nzsk;
 			}
-			for (size_t k = 0; k < nk && rc == 0; k++)
-				rc = sign_rrset(job, &rr[i], e - i, ks[k], &data, out);
+			for (size_t k = 0; k < nk && rc == 0; k++) {
+				const struct zrr *old = same && known[k] ?
+				    reusable_signature(job, j, ks[k]) : NULL;
+				if (old != NULL) {
+					rc = rrlist_push(out, rr[i].owner,
+					    RRTYPE_RRSIG, rr[i].ttl, old->rdata,
+					    old->rdlen, ZRR_TRUSTED);
+					job->reused[slice]++;
+				} else {
+					rc = sign_rrset(job, &rr[i], e - i, ks[k],
+					    &data, out);
+					job->made[slice]++;
+				}
+			}
 		}
 		if (rc != 0)
 			zone_diag_rr(job->z, &rr[i], d, "signing failed");
@@ -256,15 +348,73 @@ check_times(const struct sign_policy *p, int64_t now, int64_t *inception,
 	return 0;
 }
 
+/* Mark the signing keys whose DNSKEY rdata is in prev's apex key set. */
+static void
+find_known_keys(struct signing_keys *sk, const struct zone *prev)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(prev, &count);
+
+	for (size_t i = 0; i < count; i++) {
+		if (rr[i].type != RRTYPE_DNSKEY || !(rr[i].flags & ZRR_APEX))
+			continue;
+		for (size_t a = 0; a < sk->nalg; a++) {
+			for (size_t k = 0; k < sk->alg[a].nsep; k++) {
+				size_t len;
+				const uint8_t *rd = key_dnskey_rdata(
+				    sk->alg[a].sep[k], &len);
+				if (len == rr[i].rdlen &&
+				    memcmp(rd, rr[i].rdata, len) == 0)
+					sk->alg[a].sep_known[k] = true;
+			}
+			for (size_t k = 0; k < sk->alg[a].nzsk; k++) {
+				size_t len;
+				const uint8_t *rd = key_dnskey_rdata(
+				    sk->alg[a].zsk[k], &len);
+				if (len == rr[i].rdlen &&
+				    memcmp(rd, rr[i].rdata, len) == 0)
+					sk->alg[a].zsk_known[k] = true;
+			}
+		}
+	}
+}
+
+/*
+ * For each RRset to sign, the index of the same RRset (owner and type) in
+ * prev: both zones are in canonical order, so one walk side by side.
+ */
+static size_t *
+match_previous(const struct zone *z, const size_t *rrsets, size_t n,
+    const struct zone *prev)
+{
+	size_t zc, pc, j = 0;
+	const struct zrr *rr = zone_records(z, &zc);
+	const struct zrr *pr = zone_records(prev, &pc);
+	size_t *prev_of = malloc((n + 1) * sizeof(*prev_of));
+
+	if (prev_of == NULL)
+		return NULL;
+	for (size_t s = 0; s < n; s++) {
+		int c = 1;
+		while (j < pc && (c = zrr_rrset_order(&pr[j], &rr[rrsets[s]])) < 0)
+			j = zone_rrset_end(prev, j);
+		prev_of[s] = j < pc && c == 0 ? j : NO_PREV;
+	}
+	return prev_of;
+}
+
 int
 signer_sign_zone(struct zone *z, const struct keyset *keys,
-    const struct sign_policy *p, int64_t now, struct diag *d)
+    const struct sign_policy *p, int64_t now, const struct zone *prev,
+    struct sign_stats *stats, struct diag *d)
 {
 	struct signing_keys sk;
 	struct sign_job job = { 0 };
-	size_t count, nrrsets = 0, *rrsets = NULL;
+	struct sign_stats st = { 0 };
+	size_t count, nrrsets = 0, *rrsets = NULL, *prev_of = NULL;
 	const struct zrr *rr;
 	int64_t inception, expiration;
+	uint32_t serial;
 	int rc;
 
 	if ((rc = group_keys(keys, &sk, d)) != 0 ||
@@ -273,7 +423,16 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	zone_remove_if(z, is_dnssec_record, NULL);
 	if ((rc = zone_finalize(z, d)) != 0)
 		return rc;
-	zone_set_serial(z, serial_next(p->serial, zone_serial(z), now));
+	/*
+	 * The serial moves on from the one already published (our previous
+	 * output) when that is ahead of the input's, so that secondaries see
+	 * every new version.
+	 */
+	serial = zone_serial(z);
+	if (prev != NULL && p->serial != SERIAL_KEEP &&
+	    serial_is_greater(zone_serial(prev), serial))
+		serial = zone_serial(prev);
+	zone_set_serial(z, serial_next(p->serial, serial, now));
 	if ((rc = add_apex_records(z, keys, p)) != 0 ||
 	    (rc = zone_finalize(z, d)) != 0)
 		return rc;
@@ -290,16 +449,31 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	for (size_t i = 0; i < count; i = zone_rrset_end(z, i))
 		if (zrr_is_authoritative(&rr[i]))
 			rrsets[nrrsets++] = i;
+	if (prev != NULL) {
+		find_known_keys(&sk, prev);
+		if ((prev_of = match_previous(z, rrsets, nrrsets, prev)) == NULL) {
+			rc = STATUS_NOMEM;
+			goto out;
+		}
+	}
 	job.z = z;
 	job.keys = &sk;
 	job.rrsets = rrsets;
+	job.prev = prev;
+	job.prev_of = prev_of;
+	job.now = now;
+	job.refresh = p->refresh;
+	job.absolute_times = p->absolute_times;
 	job.inception = (uint32_t)inception;
 	job.expiration_base = expiration;
 	/* Absolute times are used exactly; otherwise spread up to a tenth of the validity. */
 	job.jitter_range = p->absolute_times ? 0 : (expiration - now) / 10;
 	job.nslices = 256;
 	job.slice_len = nrrsets / job.nslices + 1;
-	if ((job.out = calloc(job.nslices, sizeof(*job.out))) == NULL) {
+	job.out = calloc(job.nslices, sizeof(*job.out));
+	job.made = calloc(job.nslices, sizeof(*job.made));
+	job.reused = calloc(job.nslices, sizeof(*job.reused));
+	if (job.out == NULL || job.made == NULL || job.reused == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
@@ -309,12 +483,20 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 		if (rc == 0)
 			rc = rrlist_move_to_zone(&job.out[s], z);
 		rrlist_free(&job.out[s]);
+		st.signatures_made += job.made[s];
+		st.signatures_reused += job.reused[s];
 	}
-	if (rc != 0 || (rc = zone_finalize(z, d)) != 0)
-		goto out;
-	rc = signer_verify_zone(z, now, p->threads, d);
+	st.rrsets = nrrsets;
+	if (rc == 0 && (rc = zone_finalize(z, d)) == 0)
+		rc = signer_verify_zone(z, now, p->threads,
+		    &st.signatures_checked, d);
+	if (stats != NULL)
+		*stats = st;
 out:
 	free(job.out);
+	free(job.made);
+	free(job.reused);
+	free(prev_of);
 	free(rrsets);
 	return rc;
 }

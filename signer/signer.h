@@ -27,24 +27,45 @@ struct sign_policy {
 	int64_t inception, expiration;
 	int64_t validity;            /* seconds, when not absolute (default 14d) */
 	int64_t backdate;            /* inception = now - backdate (default 1h) */
+	int64_t refresh;             /* reuse a signature only if it is valid
+	                                longer than this (default 5d) */
 	enum serial_policy serial;
 	unsigned threads;            /* 0: one per online CPU */
 };
 
-/* The defaults above: NSEC3, 0 iterations, no salt, 14d validity, 1h back, unixtime. */
+/* The defaults above: NSEC3, 0 iterations, no salt, 14d validity, 1h back, 5d refresh, unixtime. */
 void sign_policy_init(struct sign_policy *p);
+
+/* What a signing run did, for the log line. */
+struct sign_stats {
+	size_t rrsets;               /* authoritative RRsets signed */
+	size_t signatures_made;      /* new signatures */
+	size_t signatures_reused;    /* taken from the previous output */
+	size_t signatures_checked;   /* verified cryptographically */
+};
 
 /*
  * Sign z in place at time now: replace any DNSSEC records of the input
  * (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY) with the key set's DNSKEYs, the
- * denial chain and fresh signatures over every authoritative RRset (RFC
- * 4035 §2), move the SOA serial per policy, then verify the result
- * (signer_verify_zone). Returns 0, STATUS_KEY_MISSING (no key to sign
- * with), STATUS_RANGE (bad validity), STATUS_CRYPTO, STATUS_BAD_SIGNATURE
- * or STATUS_CHAIN (self-check failed), STATUS_ZONE_CONTENT, with d.
+ * denial chain and signatures over every authoritative RRset (RFC 4035
+ * §2), move the SOA serial per policy, then verify the result
+ * (signer_verify_zone).
+ *
+ * prev, when not NULL, is our own earlier output for this zone: an RRset
+ * that is byte-identical there (canonical form, same TTL) keeps its
+ * signature by a key that still signs it, when that key's DNSKEY was in
+ * prev's key set and the signature stays valid longer than p->refresh
+ * (with absolute times: has exactly those times). Reused signatures are
+ * trusted: the self-check verifies the new ones and a sample of the rest.
+ * The serial policy starts from prev's serial when it is ahead of z's.
+ *
+ * Returns 0, STATUS_KEY_MISSING (no key to sign with), STATUS_RANGE (bad
+ * validity), STATUS_CRYPTO, STATUS_BAD_SIGNATURE or STATUS_CHAIN
+ * (self-check failed), STATUS_ZONE_CONTENT, with d. stats may be NULL.
  */
 int signer_sign_zone(struct zone *z, const struct keyset *keys,
-    const struct sign_policy *p, int64_t now, struct diag *d) WUR;
+    const struct sign_policy *p, int64_t now, const struct zone *prev,
+    struct sign_stats *stats, struct diag *d) WUR;
 
 /*
  * Check a signed zone at time now: every RRSIG verifies with a DNSKEY at
@@ -53,9 +74,12 @@ int signer_sign_zone(struct zone *z, const struct keyset *keys,
  * DNSKEY set (RFC 4035 §2.2); the NSEC or NSEC3 chain covers exactly the
  * names it must, in order, with the right type bitmaps. Returns 0 or the
  * first problem (STATUS_BAD_SIGNATURE, STATUS_CHAIN, STATUS_KEY_MISSING)
- * with d naming owner and type.
+ * with d naming owner and type. Signatures flagged ZRR_TRUSTED get every
+ * check but the cryptographic one, except in zones of up to 1024 RRsets
+ * and for a fixed sample (1 RRset in 64). checked, when not NULL,
+ * receives the number verified.
  */
 int signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
-    struct diag *d) WUR;
+    size_t *checked, struct diag *d) WUR;
 
 #endif

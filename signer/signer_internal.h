@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/diag.h"
+#include "common/encode.h"
 #include "signer.h"
 #include "zones/zone.h"
 
@@ -24,6 +25,7 @@ struct rrlist_item {
 	size_t owner_off, rdata_off;
 	uint32_t ttl;
 	uint16_t type, rdlen;
+	uint8_t flags;               /* ZRR_TRUSTED */
 };
 struct rrlist {
 	struct bytes data;
@@ -32,7 +34,7 @@ struct rrlist {
 };
 /* Append a record (owner and rdata copied). Returns 0 or STATUS_NOMEM. */
 int rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
-    uint32_t ttl, const uint8_t *rdata, size_t rdlen) WUR;
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags) WUR;
 /* Add every record to z and empty the list (also on failure). */
 int rrlist_move_to_zone(struct rrlist *l, struct zone *z) WUR;
 void rrlist_free(struct rrlist *l);
@@ -82,10 +84,6 @@ int denial_verify_chain(const struct zone *z, struct diag *d) WUR;
 int nsec3_hash_name(const uint8_t *name, uint8_t algorithm,
     uint16_t iterations, const uint8_t *salt, size_t salt_len,
     uint8_t out[20]) WUR;
-/* Base32hex without padding, lower case (RFC 4648 §7), of len bytes. */
-size_t base32hex_encode(const uint8_t *in, size_t len, char *out);
-/* Decode; returns bytes written or 0 on bad input. */
-size_t base32hex_decode(const char *in, size_t len, uint8_t *out, size_t max);
 
 /* TTL for NSEC and NSEC3 records: RFC 9077 §3.3, min(SOA TTL, SOA MINIMUM). */
 uint32_t denial_ttl(const struct zone *z);

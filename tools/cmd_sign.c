@@ -1,4 +1,5 @@
 /* zonewarden sign: load a zone and its keys, sign, verify, write atomically. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,32 @@ parse_threads(const char *text, unsigned *out)
 	return 0;
 }
 
+/*
+ * Our previous output, whose signatures the signer may keep; NULL when
+ * there is none or it cannot be read (then everything is signed anew).
+ */
+static struct zone *
+load_previous(const struct cli *cli, const char *path, const char *zname)
+{
+	struct zone *prev = NULL;
+	struct diag d;
+	int rc;
+
+	diag_clear(&d);
+	rc = zone_load(path, zname, DEFAULT_TTL, &prev, &d);
+	if (rc == -ENOENT)
+		return NULL;
+	if (rc != 0) {
+		struct diag w;
+		diag_clear(&w);
+		diag_set(&w, path, d.line, "previous output not usable (%s): "
+		    "signing everything anew", *d.text ? d.text : status_str(rc));
+		cli_warn(cli, &w);
+		return NULL;
+	}
+	return prev;
+}
+
 int
 cmd_sign(struct cli *cli, int argc, char **argv)
 {
@@ -51,16 +78,20 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		{ "validity", required_argument, NULL, 'L' },
 		{ "serial", required_argument, NULL, 's' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "refresh", required_argument, NULL, 'R' },
+		{ "full", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *in = NULL, *out = NULL, *keydir = NULL, *zname;
 	const char *inception = NULL, *expiration = NULL, *validity = NULL;
+	const char *refresh = NULL;
 	struct sign_policy policy;
+	struct sign_stats stats = { 0 };
 	struct keyset *keys = NULL;
-	struct zone *z = NULL;
+	struct zone *z = NULL, *prev = NULL;
 	struct diag d;
 	int c, rc, ex = EXIT_OK;
-	bool nsec = false, nsec3 = false;
+	bool nsec = false, nsec3 = false, full = false;
 
 	sign_policy_init(&policy);
 	diag_clear(&d);
@@ -75,6 +106,8 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		case 'I': inception = optarg; break;
 		case 'E': expiration = optarg; break;
 		case 'L': validity = optarg; break;
+		case 'R': refresh = optarg; break;
+		case 'F': full = true; break;
 		case 's':
 			if (serial_policy_parse(optarg, &policy.serial) != 0)
 				return cli_usage(cli, "--serial: '%s' is not keep, "
@@ -113,6 +146,9 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	    policy.validity < 3600))
 		return cli_usage(cli, "sign: --validity: '%s' is not a duration of "
 		    "at least 1h (e.g. 14d)", validity);
+	if (refresh != NULL && duration_parse(refresh, &policy.refresh) != 0)
+		return cli_usage(cli, "sign: --refresh: '%s' is not a duration "
+		    "(e.g. 5d)", refresh);
 
 	if ((rc = keystore_load(keydir, zname, &keys, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, keydir);
@@ -124,7 +160,30 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	}
 	for (size_t i = 0; i < zone_warning_count(z); i++)
 		cli_warn(cli, zone_warning(z, i));
-	if ((rc = signer_sign_zone(z, keys, &policy, cli->now, &d)) != 0) {
+	if (!full)
+		prev = load_previous(cli, out, zname);
+	rc = signer_sign_zone(z, keys, &policy, cli->now, prev, &stats, &d);
+	if (rc != 0 && prev != NULL && stats.signatures_reused > 0 &&
+	    (rc == STATUS_BAD_SIGNATURE || rc == STATUS_KEY_MISSING)) {
+		/*
+		 * A signature kept from the previous output failed the
+		 * self-check (a damaged file): sign everything anew from the
+		 * input instead.
+		 */
+		cli_warn(cli, &d);
+		diag_clear(&d);
+		diag_set(&d, out, 0, "previous output holds a bad signature: "
+		    "signing everything anew");
+		cli_warn(cli, &d);
+		diag_clear(&d);
+		zone_free(z);
+		z = NULL;
+		if ((rc = zone_load(in, zname, DEFAULT_TTL, &z, &d)) == 0)
+			rc = signer_sign_zone(z, keys, &policy, cli->now, NULL,
+			    &stats, &d);
+	}
+	zone_free(prev);
+	if (rc != 0) {
 		ex = cli_fail(cli, rc, &d, "signing");
 		goto out;
 	}
@@ -137,8 +196,10 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	if (cli->verbose > 0) {
 		size_t n;
 		zone_records(z, &n);
-		cli_info(cli, "%s: signed, %zu records written to %s", zname, n,
-		    out);
+		cli_info(cli, "%s: serial %u, %zu RRsets: %zu signatures made, "
+		    "%zu reused, %zu verified; %zu records written to %s",
+		    zname, zone_serial(z), stats.rrsets, stats.signatures_made,
+		    stats.signatures_reused, stats.signatures_checked, n, out);
 	}
 out:
 	zone_free(z);

@@ -21,7 +21,8 @@ static const struct command commands[] = {
 	{ "sign", cmd_sign,
 	  "sign ZONE --in FILE --out FILE --keydir DIR [--nsec3|--nsec] "
 	  "[--opt-out] [--inception T --expiration T | --validity DUR] "
-	  "[--serial keep|increment|unixtime|dateserial] [--threads N]",
+	  "[--serial keep|increment|unixtime|dateserial] [--refresh DUR] [--full] "
+	  "[--threads N]",
 	  "sign a zone file and write the signed zone" },
 	{ "keys init", cmd_keys_init,
 	  "keys init ZONE --keydir DIR [--algorithm NAME] [--bits N] [--csk]",

@@ -24,6 +24,12 @@ enum zrr_flag {
 	ZRR_AT_CUT = 1 << 0,   /* owner is a delegation point (NS below the apex) */
 	ZRR_GLUE = 1 << 1,     /* address record at or below a cut: not authoritative */
 	ZRR_APEX = 1 << 2,     /* owner is the zone apex */
+	/*
+	 * Set by whoever adds the record (zone_add_flagged), kept by
+	 * zone_finalize: a signature taken unchanged from our own earlier
+	 * output, which the self-check does not verify again.
+	 */
+	ZRR_TRUSTED = 1 << 7,
 };
 
 /* One resource record (class IN). Pointers stay valid until zone_free. */
@@ -60,6 +66,9 @@ void zone_free(struct zone *z);
  */
 int zone_add(struct zone *z, const uint8_t *owner, uint16_t type,
     uint32_t ttl, const uint8_t *rdata, size_t rdlen) WUR;
+/* The same, with flags kept through zone_finalize (ZRR_TRUSTED). */
+int zone_add_flagged(struct zone *z, const uint8_t *owner, uint16_t type,
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags) WUR;
 
 /* Drop every record for which drop() says true. Keeps the order. */
 void zone_remove_if(struct zone *z, bool (*drop)(const struct zrr *, void *),
@@ -79,6 +88,12 @@ int zone_finalize(struct zone *z, struct diag *d) WUR;
 
 /* The records, canonical order (valid after zone_finalize). */
 const struct zrr *zone_records(const struct zone *z, size_t *count);
+/*
+ * Order of the RRsets of a and b in canonical zone order (owner, then type,
+ * each RRSIG right after the type it covers): <0, 0 (same RRset) or >0.
+ * Works across zones: two finalized zones can be walked side by side.
+ */
+int zrr_rrset_order(const struct zrr *a, const struct zrr *b);
 /* Index one past the RRset (same owner and type) that starts at i. */
 size_t zone_rrset_end(const struct zone *z, size_t i);
 const uint8_t *zone_origin(const struct zone *z);

@@ -14,10 +14,9 @@ type_order(const struct zrr *rr)
 	return (unsigned)rr->type << 1;
 }
 
-static int
-compare_rr(const void *pa, const void *pb)
+int
+zrr_rrset_order(const struct zrr *a, const struct zrr *b)
 {
-	const struct zrr *a = pa, *b = pb;
 	unsigned ta, tb;
 	int c;
 
@@ -25,8 +24,17 @@ compare_rr(const void *pa, const void *pb)
 		return c;
 	ta = type_order(a);
 	tb = type_order(b);
-	if (ta != tb)
-		return ta < tb ? -1 : 1;
+	return ta == tb ? 0 : ta < tb ? -1 : 1;
+}
+
+static int
+compare_rr(const void *pa, const void *pb)
+{
+	const struct zrr *a = pa, *b = pb;
+	int c;
+
+	if ((c = zrr_rrset_order(a, b)) != 0)
+		return c;
 	c = rdata_compare(a->type, a->rdata, a->rdlen, b->rdata, b->rdlen);
 	if (c != 0)
 		return c;
@@ -36,6 +44,38 @@ compare_rr(const void *pa, const void *pb)
 	return a->line < b->line ? -1 : (a->line > b->line);
 }
 
+/*
+ * Sort z->rr. Zones are often sorted already (our own output) or sorted
+ * but for records appended since the last finalize (the signer's): sort
+ * only what follows the sorted prefix, then merge the two runs.
+ */
+static int
+sort_records(struct zone *z)
+{
+	size_t p = 1, n = z->count, a, b, w;
+	struct zrr *tmp;
+
+	while (p < n && compare_rr(&z->rr[p - 1], &z->rr[p]) <= 0)
+		p++;
+	if (p >= n)
+		return 0;
+	qsort(z->rr + p, n - p, sizeof(*z->rr), compare_rr);
+	if (compare_rr(&z->rr[p - 1], &z->rr[p]) <= 0)
+		return 0;
+	/* Merge the prefix (copied aside) with the sorted tail, in place from the front. */
+	if ((tmp = malloc(p * sizeof(*tmp))) == NULL)
+		return STATUS_NOMEM;
+	memcpy(tmp, z->rr, p * sizeof(*tmp));
+	for (a = 0, b = p, w = 0; a < p; w++) {
+		if (b < n && compare_rr(&z->rr[b], &tmp[a]) < 0)
+			z->rr[w] = z->rr[b++];
+		else
+			z->rr[w] = tmp[a++];
+	}
+	free(tmp);
+	return 0;
+}
+
 /* Sort, share owner pointers, drop duplicates, unify RRset TTLs. */
 static int
 sort_and_merge(struct zone *z)
@@ -43,7 +83,8 @@ sort_and_merge(struct zone *z)
 	size_t w = 0;
 	int rc;
 
-	qsort(z->rr, z->count, sizeof(*z->rr), compare_rr);
+	if ((rc = sort_records(z)) != 0)
+		return rc;
 	for (size_t r = 0; r < z->count; r++) {
 		struct zrr *rr = &z->rr[r];
 		struct zrr *prev = w > 0 ? &z->rr[w - 1] : NULL;
@@ -128,7 +169,7 @@ set_flags(struct zone *z, const struct name_summary *ns, uint8_t flags,
 {
 	for (size_t i = ns->first; i < ns->end; i++) {
 		struct zrr *rr = &z->rr[i];
-		rr->flags = flags;
+		rr->flags = (uint8_t)((rr->flags & ZRR_TRUSTED) | flags);
 		if (glue_addresses &&
 		    (rr->type == RRTYPE_A || rr->type == RRTYPE_AAAA))
 			rr->flags |= ZRR_GLUE;

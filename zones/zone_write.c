@@ -1,11 +1,312 @@
-/* Master-file output of records, formatted by ldns. */
+/*
+ * Master-file output of records: the types a signed zone is mostly made of
+ * (addresses, names, signatures, keys, denial records) are formatted here
+ * directly; every other record, and names needing escapes, by ldns.
+ */
+#include <arpa/inet.h>
 #include <ldns/ldns.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "common/encode.h"
 #include "common/status.h"
 #include "zones_internal.h"
 
 #define CLASS_IN 1
+/* Longest line the fast path writes: RSA-4096 signatures and keys in base64, names. */
+#define LINE_MAX_FAST (4 * DNAME_MAX_LENGTH + 2 * 65535 / 3 + 512)
+#define OUT_BUFFER (1 << 20)
+
+/* Text built in a caller's buffer; overflow is checked by the caller's sizing. */
+struct text {
+	char *p;
+};
+
+static void
+put_str(struct text *t, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(t->p, s, n);
+	t->p += n;
+}
+
+static void
+put_u(struct text *t, unsigned long v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n > 0)
+		*t->p++ = tmp[--n];
+}
+
+/* A name whose labels need no escapes: letters, digits, '-', '_', or a lone '*'. */
+static bool
+plain_name(const uint8_t *name, size_t max)
+{
+	size_t i = 0;
+
+	while (i < max && name[i] != 0) {
+		size_t len = name[i];
+		if (i + 1 + len > max)
+			return false;
+		if (len == 1 && name[i + 1] == '*') {
+			i += 2;
+			continue;
+		}
+		for (size_t k = 1; k <= len; k++) {
+			uint8_t c = name[i + k];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+				return false;
+		}
+		i += 1 + len;
+	}
+	return i < max;
+}
+
+/* Put a plain name (checked with plain_name); returns its wire length. */
+static size_t
+put_name(struct text *t, const uint8_t *name)
+{
+	size_t i = 0;
+
+	if (name[0] == 0) {
+		*t->p++ = '.';
+		return 1;
+	}
+	while (name[i] != 0) {
+		memcpy(t->p, name + i + 1, name[i]);
+		t->p += name[i];
+		*t->p++ = '.';
+		i += 1 + name[i];
+	}
+	return i + 1;
+}
+
+static void
+put_type(struct text *t, uint16_t type)
+{
+	char buf[24];
+	rrtype_format(type, buf, sizeof(buf));
+	put_str(t, buf);
+}
+
+static void
+put_hex(struct text *t, const uint8_t *p, size_t n)
+{
+	t->p += hex_encode(p, n, t->p);
+}
+
+static void
+put_b64(struct text *t, const uint8_t *p, size_t n)
+{
+	t->p += base64_encode(p, n, t->p);
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* RRSIG times as YYYYMMDDHHMMSS (RFC 4034 §3.2). */
+static void
+put_time(struct text *t, uint32_t v)
+{
+	time_t tt = (time_t)v;
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm);
+	put_str(t, buf);
+}
+
+/* The RFC 4034 §4.1.2 type bitmap as mnemonics, each after a space. */
+static bool
+put_bitmap(struct text *t, const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 2 <= n) {
+		unsigned win = p[i], len = p[i + 1];
+		if (len == 0 || len > 32 || i + 2 + len > n)
+			return false;
+		for (unsigned b = 0; b < len * 8; b++)
+			if (p[i + 2 + b / 8] & (0x80 >> (b % 8))) {
+				*t->p++ = ' ';
+				put_type(t, (uint16_t)(win * 256 + b));
+			}
+		i += 2 + len;
+	}
+	return i == n;
+}
+
+/*
+ * Format the rdata of rr after the type, into t; false when this type or
+ * this rdata is left to ldns.
+ */
+static bool
+put_rdata(struct text *t, const struct zrr *rr)
+{
+	const uint8_t *d = rr->rdata;
+	size_t n = rr->rdlen;
+	char addr[INET6_ADDRSTRLEN];
+
+	switch (rr->type) {
+	case RRTYPE_A:
+		if (n != 4 || inet_ntop(AF_INET, d, addr, sizeof(addr)) == NULL)
+			return false;
+		put_str(t, addr);
+		return true;
+	case RRTYPE_AAAA:
+		if (n != 16 || inet_ntop(AF_INET6, d, addr, sizeof(addr)) == NULL)
+			return false;
+		put_str(t, addr);
+		return true;
+	case RRTYPE_NS:
+	case RRTYPE_CNAME:
+		if (!plain_name(d, n) || dname_length(d) != n)
+			return false;
+		put_name(t, d);
+		return true;
+	case RRTYPE_MX:
+		if (n < 3 || !plain_name(d + 2, n - 2) || dname_length(d + 2) != n - 2)
+			return false;
+		put_u(t, get16(d));
+		*t->p++ = ' ';
+		put_name(t, d + 2);
+		return true;
+	case RRTYPE_DS:
+		if (n < 5)
+			return false;
+		put_u(t, get16(d));
+		*t->p++ = ' ';
+		put_u(t, d[2]);
+		*t->p++ = ' ';
+		put_u(t, d[3]);
+		*t->p++ = ' ';
+		put_hex(t, d + 4, n - 4);
+		return true;
+	case RRTYPE_TLSA:
+		if (n < 4)
+			return false;
+		put_u(t, d[0]);
+		*t->p++ = ' ';
+		put_u(t, d[1]);
+		*t->p++ = ' ';
+		put_u(t, d[2]);
+		*t->p++ = ' ';
+		put_hex(t, d + 3, n - 3);
+		return true;
+	case RRTYPE_DNSKEY:
+		if (n < 5)
+			return false;
+		put_u(t, get16(d));
+		*t->p++ = ' ';
+		put_u(t, d[2]);
+		*t->p++ = ' ';
+		put_u(t, d[3]);
+		*t->p++ = ' ';
+		put_b64(t, d + 4, n - 4);
+		return true;
+	case RRTYPE_RRSIG: {
+		size_t slen;
+		if (n < 19 || !plain_name(d + 18, n - 18))
+			return false;
+		slen = dname_length(d + 18);
+		if (18 + slen >= n)
+			return false;
+		put_type(t, get16(d));
+		*t->p++ = ' ';
+		put_u(t, d[2]);
+		*t->p++ = ' ';
+		put_u(t, d[3]);
+		*t->p++ = ' ';
+		put_u(t, get32(d + 4));
+		*t->p++ = ' ';
+		put_time(t, get32(d + 8));
+		*t->p++ = ' ';
+		put_time(t, get32(d + 12));
+		*t->p++ = ' ';
+		put_u(t, get16(d + 16));
+		*t->p++ = ' ';
+		put_name(t, d + 18);
+		*t->p++ = ' ';
+		put_b64(t, d + 18 + slen, n - 18 - slen);
+		return true;
+	}
+	case RRTYPE_NSEC: {
+		size_t nlen;
+		if (!plain_name(d, n))
+			return false;
+		nlen = dname_length(d);
+		put_name(t, d);
+		return put_bitmap(t, d + nlen, n - nlen);
+	}
+	case RRTYPE_NSEC3:
+	case RRTYPE_NSEC3PARAM: {
+		size_t salt, p;
+		if (n < 5 || 5 + (size_t)d[4] > n)
+			return false;
+		salt = d[4];
+		put_u(t, d[0]);
+		*t->p++ = ' ';
+		put_u(t, d[1]);
+		*t->p++ = ' ';
+		put_u(t, get16(d + 2));
+		*t->p++ = ' ';
+		if (salt == 0)
+			*t->p++ = '-';
+		else
+			put_hex(t, d + 5, salt);
+		p = 5 + salt;
+		if (rr->type == RRTYPE_NSEC3PARAM)
+			return p == n;
+		if (p >= n || p + 1 + d[p] > n)
+			return false;
+		*t->p++ = ' ';
+		t->p += base32hex_encode(d + p + 1, d[p], t->p);
+		p += 1 + d[p];
+		return put_bitmap(t, d + p, n - p);
+	}
+	default:
+		return false;
+	}
+}
+
+/* The whole line for rr, with its newline; 0 when left to ldns. */
+static size_t
+format_fast(const struct zrr *rr, char *line)
+{
+	struct text t = { line };
+
+	if (!plain_name(rr->owner, DNAME_MAX_LENGTH))
+		return 0;
+	put_name(&t, rr->owner);
+	*t.p++ = '\t';
+	put_u(&t, rr->ttl);
+	put_str(&t, "\tIN\t");
+	put_type(&t, rr->type);
+	*t.p++ = '\t';
+	if (!put_rdata(&t, rr))
+		return 0;
+	*t.p++ = '\n';
+	return (size_t)(t.p - line);
+}
 
 /* Serialize rr as a full wire RR into wire (large enough) and return its length. */
 static size_t
@@ -78,19 +379,37 @@ int
 zone_write(const struct zone *z, FILE *out)
 {
 	ldns_buffer *text = ldns_buffer_new(4096);
+	char *buf = malloc(OUT_BUFFER + LINE_MAX_FAST);
+	size_t used = 0;
 	int rc = 0;
 
-	if (text == NULL)
-		return STATUS_NOMEM;
-	for (size_t i = 0; i < z->count; i++) {
-		if ((rc = format_into(&z->rr[i], text)) != 0)
-			break;
-		if (fwrite(ldns_buffer_begin(text), 1, ldns_buffer_position(text),
-		    out) != ldns_buffer_position(text)) {
-			rc = status_from_errno(errno);
-			break;
+	if (text == NULL || buf == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
+	/* Lines gather in one large buffer, written when it fills. */
+	for (size_t i = 0; i < z->count && rc == 0; i++) {
+		size_t n = format_fast(&z->rr[i], buf + used);
+
+		if (n == 0) {
+			if ((rc = format_into(&z->rr[i], text)) != 0)
+				break;
+			n = ldns_buffer_position(text);
+			if (n > LINE_MAX_FAST) {
+				rc = STATUS_RANGE;
+				break;
+			}
+			memcpy(buf + used, ldns_buffer_begin(text), n);
+		}
+		used += n;
+		if (used >= OUT_BUFFER || i + 1 == z->count) {
+			if (fwrite(buf, 1, used, out) != used)
+				rc = status_from_errno(errno);
+			used = 0;
 		}
 	}
+out:
+	free(buf);
 	ldns_buffer_free(text);
 	return rc;
 }

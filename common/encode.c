@@ -1,0 +1,93 @@
+/* Text encodings of binary data used in master files: base64, base32hex and hex. */
+#include "encode.h"
+
+static const char b32hex[] = "0123456789abcdefghijklmnopqrstuv";
+
+size_t
+base32hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	size_t o = 0;
+	unsigned buf = 0, bits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		buf = (buf << 8) | in[i];
+		bits += 8;
+		while (bits >= 5) {
+			out[o++] = b32hex[(buf >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (bits > 0)
+		out[o++] = b32hex[(buf << (5 - bits)) & 31];
+	out[o] = '\0';
+	return o;
+}
+
+size_t
+base32hex_decode(const char *in, size_t len, uint8_t *out, size_t max)
+{
+	size_t o = 0;
+	unsigned buf = 0, bits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = in[i], v;
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'v')
+			v = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'V')
+			v = c - 'A' + 10;
+		else
+			return 0;
+		buf = (buf << 5) | (unsigned)v;
+		bits += 5;
+		if (bits >= 8) {
+			if (o == max)
+				return 0;
+			out[o++] = (uint8_t)(buf >> (bits - 8));
+			bits -= 8;
+		}
+	}
+	return o;
+}
+
+static const char hexdigits[] = "0123456789abcdef";
+
+size_t
+hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = hexdigits[in[i] >> 4];
+		out[2 * i + 1] = hexdigits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+	return 2 * len;
+}
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t
+base64_encode(const uint8_t *in, size_t len, char *out)
+{
+	size_t o = 0, i = 0;
+
+	for (; i + 3 <= len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
+		out[o++] = b64[v >> 18];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = b64[(v >> 6) & 63];
+		out[o++] = b64[v & 63];
+	}
+	if (i < len) {
+		uint32_t v = (uint32_t)in[i] << 16 |
+		    (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0);
+		out[o++] = b64[v >> 18];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}

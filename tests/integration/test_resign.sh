@@ -1,0 +1,105 @@
+# Incremental re-signing: signing again over our own previous output keeps the
+# signatures that are still good, makes new ones exactly where the data, the
+# keys or the time demand it, moves the serial on from the published one, and
+# the result is accepted by both verifiers every time. A damaged previous
+# output is never trusted into a bad zone.
+. tests/lib.sh
+
+: "${ZW_FIXCLOCK_SO:?ZW_FIXCLOCK_SO must name the fixclock.so shim (make check-integration sets it)}"
+ZONE=zones/example/example.com.zone
+OUT="$WORK/example.com.signed"
+KEYS="$WORK/keys"
+"$ZW" --now $NOW -q keys init example.com --keydir "$KEYS" || fail "keys init"
+
+# resign NAME WHEN INPUT [OPTIONS...]: sign INPUT over $OUT at WHEN; sets MADE,
+# REUSED, SERIAL from the -v report.
+resign() {
+	rs_name=$1 rs_when=$2 rs_in=$3
+	shift 3
+	expect_run "$rs_name" 0 "" "$ZW" --now "$rs_when" -v sign example.com \
+	    --in "$rs_in" --out "$OUT" --keydir "$KEYS" "$@" || return 1
+	report=$(grep "signatures made" "$WORK/stderr")
+	MADE=$(echo "$report" | sed -n 's/.*: \([0-9]*\) signatures made.*/\1/p')
+	REUSED=$(echo "$report" | sed -n 's/.* \([0-9]*\) reused.*/\1/p')
+	SERIAL=$(echo "$report" | sed -n 's/.*serial \([0-9]*\),.*/\1/p')
+	verify_at "$rs_name" "$rs_when"
+}
+
+# verify_at NAME TIME: both verifiers accept $OUT one hour after TIME.
+verify_at() {
+	va_epoch=$(( $(date -u -d "$(echo "$2" | sed 's/^\(....\)\(..\)\(..\)\(..\)\(..\)\(..\)$/\1-\2-\3 \4:\5:\6/')" +%s) + 3600 ))
+	va_text=$(date -u -d "@$va_epoch" +%Y%m%d%H%M%S)
+	CHECKS=$((CHECKS + 2))
+	ldns-verify-zone -V 1 -t "$va_text" "$OUT" >"$WORK/v.out" 2>&1 ||
+		fail "$1: ldns-verify-zone refuses it: $(tail -n 3 "$WORK/v.out")"
+	ZW_FIXCLOCK=$va_epoch LD_PRELOAD="$ZW_FIXCLOCK_SO" \
+	    dnssec-verify -q -o example.com "$OUT" >"$WORK/v.out" 2>&1 ||
+		fail "$1: dnssec-verify refuses it: $(tail -n 3 "$WORK/v.out")"
+}
+
+# check NAME CONDITION...: one assertion.
+check() {
+	ck_name=$1
+	shift
+	CHECKS=$((CHECKS + 1))
+	"$@" || fail "$ck_name (made=$MADE reused=$REUSED serial=$SERIAL)"
+}
+
+resign first-sign $NOW "$ZONE"
+check "first sign makes every signature" [ "$REUSED" = 0 ]
+TOTAL=$MADE
+FIRST_SERIAL=$SERIAL
+
+# Nothing changed a day later: only the SOA (new serial) is signed again.
+resign same-input 20261123000000 "$ZONE"
+check "unchanged zone: one new signature (SOA)" [ "$MADE" = 1 ]
+check "unchanged zone: the rest kept" [ "$REUSED" = $((TOTAL - 1)) ]
+check "serial moves on from the published one" [ "$SERIAL" = $((FIRST_SERIAL + 1)) ]
+
+# One address changed: its A RRset and the SOA are signed anew, nothing else.
+sed 's/^mail\(.*\)192\.0\.2\.25$/mail\1192.0.2.26/' "$ZONE" >"$WORK/changed.zone"
+CHECKS=$((CHECKS + 1))
+cmp -s "$ZONE" "$WORK/changed.zone" && fail "the fixture edit did not take"
+resign one-change 20261123010000 "$WORK/changed.zone"
+check "one changed RRset: two new signatures" [ "$MADE" = 2 ]
+check "one changed RRset: the new address is published" grep -q "192\.0\.2\.26$" "$OUT"
+
+# A new name: its RRset, the NSEC3 records around it and the SOA.
+cp "$WORK/changed.zone" "$WORK/added.zone"
+printf 'newhost\tIN\tA\t192.0.2.77\n' >>"$WORK/added.zone"
+resign new-name 20261123020000 "$WORK/added.zone"
+check "new name: a few new signatures" [ "$MADE" -ge 3 ] && [ "$MADE" -le 5 ]
+
+# Ten days on, every signature expires within the 5-day refresh window: all new.
+resign refresh-window 20261202000000 "$WORK/added.zone"
+check "inside the refresh window: every signature made anew" [ "$REUSED" = 0 ]
+# With a shorter refresh window, they are kept again.
+resign short-refresh 20261202010000 "$WORK/added.zone" --refresh 1d
+check "outside a 1d refresh window: kept" [ "$MADE" = 1 ]
+
+# New keys: no old signature is kept.
+rm -rf "$KEYS"
+"$ZW" --now $NOW -q keys init example.com --keydir "$KEYS" || fail "keys init (new keys)"
+resign new-keys 20261202020000 "$WORK/added.zone"
+check "new keys: nothing reused" [ "$REUSED" = 0 ]
+
+# --full ignores the previous output.
+resign full 20261202030000 "$WORK/added.zone" --full
+check "--full: nothing reused" [ "$REUSED" = 0 ]
+
+# A damaged signature in the previous output (small zones verify every kept
+# signature): a warning, then everything is signed anew and the zone verifies.
+sed '0,/\tRRSIG\tA /{/\tRRSIG\tA /s/[A-Za-z0-9+\/]\{6\}==$/AAAAAA==/}' "$OUT" >"$WORK/damaged"
+CHECKS=$((CHECKS + 1))
+[ "$(diff "$OUT" "$WORK/damaged" | grep -c '^>')" = 1 ] || fail "the damage is not one line"
+mv "$WORK/damaged" "$OUT"
+resign damaged-previous 20261202040000 "$WORK/added.zone"
+check "damaged previous output: warned" grep -q "previous output holds a bad signature" "$WORK/stderr"
+check "damaged previous output: nothing reused" [ "$REUSED" = 0 ]
+
+# A previous output that does not parse: a warning and a full sign.
+echo "garbage here" >"$OUT"
+resign unreadable-previous 20261202050000 "$WORK/added.zone"
+check "unreadable previous output: warned" grep -q "previous output not usable" "$WORK/stderr"
+check "unreadable previous output: nothing reused" [ "$REUSED" = 0 ]
+finish
