@@ -143,10 +143,34 @@ time_parse(const char *text, int64_t now, int64_t *out)
 void
 time_format(int64_t t, char *buf, size_t size)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
+	/* Civil date from days since 1970-01-01 (proleptic Gregorian, eras of 400 years). */
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	int64_t secs = t - days * 86400;
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1;
+	int64_t month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2);
+	int64_t v[6] = { year, month, day, secs / 3600, secs / 60 % 60, secs % 60 };
+	char out[32];
+	size_t o = 0;
 
-	gmtime_r(&tt, &tm);
-	snprintf(buf, size, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (year < 0 || year > 9999) {
+		snprintf(buf, size, "%lld", (long long)t);
+		return;
+	}
+	for (int i = 0; i < 6; i++) {
+		int width = i == 0 ? 4 : 2;
+		for (int k = width - 1; k >= 0; k--) {
+			out[o + (size_t)k] = (char)('0' + v[i] % 10);
+			v[i] /= 10;
+		}
+		o += (size_t)width;
+	}
+	out[o] = '\0';
+	snprintf(buf, size, "%s", out);
 }

@@ -76,7 +76,7 @@ int signer_sign_zone(struct zone *z, const struct keyset *keys,
  * first problem (STATUS_BAD_SIGNATURE, STATUS_CHAIN, STATUS_KEY_MISSING)
  * with d naming owner and type. Signatures flagged ZRR_TRUSTED get every
  * check but the cryptographic one, except in zones of up to 1024 RRsets
- * and for a fixed sample (1 RRset in 64). checked, when not NULL,
+ * and for a fixed sample (1 RRset in 256). checked, when not NULL,
  * receives the number verified.
  */
 int signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,

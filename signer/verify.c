@@ -15,7 +15,7 @@
  * TRUSTED_ALL RRsets, otherwise those of every TRUSTED_SAMPLE-th RRset.
  */
 #define TRUSTED_ALL 1024
-#define TRUSTED_SAMPLE 64
+#define TRUSTED_SAMPLE 256
 
 struct verify_job {
 	const struct zone *z;

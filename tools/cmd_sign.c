@@ -1,6 +1,7 @@
 /* zonewarden sign: load a zone and its keys, sign, verify, write atomically. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,29 +39,37 @@ parse_threads(const char *text, unsigned *out)
 }
 
 /*
- * Our previous output, whose signatures the signer may keep; NULL when
- * there is none or it cannot be read (then everything is signed anew).
+ * Our previous output, whose signatures the signer may keep, read on its
+ * own thread while the input is read: zone is NULL when there is none or
+ * it cannot be read (then everything is signed anew, after a warning).
  */
-static struct zone *
-load_previous(const struct cli *cli, const char *path, const char *zname)
+struct previous {
+	const char *path, *zname;
+	struct zone *zone;
+	struct diag warning;
+	bool warn;
+	pthread_t thread;
+};
+
+static void *
+load_previous(void *arg)
 {
-	struct zone *prev = NULL;
+	struct previous *pv = arg;
 	struct diag d;
 	int rc;
 
 	diag_clear(&d);
-	rc = zone_load(path, zname, DEFAULT_TTL, &prev, &d);
-	if (rc == -ENOENT)
-		return NULL;
-	if (rc != 0) {
-		struct diag w;
-		diag_clear(&w);
-		diag_set(&w, path, d.line, "previous output not usable (%s): "
-		    "signing everything anew", *d.text ? d.text : status_str(rc));
-		cli_warn(cli, &w);
-		return NULL;
+	diag_clear(&pv->warning);
+	rc = zone_load(pv->path, pv->zname, DEFAULT_TTL, &pv->zone, &d);
+	if (rc != 0 && rc != -ENOENT) {
+		diag_set(&pv->warning, pv->path, d.line, "previous output not "
+		    "usable (%s): signing everything anew",
+		    *d.text ? d.text : status_str(rc));
+		pv->warn = true;
 	}
-	return prev;
+	if (rc != 0)
+		pv->zone = NULL;
+	return NULL;
 }
 
 int
@@ -91,7 +100,8 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	struct zone *z = NULL, *prev = NULL;
 	struct diag d;
 	int c, rc, ex = EXIT_OK;
-	bool nsec = false, nsec3 = false, full = false;
+	bool nsec = false, nsec3 = false, full = false, loading = false;
+	struct previous pv = { 0 };
 
 	sign_policy_init(&policy);
 	diag_clear(&d);
@@ -154,14 +164,23 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		ex = cli_fail(cli, rc, &d, keydir);
 		goto out;
 	}
-	if ((rc = zone_load(in, zname, DEFAULT_TTL, &z, &d)) != 0) {
+	pv.path = out;
+	pv.zname = zname;
+	if (!full && pthread_create(&pv.thread, NULL, load_previous, &pv) == 0)
+		loading = true;
+	rc = zone_load(in, zname, DEFAULT_TTL, &z, &d);
+	if (loading) {
+		pthread_join(pv.thread, NULL);
+		prev = pv.zone;
+		if (pv.warn)
+			cli_warn(cli, &pv.warning);
+	}
+	if (rc != 0) {
 		ex = cli_fail(cli, rc, &d, in);
 		goto out;
 	}
 	for (size_t i = 0; i < zone_warning_count(z); i++)
 		cli_warn(cli, zone_warning(z, i));
-	if (!full)
-		prev = load_previous(cli, out, zname);
 	rc = signer_sign_zone(z, keys, &policy, cli->now, prev, &stats, &d);
 	if (rc != 0 && prev != NULL && stats.signatures_reused > 0 &&
 	    (rc == STATUS_BAD_SIGNATURE || rc == STATUS_KEY_MISSING)) {
@@ -182,7 +201,6 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 			rc = signer_sign_zone(z, keys, &policy, cli->now, NULL,
 			    &stats, &d);
 	}
-	zone_free(prev);
 	if (rc != 0) {
 		ex = cli_fail(cli, rc, &d, "signing");
 		goto out;
@@ -202,6 +220,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		    stats.signatures_reused, stats.signatures_checked, n, out);
 	}
 out:
+	zone_free(prev);
 	zone_free(z);
 	keyset_free(keys);
 	return ex;

@@ -59,7 +59,11 @@ sort_records(struct zone *z)
 		p++;
 	if (p >= n)
 		return 0;
-	qsort(z->rr + p, n - p, sizeof(*z->rr), compare_rr);
+	/* The tail is often in order itself (signatures made RRset by RRset). */
+	for (a = p + 1; a < n && compare_rr(&z->rr[a - 1], &z->rr[a]) <= 0; a++)
+		;
+	if (a < n)
+		qsort(z->rr + p, n - p, sizeof(*z->rr), compare_rr);
 	if (compare_rr(&z->rr[p - 1], &z->rr[p]) <= 0)
 		return 0;
 	/* Merge the prefix (copied aside) with the sorted tail, in place from the front. */
@@ -176,6 +180,14 @@ set_flags(struct zone *z, const struct name_summary *ns, uint8_t flags,
 	}
 }
 
+/* The owner of rr in text, for an error message (formatted only when one is made). */
+static const char *
+owner_text(const struct zrr *rr, char buf[DNAME_TEXT_MAX])
+{
+	dname_format(rr->owner, buf, DNAME_TEXT_MAX);
+	return buf;
+}
+
 /* Rules for a name that is not occluded. */
 static int
 check_name(struct zone *z, const struct name_summary *ns, bool apex,
@@ -184,10 +196,9 @@ check_name(struct zone *z, const struct name_summary *ns, bool apex,
 	const struct zrr *rr0 = &z->rr[ns->first];
 	char owner[DNAME_TEXT_MAX];
 
-	dname_format(rr0->owner, owner, sizeof(owner));
 	if (ns->n_soa > 0 && !apex) {
 		zone_diag_rr(z, ns->soa, d, "SOA at %s: an SOA belongs only at the "
-		    "zone apex", owner);
+		    "zone apex", owner_text(rr0, owner));
 		return STATUS_ZONE_CONTENT;
 	}
 	if (ns->n_cname > 0) {
@@ -197,19 +208,21 @@ check_name(struct zone *z, const struct name_summary *ns, bool apex,
 		}
 		if (ns->n_cname > 1) {
 			zone_diag_rr(z, ns->cname, d, "more than one CNAME at %s",
-			    owner);
+			    owner_text(rr0, owner));
 			return STATUS_ZONE_CONTENT;
 		}
 		if (ns->other != NULL) {
 			char type[24];
 			rrtype_format(ns->other->type, type, sizeof(type));
 			zone_diag_rr(z, ns->other, d, "CNAME and other data "
-			    "(%s) at %s (RFC 2181 section 10.1)", type, owner);
+			    "(%s) at %s (RFC 2181 section 10.1)", type,
+			    owner_text(rr0, owner));
 			return STATUS_ZONE_CONTENT;
 		}
 	}
 	if (ns->n_dname > 1) {
-		zone_diag_rr(z, ns->dname, d, "more than one DNAME at %s", owner);
+		zone_diag_rr(z, ns->dname, d, "more than one DNAME at %s",
+		    owner_text(rr0, owner));
 		return STATUS_ZONE_CONTENT;
 	}
 	if (ns->n_ds > 0 && apex) {
@@ -219,7 +232,8 @@ check_name(struct zone *z, const struct name_summary *ns, bool apex,
 	}
 	if (ns->n_ds > 0 && ns->n_ns == 0) {
 		zone_diag_rr(z, ns->ds, d, "DS at %s without NS: a DS belongs only "
-		    "at a delegation point (RFC 4035 section 2.4)", owner);
+		    "at a delegation point (RFC 4035 section 2.4)",
+		    owner_text(rr0, owner));
 		return STATUS_ZONE_CONTENT;
 	}
 	if (ns->n_ns > 0 && !apex && ns->not_at_cut != NULL) {
@@ -227,7 +241,7 @@ check_name(struct zone *z, const struct name_summary *ns, bool apex,
 		rrtype_format(ns->not_at_cut->type, type, sizeof(type));
 		zone_diag_rr(z, ns->not_at_cut, d, "%s at the delegation point "
 		    "%s is occluded: only NS, DS and glue belong there", type,
-		    owner);
+		    owner_text(rr0, owner));
 		return STATUS_ZONE_CONTENT;
 	}
 	return 0;

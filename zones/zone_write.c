@@ -7,10 +7,10 @@
 #include <ldns/ldns.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/encode.h"
 #include "common/status.h"
+#include "common/timespec.h"
 #include "zones_internal.h"
 
 #define CLASS_IN 1
@@ -126,12 +126,9 @@ get32(const uint8_t *p)
 static void
 put_time(struct text *t, uint32_t v)
 {
-	time_t tt = (time_t)v;
-	struct tm tm;
 	char buf[32];
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm);
+	time_format(v, buf, sizeof(buf));
 	put_str(t, buf);
 }
 

@@ -72,6 +72,20 @@ START_TEST(test_time_format_roundtrips)
 }
 END_TEST
 
+START_TEST(test_time_format_calendar_edges)
+{
+	char buf[16];
+	time_format(0, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "19700101000000");
+	time_format(951782400, buf, sizeof(buf));      /* a leap day */
+	ck_assert_str_eq(buf, "20000229000000");
+	time_format(1798761599, buf, sizeof(buf));     /* the last second of 2026 */
+	ck_assert_str_eq(buf, "20261231235959");
+	time_format(4294967295ll, buf, sizeof(buf));   /* RRSIG times end here */
+	ck_assert_str_eq(buf, "21060207062815");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -85,6 +99,7 @@ main(void)
 	tcase_add_test(tc, test_time_parses_calendar_epoch_and_offset);
 	tcase_add_test(tc, test_time_rejects_impossible_dates);
 	tcase_add_test(tc, test_time_format_roundtrips);
+	tcase_add_test(tc, test_time_format_calendar_edges);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
