@@ -488,7 +488,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	}
 	st.rrsets = nrrsets;
 	if (rc == 0 && (rc = zone_finalize(z, d)) == 0)
-		rc = signer_verify_zone(z, now, p->threads,
+		rc = signer_verify_zone(z, now, p->threads, p->verify_sample,
 		    &st.signatures_checked, d);
 	if (stats != NULL)
 		*stats = st;

@@ -31,6 +31,7 @@ struct sign_policy {
 	                                longer than this (default 5d) */
 	enum serial_policy serial;
 	unsigned threads;            /* 0: one per online CPU */
+	bool verify_sample;          /* self-check only a sample of new signatures */
 };
 
 /* The defaults above: NSEC3, 0 iterations, no salt, 14d validity, 1h back, 5d refresh, unixtime. */
@@ -74,12 +75,13 @@ int signer_sign_zone(struct zone *z, const struct keyset *keys,
  * DNSKEY set (RFC 4035 §2.2); the NSEC or NSEC3 chain covers exactly the
  * names it must, in order, with the right type bitmaps. Returns 0 or the
  * first problem (STATUS_BAD_SIGNATURE, STATUS_CHAIN, STATUS_KEY_MISSING)
- * with d naming owner and type. Signatures flagged ZRR_TRUSTED get every
- * check but the cryptographic one, except in zones of up to 1024 RRsets
- * and for a fixed sample (1 RRset in 256). checked, when not NULL,
- * receives the number verified.
+ * with d naming owner and type. Signatures flagged ZRR_TRUSTED (and, with
+ * sample_new, all others too) get every check but the cryptographic one,
+ * except in zones of up to 1024 RRsets, at the apex, and for a fixed
+ * sample (1 RRset in 256). checked, when not NULL, receives the number
+ * verified.
  */
 int signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
-    size_t *checked, struct diag *d) WUR;
+    bool sample_new, size_t *checked, struct diag *d) WUR;
 
 #endif

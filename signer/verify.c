@@ -29,6 +29,7 @@ struct verify_job {
 	int64_t now;
 	const size_t *rrsets;
 	size_t sample;               /* 1: verify every trusted signature too */
+	bool sample_new;             /* new signatures only sampled as well */
 	atomic_size_t checked;
 };
 
@@ -129,8 +130,9 @@ verify_slice(size_t begin, size_t end, void *arg, struct diag *d)
 		    rr[g].type == RRTYPE_RRSIG && rr[g].rdlen >= 2 &&
 		    (rr[g].rdata[0] << 8 | rr[g].rdata[1]) == rr[i].type; g++) {
 			size_t ai;
-			bool crypto = !(rr[g].flags & ZRR_TRUSTED) ||
-			    s % job->sample == 0;
+			bool crypto = s % job->sample == 0 ||
+			    (rr[i].flags & ZRR_APEX) ||
+			    (!(rr[g].flags & ZRR_TRUSTED) && !job->sample_new);
 			if ((rc = verify_rrsig(job, &rr[i], e - i, &rr[g], crypto,
 			    &data, &ai, d)) != 0)
 				break;
@@ -178,7 +180,7 @@ check_orphan_signatures(const struct zone *z, struct diag *d)
 
 int
 signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
-    size_t *checked, struct diag *d)
+    bool sample_new, size_t *checked, struct diag *d)
 {
 	struct verify_job job = { .z = z, .now = now };
 	size_t count, nrrsets = 0, *rrsets = NULL;
@@ -210,6 +212,7 @@ signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
 			rrsets[nrrsets++] = i;
 	job.rrsets = rrsets;
 	job.sample = nrrsets <= TRUSTED_ALL ? 1 : TRUSTED_SAMPLE;
+	job.sample_new = sample_new;
 	job.verifiers = calloc(job.ndnskeys, sizeof(*job.verifiers));
 	job.key_status = calloc(job.ndnskeys, sizeof(*job.key_status));
 	if (job.verifiers == NULL || job.key_status == NULL) {

@@ -89,6 +89,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "refresh", required_argument, NULL, 'R' },
 		{ "full", no_argument, NULL, 'F' },
+		{ "verify", required_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *in = NULL, *out = NULL, *keydir = NULL, *zname;
@@ -118,6 +119,15 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		case 'L': validity = optarg; break;
 		case 'R': refresh = optarg; break;
 		case 'F': full = true; break;
+		case 'V':
+			if (strcmp(optarg, "all") == 0)
+				policy.verify_sample = false;
+			else if (strcmp(optarg, "sample") == 0)
+				policy.verify_sample = true;
+			else
+				return cli_usage(cli, "--verify: '%s' is not all "
+				    "or sample", optarg);
+			break;
 		case 's':
 			if (serial_policy_parse(optarg, &policy.serial) != 0)
 				return cli_usage(cli, "--serial: '%s' is not keep, "

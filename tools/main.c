@@ -22,7 +22,7 @@ static const struct command commands[] = {
 	  "sign ZONE --in FILE --out FILE --keydir DIR [--nsec3|--nsec] "
 	  "[--opt-out] [--inception T --expiration T | --validity DUR] "
 	  "[--serial keep|increment|unixtime|dateserial] [--refresh DUR] [--full] "
-	  "[--threads N]",
+	  "[--verify all|sample] [--threads N]",
 	  "sign a zone file and write the signed zone" },
 	{ "keys init", cmd_keys_init,
 	  "keys init ZONE --keydir DIR [--algorithm NAME] [--bits N] [--csk]",

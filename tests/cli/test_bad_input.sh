@@ -67,6 +67,8 @@ sign_case bad_validity 2 "validity" "$GOOD" "$KEYS" --validity 14x
 sign_case inception_alone 2 "go together" "$GOOD" "$KEYS" --inception 20261101000000
 sign_case expired_window 2 "expiration" "$GOOD" "$KEYS" --inception 20261101000000 --expiration 20261102000000
 sign_case bad_serial 2 "serial" "$GOOD" "$KEYS" --serial sometimes
+sign_case bad_verify 2 "--verify" "$GOOD" "$KEYS" --verify some
+sign_case bad_refresh 2 "--refresh" "$GOOD" "$KEYS" --refresh soon
 expect_run bad_now 2 "--now" "$ZW" --now yesterday keys list example.com --keydir "$KEYS"
 expect_run unknown_command 2 "unknown command" "$ZW" frobnicate
 expect_run keys_init_again 4 "already" "$ZW" --now $NOW keys init example.com --keydir "$KEYS"
