@@ -19,29 +19,63 @@ arena_init(struct arena *a)
 }
 
 void
+arena_init_chunked(struct arena *a, size_t chunk_size)
+{
+	arena_init(a);
+	a->chunk_size = chunk_size;
+}
+
+void
+arena_absorb(struct arena *to, struct arena *from)
+{
+	struct arena_chunk *last;
+	size_t chunk_size = from->chunk_size;
+
+	if (from->head == NULL)
+		return;
+	if (to->head == NULL) {
+		/* from's current chunk becomes to's: allocation goes on in it. */
+		size_t keep = to->chunk_size;
+		*to = *from;
+		to->chunk_size = keep;
+	} else {
+		/* Behind to's current chunk, so that to keeps filling that one. */
+		for (last = from->head; last->next != NULL; last = last->next)
+			;
+		last->next = to->head->next;
+		to->head->next = from->head;
+		to->total += from->total;
+	}
+	arena_init_chunked(from, chunk_size);
+}
+
+void
 arena_clear(struct arena *a)
 {
 	struct arena_chunk *c = a->head, *next;
+	size_t chunk_size = a->chunk_size;
 
 	for (; c != NULL; c = next) {
 		next = c->next;
 		free(c);
 	}
-	arena_init(a);
+	arena_init_chunked(a, chunk_size);
 }
 
 void *
 arena_alloc(struct arena *a, size_t size)
 {
+	size_t chunk = a->chunk_size ? a->chunk_size : ARENA_CHUNK_SIZE;
+
 	size = (size + 7) & ~(size_t)7;
 	if (a->head == NULL || a->head->size - a->used < size) {
-		size_t csize = size > ARENA_CHUNK_SIZE / 4 ? size : ARENA_CHUNK_SIZE;
+		size_t csize = size > chunk / 4 ? size : chunk;
 		struct arena_chunk *c = malloc(sizeof(*c) + csize);
 
 		if (c == NULL)
 			return NULL;
 		c->size = csize;
-		if (csize != ARENA_CHUNK_SIZE && a->head != NULL) {
+		if (csize != chunk && a->head != NULL) {
 			/* A big object gets its own chunk behind the current one. */
 			c->next = a->head->next;
 			a->head->next = c;

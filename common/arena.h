@@ -10,9 +10,17 @@ struct arena {
 	struct arena_chunk *head;
 	size_t used;            /* bytes used in head */
 	size_t total;           /* bytes handed out, for statistics */
+	size_t chunk_size;      /* 0: the default, 1 MiB */
 };
 
 void arena_init(struct arena *a);
+/* The same with smaller or larger chunks (many arenas filled at once waste less). */
+void arena_init_chunked(struct arena *a, size_t chunk_size);
+/*
+ * Move every object of from into to (no copying: the chunks change hands);
+ * from is left empty. Pointers into from stay valid, now owned by to.
+ */
+void arena_absorb(struct arena *to, struct arena *from);
 /* Free every chunk; the arena is empty and usable afterwards. */
 void arena_clear(struct arena *a);
 /* size bytes aligned to 8, or NULL when out of memory. Valid until arena_clear. */

@@ -57,12 +57,13 @@ out:
 
 
 /* One name of the chain: an owner (record index) or an empty non-terminal. */
+/* 32 bytes: large chains are sorted and held twice at once. */
 struct hashed {
 	uint8_t hash[NSEC3_HASH_LEN];
+	uint32_t at;        /* first record of the name, or NO_RECORDS for an ENT */
 	const uint8_t *name;
-	size_t at;          /* first record of the name, or NO_RECORDS for an ENT */
 };
-#define NO_RECORDS ((size_t)-1)
+#define NO_RECORDS UINT32_MAX
 
 struct nsec3_params {
 	uint8_t flags;
@@ -78,22 +79,55 @@ compare_hashed(const void *a, const void *b)
 	    ((const struct hashed *)b)->hash, NSEC3_HASH_LEN);
 }
 
+/* Add a name and its hash to v (sized by a counting walk); with v NULL, only count. */
 static int
-push_hashed(struct hashed **v, size_t *n, size_t *cap, const uint8_t *name,
-    size_t at, const struct nsec3_params *p)
+push_hashed(struct hashed *v, size_t *n, const uint8_t *name, size_t at,
+    const struct nsec3_params *p)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 1024;
-		struct hashed *nv = realloc(*v, c * sizeof(*nv));
-		if (nv == NULL)
-			return STATUS_NOMEM;
-		*v = nv;
-		*cap = c;
-	}
-	(*v)[*n].name = name;
-	(*v)[*n].at = at;
+	size_t k = (*n)++;
+
+	if (v == NULL)
+		return 0;
+	v[k].name = name;
+	v[k].at = (uint32_t)at;
 	return nsec3_hash_name(name, NSEC3_HASH_SHA1, p->iterations, p->salt,
-	    p->salt_len, (*v)[(*n)++].hash);
+	    p->salt_len, v[k].hash);
+}
+
+/* Walk the names the chain covers into v (NULL: count them only). */
+static int
+walk_chain_names(const struct zone *z, const struct nsec3_params *p,
+    struct hashed *v, size_t *n, struct diag *d)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+	unsigned apex_labels = dname_label_count(zone_origin(z));
+	struct name_info ni;
+	int rc = 0;
+
+	*n = 0;
+	if (count >= NO_RECORDS) {
+		diag_set(d, NULL, 0, "zone too large for one NSEC3 chain");
+		return STATUS_RANGE;
+	}
+	for (size_t i = 0; i < count && rc == 0; i = ni.end) {
+		name_info(z, i, &ni);
+		if (ni.overflow) {
+			zone_diag_rr(z, &rr[i], d, "too many types at one name");
+			return STATUS_ZONE_CONTENT;
+		}
+		if (!ni.in_chain ||
+		    ((p->flags & NSEC3_FLAG_OPT_OUT) && ni.at_cut && !ni.has_ds))
+			continue;
+		rc = push_hashed(v, n, ni.owner, i, p);
+		/* Ancestors without records of their own are empty non-terminals. */
+		const uint8_t *a = ni.owner;
+		for (unsigned l = dname_label_count(a); rc == 0 && l > apex_labels + 1; l--) {
+			a = dname_parent(a);
+			rc = push_hashed(v, n, a, NO_RECORDS, p);
+		}
+	}
+	return rc;
 }
 
 /*
@@ -105,32 +139,15 @@ static int
 chain_entries(const struct zone *z, const struct nsec3_params *p,
     struct hashed **out, size_t *nout, struct diag *d)
 {
-	size_t count, n = 0, cap = 0, w = 0;
-	const struct zrr *rr = zone_records(z, &count);
-	unsigned apex_labels = dname_label_count(zone_origin(z));
+	size_t n = 0, w = 0;
 	struct hashed *v = NULL;
-	struct name_info ni;
-	int rc = 0;
+	int rc;
 
-	for (size_t i = 0; i < count && rc == 0; i = ni.end) {
-		name_info(z, i, &ni);
-		if (ni.overflow) {
-			zone_diag_rr(z, &rr[i], d, "too many types at one name");
-			rc = STATUS_ZONE_CONTENT;
-			break;
-		}
-		if (!ni.in_chain ||
-		    ((p->flags & NSEC3_FLAG_OPT_OUT) && ni.at_cut && !ni.has_ds))
-			continue;
-		rc = push_hashed(&v, &n, &cap, ni.owner, i, p);
-		/* Ancestors without records of their own are empty non-terminals. */
-		const uint8_t *a = ni.owner;
-		for (unsigned l = dname_label_count(a); rc == 0 && l > apex_labels + 1; l--) {
-			a = dname_parent(a);
-			rc = push_hashed(&v, &n, &cap, a, NO_RECORDS, p);
-		}
-	}
-	if (rc != 0)
+	if ((rc = walk_chain_names(z, p, NULL, &n, d)) != 0)
+		return rc;
+	if ((v = malloc((n + 1) * sizeof(*v))) == NULL)
+		return STATUS_NOMEM;
+	if ((rc = walk_chain_names(z, p, v, &n, d)) != 0)
 		goto out;
 	qsort(v, n, sizeof(*v), compare_hashed);
 	for (size_t r = 0; r < n; r++) {
@@ -282,8 +299,11 @@ nsec3_verify_chain(const struct zone *z, struct diag *d)
 	np.salt = param->rdata + 5;
 	/* Opt-out shows in the NSEC3 flags, not in NSEC3PARAM (RFC 5155 §4.1.2). */
 	np.flags = 0;
-	if ((recs = malloc((count + 1) * sizeof(*recs))) == NULL)
+	for (size_t i = 0; i < count; i++)
+		nrec += rr[i].type == RRTYPE_NSEC3;
+	if ((recs = malloc((nrec + 1) * sizeof(*recs))) == NULL)
 		return STATUS_NOMEM;
+	nrec = 0;
 	for (size_t i = 0; i < count; i++)
 		if (rr[i].type == RRTYPE_NSEC3) {
 			recs[nrec++] = &rr[i];

@@ -33,14 +33,14 @@ bytes_free(struct bytes *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int
-rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
+static int
+push(struct rrlist *l, const uint8_t *owner, bool copy_owner, uint16_t type,
     uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags)
 {
-	size_t olen = dname_length(owner);
-	struct rrlist_item *it;
-	int rc;
+	struct zrr *it;
 
+	if (rdlen > UINT16_MAX)
+		return STATUS_RANGE;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 256;
 		if ((it = realloc(l->items, cap * sizeof(*it))) == NULL)
@@ -48,32 +48,41 @@ rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
 		l->items = it;
 		l->cap = cap;
 	}
-	if ((rc = bytes_reserve(&l->data, olen + rdlen)) != 0)
-		return rc;
-	it = &l->items[l->n++];
-	it->owner_off = l->data.len;
-	memcpy(l->data.data + l->data.len, owner, olen);
-	l->data.len += olen;
-	it->rdata_off = l->data.len;
-	memcpy(l->data.data + l->data.len, rdata, rdlen);
-	l->data.len += rdlen;
+	it = &l->items[l->n];
+	memset(it, 0, sizeof(*it));
+	it->owner = copy_owner ?
+	    arena_dup(&l->store, owner, dname_length(owner)) : owner;
+	/* An empty rdata still gets a valid pointer. */
+	it->rdata = arena_dup(&l->store, rdata, rdlen ? rdlen : 1);
+	if (it->owner == NULL || it->rdata == NULL)
+		return STATUS_NOMEM;
 	it->ttl = ttl;
 	it->type = type;
 	it->rdlen = (uint16_t)rdlen;
 	it->flags = flags;
+	l->n++;
 	return 0;
+}
+
+int
+rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags)
+{
+	return push(l, owner, true, type, ttl, rdata, rdlen, flags);
+}
+
+int
+rrlist_push_zone_owner(struct rrlist *l, const uint8_t *owner, uint16_t type,
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags)
+{
+	return push(l, owner, false, type, ttl, rdata, rdlen, flags);
 }
 
 int
 rrlist_move_to_zone(struct rrlist *l, struct zone *z)
 {
-	int rc = 0;
+	int rc = zone_take(z, l->items, l->n, &l->store);
 
-	for (size_t i = 0; i < l->n && rc == 0; i++) {
-		const struct rrlist_item *it = &l->items[i];
-		rc = zone_add_flagged(z, l->data.data + it->owner_off, it->type,
-		    it->ttl, l->data.data + it->rdata_off, it->rdlen, it->flags);
-	}
 	rrlist_free(l);
 	return rc;
 }
@@ -81,9 +90,10 @@ rrlist_move_to_zone(struct rrlist *l, struct zone *z)
 void
 rrlist_free(struct rrlist *l)
 {
-	bytes_free(&l->data);
+	arena_clear(&l->store);
 	free(l->items);
-	memset(l, 0, sizeof(*l));
+	l->items = NULL;
+	l->n = l->cap = 0;
 }
 
 static void
@@ -182,4 +192,22 @@ rrsig_signing_data(const struct rrsig_fields *f, const struct zrr *rr,
 		out->len += olen + 10 + rr[i].rdlen;
 	}
 	return 0;
+}
+
+size_t *
+signed_rrsets(const struct zone *z, size_t *n)
+{
+	size_t count, k = 0;
+	const struct zrr *rr = zone_records(z, &count);
+	size_t *out;
+
+	*n = 0;
+	for (size_t i = 0; i < count; i = zone_rrset_end(z, i))
+		k += zrr_is_authoritative(&rr[i]);
+	if ((out = malloc((k + 1) * sizeof(*out))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < count; i = zone_rrset_end(z, i))
+		if (zrr_is_authoritative(&rr[i]))
+			out[(*n)++] = i;
+	return out;
 }

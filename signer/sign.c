@@ -15,6 +15,8 @@
 #define REFRESH_DEFAULT (5 * 86400)
 /* No RRset of the previous output matches. */
 #define NO_PREV SIZE_MAX
+/* Arena chunks for each slice's signatures: 256 slices waste at most 16 MiB. */
+#define SLICE_CHUNK (64 * 1024)
 /* Keys of one algorithm in a key set. */
 #define ALGS_MAX 8
 
@@ -103,7 +105,8 @@ struct sign_job {
 	uint32_t inception;
 	int64_t expiration_base;     /* before jitter */
 	int64_t jitter_range;
-	struct rrlist *out;          /* one list per slice */
+	struct zrr *slots;           /* the zone's records, gaps opened */
+	struct arena *store;         /* per slice: rdata of its signatures */
 	size_t *made, *reused;       /* per slice */
 	size_t nslices;
 	size_t slice_len;
@@ -185,9 +188,69 @@ jitter_of(const uint8_t *owner, uint16_t type, int64_t range)
 	return (uint32_t)(h % (uint64_t)range);
 }
 
+/*
+ * The keys of algorithm a that sign an RRset: KSKs the key RRsets (DNSKEY,
+ * CDS, CDNSKEY), ZSKs the rest; a CSK (or a KSK without ZSK) does both.
+ */
+static size_t
+signing_keys_for(const struct signing_keys *sk, size_t a, bool by_sep,
+    const struct key *const **ks, const bool **known)
+{
+	if ((by_sep || sk->alg[a].nzsk == 0) && sk->alg[a].nsep > 0) {
+		*ks = sk->alg[a].sep;
+		*known = sk->alg[a].sep_known;
+		return sk->alg[a].nsep;
+	}
+	*ks = sk->alg[a].zsk;
+	*known = sk->alg[a].zsk_known;
+	return sk->alg[a].nzsk;
+}
+
+static bool
+signed_by_sep(uint16_t type)
+{
+	return type == RRTYPE_DNSKEY || type == RRTYPE_CDS ||
+	    type == RRTYPE_CDNSKEY;
+}
+
+/* How many signatures the RRset of this type gets: one per signing key. */
+static size_t
+signature_count(const struct signing_keys *sk, uint16_t type)
+{
+	size_t n = 0;
+
+	for (size_t a = 0; a < sk->nalg; a++) {
+		const struct key *const *ks;
+		const bool *known;
+		n += signing_keys_for(sk, a, signed_by_sep(type), &ks, &known);
+	}
+	return n;
+}
+
+/* Fill an opened slot with a signature over rr, its rdata copied into store. */
+static int
+put_signature(struct zrr *slot, const struct zrr *rr, const uint8_t *rdata,
+    size_t len, uint8_t flags, struct arena *store)
+{
+	uint8_t *copy = arena_dup(store, rdata, len);
+
+	if (copy == NULL)
+		return STATUS_NOMEM;
+	memset(slot, 0, sizeof(*slot));
+	slot->owner = rr->owner;
+	slot->rdata = copy;
+	/* RFC 4034 §3: the RRSIG TTL is the TTL of the RRset it covers. */
+	slot->ttl = rr->ttl;
+	slot->type = RRTYPE_RRSIG;
+	slot->rdlen = (uint16_t)len;
+	slot->flags = flags;
+	return 0;
+}
+
 static int
 sign_rrset(const struct sign_job *job, const struct zrr *rr, size_t n,
-    const struct key *k, struct bytes *data, struct rrlist *out)
+    const struct key *k, struct bytes *data, struct zrr *slot,
+    struct arena *store)
 {
 	uint8_t sig[KEY_SIGNATURE_MAX];
 	const uint8_t *apex = zone_origin(job->z);
@@ -216,66 +279,65 @@ sign_rrset(const struct sign_job *job, const struct zrr *rr, size_t n,
 		return rc;
 	memcpy(data->data + fixed, sig, siglen);
 	data->len += siglen;
-	/* RFC 4034 §3: the RRSIG TTL is the TTL of the RRset it covers. */
-	return rrlist_push(out, rr->owner, RRTYPE_RRSIG, rr->ttl, data->data,
-	    data->len, 0);
+	return put_signature(slot, rr, data->data, data->len, 0, store);
+}
+
+/* Several signatures over one RRset go in canonical order (RFC 4034 §6.3). */
+static void
+sort_signatures(struct zrr *sigs, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct zrr t = sigs[i];
+		size_t j = i;
+		while (j > 0 && rdata_compare(RRTYPE_RRSIG, sigs[j - 1].rdata,
+		    sigs[j - 1].rdlen, t.rdata, t.rdlen) > 0) {
+			sigs[j] = sigs[j - 1];
+			j--;
+		}
+		sigs[j] = t;
+	}
 }
 
 static int
 sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 {
 	struct sign_job *job = arg;
-	size_t count;
-	const struct zrr *rr = zone_records(job->z, &count);
-	struct rrlist *out = &job->out[begin / job->slice_len];
+	size_t slice = begin / job->slice_len;
+	struct arena *store = &job->store[slice];
+	const struct zrr *rr = job->slots;
 	struct bytes data = { 0 };
 	int rc = 0;
 
-	size_t slice = begin / job->slice_len;
-
 	for (size_t s = begin; s < end && rc == 0; s++) {
-		size_t i = job->rrsets[s], e = zone_rrset_end(job->z, i);
+		size_t i = job->rrsets[s], e = zone_rrset_end(job->z, i), g = e;
 		size_t j = job->prev_of != NULL ? job->prev_of[s] : NO_PREV;
-		bool by_sep = rr[i].type == RRTYPE_DNSKEY ||
-		    rr[i].type == RRTYPE_CDS || rr[i].type == RRTYPE_CDNSKEY;
 		bool same = j != NO_PREV && same_rrset(&rr[i], e - i, job->prev, j);
 
+		/* The zeroed slots right after the RRset are this RRset's own. */
 		for (size_t a = 0; a < job->keys->nalg && rc == 0; a++) {
 			const struct key *const *ks;
 			const bool *known;
-			size_t nk;
+			size_t nk = signing_keys_for(job->keys, a,
+			    signed_by_sep(rr[i].type), &ks, &known);
 
-			/* KSKs sign the key RRsets, ZSKs the rest; a CSK does both. */
-			if (by_sep || job->keys->alg[a].nzsk == 0) {
-				ks = job->keys->alg[a].sep;
-				known = job->keys->alg[a].sep_known;
-				nk = job->keys->alg[a].nsep;
-			} else {
-				ks = job->keys->alg[a].zsk;
-				known = job->keys->alg[a].zsk_known;
-				nk = job->keys->alg[a].nzsk;
-			}
-			if (nk == 0) {
-				ks = job->keys->alg[a].zsk;
-				known = job->keys->alg[a].zsk_known;
-				nk = job->keys->alg[a].nzsk;
-			}
-			for (size_t k = 0; k < nk && rc == 0; k++) {
+			for (size_t k = 0; k < nk && rc == 0; k++, g++) {
 				const struct zrr *old = same && known[k] ?
 				    reusable_signature(job, j, ks[k]) : NULL;
 				if (old != NULL) {
-					rc = rrlist_push(out, rr[i].owner,
-					    RRTYPE_RRSIG, rr[i].ttl, old->rdata,
-					    old->rdlen, ZRR_TRUSTED);
+					rc = put_signature(&job->slots[g], &rr[i],
+					    old->rdata, old->rdlen, ZRR_TRUSTED,
+					    store);
 					job->reused[slice]++;
 				} else {
 					rc = sign_rrset(job, &rr[i], e - i, ks[k],
-					    &data, out);
+					    &data, &job->slots[g], store);
 					job->made[slice]++;
 				}
 			}
 		}
-		if (rc != 0)
+		if (rc == 0)
+			sort_signatures(&job->slots[e], g - e);
+		else
 			zone_diag_rr(job->z, &rr[i], d, "signing failed");
 	}
 	bytes_free(&data);
@@ -412,6 +474,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	struct sign_job job = { 0 };
 	struct sign_stats st = { 0 };
 	size_t count, nrrsets = 0, *rrsets = NULL, *prev_of = NULL;
+	uint8_t *gaps = NULL;
 	const struct zrr *rr;
 	int64_t inception, expiration;
 	uint32_t serial;
@@ -440,15 +503,17 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 		rc = nsec3_build_chain(z, p, denial_ttl(z), d);
 	else
 		rc = nsec_build_chain(z, denial_ttl(z), d);
-	if (rc != 0 || (rc = zone_finalize(z, d)) != 0)
+	/*
+	 * The chain is checked now, while the zone is smallest: adding the
+	 * signatures below changes no NSEC or NSEC3 record.
+	 */
+	if (rc != 0 || (rc = zone_finalize(z, d)) != 0 ||
+	    (rc = denial_verify_chain(z, d)) != 0)
 		return rc;
 
 	rr = zone_records(z, &count);
-	if ((rrsets = malloc((count + 1) * sizeof(*rrsets))) == NULL)
+	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL)
 		return STATUS_NOMEM;
-	for (size_t i = 0; i < count; i = zone_rrset_end(z, i))
-		if (zrr_is_authoritative(&rr[i]))
-			rrsets[nrrsets++] = i;
 	if (prev != NULL) {
 		find_known_keys(&sk, prev);
 		if ((prev_of = match_previous(z, rrsets, nrrsets, prev)) == NULL) {
@@ -470,30 +535,47 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	job.jitter_range = p->absolute_times ? 0 : (expiration - now) / 10;
 	job.nslices = 256;
 	job.slice_len = nrrsets / job.nslices + 1;
-	job.out = calloc(job.nslices, sizeof(*job.out));
+	job.store = calloc(job.nslices, sizeof(*job.store));
 	job.made = calloc(job.nslices, sizeof(*job.made));
 	job.reused = calloc(job.nslices, sizeof(*job.reused));
-	if (job.out == NULL || job.made == NULL || job.reused == NULL) {
+	if ((gaps = malloc(nrrsets + 1)) == NULL || job.store == NULL ||
+	    job.made == NULL || job.reused == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
+	/*
+	 * Signatures are written straight into their place in the zone, right
+	 * after the RRset they cover: no list of them, no sort afterwards.
+	 */
+	for (size_t s = 0; s < nrrsets; s++)
+		gaps[s] = (uint8_t)signature_count(&sk, rr[rrsets[s]].type);
+	if ((rc = zone_open_gaps(z, rrsets, gaps, nrrsets, &job.slots)) != 0)
+		goto out;
+	for (size_t s = 0; s < job.nslices; s++)
+		arena_init_chunked(&job.store[s], SLICE_CHUNK);
 	rc = parallel_for(nrrsets, job.slice_len, p->threads, sign_slice,
 	    &job, d);
 	for (size_t s = 0; s < job.nslices; s++) {
-		if (rc == 0)
-			rc = rrlist_move_to_zone(&job.out[s], z);
-		rrlist_free(&job.out[s]);
+		zone_take_storage(z, &job.store[s]);
 		st.signatures_made += job.made[s];
 		st.signatures_reused += job.reused[s];
 	}
 	st.rrsets = nrrsets;
+	/* What the signing needed goes before the verification needs more. */
+	free(gaps);
+	free(prev_of);
+	free(rrsets);
+	gaps = NULL;
+	prev_of = NULL;
+	rrsets = NULL;
 	if (rc == 0 && (rc = zone_finalize(z, d)) == 0)
-		rc = signer_verify_zone(z, now, p->threads, p->verify_sample,
+		rc = verify_signatures(z, now, p->threads, p->verify_sample,
 		    &st.signatures_checked, d);
 	if (stats != NULL)
 		*stats = st;
 out:
-	free(job.out);
+	free(gaps);
+	free(job.store);
 	free(job.made);
 	free(job.reused);
 	free(prev_of);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/arena.h"
 #include "common/diag.h"
 #include "common/encode.h"
 #include "signer.h"
@@ -20,22 +21,23 @@ struct bytes {
 int bytes_reserve(struct bytes *b, size_t extra) WUR;
 void bytes_free(struct bytes *b);
 
-/* Records made by the signer, kept aside until they join the zone together. */
-struct rrlist_item {
-	size_t owner_off, rdata_off;
-	uint32_t ttl;
-	uint16_t type, rdlen;
-	uint8_t flags;               /* ZRR_TRUSTED */
-};
+/*
+ * Records made by the signer, kept aside until they join the zone together
+ * (zone_take: the zone takes the storage over, nothing is copied again).
+ */
 struct rrlist {
-	struct bytes data;
-	struct rrlist_item *items;
+	struct arena store;          /* owners and rdata */
+	struct zrr *items;
 	size_t n, cap;
 };
 /* Append a record (owner and rdata copied). Returns 0 or STATUS_NOMEM. */
 int rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
     uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags) WUR;
-/* Add every record to z and empty the list (also on failure). */
+/* The same for an owner name that the zone holds already (not copied). */
+int rrlist_push_zone_owner(struct rrlist *l, const uint8_t *owner,
+    uint16_t type, uint32_t ttl, const uint8_t *rdata, size_t rdlen,
+    uint8_t flags) WUR;
+/* Add every record to z (see zone_take) and empty the list (also on failure). */
 int rrlist_move_to_zone(struct rrlist *l, struct zone *z) WUR;
 void rrlist_free(struct rrlist *l);
 
@@ -63,6 +65,12 @@ int rrsig_parse(const uint8_t *rdata, size_t len, struct rrsig_fields *f,
 int rrsig_signing_data(const struct rrsig_fields *f, const struct zrr *rr,
     size_t n, struct bytes *out) WUR;
 
+/*
+ * The first index of every authoritative RRset of a finalized zone (what
+ * gets signed), malloc'd, n of them; NULL when out of memory.
+ */
+size_t *signed_rrsets(const struct zone *z, size_t *n);
+
 /* RRSIG labels field for an owner (RFC 4034 §3.1.3: no root, no leading '*'). */
 uint8_t rrsig_labels(const uint8_t *owner);
 
@@ -76,6 +84,9 @@ int nsec3_build_chain(struct zone *z, const struct sign_policy *p,
     uint32_t ttl, struct diag *d) WUR;
 /* Verify the zone's NSEC or NSEC3 chain structure (which one: what it holds). */
 int denial_verify_chain(const struct zone *z, struct diag *d) WUR;
+/* signer_verify_zone without the chain: the signatures only. */
+int verify_signatures(const struct zone *z, int64_t now, unsigned threads,
+    bool sample_new, size_t *checked, struct diag *d) WUR;
 
 /*
  * NSEC3 hash of a wire name (RFC 5155 §5), 20 bytes for SHA-1. Returns 0,

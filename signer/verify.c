@@ -179,7 +179,7 @@ check_orphan_signatures(const struct zone *z, struct diag *d)
 }
 
 int
-signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
+verify_signatures(const struct zone *z, int64_t now, unsigned threads,
     bool sample_new, size_t *checked, struct diag *d)
 {
 	struct verify_job job = { .z = z, .now = now };
@@ -205,11 +205,8 @@ signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
 	}
 	if ((rc = check_orphan_signatures(z, d)) != 0)
 		return rc;
-	if ((rrsets = malloc((count + 1) * sizeof(*rrsets))) == NULL)
+	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL)
 		return STATUS_NOMEM;
-	for (size_t i = 0; i < count; i = zone_rrset_end(z, i))
-		if (zrr_is_authoritative(&rr[i]))
-			rrsets[nrrsets++] = i;
 	job.rrsets = rrsets;
 	job.sample = nrrsets <= TRUSTED_ALL ? 1 : TRUSTED_SAMPLE;
 	job.sample_new = sample_new;
@@ -231,7 +228,14 @@ out:
 	free(rrsets);
 	if (checked != NULL)
 		*checked = atomic_load(&job.checked);
-	if (rc == 0)
-		rc = denial_verify_chain(z, d);
 	return rc;
+}
+
+int
+signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
+    bool sample_new, size_t *checked, struct diag *d)
+{
+	int rc = verify_signatures(z, now, threads, sample_new, checked, d);
+
+	return rc != 0 ? rc : denial_verify_chain(z, d);
 }

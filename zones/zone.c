@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "common/status.h"
 #include "zones_internal.h"
@@ -52,15 +54,87 @@ zone_free(struct zone *z)
 }
 
 static int
-zone_grow(struct zone *z)
+zone_grow_to(struct zone *z, size_t cap)
 {
-	size_t cap = z->cap ? z->cap * 2 : 1024;
 	struct zrr *rr = realloc(z->rr, cap * sizeof(*rr));
 
 	if (rr == NULL)
 		return STATUS_NOMEM;
 	z->rr = rr;
 	z->cap = cap;
+	return 0;
+}
+
+static int
+zone_grow(struct zone *z)
+{
+	return zone_grow_to(z, z->cap ? z->cap * 2 : 1024);
+}
+
+int
+zone_reserve(struct zone *z, size_t more)
+{
+	if (z->count + more <= z->cap)
+		return 0;
+	return zone_grow_to(z, z->count + more);
+}
+
+void
+zone_take_storage(struct zone *z, struct arena *storage)
+{
+	arena_absorb(&z->arena, storage);
+}
+
+int
+zone_take(struct zone *z, const struct zrr *rrs, size_t n,
+    struct arena *storage)
+{
+	int rc;
+
+	if ((rc = zone_reserve(z, n)) != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct zrr *rr = &z->rr[z->count++];
+		*rr = rrs[i];
+		rr->line = 0;
+		rr->file = 0;
+		rr->flags &= ZRR_TRUSTED;
+	}
+	if (n > 0)
+		z->finalized = false;
+	zone_take_storage(z, storage);
+	return 0;
+}
+
+int
+zone_open_gaps(struct zone *z, size_t *starts, const uint8_t *gaps, size_t n,
+    struct zrr **slots)
+{
+	size_t total = 0, r = z->count, w;
+	int rc;
+
+	for (size_t j = 0; j < n; j++)
+		total += gaps[j];
+	if ((rc = zone_reserve(z, total)) != 0)
+		return rc;
+	/* From the back: each RRset and what follows it move up past the gaps behind them. */
+	w = z->count + total;
+	for (size_t j = n; j-- > 0;) {
+		size_t s = starts[j], e = s + 1;
+
+		while (e < r && z->rr[e].owner == z->rr[s].owner &&
+		    z->rr[e].type == z->rr[s].type)
+			e++;
+		memmove(&z->rr[w - (r - e)], &z->rr[e], (r - e) * sizeof(*z->rr));
+		w -= r - e;
+		r = e;
+		w -= gaps[j];
+		memset(&z->rr[w], 0, gaps[j] * sizeof(*z->rr));
+		starts[j] = w - (e - s);
+	}
+	z->count += total;
+	z->finalized = false;
+	*slots = z->rr;
 	return 0;
 }
 
@@ -150,12 +224,36 @@ add_file_name(struct zone *z, const char *path, uint16_t *index)
 	return 0;
 }
 
+/*
+ * zscanner maps the whole file; once parsed, a part is never read again.
+ * Drop it from memory every RELEASE_STEP bytes (keeping a margin behind
+ * the parser), so that a large zone file does not stay resident.
+ */
+#define RELEASE_STEP (32u << 20)
+#define RELEASE_MARGIN (1u << 20)
+
+static void
+release_parsed(zs_scanner_t *s, const char **released)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from, to;
+
+	if (!s->input.mmaped || s->input.current < *released + RELEASE_STEP)
+		return;
+	from = ((uintptr_t)*released + page - 1) & ~(page - 1);
+	to = ((uintptr_t)s->input.current - RELEASE_MARGIN) & ~(page - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+	*released = (const char *)to;
+}
+
 /* Parse one file (and, recursively, what it includes) into z. */
 static int
 load_file(struct zone *z, const char *path, const char *origin,
     uint32_t default_ttl, int depth, struct diag *d)
 {
 	zs_scanner_t *s;
+	const char *released;
 	uint16_t file;
 	int rc;
 
@@ -175,7 +273,9 @@ load_file(struct zone *z, const char *path, const char *origin,
 		rc = -ENOENT;
 		goto out;
 	}
+	released = s->input.start;
 	for (;;) {
+		release_parsed(s, &released);
 		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR) {
 			diag_set(d, path, s->line_counter, "%s",
 			    zs_strerror(s->error.code));

@@ -69,6 +69,30 @@ int zone_add(struct zone *z, const uint8_t *owner, uint16_t type,
 /* The same, with flags kept through zone_finalize (ZRR_TRUSTED). */
 int zone_add_flagged(struct zone *z, const uint8_t *owner, uint16_t type,
     uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags) WUR;
+/* Make room for more records, so that adding them does not reallocate. */
+int zone_reserve(struct zone *z, size_t more) WUR;
+
+/*
+ * Records made elsewhere join the zone without copying their names and
+ * rdata, which live in storage (or in the zone already); the zone takes
+ * storage's memory over and leaves storage empty.
+ *
+ * zone_take appends rrs[0..n) (only ZRR_TRUSTED of their flags is kept).
+ *
+ * zone_open_gaps makes room in a finalized zone for records that belong
+ * right after some RRsets (signatures): starts[0..n), in increasing order,
+ * are the first indices of RRsets; gaps[j] empty slots open right after
+ * RRset j, and starts[j] becomes its new first index (its gap begins after
+ * its records). The slots are zeroed; fill every one of them through
+ * *slots (valid until the zone next changes), pass their storage to
+ * zone_take_storage, and finalize the zone.
+ */
+struct arena;
+int zone_take(struct zone *z, const struct zrr *rrs, size_t n,
+    struct arena *storage) WUR;
+int zone_open_gaps(struct zone *z, size_t *starts, const uint8_t *gaps,
+    size_t n, struct zrr **slots) WUR;
+void zone_take_storage(struct zone *z, struct arena *storage);
 
 /* Drop every record for which drop() says true. Keeps the order. */
 void zone_remove_if(struct zone *z, bool (*drop)(const struct zrr *, void *),

@@ -66,15 +66,29 @@ sort_records(struct zone *z)
 		qsort(z->rr + p, n - p, sizeof(*z->rr), compare_rr);
 	if (compare_rr(&z->rr[p - 1], &z->rr[p]) <= 0)
 		return 0;
-	/* Merge the prefix (copied aside) with the sorted tail, in place from the front. */
-	if ((tmp = malloc(p * sizeof(*tmp))) == NULL)
-		return STATUS_NOMEM;
-	memcpy(tmp, z->rr, p * sizeof(*tmp));
-	for (a = 0, b = p, w = 0; a < p; w++) {
-		if (b < n && compare_rr(&z->rr[b], &tmp[a]) < 0)
-			z->rr[w] = z->rr[b++];
-		else
-			z->rr[w] = tmp[a++];
+	/* Merge the two runs in place, with the shorter one copied aside. */
+	if (p <= n - p) {
+		if ((tmp = malloc(p * sizeof(*tmp))) == NULL)
+			return STATUS_NOMEM;
+		memcpy(tmp, z->rr, p * sizeof(*tmp));
+		for (a = 0, b = p, w = 0; a < p; w++) {
+			if (b < n && compare_rr(&z->rr[b], &tmp[a]) < 0)
+				z->rr[w] = z->rr[b++];
+			else
+				z->rr[w] = tmp[a++];
+		}
+	} else {
+		/* From the back: a walks the prefix down, b the copied tail. */
+		size_t m = n - p;
+		if ((tmp = malloc(m * sizeof(*tmp))) == NULL)
+			return STATUS_NOMEM;
+		memcpy(tmp, z->rr + p, m * sizeof(*tmp));
+		for (a = p, b = m, w = n; b > 0; w--) {
+			if (a > 0 && compare_rr(&z->rr[a - 1], &tmp[b - 1]) > 0)
+				z->rr[w - 1] = z->rr[--a];
+			else
+				z->rr[w - 1] = tmp[--b];
+		}
 	}
 	free(tmp);
 	return 0;

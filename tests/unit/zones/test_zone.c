@@ -134,6 +134,40 @@ START_TEST(test_zone_sorts_canonically_dedupes_and_marks_glue)
 }
 END_TEST
 
+/* Records added after a finalize, fewer or more than those before, end up in canonical order. */
+START_TEST(test_zone_sorts_appended_records_by_merging)
+{
+	static const size_t adds[] = { 3, 200 };
+
+	for (size_t t = 0; t < sizeof(adds) / sizeof(adds[0]); t++) {
+		struct zone *z = NULL;
+		struct diag d;
+		size_t n;
+		uint8_t owner[DNAME_MAX_LENGTH];
+		const char *path = write_file("merge.valid", HEAD
+		    "m A 192.0.2.1\nc A 192.0.2.2\nx A 192.0.2.3\n");
+
+		ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+		size_t loaded;
+		zone_records(z, &loaded);
+		/* Owners in reverse order, interleaving with the loaded ones. */
+		for (size_t i = adds[t]; i > 0; i--) {
+			char text[64];
+			uint8_t rd[4] = { 192, 0, 2, (uint8_t)i };
+			snprintf(text, sizeof(text), "h%03zu.example.com.", i);
+			ck_assert_int_eq(dname_parse(text, owner), 0);
+			ck_assert_int_eq(zone_add(z, owner, RRTYPE_A, 60, rd, 4), 0);
+		}
+		ck_assert_int_eq(zone_finalize(z, &d), 0);
+		const struct zrr *rr = zone_records(z, &n);
+		ck_assert_uint_eq(n, loaded + adds[t]);
+		for (size_t i = 1; i < n; i++)
+			ck_assert_int_le(zrr_rrset_order(&rr[i - 1], &rr[i]), 0);
+		zone_free(z);
+	}
+}
+END_TEST
+
 START_TEST(test_zone_unifies_rrset_ttl_with_warning)
 {
 	struct zone *z = NULL;
@@ -193,6 +227,7 @@ main(void)
 	    0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_zone_sorts_canonically_dedupes_and_marks_glue);
 	tcase_add_test(tc, test_zone_unifies_rrset_ttl_with_warning);
+	tcase_add_test(tc, test_zone_sorts_appended_records_by_merging);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
 	suite_add_tcase(s, tc);
