@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/arena.h"
 #include "common/status.h"
 #include "zones/dname.h"
 #include "zones/serial.h"
@@ -168,6 +169,64 @@ START_TEST(test_zone_sorts_appended_records_by_merging)
 }
 END_TEST
 
+/* Gaps opened after RRsets take records that end up in canonical order without a sort. */
+START_TEST(test_zone_open_gaps_places_records_after_their_rrsets)
+{
+	struct zone *z = NULL;
+	struct diag d;
+	struct zrr *slots;
+	struct arena store;
+	size_t n, starts[8], nsets = 0;
+	uint8_t gaps[8];
+	const char *path = write_file("gaps.valid", HEAD
+	    "a A 192.0.2.1\nb A 192.0.2.2\nb TXT \"t\"\n");
+
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	const struct zrr *rr = zone_records(z, &n);
+	for (size_t i = 0; i < n; i = zone_rrset_end(z, i)) {
+		ck_assert_uint_lt(nsets, 8);
+		starts[nsets] = i;
+		gaps[nsets++] = (uint8_t)(rr[i].type == RRTYPE_A ? 2 : 1);
+	}
+	ck_assert_int_eq(zone_open_gaps(z, starts, gaps, nsets, &slots), 0);
+	arena_init(&store);
+	for (size_t j = 0; j < nsets; j++) {
+		size_t e = zone_rrset_end(z, starts[j]);
+		for (size_t k = 0; k < gaps[j]; k++) {
+			/* An RRSIG-shaped rdata: covered type, then a distinct byte. */
+			uint8_t *rd = arena_alloc(&store, 3);
+			const struct zrr *set = &slots[starts[j]];
+			ck_assert_ptr_null(slots[e + k].owner);
+			rd[0] = (uint8_t)(set->type >> 8);
+			rd[1] = (uint8_t)set->type;
+			rd[2] = (uint8_t)k;
+			slots[e + k] = (struct zrr){ .owner = set->owner, .rdata = rd,
+			    .ttl = set->ttl, .type = RRTYPE_RRSIG, .rdlen = 3 };
+		}
+	}
+	zone_take_storage(z, &store);
+	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	size_t total;
+	rr = zone_records(z, &total);
+	size_t want = n;
+	for (size_t j = 0; j < nsets; j++)
+		want += gaps[j];
+	ck_assert_uint_eq(total, want);
+	for (size_t i = 0; i < total; i++) {
+		if (i > 0)
+			ck_assert_int_le(zrr_rrset_order(&rr[i - 1], &rr[i]), 0);
+		if (rr[i].type == RRTYPE_RRSIG) {
+			/* Right after the RRset it covers, or after its sibling signature. */
+			const struct zrr *before = &rr[i - 1];
+			uint16_t covered = (uint16_t)(rr[i].rdata[0] << 8 | rr[i].rdata[1]);
+			ck_assert(before->owner == rr[i].owner);
+			ck_assert(before->type == covered || before->type == RRTYPE_RRSIG);
+		}
+	}
+	zone_free(z);
+}
+END_TEST
+
 START_TEST(test_zone_unifies_rrset_ttl_with_warning)
 {
 	struct zone *z = NULL;
@@ -228,6 +287,7 @@ main(void)
 	tcase_add_test(tc, test_zone_sorts_canonically_dedupes_and_marks_glue);
 	tcase_add_test(tc, test_zone_unifies_rrset_ttl_with_warning);
 	tcase_add_test(tc, test_zone_sorts_appended_records_by_merging);
+	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
 	suite_add_tcase(s, tc);
