@@ -211,3 +211,11 @@ signed_rrsets(const struct zone *z, size_t *n)
 			out[(*n)++] = i;
 	return out;
 }
+
+bool
+is_signer_type(uint16_t type)
+{
+	return type == RRTYPE_RRSIG || type == RRTYPE_NSEC ||
+	    type == RRTYPE_NSEC3 || type == RRTYPE_NSEC3PARAM ||
+	    type == RRTYPE_DNSKEY;
+}

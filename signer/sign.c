@@ -89,9 +89,7 @@ static bool
 is_dnssec_record(const struct zrr *rr, void *arg)
 {
 	(void)arg;
-	return rr->type == RRTYPE_RRSIG || rr->type == RRTYPE_NSEC ||
-	    rr->type == RRTYPE_NSEC3 || rr->type == RRTYPE_NSEC3PARAM ||
-	    rr->type == RRTYPE_DNSKEY;
+	return is_signer_type(rr->type);
 }
 
 struct sign_job {

@@ -68,6 +68,37 @@ int signer_sign_zone(struct zone *z, const struct keyset *keys,
     const struct sign_policy *p, int64_t now, const struct zone *prev,
     struct sign_stats *stats, struct diag *d) WUR;
 
+/* Why a zone must be signed now, or that it need not be. */
+enum sign_reason {
+	SIGN_NOTHING_DUE,
+	SIGN_FIRST,             /* there is no previous output */
+	SIGN_INPUT_CHANGED,     /* the data differs from what is published */
+	SIGN_KEYS_CHANGED,      /* the key set differs from the published DNSKEYs */
+	SIGN_POLICY_CHANGED,    /* NSEC/NSEC3 or its parameters differ */
+	SIGN_REFRESH,           /* signatures expire within the refresh window */
+};
+
+struct sign_plan {
+	enum sign_reason reason;
+	int64_t earliest_expiration;  /* of the published signatures; 0: none */
+	int64_t next_due;             /* when signing is due if nothing changes */
+	char detail[1100];            /* what differs, for the log line */
+};
+
+/* "nothing due", "input changed", ... */
+const char *sign_reason_text(enum sign_reason r);
+
+/*
+ * Decide whether input (the operator's zone, finalized) must be signed with
+ * keys under p at time now, given prev, the output published before (NULL
+ * when there is none). Compares the data (the SOA serial only when the
+ * input's is ahead), the DNSKEY set, the denial mode and its parameters,
+ * and the earliest signature expiration against p->refresh. Fills out.
+ */
+void signer_plan(const struct zone *input, const struct zone *prev,
+    const struct keyset *keys, const struct sign_policy *p, int64_t now,
+    struct sign_plan *out);
+
 /*
  * Check a signed zone at time now: every RRSIG verifies with a DNSKEY at
  * the apex, is valid at now, and has the right labels, TTL and original

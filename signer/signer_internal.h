@@ -65,6 +65,9 @@ int rrsig_parse(const uint8_t *rdata, size_t len, struct rrsig_fields *f,
 int rrsig_signing_data(const struct rrsig_fields *f, const struct zrr *rr,
     size_t n, struct bytes *out) WUR;
 
+/* A type the signer makes itself (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY). */
+bool is_signer_type(uint16_t type);
+
 /*
  * The first index of every authoritative RRset of a finalized zone (what
  * gets signed), malloc'd, n of them; NULL when out of memory.

@@ -7,6 +7,7 @@ unit_libs_common := $(BUILD)/libcommon.a
 unit_libs_zones  := $(BUILD)/libzones.a $(unit_libs_common)
 unit_libs_keys   := $(BUILD)/libkeys.a $(unit_libs_common)
 unit_libs_signer := $(BUILD)/libsigner.a $(BUILD)/libzones.a $(BUILD)/libkeys.a $(unit_libs_common)
+unit_libs_tools  := $(BUILD)/libtools.a $(unit_libs_signer)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
@@ -20,7 +21,7 @@ UNIT_BINS += $$(unit_bins_$(1))
 DEPS += $$(unit_srcs_$(1):%.c=$$(BUILD)/%.d)
 endef
 UNIT_BINS :=
-$(foreach l,common zones keys signer,$(eval $(call unit_layer,$(l))))
+$(foreach l,common zones keys signer tools,$(eval $(call unit_layer,$(l))))
 $(BUILD)/tests/unit/%.o: CFLAGS += $(CHECK_CFLAGS)
 
 # Unit suites find their data under tests/data; CK_TAP-free plain output.

@@ -1,27 +1,16 @@
 /* zonewarden sign: load a zone and its keys, sign, verify, write atomically. */
-#include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "common/fileio.h"
 #include "common/status.h"
 #include "common/timespec.h"
 #include "keys/keystore.h"
 #include "signer/signer.h"
+#include "signing.h"
 #include "zones/zone.h"
-
-/* Until a $TTL says otherwise (RFC 2308 §4 wants one in every zone). */
-#define DEFAULT_TTL 3600
-
-static int
-write_zone(FILE *out, void *arg)
-{
-	return zone_write(arg, out);
-}
 
 static int
 parse_threads(const char *text, unsigned *out)
@@ -36,40 +25,6 @@ parse_threads(const char *text, unsigned *out)
 		return STATUS_RANGE;
 	*out = (unsigned)v;
 	return 0;
-}
-
-/*
- * Our previous output, whose signatures the signer may keep, read on its
- * own thread while the input is read: zone is NULL when there is none or
- * it cannot be read (then everything is signed anew, after a warning).
- */
-struct previous {
-	const char *path, *zname;
-	struct zone *zone;
-	struct diag warning;
-	bool warn;
-	pthread_t thread;
-};
-
-static void *
-load_previous(void *arg)
-{
-	struct previous *pv = arg;
-	struct diag d;
-	int rc;
-
-	diag_clear(&d);
-	diag_clear(&pv->warning);
-	rc = zone_load(pv->path, pv->zname, DEFAULT_TTL, &pv->zone, &d);
-	if (rc != 0 && rc != -ENOENT) {
-		diag_set(&pv->warning, pv->path, d.line, "previous output not "
-		    "usable (%s): signing everything anew",
-		    *d.text ? d.text : status_str(rc));
-		pv->warn = true;
-	}
-	if (rc != 0)
-		pv->zone = NULL;
-	return NULL;
 }
 
 int
@@ -101,8 +56,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	struct zone *z = NULL, *prev = NULL;
 	struct diag d;
 	int c, rc, ex = EXIT_OK;
-	bool nsec = false, nsec3 = false, full = false, loading = false;
-	struct previous pv = { 0 };
+	bool nsec = false, nsec3 = false, full = false;
 
 	sign_policy_init(&policy);
 	diag_clear(&d);
@@ -174,50 +128,18 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		ex = cli_fail(cli, rc, &d, keydir);
 		goto out;
 	}
-	pv.path = out;
-	pv.zname = zname;
-	if (!full && pthread_create(&pv.thread, NULL, load_previous, &pv) == 0)
-		loading = true;
-	rc = zone_load(in, zname, DEFAULT_TTL, &z, &d);
-	if (loading) {
-		pthread_join(pv.thread, NULL);
-		prev = pv.zone;
-		if (pv.warn)
-			cli_warn(cli, &pv.warning);
-	}
-	if (rc != 0) {
+	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev,
+	    &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, in);
 		goto out;
 	}
-	for (size_t i = 0; i < zone_warning_count(z); i++)
-		cli_warn(cli, zone_warning(z, i));
-	rc = signer_sign_zone(z, keys, &policy, cli->now, prev, &stats, &d);
-	if (rc != 0 && prev != NULL && stats.signatures_reused > 0 &&
-	    (rc == STATUS_BAD_SIGNATURE || rc == STATUS_KEY_MISSING)) {
-		/*
-		 * A signature kept from the previous output failed the
-		 * self-check (a damaged file): sign everything anew from the
-		 * input instead.
-		 */
-		cli_warn(cli, &d);
-		diag_clear(&d);
-		diag_set(&d, out, 0, "previous output holds a bad signature: "
-		    "signing everything anew");
-		cli_warn(cli, &d);
-		diag_clear(&d);
-		zone_free(z);
-		z = NULL;
-		if ((rc = zone_load(in, zname, DEFAULT_TTL, &z, &d)) == 0)
-			rc = signer_sign_zone(z, keys, &policy, cli->now, NULL,
-			    &stats, &d);
-	}
-	if (rc != 0) {
+	if ((rc = signing_sign(cli, in, out, zname, &z, prev, keys, &policy,
+	    &stats, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, "signing");
 		goto out;
 	}
 	/* Only a zone that passed its own verification reaches the disk. */
-	if ((rc = file_replace(out, 0644, write_zone, z)) != 0) {
-		diag_set(&d, out, 0, "cannot write the signed zone");
+	if ((rc = signing_write(z, out, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, out);
 		goto out;
 	}

@@ -1,0 +1,247 @@
+/* Deciding whether a zone must be signed again: what changed since the published output, and what nears expiry. */
+#include <stdio.h>
+#include <string.h>
+
+#include "keys/dnskey.h"
+#include "keys/keystore.h"
+#include "signer_internal.h"
+#include "zones/dname.h"
+#include "zones/serial.h"
+
+const char *
+sign_reason_text(enum sign_reason r)
+{
+	switch (r) {
+	case SIGN_NOTHING_DUE: return "nothing due";
+	case SIGN_FIRST: return "no signed output yet";
+	case SIGN_INPUT_CHANGED: return "input changed";
+	case SIGN_KEYS_CHANGED: return "keys changed";
+	case SIGN_POLICY_CHANGED: return "denial settings changed";
+	case SIGN_REFRESH: return "signatures near expiry";
+	}
+	return "unknown";
+}
+
+/* RFC 4034 §3.1.5: a 32-bit time is the one nearest to now (serial arithmetic). */
+static int64_t
+time_near(uint32_t t, int64_t now)
+{
+	return now + (int32_t)(t - (uint32_t)now);
+}
+
+/* Index of the next record at or after i that the operator, not the signer, owns. */
+static size_t
+next_data(const struct zrr *rr, size_t count, size_t i)
+{
+	while (i < count && is_signer_type(rr[i].type))
+		i++;
+	return i;
+}
+
+/* SOA rdata: two names, then serial, refresh, retry, expire, minimum (RFC 1035 §3.3.13). */
+static size_t
+soa_serial_offset(const struct zrr *soa)
+{
+	size_t m = dname_length(soa->rdata);
+	return m + dname_length(soa->rdata + m);
+}
+
+static bool
+same_soa_but_serial(const struct zrr *a, const struct zrr *b)
+{
+	size_t oa = soa_serial_offset(a), ob = soa_serial_offset(b);
+
+	return a->ttl == b->ttl && oa == ob && a->rdlen == b->rdlen &&
+	    oa + 20 == a->rdlen && dname_equal(a->rdata, b->rdata) &&
+	    dname_equal(a->rdata + dname_length(a->rdata),
+	    b->rdata + dname_length(b->rdata)) &&
+	    memcmp(a->rdata + oa + 4, b->rdata + ob + 4, 16) == 0;
+}
+
+static void
+describe(struct sign_plan *out, const struct zrr *rr, const char *what)
+{
+	char owner[DNAME_TEXT_MAX], type[24];
+
+	dname_format(rr->owner, owner, sizeof(owner));
+	rrtype_format(rr->type, type, sizeof(type));
+	snprintf(out->detail, sizeof(out->detail), "%s %s %s", owner, type,
+	    what);
+}
+
+/* Does the operator's data differ from what prev publishes? */
+static bool
+data_changed(const struct zone *input, const struct zone *prev,
+    struct sign_plan *out)
+{
+	size_t na, nb, i = 0, j = 0;
+	const struct zrr *a = zone_records(input, &na);
+	const struct zrr *b = zone_records(prev, &nb);
+
+	for (;;) {
+		int c;
+
+		i = next_data(a, na, i);
+		j = next_data(b, nb, j);
+		if (i == na || j == nb)
+			break;
+		c = zrr_rrset_order(&a[i], &b[j]);
+		if (c < 0) {
+			describe(out, &a[i], "added");
+			return true;
+		}
+		if (c > 0) {
+			describe(out, &b[j], "removed");
+			return true;
+		}
+		if (a[i].type == RRTYPE_SOA && (a[i].flags & ZRR_APEX)) {
+			if (!same_soa_but_serial(&a[i], &b[j])) {
+				describe(out, &a[i], "changed");
+				return true;
+			}
+			/* A serial the operator moved past the published one is a new version. */
+			if (serial_is_greater(zone_serial(input), zone_serial(prev))) {
+				snprintf(out->detail, sizeof(out->detail),
+				    "input serial %u is ahead of the published %u",
+				    zone_serial(input), zone_serial(prev));
+				return true;
+			}
+		} else if (a[i].ttl != b[j].ttl || rdata_compare(a[i].type,
+		    a[i].rdata, a[i].rdlen, b[j].rdata, b[j].rdlen) != 0) {
+			describe(out, &a[i], "changed");
+			return true;
+		}
+		i++;
+		j++;
+	}
+	if (i < na || j < nb) {
+		describe(out, i < na ? &a[i] : &b[j], i < na ? "added" : "removed");
+		return true;
+	}
+	return false;
+}
+
+/* Is prev's apex DNSKEY set exactly the key set's DNSKEYs? */
+static bool
+keys_changed(const struct zone *prev, const struct keyset *keys,
+    struct sign_plan *out)
+{
+	size_t count, published = 0;
+	const struct zrr *rr = zone_records(prev, &count);
+
+	for (size_t i = 0; i < count; i++) {
+		bool ours = false;
+		if (rr[i].type != RRTYPE_DNSKEY || !(rr[i].flags & ZRR_APEX))
+			continue;
+		published++;
+		for (size_t k = 0; k < keys->count && !ours; k++) {
+			size_t len;
+			const uint8_t *rd = key_dnskey_rdata(keys->keys[k], &len);
+			ours = len == rr[i].rdlen && memcmp(rd, rr[i].rdata, len) == 0;
+		}
+		if (!ours) {
+			snprintf(out->detail, sizeof(out->detail), "published "
+			    "DNSKEY %u is not in the key folder",
+			    dnskey_tag(rr[i].rdata, rr[i].rdlen));
+			return true;
+		}
+	}
+	if (published != keys->count) {
+		snprintf(out->detail, sizeof(out->detail), "%zu keys in the key "
+		    "folder, %zu published", keys->count, published);
+		return true;
+	}
+	return false;
+}
+
+/* Does prev's denial of existence match the policy: NSEC or NSEC3, and its parameters? */
+static bool
+policy_changed(const struct zone *prev, const struct sign_policy *p,
+    struct sign_plan *out)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(prev, &count);
+	const struct zrr *param = NULL, *nsec3 = NULL;
+
+	for (size_t i = 0; i < count && (param == NULL || nsec3 == NULL); i++) {
+		if (rr[i].type == RRTYPE_NSEC3PARAM && (rr[i].flags & ZRR_APEX))
+			param = &rr[i];
+		else if (rr[i].type == RRTYPE_NSEC3 && nsec3 == NULL)
+			nsec3 = &rr[i];
+	}
+	if ((param != NULL) != (p->denial == DENIAL_NSEC3)) {
+		snprintf(out->detail, sizeof(out->detail), "published with %s, "
+		    "configured %s", param ? "NSEC3" : "NSEC",
+		    p->denial == DENIAL_NSEC3 ? "NSEC3" : "NSEC");
+		return true;
+	}
+	if (param == NULL)
+		return false;
+	if (param->rdlen < 5 || param->rdata[0] != 1 ||
+	    (param->rdata[2] << 8 | param->rdata[3]) != p->nsec3_iterations ||
+	    param->rdata[4] != p->nsec3_salt_len ||
+	    memcmp(param->rdata + 5, p->nsec3_salt, p->nsec3_salt_len) != 0) {
+		snprintf(out->detail, sizeof(out->detail), "NSEC3 parameters "
+		    "differ");
+		return true;
+	}
+	/* RFC 5155 §6: opt-out shows in the flags of the NSEC3 records. */
+	if (nsec3 != NULL && nsec3->rdlen > 1 &&
+	    ((nsec3->rdata[1] & 1) != 0) != p->opt_out) {
+		snprintf(out->detail, sizeof(out->detail), "NSEC3 opt-out %s",
+		    p->opt_out ? "turned on" : "turned off");
+		return true;
+	}
+	return false;
+}
+
+void
+signer_plan(const struct zone *input, const struct zone *prev,
+    const struct keyset *keys, const struct sign_policy *p, int64_t now,
+    struct sign_plan *out)
+{
+	size_t count;
+	const struct zrr *rr;
+	int64_t earliest = 0, latest_inception = 0;
+	bool any = false;
+
+	memset(out, 0, sizeof(*out));
+	if (prev == NULL) {
+		out->reason = SIGN_FIRST;
+		return;
+	}
+	rr = zone_records(prev, &count);
+	for (size_t i = 0; i < count; i++) {
+		const uint8_t *d = rr[i].rdata;
+		int64_t exp, inc;
+		if (rr[i].type != RRTYPE_RRSIG || rr[i].rdlen < 18)
+			continue;
+		exp = time_near((uint32_t)d[8] << 24 | (uint32_t)d[9] << 16 |
+		    (uint32_t)d[10] << 8 | d[11], now);
+		inc = time_near((uint32_t)d[12] << 24 | (uint32_t)d[13] << 16 |
+		    (uint32_t)d[14] << 8 | d[15], now);
+		if (!any || exp < earliest)
+			earliest = exp;
+		if (!any || inc > latest_inception)
+			latest_inception = inc;
+		any = true;
+	}
+	out->earliest_expiration = earliest;
+	out->next_due = any ? earliest - p->refresh : now;
+	if (data_changed(input, prev, out))
+		out->reason = SIGN_INPUT_CHANGED;
+	else if (keys_changed(prev, keys, out))
+		out->reason = SIGN_KEYS_CHANGED;
+	else if (policy_changed(prev, p, out))
+		out->reason = SIGN_POLICY_CHANGED;
+	else if (!any || earliest - now <= p->refresh) {
+		out->reason = SIGN_REFRESH;
+		snprintf(out->detail, sizeof(out->detail), "the earliest "
+		    "signature expires within the %lld s refresh window",
+		    (long long)p->refresh);
+	} else if (latest_inception > now) {
+		out->reason = SIGN_REFRESH;
+		snprintf(out->detail, sizeof(out->detail), "signatures are not "
+		    "valid yet (the clock went back?)");
+	}
+}

@@ -1,0 +1,229 @@
+/* Unit tests for tools/config: every key, defaults, relative paths, and errors with their line. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/status.h"
+#include "keys/dnskey.h"
+#include "tools/config.h"
+
+static char dir[] = "/tmp/zw-test-config.XXXXXX";
+
+static void
+setup(void)
+{
+	strcpy(dir, "/tmp/zw-test-config.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *
+write_config(const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/zonewarden.conf", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+START_TEST(test_config_reads_every_key_and_applies_defaults)
+{
+	struct config *c = NULL;
+	struct diag d;
+	char want[512];
+	const char *path = write_config(
+	    "# comment\n"
+	    "[defaults]\n"
+	    "algorithm = ed25519\n"
+	    "signature-validity = 21d\n"
+	    "signature-refresh = 7d\n"
+	    "serial = dateserial\n"
+	    "reload = nsd-control reload %z\n"
+	    "\n"
+	    "[zone example.com]\n"
+	    "input = zones/example.com.zone\n"
+	    "output = /var/lib/nsd/example.com.signed\n"
+	    "\n"
+	    "[zone Example.NET.]\n"
+	    "input = /srv/example.net.zone\n"
+	    "output = out/example.net.signed\n"
+	    "keydir = /srv/keys/net\n"
+	    "algorithm = ecdsap384sha384\n"
+	    "denial = nsec\n"
+	    "serial = keep\n"
+	    "reload = rndc reload %z   ; after %f\n"
+	    "\n"
+	    "[zone example.org]\n"
+	    "input = org.zone\n"
+	    "output = org.signed\n"
+	    "nsec3-opt-out = yes\n");
+
+	diag_clear(&d);
+	ck_assert_int_eq(config_load(path, &c, &d), 0);
+	ck_assert_uint_eq(c->nzones, 3);
+
+	const struct zone_config *com = config_find_zone(c, "EXAMPLE.com.");
+	ck_assert_ptr_nonnull(com);
+	snprintf(want, sizeof(want), "%s/zones/example.com.zone", dir);
+	ck_assert_str_eq(com->input, want);
+	ck_assert_str_eq(com->output, "/var/lib/nsd/example.com.signed");
+	ck_assert_str_eq(com->keydir, "/var/lib/zonewarden/keys/example.com");
+	ck_assert_int_eq(com->algorithm, DNSSEC_ALG_ED25519);
+	ck_assert_int_eq(com->policy.validity, 21 * 86400);
+	ck_assert_int_eq(com->policy.refresh, 7 * 86400);
+	ck_assert_int_eq(com->policy.serial, SERIAL_DATESERIAL);
+	ck_assert_int_eq(com->policy.denial, DENIAL_NSEC3);
+	ck_assert(!com->policy.opt_out);
+	ck_assert_str_eq(com->reload, "nsd-control reload %z");
+	ck_assert_uint_eq(com->line, 9);
+
+	const struct zone_config *net = config_find_zone(c, "example.net");
+	ck_assert_ptr_nonnull(net);
+	snprintf(want, sizeof(want), "%s/out/example.net.signed", dir);
+	ck_assert_str_eq(net->output, want);
+	ck_assert_str_eq(net->keydir, "/srv/keys/net");
+	ck_assert_int_eq(net->algorithm, DNSSEC_ALG_ECDSAP384SHA384);
+	ck_assert_int_eq(net->policy.denial, DENIAL_NSEC);
+	ck_assert_int_eq(net->policy.serial, SERIAL_KEEP);
+	/* Inline comments go; the validity still comes from [defaults]. */
+	ck_assert_str_eq(net->reload, "rndc reload %z");
+	ck_assert_int_eq(net->policy.validity, 21 * 86400);
+
+	const struct zone_config *org = config_find_zone(c, "example.org");
+	ck_assert(org->policy.opt_out);
+	ck_assert_ptr_null(config_find_zone(c, "example.info"));
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_builtin_defaults)
+{
+	struct config *c = NULL;
+	struct diag d;
+	const char *path = write_config("[zone a.test]\ninput = /a\noutput = /b\n");
+
+	ck_assert_int_eq(config_load(path, &c, &d), 0);
+	const struct zone_config *z = &c->zones[0];
+	ck_assert_int_eq(z->algorithm, DNSSEC_ALG_ECDSAP256SHA256);
+	ck_assert_int_eq(z->policy.validity, 14 * 86400);
+	ck_assert_int_eq(z->policy.refresh, 5 * 86400);
+	ck_assert_int_eq(z->policy.serial, SERIAL_UNIXTIME);
+	ck_assert_int_eq(z->policy.denial, DENIAL_NSEC3);
+	ck_assert_ptr_null(z->reload);
+	config_free(c);
+}
+END_TEST
+
+/* Each bad config: the line and a text naming what is wrong. */
+static const struct {
+	const char *text;
+	unsigned long line;
+	const char *words;
+} bad[] = {
+	{ "[zone a.test]\ninput = /a\noutput = /b\nfrobnicate = 1\n", 4, "unknown key 'frobnicate'" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nalgorithm = dsa\n", 4, "algorithm = dsa" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ndenial = nsec5\n", 4, "use nsec3 or nsec" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nnsec3-opt-out = maybe\n", 4, "use yes or no" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nsignature-validity = 14x\n", 4, "not a duration" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nsignature-validity = 30m\n", 4, "at least 1h" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nsignature-refresh = soon\n", 4, "not a duration" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nserial = sometimes\n", 4, "use unixtime" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nreload = kick %x\n", 4, "%z (zone)" },
+	{ "[zone a.test]\ninput = /a\ninput = /c\noutput = /b\n", 3, "given twice" },
+	{ "[zone a.test]\ninput = /a\n", 1, "has no output" },
+	{ "[zone a.test]\noutput = /b\n", 1, "has no input" },
+	{ "[zones a.test]\ninput = /a\noutput = /b\n", 1, "unknown section [zones a.test]" },
+	{ "[zone a..test]\ninput = /a\noutput = /b\n", 1, "not a domain name" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\n[zone A.TEST.]\n", 4, "given twice" },
+	{ "input = /a\n[zone a.test]\noutput = /b\n", 1, "before any section" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\njust words\n", 4, "expected 'key = value'" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ndenial = nsec\nnsec3-opt-out = yes\n", 1, "needs denial = nsec3" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nsignature-validity = 7d\nsignature-refresh = 7d\n", 1, "shorter than signature-validity" },
+	{ "[defaults]\nserial = keep\n", 0, "no [zone NAME] section" },
+};
+
+START_TEST(test_config_errors_name_line_and_key)
+{
+	struct config *c = (struct config *)1;
+	struct diag d;
+	const char *path = write_config(bad[_i].text);
+
+	diag_clear(&d);
+	ck_assert_int_eq(config_load(path, &c, &d), STATUS_SYNTAX);
+	ck_assert_ptr_null(c);
+	ck_assert_msg(d.line == bad[_i].line, "case %d: line %lu, want %lu (%s)",
+	    _i, d.line, bad[_i].line, d.text);
+	ck_assert_msg(strstr(d.text, bad[_i].words) != NULL,
+	    "case %d: '%s' lacks '%s'", _i, d.text, bad[_i].words);
+	ck_assert_str_eq(d.file, path);
+}
+END_TEST
+
+START_TEST(test_config_long_line_and_missing_file)
+{
+	struct config *c = NULL;
+	struct diag d;
+	char text[1200];
+
+	snprintf(text, sizeof(text), "[zone a.test]\ninput = /%0990d\noutput = /b\n", 0);
+	diag_clear(&d);
+	ck_assert_int_eq(config_load(write_config(text), &c, &d), STATUS_SYNTAX);
+	ck_assert_uint_eq(d.line, 2);
+	ck_assert_ptr_nonnull(strstr(d.text, "longer than"));
+	diag_clear(&d);
+	ck_assert_int_eq(config_load("/nonexistent/zonewarden.conf", &c, &d),
+	    -ENOENT);
+}
+END_TEST
+
+START_TEST(test_config_reload_command_quotes_for_the_shell)
+{
+	struct zone_config zc = { .name = "example.com", .output =
+	    "/srv/it's here.signed", .reload = "knotc zone-reload %z && "
+	    "touch %f.done 100%%" };
+	char *cmd = config_reload_command(&zc);
+
+	ck_assert_str_eq(cmd, "knotc zone-reload 'example.com' && touch "
+	    "'/srv/it'\\''s here.signed'.done 100%");
+	free(cmd);
+	zc.reload = NULL;
+	ck_assert_ptr_null(config_reload_command(&zc));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_config_reads_every_key_and_applies_defaults);
+	tcase_add_test(tc, test_config_builtin_defaults);
+	tcase_add_loop_test(tc, test_config_errors_name_line_and_key, 0,
+	    sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_config_long_line_and_missing_file);
+	tcase_add_test(tc, test_config_reload_command_quotes_for_the_shell);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,581 @@
+/* The config file: libinih reads the INI syntax, this file knows the sections, keys and values. */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/status.h"
+#include "common/timespec.h"
+#include "config.h"
+#include "keys/dnskey.h"
+#include "zones/dname.h"
+#include "zones/serial.h"
+
+/* A copy of a section header line (libinih's lines are shorter). */
+#define LINE_MAX_CONFIG 1000
+#define MIN_VALIDITY 3600
+
+/* One "key = value" as read, for its section. */
+struct entry {
+	char *key;
+	char *value;
+	unsigned long line;
+};
+
+/* A section as read: [defaults] (name NULL) or [zone NAME]. */
+struct section {
+	char *name;
+	unsigned long line;
+	struct entry *entries;
+	size_t nentries;
+};
+
+struct parse {
+	FILE *f;
+	const char *path;
+	unsigned long line;
+	struct section *sections;
+	size_t nsections;
+	struct section *current;     /* NULL before the first section */
+	struct diag *d;
+	bool failed;                 /* d holds the first error */
+};
+
+static int
+fail(struct parse *p, unsigned long line, const char *fmt, ...)
+    PRINTF_LIKE(3, 4);
+
+static int
+fail(struct parse *p, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+	char text[sizeof(p->d->text)];
+
+	if (!p->failed) {
+		va_start(ap, fmt);
+		vsnprintf(text, sizeof(text), fmt, ap);
+		va_end(ap);
+		diag_set(p->d, p->path, line, "%s", text);
+		p->failed = true;
+	}
+	return 0;
+}
+
+/* Do two zone names in text mean the same zone (case, trailing dot aside)? */
+static bool
+same_zone_name(const char *a, const char *b)
+{
+	uint8_t wa[DNAME_MAX_LENGTH], wb[DNAME_MAX_LENGTH];
+
+	if (dname_parse(a, wa) != 0 || dname_parse(b, wb) != 0)
+		return strcasecmp(a, b) == 0;
+	return dname_equal(wa, wb);
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* A section header line: check it and start collecting its entries. */
+static void
+open_section(struct parse *p, char *line)
+{
+	char *end = strchr(line, ']'), *name;
+	struct section *s;
+
+	if (end == NULL) {
+		fail(p, p->line, "section header without ']'");
+		return;
+	}
+	*end = '\0';
+	name = trim(line + 1);
+	if (strcmp(name, "defaults") == 0) {
+		name = NULL;
+	} else if (strncmp(name, "zone", 4) == 0 &&
+	    isspace((unsigned char)name[4])) {
+		uint8_t wire[DNAME_MAX_LENGTH];
+		name = trim(name + 5);
+		if (*name == '\0' || dname_parse(name, wire) != 0) {
+			fail(p, p->line, "[zone %s]: not a domain name", name);
+			return;
+		}
+	} else {
+		fail(p, p->line, "unknown section [%s]: use [defaults] or "
+		    "[zone NAME]", name);
+		return;
+	}
+	for (size_t i = 0; i < p->nsections; i++) {
+		const char *other = p->sections[i].name;
+		if ((name == NULL) != (other == NULL))
+			continue;
+		if (name == NULL || same_zone_name(name, other)) {
+			fail(p, p->line, "section [%s%s] given twice (first on "
+			    "line %lu)", name ? "zone " : "defaults",
+			    name ? name : "", p->sections[i].line);
+			return;
+		}
+	}
+	s = realloc(p->sections, (p->nsections + 1) * sizeof(*s));
+	if (s == NULL) {
+		fail(p, p->line, "out of memory");
+		return;
+	}
+	p->sections = s;
+	s = &p->sections[p->nsections++];
+	memset(s, 0, sizeof(*s));
+	s->line = p->line;
+	if (name != NULL && (s->name = strdup(name)) == NULL)
+		fail(p, p->line, "out of memory");
+	p->current = s;
+}
+
+/* libinih's line source: counts lines, catches sections, refuses long lines. */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	char *s;
+	size_t len;
+
+	if (fgets(str, num, p->f) == NULL)
+		return NULL;
+	p->line++;
+	len = strlen(str);
+	if (len > 0 && str[len - 1] != '\n' && !feof(p->f)) {
+		int c;
+		/* libinih reads lines of at most num - 1 bytes, newline included. */
+		fail(p, p->line, "line longer than %d characters", num - 2);
+		while ((c = fgetc(p->f)) != EOF && c != '\n')
+			;
+		str[0] = '\0';
+		return str;
+	}
+	s = str;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '[') {
+		char copy[LINE_MAX_CONFIG + 2];
+		snprintf(copy, sizeof(copy), "%s", s);
+		open_section(p, copy);
+	}
+	return str;
+}
+
+/* Value checks, one per key; NULL text means the value is fine. */
+static const char *
+check_path(const char *v)
+{
+	return *v == '\0' ? "a path is needed" : NULL;
+}
+
+static const char *
+check_algorithm(const char *v)
+{
+	uint8_t alg;
+	return dnssec_alg_parse(v, &alg) != 0 ? "not an algorithm we sign with "
+	    "(ecdsap256sha256, ecdsap384sha384, ed25519, ed448, rsasha256)" :
+	    NULL;
+}
+
+static const char *
+check_denial(const char *v)
+{
+	return strcmp(v, "nsec3") && strcmp(v, "nsec") ? "use nsec3 or nsec" :
+	    NULL;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return STATUS_SYNTAX;
+}
+
+static const char *
+check_bool(const char *v)
+{
+	bool b;
+	return parse_bool(v, &b) != 0 ? "use yes or no" : NULL;
+}
+
+static const char *
+check_validity(const char *v)
+{
+	int64_t s;
+	if (duration_parse(v, &s) != 0)
+		return "not a duration (e.g. 14d, 36h)";
+	return s < MIN_VALIDITY ? "at least 1h" : NULL;
+}
+
+static const char *
+check_duration(const char *v)
+{
+	int64_t s;
+	return duration_parse(v, &s) != 0 ? "not a duration (e.g. 5d, 12h)" :
+	    NULL;
+}
+
+static const char *
+check_serial(const char *v)
+{
+	enum serial_policy sp;
+	return serial_policy_parse(v, &sp) != 0 ?
+	    "use unixtime, dateserial, increment or keep" : NULL;
+}
+
+static const char *
+check_reload(const char *v)
+{
+	if (*v == '\0')
+		return "a command is needed";
+	for (const char *c = strchr(v, '%'); c != NULL; c = strchr(c + 2, '%'))
+		if (c[1] != 'z' && c[1] != 'f' && c[1] != '%')
+			return "only %z (zone), %f (output file) and %% may "
+			    "follow a %";
+	return NULL;
+}
+
+static const struct {
+	const char *key;
+	const char *(*check)(const char *value);
+} known_keys[] = {
+	{ "input", check_path },
+	{ "output", check_path },
+	{ "keydir", check_path },
+	{ "algorithm", check_algorithm },
+	{ "denial", check_denial },
+	{ "nsec3-opt-out", check_bool },
+	{ "signature-validity", check_validity },
+	{ "signature-refresh", check_duration },
+	{ "serial", check_serial },
+	{ "reload", check_reload },
+};
+
+static int
+on_value(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse *p = user;
+	struct section *s = p->current;
+	struct entry *e;
+	const char *why = NULL;
+	size_t k;
+
+	(void)section;
+	if (s == NULL)
+		return fail(p, p->line, "'%s' before any section: put it under "
+		    "[defaults] or [zone NAME]", key);
+	for (k = 0; k < sizeof(known_keys) / sizeof(known_keys[0]); k++)
+		if (strcmp(key, known_keys[k].key) == 0)
+			break;
+	if (k == sizeof(known_keys) / sizeof(known_keys[0]))
+		return fail(p, p->line, "unknown key '%s'", key);
+	if ((why = known_keys[k].check(value)) != NULL)
+		return fail(p, p->line, "%s = %s: %s", key, value, why);
+	for (size_t i = 0; i < s->nentries; i++)
+		if (strcmp(s->entries[i].key, key) == 0)
+			return fail(p, p->line, "'%s' given twice in this "
+			    "section (first on line %lu)", key,
+			    s->entries[i].line);
+	e = realloc(s->entries, (s->nentries + 1) * sizeof(*e));
+	if (e == NULL)
+		return fail(p, p->line, "out of memory");
+	s->entries = e;
+	e = &s->entries[s->nentries++];
+	e->key = strdup(key);
+	e->value = strdup(value);
+	e->line = p->line;
+	if (e->key == NULL || e->value == NULL)
+		return fail(p, p->line, "out of memory");
+	return 1;
+}
+
+/* A path as written, or joined to the config file's folder when relative. */
+static char *
+resolve_path(const char *config_path, const char *v)
+{
+	const char *slash = strrchr(config_path, '/');
+	size_t dlen = slash ? (size_t)(slash - config_path) : 0;
+	char *out;
+
+	if (v[0] == '/' || slash == NULL)
+		return strdup(v);
+	if ((out = malloc(dlen + 1 + strlen(v) + 1)) == NULL)
+		return NULL;
+	memcpy(out, config_path, dlen);
+	out[dlen] = '/';
+	strcpy(out + dlen + 1, v);
+	return out;
+}
+
+/* Apply one entry to a zone (values were checked as they were read). */
+static int
+apply(struct zone_config *zc, const char *config_path, const struct entry *e)
+{
+	char **path = NULL;
+
+	if (strcmp(e->key, "input") == 0)
+		path = &zc->input;
+	else if (strcmp(e->key, "output") == 0)
+		path = &zc->output;
+	else if (strcmp(e->key, "keydir") == 0)
+		path = &zc->keydir;
+	if (path != NULL) {
+		free(*path);
+		return (*path = resolve_path(config_path, e->value)) ? 0 :
+		    STATUS_NOMEM;
+	}
+	if (strcmp(e->key, "reload") == 0) {
+		free(zc->reload);
+		return (zc->reload = strdup(e->value)) ? 0 : STATUS_NOMEM;
+	}
+	if (strcmp(e->key, "algorithm") == 0)
+		return dnssec_alg_parse(e->value, &zc->algorithm);
+	if (strcmp(e->key, "denial") == 0) {
+		zc->policy.denial = strcmp(e->value, "nsec") == 0 ?
+		    DENIAL_NSEC : DENIAL_NSEC3;
+		return 0;
+	}
+	if (strcmp(e->key, "nsec3-opt-out") == 0)
+		return parse_bool(e->value, &zc->policy.opt_out);
+	if (strcmp(e->key, "signature-validity") == 0)
+		return duration_parse(e->value, &zc->policy.validity);
+	if (strcmp(e->key, "signature-refresh") == 0)
+		return duration_parse(e->value, &zc->policy.refresh);
+	if (strcmp(e->key, "serial") == 0)
+		return serial_policy_parse(e->value, &zc->policy.serial);
+	return STATUS_INTERNAL;
+}
+
+static void
+zone_config_clear(struct zone_config *zc)
+{
+	free(zc->name);
+	free(zc->input);
+	free(zc->output);
+	free(zc->keydir);
+	free(zc->reload);
+}
+
+/* Defaults, then [defaults], then the zone's own section; then what must hold. */
+static int
+build_zone(struct parse *p, const struct section *defaults,
+    const struct section *s, struct zone_config *zc)
+{
+	const struct section *layers[2] = { defaults, s };
+	char lower[DNAME_TEXT_MAX];
+	size_t n;
+	int rc;
+
+	memset(zc, 0, sizeof(*zc));
+	sign_policy_init(&zc->policy);
+	zc->algorithm = DNSSEC_ALG_ECDSAP256SHA256;
+	zc->line = s->line;
+	if ((zc->name = strdup(s->name)) == NULL)
+		return STATUS_NOMEM;
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; layers[l] && i < layers[l]->nentries; i++)
+			if ((rc = apply(zc, p->path, &layers[l]->entries[i])) != 0)
+				return rc;
+	if (zc->input == NULL || zc->output == NULL) {
+		fail(p, s->line, "[zone %s] has no %s", s->name,
+		    zc->input == NULL ? "input" : "output");
+		return STATUS_SYNTAX;
+	}
+	if (zc->policy.opt_out && zc->policy.denial == DENIAL_NSEC) {
+		fail(p, s->line, "[zone %s]: nsec3-opt-out needs denial = nsec3",
+		    s->name);
+		return STATUS_SYNTAX;
+	}
+	if (zc->policy.refresh >= zc->policy.validity) {
+		fail(p, s->line, "[zone %s]: signature-refresh must be shorter "
+		    "than signature-validity, or every run signs everything",
+		    s->name);
+		return STATUS_SYNTAX;
+	}
+	if (zc->keydir == NULL) {
+		/* The zone's name as a folder name: lower case, no trailing dot. */
+		snprintf(lower, sizeof(lower), "%s", s->name);
+		n = strlen(lower);
+		if (n > 1 && lower[n - 1] == '.')
+			lower[n - 1] = '\0';
+		for (char *c = lower; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (strchr(lower, '/') != NULL) {
+			fail(p, s->line, "[zone %s]: give a keydir for a name "
+			    "holding '/'", s->name);
+			return STATUS_SYNTAX;
+		}
+		if ((zc->keydir = malloc(strlen(CONFIG_DEFAULT_KEYDIR) + 1 +
+		    strlen(lower) + 1)) == NULL)
+			return STATUS_NOMEM;
+		sprintf(zc->keydir, "%s/%s", CONFIG_DEFAULT_KEYDIR, lower);
+	}
+	return 0;
+}
+
+static void
+sections_free(struct parse *p)
+{
+	for (size_t i = 0; i < p->nsections; i++) {
+		struct section *s = &p->sections[i];
+		for (size_t k = 0; k < s->nentries; k++) {
+			free(s->entries[k].key);
+			free(s->entries[k].value);
+		}
+		free(s->entries);
+		free(s->name);
+	}
+	free(p->sections);
+}
+
+int
+config_load(const char *path, struct config **out, struct diag *d)
+{
+	struct parse p = { .path = path, .d = d };
+	const struct section *defaults = NULL;
+	struct config *c = NULL;
+	int rc = 0, line;
+
+	*out = NULL;
+	if ((p.f = fopen(path, "r")) == NULL) {
+		rc = status_from_errno(errno);
+		diag_set(d, path, 0, "cannot read the config file");
+		return rc;
+	}
+	line = ini_parse_stream(read_line, &p, on_value, &p);
+	fclose(p.f);
+	if (line != 0 && !p.failed)
+		fail(&p, line > 0 ? (unsigned long)line : 0, "%s",
+		    line > 0 ? "expected 'key = value', '[section]' or a "
+		    "comment" : "cannot parse the config file");
+	if (p.failed) {
+		rc = STATUS_SYNTAX;
+		goto out;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->path = strdup(path)) == NULL ||
+	    (c->zones = calloc(p.nsections + 1, sizeof(*c->zones))) == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < p.nsections; i++)
+		if (p.sections[i].name == NULL)
+			defaults = &p.sections[i];
+	for (size_t i = 0; i < p.nsections; i++) {
+		if (p.sections[i].name == NULL)
+			continue;
+		rc = build_zone(&p, defaults, &p.sections[i],
+		    &c->zones[c->nzones++]);
+		if (rc != 0)
+			goto out;
+	}
+	if (c->nzones == 0) {
+		fail(&p, 0, "no [zone NAME] section: nothing to sign");
+		rc = STATUS_SYNTAX;
+		goto out;
+	}
+	*out = c;
+	c = NULL;
+out:
+	if (rc == STATUS_NOMEM && !p.failed)
+		diag_set(d, path, 0, "out of memory");
+	config_free(c);
+	sections_free(&p);
+	return rc;
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nzones; i++)
+		zone_config_clear(&c->zones[i]);
+	free(c->zones);
+	free(c->path);
+	free(c);
+}
+
+const struct zone_config *
+config_find_zone(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nzones; i++)
+		if (same_zone_name(c->zones[i].name, name))
+			return &c->zones[i];
+	return NULL;
+}
+
+/* Append s to the buffer quoted for /bin/sh: '...' with ' as '\''. */
+static void
+append_quoted(char *out, size_t *n, const char *s)
+{
+	out[(*n)++] = '\'';
+	for (; *s; s++) {
+		if (*s == '\'') {
+			memcpy(out + *n, "'\\''", 4);
+			*n += 4;
+		} else {
+			out[(*n)++] = *s;
+		}
+	}
+	out[(*n)++] = '\'';
+}
+
+char *
+config_reload_command(const struct zone_config *zc)
+{
+	size_t cap, n = 0;
+	char *out;
+
+	if (zc->reload == NULL)
+		return NULL;
+	/* Each character may become 4 in quoting; two quotes per expansion. */
+	cap = strlen(zc->reload) + 1;
+	for (const char *c = zc->reload; *c; c++)
+		if (*c == '%')
+			cap += 4 * (strlen(zc->name) + strlen(zc->output)) + 2;
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	for (const char *c = zc->reload; *c; c++) {
+		if (c[0] == '%' && c[1] == 'z') {
+			append_quoted(out, &n, zc->name);
+			c++;
+		} else if (c[0] == '%' && c[1] == 'f') {
+			append_quoted(out, &n, zc->output);
+			c++;
+		} else if (c[0] == '%' && c[1] == '%') {
+			out[n++] = '%';
+			c++;
+		} else {
+			out[n++] = *c;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}

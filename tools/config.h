@@ -1,0 +1,53 @@
+/* The config file (zonewarden.conf(5)): a [defaults] section and one [zone NAME] section per zone. */
+#ifndef ZW_CONFIG_H
+#define ZW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/attr.h"
+#include "common/diag.h"
+#include "signer/signer.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/zonewarden/zonewarden.conf"
+#define CONFIG_DEFAULT_KEYDIR "/var/lib/zonewarden/keys"
+
+/* Everything zonewarden needs to know about one zone, defaults applied. */
+struct zone_config {
+	char *name;                  /* as in [zone NAME] */
+	char *input;                 /* the operator's unsigned zone file */
+	char *output;                /* the signed file the name server loads */
+	char *keydir;                /* keys, run state and lock */
+	char *reload;                /* command after a new output, or NULL */
+	uint8_t algorithm;           /* for keys made by run */
+	struct sign_policy policy;   /* denial, opt-out, validity, refresh, serial */
+	unsigned long line;          /* of the [zone NAME] line */
+};
+
+struct config {
+	char *path;
+	struct zone_config *zones;
+	size_t nzones;
+};
+
+/*
+ * Read and check path. Relative paths in it are taken from the config
+ * file's folder. Unknown sections or keys, bad values, a zone without
+ * input or output, and a file without any zone are errors naming file,
+ * line and key in d: STATUS_SYNTAX; an unreadable file gives -errno.
+ */
+int config_load(const char *path, struct config **out, struct diag *d) WUR;
+void config_free(struct config *c);
+
+/* The zone called name (any case, trailing dot or not), or NULL. */
+const struct zone_config *config_find_zone(const struct config *c,
+    const char *name);
+
+/*
+ * The reload command of zc for running with /bin/sh -c: %z becomes the
+ * zone name, %f the output file (each quoted for the shell), %% a %.
+ * Returns a malloc'd string, or NULL when out of memory.
+ */
+char *config_reload_command(const struct zone_config *zc);
+
+#endif
