@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -159,4 +161,59 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+int
+file_lock(const char *path, unsigned wait_seconds, int *fd)
+{
+	struct timespec step = { 0, 100 * 1000 * 1000 };
+	unsigned long waited_ms = 0;
+	int f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (f < 0)
+		return status_from_errno(errno);
+	while (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int rc = status_from_errno(errno);
+			close(f);
+			return rc;
+		}
+		if (waited_ms >= (unsigned long)wait_seconds * 1000) {
+			close(f);
+			return STATUS_LOCKED;
+		}
+		nanosleep(&step, NULL);
+		waited_ms += 100;
+	}
+	*fd = f;
+	return 0;
+}
+
+void
+file_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int
+file_mkdirs(const char *path, unsigned mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return status_from_errno(errno);
+		*p = '/';
+	}
+	if (mkdir(buf, (mode_t)mode) != 0 && errno != EEXIST)
+		return status_from_errno(errno);
+	return 0;
 }

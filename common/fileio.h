@@ -32,4 +32,19 @@ int file_create_new(const char *path, unsigned mode, file_writer_fn write,
  */
 int file_read_all(const char *path, char **data, size_t *len) WUR;
 
+/*
+ * Take an exclusive lock on path (created mode 0600 when missing, never
+ * through a symlink), waiting at most wait_seconds for another holder to
+ * let go. *fd holds the lock until file_unlock. Returns 0, STATUS_LOCKED
+ * or a status.
+ */
+int file_lock(const char *path, unsigned wait_seconds, int *fd) WUR;
+void file_unlock(int fd);
+
+/*
+ * Create folder path (mode, e.g. 0700) and any missing parents (0755), as
+ * mkdir -p does. An existing folder is fine. Returns 0 or a status.
+ */
+int file_mkdirs(const char *path, unsigned mode) WUR;
+
 #endif

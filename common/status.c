@@ -16,6 +16,7 @@ static const char *const own_text[] = {
 	[-(STATUS_RANGE) - 1000] = "value out of range",
 	[-(STATUS_LOCKED) - 1000] = "locked by another run",
 	[-(STATUS_INTERNAL) - 1000] = "internal error",
+	[-(STATUS_HOOK) - 1000] = "command failed",
 };
 
 const char *

@@ -27,7 +27,8 @@ enum status {
 	STATUS_RANGE = -1009,              /* a number or time out of its range */
 	STATUS_LOCKED = -1010,             /* another run holds the lock */
 	STATUS_INTERNAL = -1011,           /* a bug: should not happen */
-	STATUS_LAST_ = -1012       /* one below the lowest code; keep last */
+	STATUS_HOOK = -1012,               /* an operator's command failed */
+	STATUS_LAST_ = -1013       /* one below the lowest code; keep last */
 };
 
 /* Human text for a status (never NULL; unknown codes give a generic text). */

@@ -195,22 +195,16 @@ policy_changed(const struct zone *prev, const struct sign_policy *p,
 	return false;
 }
 
-void
-signer_plan(const struct zone *input, const struct zone *prev,
-    const struct keyset *keys, const struct sign_policy *p, int64_t now,
-    struct sign_plan *out)
+/* The earliest expiration and latest inception of z's signatures; false when none. */
+static bool
+signature_times(const struct zone *z, int64_t now, int64_t *earliest,
+    int64_t *latest_inception)
 {
 	size_t count;
-	const struct zrr *rr;
-	int64_t earliest = 0, latest_inception = 0;
+	const struct zrr *rr = zone_records(z, &count);
 	bool any = false;
 
-	memset(out, 0, sizeof(*out));
-	if (prev == NULL) {
-		out->reason = SIGN_FIRST;
-		return;
-	}
-	rr = zone_records(prev, &count);
+	*earliest = *latest_inception = 0;
 	for (size_t i = 0; i < count; i++) {
 		const uint8_t *d = rr[i].rdata;
 		int64_t exp, inc;
@@ -220,12 +214,37 @@ signer_plan(const struct zone *input, const struct zone *prev,
 		    (uint32_t)d[10] << 8 | d[11], now);
 		inc = time_near((uint32_t)d[12] << 24 | (uint32_t)d[13] << 16 |
 		    (uint32_t)d[14] << 8 | d[15], now);
-		if (!any || exp < earliest)
-			earliest = exp;
-		if (!any || inc > latest_inception)
-			latest_inception = inc;
+		if (!any || exp < *earliest)
+			*earliest = exp;
+		if (!any || inc > *latest_inception)
+			*latest_inception = inc;
 		any = true;
 	}
+	return any;
+}
+
+int64_t
+signer_earliest_expiration(const struct zone *z, int64_t now)
+{
+	int64_t earliest, inception;
+
+	return signature_times(z, now, &earliest, &inception) ? earliest : 0;
+}
+
+void
+signer_plan(const struct zone *input, const struct zone *prev,
+    const struct keyset *keys, const struct sign_policy *p, int64_t now,
+    struct sign_plan *out)
+{
+	int64_t earliest, latest_inception;
+	bool any;
+
+	memset(out, 0, sizeof(*out));
+	if (prev == NULL) {
+		out->reason = SIGN_FIRST;
+		return;
+	}
+	any = signature_times(prev, now, &earliest, &latest_inception);
 	out->earliest_expiration = earliest;
 	out->next_due = any ? earliest - p->refresh : now;
 	if (data_changed(input, prev, out))

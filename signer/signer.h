@@ -85,6 +85,9 @@ struct sign_plan {
 	char detail[1100];            /* what differs, for the log line */
 };
 
+/* The earliest expiration among z's signatures (0 when it has none). */
+int64_t signer_earliest_expiration(const struct zone *z, int64_t now);
+
 /* "nothing due", "input changed", ... */
 const char *sign_reason_text(enum sign_reason r);
 

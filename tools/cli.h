@@ -39,11 +39,17 @@ void cli_info(const struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* The exit code for a status. */
 int cli_exit_code(int status);
 
+/* A whole number from 0 to max written in decimal digits only. */
+int cli_parse_count(const char *text, unsigned max, unsigned *out) WUR;
+
 /* Commands: parse their own options, do one job, return an exit code. */
 int cmd_sign(struct cli *cli, int argc, char **argv);
 int cmd_keys_init(struct cli *cli, int argc, char **argv);
 int cmd_keys_ds(struct cli *cli, int argc, char **argv);
 int cmd_keys_list(struct cli *cli, int argc, char **argv);
 int cmd_keys_import(struct cli *cli, int argc, char **argv);
+int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_config_check(struct cli *cli, int argc, char **argv);
 
 #endif

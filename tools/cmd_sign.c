@@ -12,20 +12,6 @@
 #include "signing.h"
 #include "zones/zone.h"
 
-static int
-parse_threads(const char *text, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (text[0] < '0' || text[0] > '9')
-		return STATUS_SYNTAX;
-	v = strtoul(text, &end, 10);
-	if (*end != '\0' || v > 256)
-		return STATUS_RANGE;
-	*out = (unsigned)v;
-	return 0;
-}
 
 int
 cmd_sign(struct cli *cli, int argc, char **argv)
@@ -88,7 +74,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 				    "increment, unixtime or dateserial", optarg);
 			break;
 		case 't':
-			if (parse_threads(optarg, &policy.threads) != 0)
+			if (cli_parse_count(optarg, 256, &policy.threads) != 0)
 				return cli_usage(cli, "--threads: '%s' is not a "
 				    "number from 0 to 256", optarg);
 			break;

@@ -36,6 +36,16 @@ static const struct command commands[] = {
 	{ "keys import", cmd_keys_import,
 	  "keys import ZONE --keydir DIR FILE...",
 	  "take key files made by dnssec-keygen or ldns-keygen" },
+	{ "run", cmd_run,
+	  "run [--config FILE] [--dry-run] [--lock-wait SECONDS] [--threads N] "
+	  "[ZONE...]",
+	  "sign every configured zone that needs it (for cron or a timer)" },
+	{ "status", cmd_status,
+	  "status [--config FILE] [--json] [ZONE...]",
+	  "serials, signature expiry, keys and last run of configured zones" },
+	{ "config check", cmd_config_check,
+	  "config check [--config FILE]",
+	  "check the config file and change nothing" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -45,7 +55,7 @@ print_help(FILE *out)
 	fprintf(out, "usage: zonewarden [--now TIME] [-v|-q] COMMAND [OPTIONS] "
 	    "[ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-12s %s\n      zonewarden %s\n", commands[i].name,
+		fprintf(out, "  %-14s %s\n      zonewarden %s\n", commands[i].name,
 		    commands[i].summary, commands[i].synopsis);
 	fprintf(out, "\nGlobal options:\n"
 	    "  --now TIME   the current time (YYYYMMDDHHMMSS UTC, epoch, +DUR)\n"

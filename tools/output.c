@@ -108,3 +108,21 @@ cli_info(const struct cli *cli, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+int
+cli_parse_count(const char *text, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*text == '\0')
+		return STATUS_SYNTAX;
+	for (const char *c = text; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return STATUS_SYNTAX;
+		v = v * 10 + (unsigned long)(*c - '0');
+		if (v > max)
+			return STATUS_RANGE;
+	}
+	*out = (unsigned)v;
+	return 0;
+}

@@ -1,0 +1,161 @@
+/* One zone's run: lock, decide, sign, write, reload, remember. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fileio.h"
+#include "common/status.h"
+#include "hook.h"
+#include "keys/keystore.h"
+#include "run.h"
+#include "signing.h"
+#include "state.h"
+
+#define LOCK_FILE ".lock"
+
+/* The zone's keys; the first KSK and ZSK are made when the folder has none. */
+static int
+load_or_create_keys(const struct zone_config *zc, const struct run_options *o,
+    int64_t now, struct keyset **keys, struct run_result *r)
+{
+	struct diag d2;
+	int rc = keystore_load(zc->keydir, zc->name, keys, &r->diag);
+
+	if (rc != STATUS_KEY_MISSING || o->dry_run)
+		return rc;
+	/* Refused (and the first error kept) when any key file is there. */
+	diag_clear(&d2);
+	if (keystore_init_zone(zc->keydir, zc->name, zc->algorithm, 0, false,
+	    now, keys, &d2) != 0)
+		return rc;
+	diag_clear(&r->diag);
+	r->created_keys = true;
+	return 0;
+}
+
+static void
+remember_failure(struct run_state *st, int rc, const struct diag *d)
+{
+	snprintf(st->outcome, sizeof(st->outcome), "failed");
+	snprintf(st->error, sizeof(st->error), "%s%s%s", d->text,
+	    *d->text ? ": " : "", status_str(rc));
+}
+
+/* Run the reload command; a failure is remembered so that the next run retries it. */
+static int
+reload(const struct zone_config *zc, const struct run_options *o,
+    struct run_state *st, struct run_result *r)
+{
+	char *cmd;
+	int rc;
+
+	if (zc->reload == NULL) {
+		st->reload_pending = false;
+		return 0;
+	}
+	if ((cmd = config_reload_command(zc)) == NULL)
+		return STATUS_NOMEM;
+	rc = hook_run(cmd, o->hook_timeout, &r->diag);
+	free(cmd);
+	st->reload_pending = rc != 0;
+	r->reloaded = rc == 0;
+	return rc;
+}
+
+static int
+run_locked(const struct cli *cli, const struct zone_config *zc,
+    const struct run_options *o, struct run_result *r, struct run_state *st)
+{
+	struct sign_policy policy = zc->policy;
+	struct keyset *keys = NULL;
+	struct zone *z = NULL, *prev = NULL;
+	int rc;
+
+	policy.threads = o->threads;
+	if ((rc = load_or_create_keys(zc, o, cli->now, &keys, r)) != 0)
+		goto out;
+	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
+	    &prev, &r->diag)) != 0)
+		goto out;
+	signer_plan(z, prev, keys, &policy, cli->now, &r->plan);
+	if (prev != NULL)
+		r->serial = zone_serial(prev);
+	if (o->dry_run)
+		goto out;
+	if (r->plan.reason == SIGN_NOTHING_DUE) {
+		snprintf(st->outcome, sizeof(st->outcome), "unchanged");
+		st->earliest_expiration = r->plan.earliest_expiration;
+		st->next_due = r->plan.next_due;
+		st->serial = r->serial;
+		if (st->reload_pending)
+			rc = reload(zc, o, st, r);
+		goto out;
+	}
+	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
+	    keys, &policy, &r->stats, &r->diag)) != 0 ||
+	    (rc = signing_write(z, zc->output, &r->diag)) != 0)
+		goto out;
+	r->signed_zone = true;
+	r->serial = zone_serial(z);
+	snprintf(st->outcome, sizeof(st->outcome), "signed");
+	st->serial = r->serial;
+	st->earliest_expiration = signer_earliest_expiration(z, cli->now);
+	st->next_due = st->earliest_expiration - policy.refresh;
+	st->signatures_made = r->stats.signatures_made;
+	st->signatures_kept = r->stats.signatures_reused;
+	/* The output is in place: a reload that fails now is retried next time. */
+	st->reload_pending = true;
+	rc = reload(zc, o, st, r);
+out:
+	zone_free(prev);
+	zone_free(z);
+	keyset_free(keys);
+	return rc;
+}
+
+int
+run_zone(const struct cli *cli, const struct zone_config *zc,
+    const struct run_options *o, struct run_result *r)
+{
+	char lock_path[PATH_MAX];
+	struct run_state st;
+	struct diag sd;
+	int lock = -1, rc;
+
+	memset(r, 0, sizeof(*r));
+	diag_clear(&r->diag);
+	/* The key folder holds the lock, so it must be there first (0700). */
+	if ((rc = file_mkdirs(zc->keydir, 0700)) != 0) {
+		diag_set(&r->diag, zc->keydir, 0, "cannot create the key folder");
+		return rc;
+	}
+	snprintf(lock_path, sizeof(lock_path), "%s/%s", zc->keydir, LOCK_FILE);
+	if ((rc = file_lock(lock_path, o->lock_wait, &lock)) != 0) {
+		diag_set(&r->diag, lock_path, 0, rc == STATUS_LOCKED ?
+		    "another run has held this zone's lock for %u s" :
+		    "cannot take the zone's lock", o->lock_wait);
+		return rc;
+	}
+	diag_clear(&sd);
+	if (state_load(zc->keydir, &st, &sd) != 0) {
+		/* A damaged state file only loses the last outcome. */
+		cli_warn(cli, &sd);
+		memset(&st, 0, sizeof(st));
+	}
+	st.error[0] = '\0';
+	rc = run_locked(cli, zc, o, r, &st);
+	if (!o->dry_run) {
+		st.last_run = cli->now;
+		snprintf(st.reason, sizeof(st.reason), "%s",
+		    sign_reason_text(r->plan.reason));
+		snprintf(st.detail, sizeof(st.detail), "%s", r->plan.detail);
+		if (rc != 0)
+			remember_failure(&st, rc, &r->diag);
+		diag_clear(&sd);
+		if (state_save(zc->keydir, &st, &sd) != 0)
+			cli_warn(cli, &sd);
+	}
+	file_unlock(lock);
+	return rc;
+}
