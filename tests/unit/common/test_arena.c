@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "../unit.h"
 
 START_TEST(test_absorb_keeps_objects_and_allocation_goes_on)
 {
@@ -61,15 +62,9 @@ main(void)
 {
 	Suite *s = suite_create("arena");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_absorb_keeps_objects_and_allocation_goes_on);
 	tcase_add_test(tc, test_absorb_into_an_empty_arena);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/status.h"
+#include "../unit.h"
 
 START_TEST(test_every_own_code_has_text)
 {
@@ -33,15 +34,9 @@ main(void)
 {
 	Suite *s = suite_create("status");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_every_own_code_has_text);
 	tcase_add_test(tc, test_errno_and_unknown_codes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

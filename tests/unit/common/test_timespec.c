@@ -4,6 +4,7 @@
 
 #include "common/status.h"
 #include "common/timespec.h"
+#include "../unit.h"
 
 START_TEST(test_duration_accepts_units_and_sums)
 {
@@ -91,8 +92,6 @@ main(void)
 {
 	Suite *s = suite_create("timespec");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_duration_accepts_units_and_sums);
 	tcase_add_test(tc, test_duration_rejects_garbage_and_leaves_output);
@@ -101,9 +100,5 @@ main(void)
 	tcase_add_test(tc, test_time_format_roundtrips);
 	tcase_add_test(tc, test_time_format_calendar_edges);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

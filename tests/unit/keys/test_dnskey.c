@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "keys/dnskey.h"
 #include "keytest.h"
+#include "../unit.h"
 
 /* RFC 4034 §5.4: the DNSKEY of dskey.example.com. (RSA/SHA-1, key id 60485). */
 static const char rfc4034_key[] =
@@ -296,8 +297,6 @@ main(void)
 {
 	Suite *s = suite_create("dnskey");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_dnskey_tag_matches_rfc4034_example);
 	tcase_add_loop_test(tc, test_dnskey_tag_and_ds_match_rfc_examples, 0,
@@ -311,9 +310,5 @@ main(void)
 	tcase_add_test(tc, test_dnskey_verify_refuses_bad_keys);
 	tcase_add_test(tc, test_dnssec_alg_names_and_parse);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

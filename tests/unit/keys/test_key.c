@@ -11,6 +11,7 @@
 #include "keys/dnskey.h"
 #include "keys/key.h"
 #include "keytest.h"
+#include "../unit.h"
 
 #define NOW 1795305600  /* 20261122000000 */
 
@@ -698,8 +699,6 @@ main(void)
 {
 	Suite *s = suite_create("key");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, kt_root_setup, kt_root_teardown);
 	/* RSA key generation is slow under the sanitizers. */
@@ -727,9 +726,5 @@ main(void)
 	tcase_add_test(tc, test_key_generate_rejects_bad_arguments);
 	tcase_add_loop_test(tc, test_key_sign_is_thread_safe, 0, 5);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

@@ -10,6 +10,7 @@
 #include "keys/dnskey.h"
 #include "keys/keystore.h"
 #include "keytest.h"
+#include "../unit.h"
 
 #define NOW 1795305600  /* 20261122000000 */
 
@@ -379,8 +380,6 @@ main(void)
 {
 	Suite *s = suite_create("keystore");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, kt_root_setup, kt_root_teardown);
 	tcase_set_timeout(tc, 300);
@@ -396,9 +395,5 @@ main(void)
 	tcase_add_test(tc, test_keystore_import_copies_foreign_keys);
 	tcase_add_test(tc, test_keystore_import_is_all_or_nothing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

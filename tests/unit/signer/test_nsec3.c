@@ -5,6 +5,7 @@
 
 #include "signer/signer_internal.h"
 #include "zones/dname.h"
+#include "../unit.h"
 
 /* RFC 5155 Appendix A: salt aabbccdd, 12 iterations. */
 static const struct {
@@ -96,8 +97,6 @@ main(void)
 {
 	Suite *s = suite_create("nsec3");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_nsec3_hash_matches_rfc5155_appendix_a, 0,
 	    (int)(sizeof(rfc5155) / sizeof(rfc5155[0])));
@@ -106,9 +105,5 @@ main(void)
 	tcase_add_test(tc, test_typemap_matches_rfc4034_example);
 	tcase_add_test(tc, test_rrsig_labels_skip_wildcard_and_root);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

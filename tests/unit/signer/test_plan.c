@@ -9,6 +9,7 @@
 #include "keys/keystore.h"
 #include "signer/signer.h"
 #include "zones/zone.h"
+#include "../unit.h"
 
 #define NOW 1795305600   /* 20261122000000 */
 #define ZONE_TEXT(serial, www) \
@@ -172,17 +173,11 @@ main(void)
 {
 	Suite *s = suite_create("plan");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_plan_first_and_nothing_due);
 	tcase_add_test(tc, test_plan_sees_data_and_serial_changes);
 	tcase_add_test(tc, test_plan_sees_key_and_denial_changes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

@@ -8,44 +8,15 @@
 #include "common/status.h"
 #include "keys/dnskey.h"
 #include "tools/config.h"
+#include "../unit.h"
 
-static char dir[] = "/tmp/zw-test-config.XXXXXX";
-
-static void
-setup(void)
-{
-	strcpy(dir, "/tmp/zw-test-config.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void
-teardown(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *
-write_config(const char *text)
-{
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/zonewarden.conf", dir);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
 
 START_TEST(test_config_reads_every_key_and_applies_defaults)
 {
 	struct config *c = NULL;
 	struct diag d;
 	char want[512];
-	const char *path = write_config(
+	const char *path = unit_write("zonewarden.conf", 
 	    "# comment\n"
 	    "[defaults]\n"
 	    "algorithm = ed25519\n"
@@ -78,7 +49,7 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 
 	const struct zone_config *com = config_find_zone(c, "EXAMPLE.com.");
 	ck_assert_ptr_nonnull(com);
-	snprintf(want, sizeof(want), "%s/zones/example.com.zone", dir);
+	snprintf(want, sizeof(want), "%s/zones/example.com.zone", unit_dir);
 	ck_assert_str_eq(com->input, want);
 	ck_assert_str_eq(com->output, "/var/lib/nsd/example.com.signed");
 	ck_assert_str_eq(com->keydir, "/var/lib/zonewarden/keys/example.com");
@@ -93,7 +64,7 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 
 	const struct zone_config *net = config_find_zone(c, "example.net");
 	ck_assert_ptr_nonnull(net);
-	snprintf(want, sizeof(want), "%s/out/example.net.signed", dir);
+	snprintf(want, sizeof(want), "%s/out/example.net.signed", unit_dir);
 	ck_assert_str_eq(net->output, want);
 	ck_assert_str_eq(net->keydir, "/srv/keys/net");
 	ck_assert_int_eq(net->algorithm, DNSSEC_ALG_ECDSAP384SHA384);
@@ -114,7 +85,7 @@ START_TEST(test_config_builtin_defaults)
 {
 	struct config *c = NULL;
 	struct diag d;
-	const char *path = write_config("[zone a.test]\ninput = /a\noutput = /b\n");
+	const char *path = unit_write("zonewarden.conf", "[zone a.test]\ninput = /a\noutput = /b\n");
 
 	ck_assert_int_eq(config_load(path, &c, &d), 0);
 	const struct zone_config *z = &c->zones[0];
@@ -160,7 +131,7 @@ START_TEST(test_config_errors_name_line_and_key)
 {
 	struct config *c = (struct config *)1;
 	struct diag d;
-	const char *path = write_config(bad[_i].text);
+	const char *path = unit_write("zonewarden.conf", bad[_i].text);
 
 	diag_clear(&d);
 	ck_assert_int_eq(config_load(path, &c, &d), STATUS_SYNTAX);
@@ -181,7 +152,7 @@ START_TEST(test_config_long_line_and_missing_file)
 
 	snprintf(text, sizeof(text), "[zone a.test]\ninput = /%0990d\noutput = /b\n", 0);
 	diag_clear(&d);
-	ck_assert_int_eq(config_load(write_config(text), &c, &d), STATUS_SYNTAX);
+	ck_assert_int_eq(config_load(unit_write("zonewarden.conf", text), &c, &d), STATUS_SYNTAX);
 	ck_assert_uint_eq(d.line, 2);
 	ck_assert_ptr_nonnull(strstr(d.text, "longer than"));
 	diag_clear(&d);
@@ -210,10 +181,8 @@ main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_test(tc, test_config_reads_every_key_and_applies_defaults);
 	tcase_add_test(tc, test_config_builtin_defaults);
 	tcase_add_loop_test(tc, test_config_errors_name_line_and_key, 0,
@@ -221,9 +190,5 @@ main(void)
 	tcase_add_test(tc, test_config_long_line_and_missing_file);
 	tcase_add_test(tc, test_config_reload_command_quotes_for_the_shell);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "zones/dname.h"
+#include "../unit.h"
 
 START_TEST(test_dname_canonical_order_matches_rfc4034_example)
 {
@@ -97,17 +98,11 @@ main(void)
 {
 	Suite *s = suite_create("dname");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_dname_canonical_order_matches_rfc4034_example);
 	tcase_add_test(tc, test_dname_parse_format_roundtrip_with_escapes);
 	tcase_add_test(tc, test_dname_parse_rejects_bad_names);
 	tcase_add_test(tc, test_dname_subdomain_and_wildcard);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

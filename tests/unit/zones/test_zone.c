@@ -10,37 +10,8 @@
 #include "zones/dname.h"
 #include "zones/serial.h"
 #include "zones/zone.h"
+#include "../unit.h"
 
-static char dir[] = "/tmp/zw-test-zone.XXXXXX";
-
-static void
-setup(void)
-{
-	strcpy(dir, "/tmp/zw-test-zone.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void
-teardown(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *
-write_file(const char *name, const char *text)
-{
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
 
 #define HEAD "$ORIGIN example.com.\n$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n"
 
@@ -85,7 +56,7 @@ START_TEST(test_zone_rejects_rule_breakers_with_file_and_line)
 {
 	struct zone *z = NULL;
 	struct diag d;
-	const char *path = write_file(bad[_i].name, bad[_i].text);
+	const char *path = unit_write(bad[_i].name, bad[_i].text);
 	int rc = zone_load(path, "example.com", 3600, &z, &d);
 
 	ck_assert_msg(rc == bad[_i].status, "%s: status %d, want %d (%s)",
@@ -107,7 +78,7 @@ START_TEST(test_zone_sorts_canonically_dedupes_and_marks_glue)
 	struct zone *z = NULL;
 	struct diag d;
 	size_t n;
-	const char *path = write_file("order.valid", HEAD
+	const char *path = unit_write("order.valid", HEAD
 	    "b A 192.0.2.2\nB A 192.0.2.2\nsub NS ns.sub\nns.sub A 192.0.2.9\n"
 	    "sub DS 1 13 2 0000000000000000000000000000000000000000000000000000000000000000\n"
 	    "a TXT \"x\"\n");
@@ -145,7 +116,7 @@ START_TEST(test_zone_sorts_appended_records_by_merging)
 		struct diag d;
 		size_t n;
 		uint8_t owner[DNAME_MAX_LENGTH];
-		const char *path = write_file("merge.valid", HEAD
+		const char *path = unit_write("merge.valid", HEAD
 		    "m A 192.0.2.1\nc A 192.0.2.2\nx A 192.0.2.3\n");
 
 		ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
@@ -178,7 +149,7 @@ START_TEST(test_zone_open_gaps_places_records_after_their_rrsets)
 	struct arena store;
 	size_t n, starts[8], nsets = 0;
 	uint8_t gaps[8];
-	const char *path = write_file("gaps.valid", HEAD
+	const char *path = unit_write("gaps.valid", HEAD
 	    "a A 192.0.2.1\nb A 192.0.2.2\nb TXT \"t\"\n");
 
 	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
@@ -232,7 +203,7 @@ START_TEST(test_zone_unifies_rrset_ttl_with_warning)
 	struct zone *z = NULL;
 	struct diag d;
 	size_t n;
-	const char *path = write_file("ttl.valid", HEAD "www 60 A 192.0.2.1\nwww 120 A 192.0.2.2\n");
+	const char *path = unit_write("ttl.valid", HEAD "www 60 A 192.0.2.1\nwww 120 A 192.0.2.2\n");
 
 	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
 	const struct zrr *rr = zone_records(z, &n);
@@ -249,8 +220,8 @@ START_TEST(test_zone_include_reports_included_file_and_line)
 	struct zone *z = NULL;
 	struct diag d;
 
-	write_file("inc.zone", "x A 192.0.2.7\ny A 192.0.2\n");
-	const char *path = write_file("main.zone", HEAD "$INCLUDE inc.zone\n");
+	unit_write("inc.zone", "x A 192.0.2.7\ny A 192.0.2\n");
+	const char *path = unit_write("main.zone", HEAD "$INCLUDE inc.zone\n");
 	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d),
 	    STATUS_SYNTAX);
 	ck_assert_msg(strstr(d.file, "inc.zone") != NULL, "file %s", d.file);
@@ -277,11 +248,9 @@ main(void)
 {
 	Suite *s = suite_create("zone");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	/* Unchecked: runs in the parent, so the folder goes even when a test fails. */
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_loop_test(tc, test_zone_rejects_rule_breakers_with_file_and_line,
 	    0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_zone_sorts_canonically_dedupes_and_marks_glue);
@@ -291,9 +260,5 @@ main(void)
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }
