@@ -174,3 +174,12 @@ time_format(int64_t t, char *buf, size_t size)
 	out[o] = '\0';
 	snprintf(buf, size, "%s", out);
 }
+
+double
+elapsed_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -23,4 +23,10 @@ int time_parse(const char *text, int64_t now, int64_t *out) WUR;
 /* Format t as UTC "YYYYMMDDHHMMSS" into buf (at least 15 bytes). */
 void time_format(int64_t t, char *buf, size_t size);
 
+/*
+ * Seconds on the monotonic clock, to measure how long something took (never
+ * for decisions: those use the one `now` that tools/ reads).
+ */
+double elapsed_seconds(void);
+
 #endif

@@ -476,6 +476,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	const struct zrr *rr;
 	int64_t inception, expiration;
 	uint32_t serial;
+	double t0;
 	int rc;
 
 	if ((rc = group_keys(keys, &sk, d)) != 0 ||
@@ -497,6 +498,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	if ((rc = add_apex_records(z, keys, p)) != 0 ||
 	    (rc = zone_finalize(z, d)) != 0)
 		return rc;
+	t0 = elapsed_seconds();
 	if (p->denial == DENIAL_NSEC3)
 		rc = nsec3_build_chain(z, p, denial_ttl(z), d);
 	else
@@ -508,6 +510,8 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	if (rc != 0 || (rc = zone_finalize(z, d)) != 0 ||
 	    (rc = denial_verify_chain(z, d)) != 0)
 		return rc;
+	st.seconds_chain = elapsed_seconds() - t0;
+	t0 = elapsed_seconds();
 
 	rr = zone_records(z, &count);
 	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL)
@@ -559,6 +563,8 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 		st.signatures_reused += job.reused[s];
 	}
 	st.rrsets = nrrsets;
+	st.seconds_sign = elapsed_seconds() - t0;
+	t0 = elapsed_seconds();
 	/* What the signing needed goes before the verification needs more. */
 	free(gaps);
 	free(prev_of);
@@ -569,6 +575,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	if (rc == 0 && (rc = zone_finalize(z, d)) == 0)
 		rc = verify_signatures(z, now, p->threads, p->verify_sample,
 		    &st.signatures_checked, d);
+	st.seconds_verify = elapsed_seconds() - t0;
 	if (stats != NULL)
 		*stats = st;
 out:

@@ -43,6 +43,9 @@ struct sign_stats {
 	size_t signatures_made;      /* new signatures */
 	size_t signatures_reused;    /* taken from the previous output */
 	size_t signatures_checked;   /* verified cryptographically */
+	double seconds_chain;        /* building and checking NSEC/NSEC3 */
+	double seconds_sign;         /* making (or keeping) signatures */
+	double seconds_verify;       /* the self-check of the signatures */
 };
 
 /*

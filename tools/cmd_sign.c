@@ -43,6 +43,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	struct diag d;
 	int c, rc, ex = EXIT_OK;
 	bool nsec = false, nsec3 = false, full = false;
+	double t_load, t_write;
 
 	sign_policy_init(&policy);
 	diag_clear(&d);
@@ -114,21 +115,30 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		ex = cli_fail(cli, rc, &d, keydir);
 		goto out;
 	}
+	t_load = elapsed_seconds();
 	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev,
 	    &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, in);
 		goto out;
 	}
+	t_load = elapsed_seconds() - t_load;
 	if ((rc = signing_sign(cli, in, out, zname, &z, prev, keys, &policy,
 	    &stats, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, "signing");
 		goto out;
 	}
 	/* Only a zone that passed its own verification reaches the disk. */
+	t_write = elapsed_seconds();
 	if ((rc = signing_write(z, out, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, out);
 		goto out;
 	}
+	t_write = elapsed_seconds() - t_write;
+	if (cli->verbose > 1)
+		cli_info(cli, "%s: seconds: read %.2f, chain %.2f, sign %.2f, "
+		    "verify %.2f, write %.2f", zname, t_load,
+		    stats.seconds_chain, stats.seconds_sign,
+		    stats.seconds_verify, t_write);
 	if (cli->verbose > 0) {
 		size_t n;
 		zone_records(z, &n);
