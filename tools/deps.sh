@@ -2,7 +2,7 @@
 # To build and run:
 ZW_BUILD_PACKAGES="build-essential pkg-config libssl-dev libsodium-dev libldns-dev libknot-dev libinih-dev libjansson-dev"
 # To run the tests (check: unit tests; the rest: independent verifiers and real servers):
-ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound systemd"
+ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound systemd iproute2"
 
 # zw_install_packages PKG...: apt-get install what is missing (needs root).
 zw_install_packages() {

@@ -1,9 +1,14 @@
 # Loopback NSD and Unbound for the integration tests: started on free ports,
 # waited for (bounded), and always stopped at exit. Sourced after tests/lib.sh.
 #
-#   start_nsd ZONE FILE          serve FILE as ZONE; sets NSD_PORT, NSD_PID
-#   start_unbound ZONE DSFILE    validate ZONE below the trust anchor DSFILE,
-#                                asking only the NSD above; sets UNBOUND_PORT, UNBOUND_PID
+#   start_nsd ZONE FILE [CTLDIR] serve FILE as ZONE; sets NSD_PORT, NSD_PID. With
+#                                CTLDIR, remote control is on, on a loopback port, with
+#                                the keys nsd-control-setup made there (made when missing):
+#                                `nsd-control -c $WORK/nsd.conf reload ZONE` then works
+#   start_unbound ZONE DSFILE [EPOCH]
+#                                validate ZONE below the trust anchor DSFILE, at EPOCH
+#                                (default NOW + 1 h), asking only the NSD above;
+#                                sets UNBOUND_PORT, UNBOUND_PID
 #   stop_nsd, stop_unbound       stop one (a restart flushes Unbound's cache)
 #   dig_at PORT NAME TYPE        one DNSSEC query to 127.0.0.1@PORT, dig output on stdout
 #
@@ -104,12 +109,32 @@ srv_wait() {
 	return 1
 }
 
-start_nsd() {           # ZONE FILE
+# srv_nsd_control CTLDIR PORT: the remote-control lines of nsd.conf: control
+# on at 127.0.0.1@PORT with the keys in CTLDIR, or off when CTLDIR is empty.
+srv_nsd_control() {
+	if [ -z "$1" ]; then
+		printf '\tcontrol-enable: no\n'
+		return 0
+	fi
+	printf '\tcontrol-enable: yes\n\tcontrol-interface: 127.0.0.1\n\tcontrol-port: %s\n' "$2"
+	printf '\tserver-key-file: "%s"\n\tserver-cert-file: "%s"\n' "$1/nsd_server.key" "$1/nsd_server.pem"
+	printf '\tcontrol-key-file: "%s"\n\tcontrol-cert-file: "%s"\n' "$1/nsd_control.key" "$1/nsd_control.pem"
+}
+
+start_nsd() {           # ZONE FILE [CTLDIR]
 	srv_register_cleanup
 	stop_nsd
+	if [ -n "${3:-}" ] && [ ! -s "$3/nsd_control.pem" ]; then
+		if ! { mkdir -p "$3" && nsd-control-setup -d "$3"; } >"$WORK/nsd-control-setup.log" 2>&1; then
+			echo "start_nsd: nsd-control-setup -d $3 failed: $(cat "$WORK/nsd-control-setup.log")"
+			return 1
+		fi
+	fi
 	sv_try=1
 	while [ $sv_try -le $SERVERS_TRIES ]; do
 		sv_port=$(srv_random_port)
+		sv_ctlport=$(srv_random_port)
+		[ "$sv_ctlport" != "$sv_port" ] || sv_ctlport=$((sv_port + 1))
 		cat >"$WORK/nsd.conf" <<EOF
 server:
 	ip-address: 127.0.0.1@$sv_port
@@ -128,7 +153,7 @@ server:
 	logfile: "$WORK/nsd.log"
 	verbosity: 2
 remote-control:
-	control-enable: no
+$(srv_nsd_control "${3:-}" "$sv_ctlport")
 zone:
 	name: "$1"
 	zonefile: "$2"
@@ -156,7 +181,7 @@ EOF
 	return 1
 }
 
-start_unbound() {       # ZONE DSFILE
+start_unbound() {       # ZONE DSFILE [EPOCH]
 	[ -n "$NSD_PORT" ] || { echo "start_unbound: start NSD first"; return 1; }
 	srv_register_cleanup
 	stop_unbound
@@ -187,8 +212,8 @@ server:
 	trust-anchor-file: "$2"
 	trust-anchor-signaling: no
 	root-key-sentinel: no
-	# Signatures are checked at the test clock (NOW + 1 h), not the wall clock.
-	val-override-date: "$((NOW_EPOCH + 3600))"
+	# Signatures are checked at the test clock (NOW + 1 h unless told), not the wall clock.
+	val-override-date: "${3:-$((NOW_EPOCH + 3600))}"
 	# Loopback only, whatever a referral or a glue record says.
 	do-ip6: no
 	outgoing-interface: 127.0.0.1
