@@ -8,6 +8,7 @@
 #include "common/arena.h"
 #include "common/diag.h"
 #include "common/encode.h"
+#include "common/parallel.h"
 #include "signer.h"
 #include "zones/zone.h"
 
@@ -102,14 +103,5 @@ int nsec3_hash_name(const uint8_t *name, uint8_t algorithm,
 /* TTL for NSEC and NSEC3 records: RFC 9077 §3.3, min(SOA TTL, SOA MINIMUM). */
 uint32_t denial_ttl(const struct zone *z);
 
-/*
- * Run fn over [0, n) in chunks of `chunk` items ([0, chunk), [chunk,
- * 2*chunk), ...) on worker threads (threads 0: online CPUs) that take the
- * next chunk as they finish one. Returns 0 or the first failure's status,
- * whose diag goes to d; after a failure no new chunk starts.
- */
-typedef int (*slice_fn)(size_t begin, size_t end, void *arg, struct diag *d);
-int parallel_for(size_t n, size_t chunk, unsigned threads, slice_fn fn,
-    void *arg, struct diag *d) WUR;
 
 #endif

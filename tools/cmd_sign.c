@@ -129,7 +129,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	}
 	/* Only a zone that passed its own verification reaches the disk. */
 	t_write = elapsed_seconds();
-	if ((rc = signing_write(z, out, &d)) != 0) {
+	if ((rc = signing_write(z, out, policy.threads, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, out);
 		goto out;
 	}

@@ -94,7 +94,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	}
 	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
 	    keys, &policy, &r->stats, &r->diag)) != 0 ||
-	    (rc = signing_write(z, zc->output, &r->diag)) != 0)
+	    (rc = signing_write(z, zc->output, policy.threads, &r->diag)) != 0)
 		goto out;
 	r->signed_zone = true;
 	r->serial = zone_serial(z);

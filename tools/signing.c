@@ -102,18 +102,21 @@ signing_sign(const struct cli *cli, const char *in, const char *out,
 
 struct zone_writer {
 	const struct zone *z;
+	unsigned threads;
 };
 
 static int
 write_zone(FILE *out, void *arg)
 {
-	return zone_write(((struct zone_writer *)arg)->z, out);
+	const struct zone_writer *w = arg;
+	return zone_write(w->z, out, w->threads);
 }
 
 int
-signing_write(const struct zone *z, const char *path, struct diag *d)
+signing_write(const struct zone *z, const char *path, unsigned threads,
+    struct diag *d)
 {
-	struct zone_writer w = { z };
+	struct zone_writer w = { z, threads };
 	int rc = file_replace(path, 0644, write_zone, &w);
 
 	if (rc != 0)

@@ -35,7 +35,8 @@ int signing_sign(const struct cli *cli, const char *in, const char *out,
     const struct sign_policy *p, struct sign_stats *stats,
     struct diag *d) WUR;
 
-/* Write z to path atomically (temporary file, fsync, rename). */
-int signing_write(const struct zone *z, const char *path, struct diag *d) WUR;
+/* Write z to path atomically (temporary file, fsync, rename), formatted on threads. */
+int signing_write(const struct zone *z, const char *path, unsigned threads,
+    struct diag *d) WUR;
 
 #endif

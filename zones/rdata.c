@@ -112,8 +112,10 @@ rrtype_format(uint16_t type, char *buf, size_t size)
 {
 	const ldns_rr_descriptor *d = ldns_rr_descript(type);
 
-	if (d != NULL && d->_name != NULL && d->_type == type)
-		snprintf(buf, size, "%s", d->_name);
+	/* Called for every record written: no printf for the common case. */
+	if (d != NULL && d->_name != NULL && d->_type == type &&
+	    strlen(d->_name) < size)
+		strcpy(buf, d->_name);
 	else
 		snprintf(buf, size, "TYPE%u", type);
 }

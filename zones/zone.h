@@ -154,8 +154,11 @@ size_t rdata_canonicalize(uint16_t type, const uint8_t *rdata, size_t len,
 int rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
     const uint8_t *b, size_t blen);
 
-/* Write every record in master-file format, one per line. */
-int zone_write(const struct zone *z, FILE *out) WUR;
+/*
+ * Write every record in master-file format, one per line, formatted on
+ * threads workers (0: one per online CPU).
+ */
+int zone_write(const struct zone *z, FILE *out, unsigned threads) WUR;
 /* One record in master-file format (no newline) into buf; 0 or a status. */
 int zrr_format(const struct zrr *rr, char *buf, size_t size) WUR;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/encode.h"
+#include "common/parallel.h"
 #include "common/status.h"
 #include "common/timespec.h"
 #include "zones_internal.h"
@@ -372,41 +373,91 @@ out:
 	return rc;
 }
 
-int
-zone_write(const struct zone *z, FILE *out)
+/*
+ * Records are formatted in chunks on worker threads, a round of chunks at a
+ * time, and each round is written in order: the text of a large zone is
+ * never all in memory at once.
+ */
+#define WRITE_CHUNK 16384         /* records a worker formats at once */
+#define WRITE_ROUND 8             /* chunks per round */
+
+struct write_job {
+	const struct zone *z;
+	size_t first;                 /* record of the round's first chunk */
+	struct chunk_text {
+		char *buf;
+		size_t len, cap;
+	} text[WRITE_ROUND];
+};
+
+/* Format records [begin, end) of the round (chunk indices) into their buffers. */
+static int
+format_chunks(size_t begin, size_t end, void *arg, struct diag *d)
 {
-	ldns_buffer *text = ldns_buffer_new(4096);
-	char *buf = malloc(OUT_BUFFER + LINE_MAX_FAST);
-	size_t used = 0;
+	struct write_job *job = arg;
+	ldns_buffer *lb = ldns_buffer_new(4096);
 	int rc = 0;
 
-	if (text == NULL || buf == NULL) {
-		rc = STATUS_NOMEM;
-		goto out;
-	}
-	/* Lines gather in one large buffer, written when it fills. */
-	for (size_t i = 0; i < z->count && rc == 0; i++) {
-		size_t n = format_fast(&z->rr[i], buf + used);
+	(void)d;
+	if (lb == NULL)
+		return STATUS_NOMEM;
+	for (size_t c = begin; c < end && rc == 0; c++) {
+		struct chunk_text *t = &job->text[c];
+		size_t from = job->first + c * WRITE_CHUNK;
+		size_t to = from + WRITE_CHUNK < job->z->count ?
+		    from + WRITE_CHUNK : job->z->count;
 
-		if (n == 0) {
-			if ((rc = format_into(&z->rr[i], text)) != 0)
-				break;
-			n = ldns_buffer_position(text);
-			if (n > LINE_MAX_FAST) {
-				rc = STATUS_RANGE;
-				break;
+		t->len = 0;
+		for (size_t i = from; i < to && rc == 0; i++) {
+			size_t n;
+			if (t->cap - t->len < LINE_MAX_FAST) {
+				size_t cap = t->cap ? t->cap * 2 : OUT_BUFFER;
+				char *nb = realloc(t->buf, cap);
+				if (nb == NULL) {
+					rc = STATUS_NOMEM;
+					break;
+				}
+				t->buf = nb;
+				t->cap = cap;
 			}
-			memcpy(buf + used, ldns_buffer_begin(text), n);
-		}
-		used += n;
-		if (used >= OUT_BUFFER || i + 1 == z->count) {
-			if (fwrite(buf, 1, used, out) != used)
-				rc = status_from_errno(errno);
-			used = 0;
+			n = format_fast(&job->z->rr[i], t->buf + t->len);
+			if (n == 0) {
+				if ((rc = format_into(&job->z->rr[i], lb)) != 0)
+					break;
+				n = ldns_buffer_position(lb);
+				if (n > LINE_MAX_FAST) {
+					rc = STATUS_RANGE;
+					break;
+				}
+				memcpy(t->buf + t->len, ldns_buffer_begin(lb), n);
+			}
+			t->len += n;
 		}
 	}
-out:
-	free(buf);
-	ldns_buffer_free(text);
+	ldns_buffer_free(lb);
+	return rc;
+}
+
+int
+zone_write(const struct zone *z, FILE *out, unsigned threads)
+{
+	struct write_job job = { .z = z };
+	int rc = 0;
+
+	for (job.first = 0; job.first < z->count && rc == 0;
+	    job.first += WRITE_ROUND * WRITE_CHUNK) {
+		size_t left = z->count - job.first;
+		size_t chunks = (left + WRITE_CHUNK - 1) / WRITE_CHUNK;
+
+		if (chunks > WRITE_ROUND)
+			chunks = WRITE_ROUND;
+		rc = parallel_for(chunks, 1, threads, format_chunks, &job, NULL);
+		for (size_t c = 0; c < chunks && rc == 0; c++)
+			if (fwrite(job.text[c].buf, 1, job.text[c].len, out) !=
+			    job.text[c].len)
+				rc = status_from_errno(errno);
+	}
+	for (size_t c = 0; c < WRITE_ROUND; c++)
+		free(job.text[c].buf);
 	return rc;
 }

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "common/status.h"
-#include "signer_internal.h"
+#include "parallel.h"
+#include "status.h"
 
 #define THREADS_MAX 256
 

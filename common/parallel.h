@@ -1,0 +1,20 @@
+/* Splitting work over worker threads that take chunks as they go. */
+#ifndef ZW_PARALLEL_H
+#define ZW_PARALLEL_H
+
+#include <stddef.h>
+
+#include "attr.h"
+#include "diag.h"
+
+/*
+ * Run fn over [0, n) in chunks of `chunk` items ([0, chunk), [chunk,
+ * 2*chunk), ...) on worker threads (threads 0: online CPUs) that take the
+ * next chunk as they finish one. Returns 0 or the first failure's status,
+ * whose diag goes to d; after a failure no new chunk starts.
+ */
+typedef int (*slice_fn)(size_t begin, size_t end, void *arg, struct diag *d);
+int parallel_for(size_t n, size_t chunk, unsigned threads, slice_fn fn,
+    void *arg, struct diag *d) WUR;
+
+#endif
