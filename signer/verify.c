@@ -183,7 +183,7 @@ verify_signatures(const struct zone *z, int64_t now, unsigned threads,
     bool sample_new, size_t *checked, struct diag *d)
 {
 	struct verify_job job = { .z = z, .now = now };
-	size_t count, nrrsets = 0, *rrsets = NULL;
+	size_t count, nrrsets = 0, *rrsets = NULL, chunk;
 	const struct zrr *rr = zone_records(z, &count);
 	int rc;
 
@@ -219,7 +219,10 @@ verify_signatures(const struct zone *z, int64_t now, unsigned threads,
 	for (size_t k = 0; k < job.ndnskeys; k++)
 		job.key_status[k] = dnskey_verifier_new(job.dnskeys[k].rdata,
 		    job.dnskeys[k].rdlen, &job.verifiers[k]);
-	rc = parallel_for(nrrsets, 1024, threads, verify_slice, &job, d);
+	/* Chunks small enough that even a small zone keeps every thread busy. */
+	chunk = nrrsets / 64 + 1;
+	rc = parallel_for(nrrsets, chunk < 1024 ? chunk : 1024, threads,
+	    verify_slice, &job, d);
 out:
 	for (size_t k = 0; job.verifiers != NULL && k < job.ndnskeys; k++)
 		dnskey_verifier_free(job.verifiers[k]);
