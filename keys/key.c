@@ -66,6 +66,31 @@ key_is_sep(const struct key *k)
 	return (k->flags & DNSKEY_FLAG_SEP) != 0;
 }
 
+int64_t
+key_created(const struct key *k)
+{
+	return k->created;
+}
+
+void
+key_set_use(struct key *k, bool published, bool signing)
+{
+	k->unpublished = !published;
+	k->not_signing = !signing;
+}
+
+bool
+key_is_published(const struct key *k)
+{
+	return !k->unpublished;
+}
+
+bool
+key_is_signing(const struct key *k)
+{
+	return !k->not_signing;
+}
+
 const char *
 key_owner(const struct key *k)
 {

@@ -60,6 +60,17 @@ const char *key_owner(const struct key *k);
 const uint8_t *key_dnskey_rdata(const struct key *k, size_t *len);
 /* The prefix of the files this key was loaded from or saved to, or "". */
 const char *key_file_prefix(const struct key *k);
+/* When the key was made (Created in its files). */
+int64_t key_created(const struct key *k);
+
+/*
+ * What a key does in the zone now (both true for a new key): whether its
+ * DNSKEY is in the zone's DNSKEY RRset, and whether it makes signatures.
+ * A rollover (keys/rollover.h) sets these as keys come and go.
+ */
+void key_set_use(struct key *k, bool published, bool signing);
+bool key_is_published(const struct key *k);
+bool key_is_signing(const struct key *k);
 
 /*
  * Sign data; the signature in DNSSEC wire form goes to sig (at least

@@ -30,6 +30,8 @@ struct key {
 	uint16_t tag;
 	unsigned bits;
 	int64_t created;
+	bool unpublished;       /* left out of the DNSKEY RRset (key_set_use) */
+	bool not_signing;       /* makes no signatures (key_set_use) */
 	char *prefix;           /* "dir/K...", or "" */
 	EVP_PKEY *pkey;         /* RSA, ECDSA and Ed448 keys */
 	/*

@@ -343,6 +343,47 @@ tags_collide(const struct key *a, const struct key *b)
 }
 
 int
+keystore_add_key(const char *dir, const char *zone, uint8_t alg,
+    uint16_t flags, int64_t now, struct keyset *ks, struct diag *d)
+{
+	char saved[1][PATH_MAX], *name = NULL;
+	struct key *k = NULL, *back = NULL;
+	bool collides;
+	int rc;
+
+	if ((rc = zone_name(zone, &name, d)) != 0)
+		return rc;
+	/* A tag no key of the zone has, revoked or not (RFC 5011 §7). */
+	do {
+		key_free(k);
+		k = NULL;
+		if ((rc = key_generate(name, alg, 0, flags, now, &k)) != 0) {
+			diag_set(d, dir, 0, "cannot generate a key for %s%s%s",
+			    name, keys_why_sep(rc), keys_why(rc));
+			goto out;
+		}
+		collides = false;
+		for (size_t i = 0; i < ks->count && !collides; i++)
+			collides = tags_collide(k, ks->keys[i]);
+	} while (collides);
+	if ((rc = key_save(k, dir, saved[0], sizeof(saved[0]))) != 0) {
+		diag_set(d, dir, 0, "cannot save the new key %u of %s%s%s",
+		    key_tag(k), name, keys_why_sep(rc), keys_why(rc));
+		goto out;
+	}
+	/* Reading back what we wrote checks it and sets the file prefix. */
+	if ((rc = key_load(saved[0], &back, d)) != 0 ||
+	    (rc = keyset_add(ks, back)) != 0) {
+		key_free(back);
+		remove_saved(saved, 1);
+	}
+out:
+	key_free(k);
+	free(name);
+	return rc;
+}
+
+int
 keystore_init_zone(const char *dir, const char *zone, uint8_t alg,
     unsigned bits, bool csk, int64_t now, struct keyset **out,
     struct diag *d)

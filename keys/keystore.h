@@ -42,6 +42,14 @@ int keystore_init_zone(const char *dir, const char *zone, uint8_t alg,
     struct diag *d) WUR;
 
 /*
+ * Make one more key for zone in dir (flags 257 or 256, algorithm alg, its
+ * tag unlike any in ks), save it and append it to ks. Returns 0 or a
+ * status with d.
+ */
+int keystore_add_key(const char *dir, const char *zone, uint8_t alg,
+    uint16_t flags, int64_t now, struct keyset *ks, struct diag *d) WUR;
+
+/*
  * Copy key pairs made by other tools (dnssec-keygen, ldns-keygen, ...)
  * into dir (created, 0700, if missing) under our file names, after
  * checking that each loads and belongs to zone. The copies are written

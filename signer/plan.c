@@ -1,5 +1,6 @@
 /* Deciding whether a zone must be signed again: what changed since the published output, and what nears expiry. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "keys/dnskey.h"
@@ -121,6 +122,49 @@ data_changed(const struct zone *input, const struct zone *prev,
 	return false;
 }
 
+/* Do prev's signatures come from exactly the keys that sign now? */
+static bool
+signers_changed(const struct zone *prev, const struct keyset *keys,
+    struct sign_plan *out)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(prev, &count);
+	bool *seen = calloc(keys->count + 1, sizeof(*seen));
+	bool changed = false;
+
+	if (seen == NULL)
+		return true;
+	for (size_t i = 0; i < count && !changed; i++) {
+		uint16_t tag;
+		uint8_t alg;
+		bool known = false;
+
+		if (rr[i].type != RRTYPE_RRSIG || rr[i].rdlen < 18)
+			continue;
+		alg = rr[i].rdata[2];
+		tag = (uint16_t)(rr[i].rdata[16] << 8 | rr[i].rdata[17]);
+		for (size_t k = 0; k < keys->count; k++)
+			if (key_is_signing(keys->keys[k]) &&
+			    key_algorithm(keys->keys[k]) == alg &&
+			    key_tag(keys->keys[k]) == tag) {
+				seen[k] = known = true;
+			}
+		if (!known) {
+			snprintf(out->detail, sizeof(out->detail), "signatures "
+			    "by key %u, which signs no more", tag);
+			changed = true;
+		}
+	}
+	for (size_t k = 0; k < keys->count && !changed; k++)
+		if (key_is_signing(keys->keys[k]) && !seen[k]) {
+			snprintf(out->detail, sizeof(out->detail), "key %u "
+			    "signs nothing yet", key_tag(keys->keys[k]));
+			changed = true;
+		}
+	free(seen);
+	return changed;
+}
+
 /* Is prev's apex DNSKEY set exactly the key set's DNSKEYs? */
 static bool
 keys_changed(const struct zone *prev, const struct keyset *keys,
@@ -137,7 +181,8 @@ keys_changed(const struct zone *prev, const struct keyset *keys,
 		for (size_t k = 0; k < keys->count && !ours; k++) {
 			size_t len;
 			const uint8_t *rd = key_dnskey_rdata(keys->keys[k], &len);
-			ours = len == rr[i].rdlen && memcmp(rd, rr[i].rdata, len) == 0;
+			ours = key_is_published(keys->keys[k]) &&
+			    len == rr[i].rdlen && memcmp(rd, rr[i].rdata, len) == 0;
 		}
 		if (!ours) {
 			snprintf(out->detail, sizeof(out->detail), "published "
@@ -146,12 +191,15 @@ keys_changed(const struct zone *prev, const struct keyset *keys,
 			return true;
 		}
 	}
-	if (published != keys->count) {
-		snprintf(out->detail, sizeof(out->detail), "%zu keys in the key "
-		    "folder, %zu published", keys->count, published);
+	size_t wanted = 0;
+	for (size_t k = 0; k < keys->count; k++)
+		wanted += key_is_published(keys->keys[k]);
+	if (published != wanted) {
+		snprintf(out->detail, sizeof(out->detail), "%zu keys to publish, "
+		    "%zu published", wanted, published);
 		return true;
 	}
-	return false;
+	return signers_changed(prev, keys, out);
 }
 
 /* Does prev's denial of existence match the policy: NSEC or NSEC3, and its parameters? */

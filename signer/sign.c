@@ -54,7 +54,7 @@ group_keys(const struct keyset *ks, struct signing_keys *sk, struct diag *d)
 		const struct key *k = ks->keys[i];
 		size_t a;
 
-		if (key_flags(k) & DNSKEY_FLAG_REVOKE)
+		if ((key_flags(k) & DNSKEY_FLAG_REVOKE) || !key_is_signing(k))
 			continue;
 		for (a = 0; a < sk->nalg && sk->alg[a].alg != key_algorithm(k); a++)
 			;
@@ -355,6 +355,8 @@ add_apex_records(struct zone *z, const struct keyset *ks,
 	for (size_t i = 0; i < ks->count; i++) {
 		size_t len;
 		const uint8_t *rd = key_dnskey_rdata(ks->keys[i], &len);
+		if (!key_is_published(ks->keys[i]))
+			continue;
 		if ((rc = zone_add(z, apex, RRTYPE_DNSKEY, ttl, rd, len)) != 0)
 			return rc;
 	}

@@ -51,5 +51,7 @@ int cmd_keys_import(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_config_check(struct cli *cli, int argc, char **argv);
+int cmd_keys_status(struct cli *cli, int argc, char **argv);
+int cmd_keys_roll(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@
 /* A copy of a section header line (libinih's lines are shorter). */
 #define LINE_MAX_CONFIG 1000
 #define MIN_VALIDITY 3600
+#define ZSK_LIFETIME_DEFAULT (90 * 86400)
+#define PROPAGATION_DELAY_DEFAULT 3600
 
 /* One "key = value" as read, for its section. */
 struct entry {
@@ -275,6 +277,8 @@ static const struct {
 	{ "signature-refresh", check_duration },
 	{ "serial", check_serial },
 	{ "reload", check_reload },
+	{ "zsk-lifetime", check_duration },
+	{ "propagation-delay", check_duration },
 };
 
 static int
@@ -369,6 +373,10 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 		return duration_parse(e->value, &zc->policy.refresh);
 	if (strcmp(e->key, "serial") == 0)
 		return serial_policy_parse(e->value, &zc->policy.serial);
+	if (strcmp(e->key, "zsk-lifetime") == 0)
+		return duration_parse(e->value, &zc->zsk_lifetime);
+	if (strcmp(e->key, "propagation-delay") == 0)
+		return duration_parse(e->value, &zc->propagation_delay);
 	return STATUS_INTERNAL;
 }
 
@@ -395,6 +403,8 @@ build_zone(struct parse *p, const struct section *defaults,
 	memset(zc, 0, sizeof(*zc));
 	sign_policy_init(&zc->policy);
 	zc->algorithm = DNSSEC_ALG_ECDSAP256SHA256;
+	zc->zsk_lifetime = ZSK_LIFETIME_DEFAULT;
+	zc->propagation_delay = PROPAGATION_DELAY_DEFAULT;
 	zc->line = s->line;
 	if ((zc->name = strdup(s->name)) == NULL)
 		return STATUS_NOMEM;
@@ -410,6 +420,11 @@ build_zone(struct parse *p, const struct section *defaults,
 	if (zc->policy.opt_out && zc->policy.denial == DENIAL_NSEC) {
 		fail(p, s->line, "[zone %s]: nsec3-opt-out needs denial = nsec3",
 		    s->name);
+		return STATUS_SYNTAX;
+	}
+	if (zc->zsk_lifetime > 0 && zc->zsk_lifetime < zc->policy.validity) {
+		fail(p, s->line, "[zone %s]: zsk-lifetime must be at least "
+		    "signature-validity (or 0: no scheduled rollover)", s->name);
 		return STATUS_SYNTAX;
 	}
 	if (zc->policy.refresh >= zc->policy.validity) {

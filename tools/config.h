@@ -21,6 +21,8 @@ struct zone_config {
 	char *reload;                /* command after a new output, or NULL */
 	uint8_t algorithm;           /* for keys made by run */
 	struct sign_policy policy;   /* denial, opt-out, validity, refresh, serial */
+	int64_t zsk_lifetime;        /* 0: no scheduled ZSK rollover */
+	int64_t propagation_delay;   /* until all our name servers serve a new zone */
 	unsigned long line;          /* of the [zone NAME] line */
 };
 

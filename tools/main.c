@@ -36,6 +36,12 @@ static const struct command commands[] = {
 	{ "keys import", cmd_keys_import,
 	  "keys import ZONE --keydir DIR FILE...",
 	  "take key files made by dnssec-keygen or ldns-keygen" },
+	{ "keys status", cmd_keys_status,
+	  "keys status ZONE [--config FILE] [--json]",
+	  "each key's state, its next event and when (configured zones)" },
+	{ "keys roll", cmd_keys_roll,
+	  "keys roll ZONE --zsk [--config FILE]",
+	  "start a ZSK rollover now (configured zones)" },
 	{ "run", cmd_run,
 	  "run [--config FILE] [--dry-run] [--lock-wait SECONDS] [--threads N] "
 	  "[ZONE...]",

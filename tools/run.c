@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "hook.h"
 #include "keys/keystore.h"
+#include "keys/rollover.h"
 #include "run.h"
 #include "signing.h"
 #include "state.h"
@@ -32,6 +33,78 @@ load_or_create_keys(const struct zone_config *zc, const struct run_options *o,
 	diag_clear(&r->diag);
 	r->created_keys = true;
 	return 0;
+}
+
+/* Is k's DNSKEY in the apex DNSKEY RRset of z? */
+static bool
+dnskey_served(const struct zone *z, const struct key *k)
+{
+	size_t count, len;
+	const struct zrr *rr = zone_records(z, &count);
+	const uint8_t *rd = key_dnskey_rdata(k, &len);
+
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].type == RRTYPE_DNSKEY && (rr[i].flags & ZRR_APEX) &&
+		    rr[i].rdlen == len && memcmp(rr[i].rdata, rd, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Move the zone's keys along their timeline to now (keys/rollover.h): the
+ * waits come from the zone's own TTLs. A dry run only looks.
+ */
+void
+run_rollover_policy(const struct zone_config *zc, const struct zone *z,
+    struct rollover_policy *p)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+
+	memset(p, 0, sizeof(*p));
+	p->zsk_lifetime = zc->zsk_lifetime;
+	p->propagation_delay = zc->propagation_delay;
+	p->algorithm = zc->algorithm;
+	/* The signer gives DNSKEYs the SOA's TTL; signatures take their RRset's. */
+	p->dnskey_ttl = zone_soa(z)->ttl;
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].ttl > p->max_ttl)
+			p->max_ttl = rr[i].ttl;
+	if (p->dnskey_ttl > p->max_ttl)
+		p->max_ttl = p->dnskey_ttl;
+}
+
+static int
+advance_keys(const struct zone_config *zc, const struct run_options *o,
+    int64_t now, const struct zone *z, const struct zone *prev,
+    struct keyset *keys, struct run_result *r)
+{
+	struct rollover_policy p;
+	struct key_state *states = NULL;
+	bool *served = NULL;
+	int rc;
+
+	run_rollover_policy(zc, z, &p);
+	if ((rc = rollover_load(zc->keydir, keys, &states, &r->diag)) != 0)
+		return rc;
+	if (o->dry_run) {
+		rollover_apply(keys, states, now);
+		free(states);
+		return 0;
+	}
+	if (prev != NULL) {
+		if ((served = calloc(keys->count + 1, sizeof(*served))) == NULL) {
+			free(states);
+			return STATUS_NOMEM;
+		}
+		for (size_t i = 0; i < keys->count; i++)
+			served[i] = dnskey_served(prev, keys->keys[i]);
+	}
+	rc = rollover_advance(zc->keydir, zc->name, keys, &states, served, &p,
+	    false, now, &r->keys_changed, &r->diag);
+	free(served);
+	free(states);
+	return rc;
 }
 
 static void
@@ -76,7 +149,8 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	if ((rc = load_or_create_keys(zc, o, cli->now, &keys, r)) != 0)
 		goto out;
 	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
-	    &prev, &r->diag)) != 0)
+	    &prev, &r->diag)) != 0 ||
+	    (rc = advance_keys(zc, o, cli->now, z, prev, keys, r)) != 0)
 		goto out;
 	signer_plan(z, prev, keys, &policy, cli->now, &r->plan);
 	if (prev != NULL)

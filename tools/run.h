@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "config.h"
 #include "signer/signer.h"
+#include "zones/zone.h"
 
 struct run_options {
 	bool dry_run;            /* decide and say, change nothing */
@@ -22,9 +23,15 @@ struct run_result {
 	bool signed_zone;        /* a new output was written */
 	bool reloaded;           /* the reload command ran and succeeded */
 	bool created_keys;       /* the zone had no keys: a KSK and ZSK were made */
+	bool keys_changed;       /* a key moved along its timeline (keys/rollover.h) */
 	uint32_t serial;         /* of the output, when known */
 	struct diag diag;        /* what failed */
 };
+
+struct rollover_policy;
+/* The rollover timeline's policy for zc, its waits from the TTLs of zone z. */
+void run_rollover_policy(const struct zone_config *zc, const struct zone *z,
+    struct rollover_policy *p);
 
 /*
  * Run zc at cli->now: take the zone's lock (keydir/.lock), make the first

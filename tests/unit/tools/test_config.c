@@ -41,7 +41,9 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	    "[zone example.org]\n"
 	    "input = org.zone\n"
 	    "output = org.signed\n"
-	    "nsec3-opt-out = yes\n");
+	    "nsec3-opt-out = yes\n"
+	    "zsk-lifetime = 0\n"
+	    "propagation-delay = 2h\n");
 
 	diag_clear(&d);
 	ck_assert_int_eq(config_load(path, &c, &d), 0);
@@ -76,6 +78,10 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 
 	const struct zone_config *org = config_find_zone(c, "example.org");
 	ck_assert(org->policy.opt_out);
+	ck_assert_int_eq(org->zsk_lifetime, 0);
+	ck_assert_int_eq(org->propagation_delay, 7200);
+	ck_assert_int_eq(com->zsk_lifetime, 90 * 86400);
+	ck_assert_int_eq(com->propagation_delay, 3600);
 	ck_assert_ptr_null(config_find_zone(c, "example.info"));
 	config_free(c);
 }
@@ -125,6 +131,8 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\ndenial = nsec\nnsec3-opt-out = yes\n", 1, "needs denial = nsec3" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nsignature-validity = 7d\nsignature-refresh = 7d\n", 1, "shorter than signature-validity" },
 	{ "[defaults]\nserial = keep\n", 0, "no [zone NAME] section" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nzsk-lifetime = 7d\n", 1, "zsk-lifetime must be at least" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\npropagation-delay = x\n", 4, "not a duration" },
 };
 
 START_TEST(test_config_errors_name_line_and_key)

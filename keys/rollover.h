@@ -1,0 +1,84 @@
+/* Key lifecycles and rollovers (RFC 7583): each key's state, and the timeline that moves keys along. */
+#ifndef ZW_ROLLOVER_H
+#define ZW_ROLLOVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/attr.h"
+#include "common/diag.h"
+#include "keystore.h"
+
+enum key_role { ROLE_KSK, ROLE_ZSK, ROLE_CSK };
+
+/*
+ * One key's life, kept in K<zone>.+AAA+TTTTT.zwstate beside its key files.
+ * Times are seconds since the epoch, 0 for "not yet". A key is in the
+ * DNSKEY RRset from published to removed, and signs from active to retired.
+ */
+struct key_state {
+	enum key_role role;
+	int64_t published;
+	int64_t active;
+	int64_t retired;
+	int64_t removed;
+};
+
+/* What the timeline needs to know (RFC 7583 §3.2 names in brackets). */
+struct rollover_policy {
+	int64_t zsk_lifetime;        /* 0: no scheduled ZSK roll */
+	int64_t propagation_delay;   /* until every server has a new zone [Dprp] */
+	int64_t dnskey_ttl;          /* [TTLkey] */
+	int64_t max_ttl;             /* largest TTL of a signed RRset [TTLsig] */
+	uint8_t algorithm;           /* for new keys */
+};
+
+/* A zone's keys with their states, in keyset order. */
+struct key_timeline {
+	struct keyset *keys;
+	struct key_state *states;
+};
+
+/*
+ * Read the state of every key in ks (dir is the key folder); a key
+ * without a state file gets one as if published and active since it was
+ * made, its role from the SEP flag (CSK when no ZSK of its algorithm).
+ * Returns 0 or STATUS_KEY_FORMAT with d naming the file and line.
+ */
+int rollover_load(const char *dir, struct keyset *ks, struct key_state **out,
+    struct diag *d) WUR;
+
+/*
+ * Move the keys of zone in dir along to now: start a ZSK roll when the
+ * active ZSK's lifetime ends (or when force_zsk), making the successor and
+ * publishing it first; activate it once its DNSKEY can be in every cache,
+ * retiring the old one; remove the old one once none of its signatures
+ * can be cached. published_now lists whether each key's DNSKEY is in the
+ * zone served now (NULL: trust the states): a key whose publication never
+ * reached a served zone is published again from now. New keys join *ks
+ * and *states; every state is saved. Each key's use (key_set_use) then
+ * says what the signer does with it. *changed tells whether any state
+ * moved. Returns 0 or a status with d.
+ */
+int rollover_advance(const char *dir, const char *zone, struct keyset *ks,
+    struct key_state **states, const bool *published_now,
+    const struct rollover_policy *p, bool force_zsk, int64_t now,
+    bool *changed, struct diag *d) WUR;
+
+/* Set each key's use from its state at now. */
+void rollover_apply(struct keyset *ks, const struct key_state *states,
+    int64_t now);
+
+/* "KSK", "ZSK", "CSK"; "published", "active", "retired", "removed", "generated". */
+const char *key_role_name(enum key_role r);
+const char *key_state_name(const struct key_state *s, int64_t now);
+
+/*
+ * The next event of a key and when it is due (0 when none), e.g.
+ * "activate" at published + Dprp + TTLkey. Fills what (a short text).
+ */
+int64_t rollover_next_event(const struct key_state *s,
+    const struct rollover_policy *p, char *what, size_t size);
+
+#endif

@@ -1,0 +1,201 @@
+/* Unit tests for keys/rollover: key state files, and the ZSK pre-publication timeline. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/status.h"
+#include "keys/dnskey.h"
+#include "keys/keystore.h"
+#include "keys/rollover.h"
+#include "keytest.h"
+#include "../unit.h"
+
+#define T0 1795305600   /* 20261122000000 */
+#define HOUR 3600
+
+static char *dir;
+
+static void
+setup(void)
+{
+	char from[PATH_MAX];
+
+	dir = kt_tmpdir();
+	kt_testdata(from, sizeof(from), "golden/keys");
+	kt_copy_dir(from, dir);
+	chmod(dir, 0700);
+}
+
+static void
+teardown(void)
+{
+	kt_rmtree(dir);
+}
+
+static const struct rollover_policy policy = {
+	.zsk_lifetime = 30 * 86400, .propagation_delay = HOUR,
+	.dnskey_ttl = HOUR, .max_ttl = HOUR, .algorithm = DNSSEC_ALG_ED25519,
+};
+
+static struct keyset *
+load(struct key_state **st)
+{
+	struct keyset *ks = NULL;
+	struct diag d;
+
+	ck_assert_int_eq(keystore_load(dir, "example.com", &ks, &d), 0);
+	diag_clear(&d);
+	ck_assert_msg(rollover_load(dir, ks, st, &d) == 0, "%s", d.text);
+	return ks;
+}
+
+static size_t
+find_role(const struct keyset *ks, const struct key_state *st, const char *state,
+    int64_t now)
+{
+	for (size_t i = 0; i < ks->count; i++)
+		if (st[i].role == ROLE_ZSK &&
+		    strcmp(key_state_name(&st[i], now), state) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+START_TEST(test_rollover_zsk_prepublication_timeline)
+{
+	struct key_state *st;
+	struct keyset *ks = load(&st);
+	struct diag d;
+	bool changed;
+	int64_t t = T0;
+	uint16_t old_tag, new_tag;
+
+	/* Keys from before the timeline: in use, roles from the flags. */
+	ck_assert_uint_eq(ks->count, 2);
+	size_t z = find_role(ks, st, "active", t);
+	ck_assert_uint_ne(z, (size_t)-1);
+	old_tag = key_tag(ks->keys[z]);
+	/* First advance: the lifetime starts now, nothing new. */
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, false, t, &changed, &d), 0);
+	ck_assert_uint_eq(ks->count, 2);
+	/* 30 days less the publication wait (2h): the successor appears, published, not signing. */
+	t = T0 + 30 * 86400 - 2 * HOUR;
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, false, t, &changed, &d), 0);
+	ck_assert(changed);
+	ck_assert_uint_eq(ks->count, 3);
+	ck_assert(key_is_published(ks->keys[2]) && !key_is_signing(ks->keys[2]));
+	new_tag = key_tag(ks->keys[2]);
+	ck_assert_uint_ne(new_tag, old_tag);
+	/* One second before its DNSKEY can be in every cache: still the old ZSK signs. */
+	t += 2 * HOUR - 1;
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, false, t, &changed, &d), 0);
+	ck_assert(!key_is_signing(ks->keys[2]) && key_is_signing(ks->keys[z]));
+	t += 1;
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, false, t, &changed, &d), 0);
+	ck_assert(key_is_signing(ks->keys[2]));
+	ck_assert(!key_is_signing(ks->keys[z]) && key_is_published(ks->keys[z]));
+	/* Its signatures out of every cache (Dprp + TTLsig): the old ZSK leaves. */
+	t += 2 * HOUR;
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, false, t, &changed, &d), 0);
+	ck_assert(!key_is_published(ks->keys[z]));
+	ck_assert_str_eq(key_state_name(&st[z], t), "removed");
+	free(st);
+	keyset_free(ks);
+
+	/* The states were saved: a fresh load sees the same. */
+	ks = load(&st);
+	ck_assert_uint_eq(ks->count, 3);
+	rollover_apply(ks, st, t);
+	for (size_t i = 0; i < ks->count; i++)
+		if (key_tag(ks->keys[i]) == old_tag)
+			ck_assert(!key_is_published(ks->keys[i]));
+		else if (key_tag(ks->keys[i]) == new_tag)
+			ck_assert(key_is_signing(ks->keys[i]));
+	free(st);
+	keyset_free(ks);
+}
+END_TEST
+
+START_TEST(test_rollover_unserved_successor_waits_again)
+{
+	struct key_state *st;
+	struct keyset *ks = load(&st);
+	struct diag d;
+	bool changed, served[3] = { true, true, false };
+
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, true, T0, &changed, &d), 0);
+	ck_assert_uint_eq(ks->count, 3);
+	/* Hours later the successor's DNSKEY has still not been served: its wait starts again. */
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, served,
+	    &policy, false, T0 + 5 * HOUR, &changed, &d), 0);
+	ck_assert(!key_is_signing(ks->keys[2]));
+	ck_assert_int_eq(st[2].published, T0 + 5 * HOUR);
+	free(st);
+	keyset_free(ks);
+}
+END_TEST
+
+START_TEST(test_rollover_refuses_lost_keys)
+{
+	struct key_state *st;
+	struct keyset *ks = load(&st);
+	struct diag d;
+	char path[PATH_MAX];
+	bool changed;
+
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, true, T0, &changed, &d), 0);
+	/* The new key's files go missing, its state stays: an error, never a new key. */
+	kt_fmt(path, sizeof(path), "%s.key", key_file_prefix(ks->keys[2]));
+	ck_assert_int_eq(unlink(path), 0);
+	kt_fmt(path, sizeof(path), "%s.private", key_file_prefix(ks->keys[2]));
+	ck_assert_int_eq(unlink(path), 0);
+	free(st);
+	keyset_free(ks);
+	ck_assert_int_eq(keystore_load(dir, "example.com", &ks, &d), 0);
+	diag_clear(&d);
+	ck_assert_int_eq(rollover_load(dir, ks, &st, &d), STATUS_KEY_MISSING);
+	ck_assert_ptr_nonnull(strstr(d.text, "without its key files"));
+	keyset_free(ks);
+}
+END_TEST
+
+START_TEST(test_rollover_bad_state_file_names_its_line)
+{
+	struct keyset *ks = NULL;
+	struct key_state *st = NULL;
+	struct diag d;
+	char name[PATH_MAX];
+
+	ck_assert_int_eq(keystore_load(dir, "example.com", &ks, &d), 0);
+	kt_fmt(name, sizeof(name), "%s.zwstate",
+	    strrchr(key_file_prefix(ks->keys[0]), '/') + 1);
+	kt_write(dir, name, "; a comment\nRole: ZSK\nPublished: yesterday\n",
+	    0644);
+	diag_clear(&d);
+	ck_assert_int_eq(rollover_load(dir, ks, &st, &d), STATUS_KEY_FORMAT);
+	ck_assert_uint_eq(d.line, 3);
+	ck_assert_ptr_nonnull(strstr(d.file, name));
+	keyset_free(ks);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("rollover");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_rollover_zsk_prepublication_timeline);
+	tcase_add_test(tc, test_rollover_unserved_successor_waits_again);
+	tcase_add_test(tc, test_rollover_refuses_lost_keys);
+	tcase_add_test(tc, test_rollover_bad_state_file_names_its_line);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}

@@ -1,0 +1,202 @@
+/* zonewarden keys status and keys roll: a configured zone's key timeline, and starting a roll by hand. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/status.h"
+#include "common/timespec.h"
+#include "config.h"
+#include "keys/dnskey.h"
+#include "keys/rollover.h"
+#include "run.h"
+#include "signing.h"
+
+/* The zone's config, keys, states and timeline policy (its waits from the input's TTLs). */
+struct zone_keys {
+	struct config *config;
+	const struct zone_config *zc;
+	struct keyset *keys;
+	struct key_state *states;
+	struct rollover_policy policy;
+};
+
+static void
+zone_keys_clear(struct zone_keys *zk)
+{
+	free(zk->states);
+	keyset_free(zk->keys);
+	config_free(zk->config);
+}
+
+/* Returns an exit code. */
+static int
+zone_keys_load(const struct cli *cli, const char *path, const char *zone,
+    struct zone_keys *zk)
+{
+	struct zone *z = NULL;
+	struct diag d;
+	int rc;
+
+	memset(zk, 0, sizeof(*zk));
+	diag_clear(&d);
+	if ((rc = config_load(path, &zk->config, &d)) != 0)
+		return cli_fail(cli, rc, &d, path);
+	if ((zk->zc = config_find_zone(zk->config, zone)) == NULL)
+		return cli_usage(cli, "%s: zone '%s' is not in %s", cli->command,
+		    zone, path);
+	if ((rc = zone_load(zk->zc->input, zk->zc->name, SIGNING_DEFAULT_TTL,
+	    &z, &d)) != 0)
+		return cli_fail(cli, rc, &d, zk->zc->input);
+	run_rollover_policy(zk->zc, z, &zk->policy);
+	zone_free(z);
+	if ((rc = keystore_load(zk->zc->keydir, zk->zc->name, &zk->keys,
+	    &d)) != 0 ||
+	    (rc = rollover_load(zk->zc->keydir, zk->keys, &zk->states, &d)) != 0)
+		return cli_fail(cli, rc, &d, zk->zc->keydir);
+	return EXIT_OK;
+}
+
+static void
+time_text(int64_t t, char *buf, size_t size)
+{
+	if (t == 0)
+		snprintf(buf, size, "-");
+	else if (t == 1)
+		snprintf(buf, size, "before");
+	else
+		time_format(t, buf, size);
+}
+
+static int
+parse_zone_args(struct cli *cli, int argc, char **argv, const char **config,
+    bool *json, bool *zsk, const char **zone)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "zsk", no_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	*config = CONFIG_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'c')
+			*config = optarg;
+		else if (ch == 'j' && json != NULL)
+			*json = true;
+		else if (ch == 'z' && zsk != NULL)
+			*zsk = true;
+		else
+			return cli_usage(cli, "%s: unknown option", cli->command);
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cli, "%s: give exactly one ZONE", cli->command);
+	*zone = argv[optind];
+	return EXIT_OK;
+}
+
+int
+cmd_keys_status(struct cli *cli, int argc, char **argv)
+{
+	const char *config, *zone;
+	struct zone_keys zk;
+	bool json = false;
+	json_t *arr = NULL;
+	int ex;
+
+	if ((ex = parse_zone_args(cli, argc, argv, &config, &json, NULL,
+	    &zone)) != EXIT_OK)
+		return ex;
+	if ((ex = zone_keys_load(cli, config, zone, &zk)) != EXIT_OK) {
+		zone_keys_clear(&zk);
+		return ex;
+	}
+	if (json)
+		arr = json_array();
+	else
+		printf("%-6s %-4s %-16s %-10s %-15s %-15s %-15s %-15s %s\n",
+		    "TAG", "ROLE", "ALGORITHM", "STATE", "PUBLISHED", "ACTIVE",
+		    "RETIRED", "REMOVED", "NEXT");
+	for (size_t i = 0; i < zk.keys->count; i++) {
+		const struct key *k = zk.keys->keys[i];
+		const struct key_state *s = &zk.states[i];
+		char what[128], when[32], t[4][32];
+		int64_t next = rollover_next_event(s, &zk.policy, what,
+		    sizeof(what));
+
+		time_text(next, when, sizeof(when));
+		time_text(s->published, t[0], sizeof(t[0]));
+		time_text(s->active, t[1], sizeof(t[1]));
+		time_text(s->retired, t[2], sizeof(t[2]));
+		time_text(s->removed, t[3], sizeof(t[3]));
+		if (json) {
+			json_array_append_new(arr, json_pack("{s:i, s:s, s:i, "
+			    "s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "tag", key_tag(k),
+			    "role", key_role_name(s->role), "algorithm",
+			    key_algorithm(k), "state", key_state_name(s, cli->now),
+			    "published", (json_int_t)s->published, "active",
+			    (json_int_t)s->active, "retired",
+			    (json_int_t)s->retired, "removed",
+			    (json_int_t)s->removed, "next_event", what,
+			    "next_event_time", (json_int_t)next));
+			continue;
+		}
+		printf("%-6u %-4s %-16s %-10s %-15s %-15s %-15s %-15s %s%s%s\n",
+		    key_tag(k), key_role_name(s->role),
+		    dnssec_alg_name(key_algorithm(k)),
+		    key_state_name(s, cli->now), t[0], t[1], t[2], t[3], what,
+		    next ? " at " : "", next ? when : "");
+	}
+	if (json) {
+		json_t *o = json_pack("{s:s, s:o}", "zone", zk.zc->name, "keys",
+		    arr);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	}
+	zone_keys_clear(&zk);
+	return EXIT_OK;
+}
+
+int
+cmd_keys_roll(struct cli *cli, int argc, char **argv)
+{
+	const char *config, *zone;
+	struct zone_keys zk;
+	struct diag d;
+	bool zsk = false, changed = false;
+	size_t before;
+	int ex, rc;
+
+	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, &zsk,
+	    &zone)) != EXIT_OK)
+		return ex;
+	if (!zsk)
+		return cli_usage(cli, "keys roll: say which key: --zsk");
+	if ((ex = zone_keys_load(cli, config, zone, &zk)) != EXIT_OK) {
+		zone_keys_clear(&zk);
+		return ex;
+	}
+	/* The successor is made and published now; the next run signs with it in time. */
+	diag_clear(&d);
+	before = zk.keys->count;
+	rc = rollover_advance(zk.zc->keydir, zk.zc->name, zk.keys, &zk.states,
+	    NULL, &zk.policy, true, cli->now, &changed, &d);
+	if (rc != 0) {
+		ex = cli_fail(cli, rc, &d, zk.zc->keydir);
+	} else if (zk.keys->count == before) {
+		cli_info(cli, "%s: a ZSK roll is under way already ('keys status' "
+		    "shows where it stands)", zk.zc->name);
+	} else {
+		const struct key *k = zk.keys->keys[zk.keys->count - 1];
+		cli_info(cli, "%s: new ZSK %u published from the next run; it "
+		    "signs once its DNSKEY can be in every cache", zk.zc->name,
+		    key_tag(k));
+	}
+	zone_keys_clear(&zk);
+	return ex;
+}
