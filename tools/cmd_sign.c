@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "common/timespec.h"
 #include "keys/keystore.h"
+#include "keys/rollover.h"
 #include "signer/signer.h"
 #include "signing.h"
 #include "zones/zone.h"
@@ -39,6 +40,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	struct sign_policy policy;
 	struct sign_stats stats = { 0 };
 	struct keyset *keys = NULL;
+	struct key_state *states = NULL;
 	struct zone *z = NULL, *prev = NULL;
 	struct diag d;
 	int c, rc, ex = EXIT_OK;
@@ -111,10 +113,13 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "sign: --refresh: '%s' is not a duration "
 		    "(e.g. 5d)", refresh);
 
-	if ((rc = keystore_load(keydir, zname, &keys, &d)) != 0) {
+	if ((rc = keystore_load(keydir, zname, &keys, &d)) != 0 ||
+	    (rc = rollover_load(keydir, keys, &states, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, keydir);
 		goto out;
 	}
+	/* Keys that `run` rolls: each published and signing as its state says. */
+	rollover_apply(keys, states, cli->now);
 	t_load = elapsed_seconds();
 	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev,
 	    &d)) != 0) {
@@ -148,6 +153,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		    stats.signatures_reused, stats.signatures_checked, n, out);
 	}
 out:
+	free(states);
 	zone_free(prev);
 	zone_free(z);
 	keyset_free(keys);

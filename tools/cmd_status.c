@@ -11,6 +11,7 @@
 #include "config.h"
 #include "keys/dnskey.h"
 #include "keys/keystore.h"
+#include "keys/rollover.h"
 #include "signing.h"
 #include "state.h"
 
@@ -20,6 +21,7 @@ struct zone_status {
 	uint32_t input_serial, output_serial;
 	struct sign_plan plan;
 	struct keyset *keys;
+	struct key_state *key_states;   /* NULL when they cannot be read */
 	struct run_state state;
 	char input_error[1200], output_error[1200], keys_error[1200];
 };
@@ -57,9 +59,14 @@ gather(const struct cli *cli, const struct zone_config *zc,
 		error_text(s->output_error, sizeof(s->output_error), rc, &d);
 	}
 	diag_clear(&d);
-	if ((rc = keystore_load(zc->keydir, zc->name, &s->keys, &d)) == 0)
+	if ((rc = keystore_load(zc->keydir, zc->name, &s->keys, &d)) == 0) {
 		s->have_keys = true;
-	else
+		diag_clear(&d);
+		if (rollover_load(zc->keydir, s->keys, &s->key_states, &d) == 0)
+			rollover_apply(s->keys, s->key_states, cli->now);
+		else
+			s->key_states = NULL;
+	} else
 		error_text(s->keys_error, sizeof(s->keys_error), rc, &d);
 	if (s->have_input && s->have_keys) {
 		signer_plan(in, out, s->keys, &zc->policy, cli->now, &s->plan);
@@ -70,6 +77,12 @@ gather(const struct cli *cli, const struct zone_config *zc,
 		memset(&s->state, 0, sizeof(s->state));
 	zone_free(in);
 	zone_free(out);
+}
+
+static const char *
+key_state_text(const struct zone_status *s, size_t i, int64_t now)
+{
+	return s->key_states ? key_state_name(&s->key_states[i], now) : "?";
 }
 
 static const char *
@@ -85,7 +98,8 @@ key_role(const struct key *k, const struct keyset *ks)
 }
 
 static json_t *
-zone_json(const struct zone_config *zc, const struct zone_status *s)
+zone_json(const struct zone_config *zc, const struct zone_status *s,
+    int64_t now)
 {
 	json_t *o = json_object(), *keys = json_array();
 
@@ -116,10 +130,11 @@ zone_json(const struct zone_config *zc, const struct zone_status *s)
 	}
 	for (size_t i = 0; s->have_keys && i < s->keys->count; i++) {
 		const struct key *k = s->keys->keys[i];
-		json_array_append_new(keys, json_pack("{s:i, s:i, s:s, s:s, s:i}",
-		    "tag", key_tag(k), "algorithm", key_algorithm(k),
+		json_array_append_new(keys, json_pack("{s:i, s:i, s:s, s:s, s:i, "
+		    "s:s}", "tag", key_tag(k), "algorithm", key_algorithm(k),
 		    "algorithm_name", dnssec_alg_name(key_algorithm(k)),
-		    "role", key_role(k, s->keys), "bits", key_bits(k)));
+		    "role", key_role(k, s->keys), "bits", key_bits(k),
+		    "state", key_state_text(s, i, now)));
 	}
 	json_object_set_new(o, "keys", keys);
 	if (!s->have_keys)
@@ -130,7 +145,8 @@ zone_json(const struct zone_config *zc, const struct zone_status *s)
 }
 
 static void
-print_zone(const struct zone_config *zc, const struct zone_status *s)
+print_zone(const struct zone_config *zc, const struct zone_status *s,
+    int64_t now)
 {
 	char t1[32], t2[32];
 
@@ -159,9 +175,10 @@ print_zone(const struct zone_config *zc, const struct zone_status *s)
 		printf("  keys       ");
 		for (size_t i = 0; i < s->keys->count; i++) {
 			const struct key *k = s->keys->keys[i];
-			printf(" %s %u %s %u bits%s", key_role(k, s->keys),
+			printf(" %s %u %s %u bits %s%s", key_role(k, s->keys),
 			    key_tag(k), dnssec_alg_name(key_algorithm(k)),
-			    key_bits(k), i + 1 < s->keys->count ? ";" : "");
+			    key_bits(k), key_state_text(s, i, now),
+			    i + 1 < s->keys->count ? ";" : "");
 		}
 		printf("\n");
 	} else {
@@ -224,10 +241,11 @@ cmd_status(struct cli *cli, int argc, char **argv)
 			continue;
 		gather(cli, zc, &s);
 		if (json)
-			json_array_append_new(all, zone_json(zc, &s));
+			json_array_append_new(all, zone_json(zc, &s, cli->now));
 		else
-			print_zone(zc, &s);
+			print_zone(zc, &s, cli->now);
 		keyset_free(s.keys);
+		free(s.key_states);
 	}
 	if (json) {
 		json_t *o = json_pack("{s:o}", "zones", all);

@@ -87,6 +87,12 @@ CHECKS=$((CHECKS + 1))
 CHECKS=$((CHECKS + 1))
 last_keys=$(tail -n 1 history | awk '{ print $2 }' | tr ',' '\n' | wc -l)
 [ "$last_keys" -le 3 ] || fail "old keys stay published: $(tail -n 1 history)"
+# `sign` by hand with the same key folder publishes and signs as the timeline says.
+expect_run sign-by-hand 0 "" "$ZW" --now $end sign example.com --in example.com.zone \
+    --out by-hand.signed --keydir keys
+CHECKS=$((CHECKS + 1))
+[ "$(dnssec-dsfromkey -A -2 -f by-hand.signed example.com | awk '{ print $4 }' | sort -n | paste -sd, -)" = \
+    "$(tail -n 1 history | awk '{ print $2 }')" ] || fail "sign publishes other keys than run: $(grep DNSKEY by-hand.signed)"
 # keys status explains what comes next.
 expect_run keys-status 0 "" "$ZW" --now $end keys status example.com --config zw.conf
 CHECKS=$((CHECKS + 1))
