@@ -91,6 +91,18 @@ key_is_signing(const struct key *k)
 	return !k->not_signing;
 }
 
+void
+key_set_cds(struct key *k, bool cds)
+{
+	k->cds = cds;
+}
+
+bool
+key_has_cds(const struct key *k)
+{
+	return k->cds;
+}
+
 const char *
 key_owner(const struct key *k)
 {

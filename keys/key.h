@@ -71,6 +71,9 @@ int64_t key_created(const struct key *k);
 void key_set_use(struct key *k, bool published, bool signing);
 bool key_is_published(const struct key *k);
 bool key_is_signing(const struct key *k);
+/* Whether the zone asks its parent for this key's DS (CDS/CDNSKEY, RFC 7344). */
+void key_set_cds(struct key *k, bool cds);
+bool key_has_cds(const struct key *k);
 
 /*
  * Sign data; the signature in DNSSEC wire form goes to sig (at least

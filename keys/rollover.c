@@ -96,6 +96,8 @@ parse_state(const char *path, char *text, struct key_state *st,
 			field = &st->retired;
 		else if (strcmp(l, "Removed") == 0)
 			field = &st->removed;
+		else if (strcmp(l, "DSSeen") == 0)
+			field = &st->ds_seen;
 		if (field == NULL)
 			goto bad;
 		if (strcmp(v, "0") == 0)
@@ -108,7 +110,7 @@ parse_state(const char *path, char *text, struct key_state *st,
 	return 0;
 bad:
 	diag_set(d, path, line, "not a key state line (Role, Published, "
-	    "Active, Retired or Removed with a time)");
+	    "Active, Retired, Removed or DSSeen with a time)");
 	return STATUS_KEY_FORMAT;
 }
 
@@ -143,6 +145,8 @@ write_state(FILE *f, void *arg)
 	put_time(f, "Active", w->st->active);
 	put_time(f, "Retired", w->st->retired);
 	put_time(f, "Removed", w->st->removed);
+	if (w->st->role != ROLE_ZSK)
+		put_time(f, "DSSeen", w->st->ds_seen);
 	return ferror(f) ? STATUS_INTERNAL : 0;
 }
 
@@ -239,8 +243,12 @@ rollover_load(const char *dir, struct keyset *ks, struct key_state **out,
 	 * (a run stopped between the two): it starts its life from the start.
 	 */
 	for (size_t i = 0; i < ks->count && rc == 0; i++)
-		if (!have[i] && !managed)
+		if (!have[i] && !managed) {
 			st[i].published = st[i].active = SINCE_ALWAYS;
+			/* The parent was given their DS before any timeline. */
+			if (st[i].role != ROLE_ZSK)
+				st[i].ds_seen = SINCE_ALWAYS;
+		}
 out:
 	free(have);
 	if (rc != 0) {
@@ -251,9 +259,19 @@ out:
 	return 0;
 }
 
-void
-rollover_apply(struct keyset *ks, const struct key_state *st, int64_t now)
+/* RFC 7583 §3.2: after publication, until every cache can hold the new DNSKEY set [Ipub]. */
+static int64_t
+publish_interval(const struct rollover_policy *p)
 {
+	return p->propagation_delay + p->dnskey_ttl;
+}
+
+void
+rollover_apply(struct keyset *ks, const struct key_state *st,
+    const struct rollover_policy *p, int64_t now)
+{
+	size_t cds = (size_t)-1;
+
 	for (size_t i = 0; i < ks->count; i++) {
 		const struct key_state *s = &st[i];
 		bool published = s->published != 0 && s->published <= now &&
@@ -261,14 +279,19 @@ rollover_apply(struct keyset *ks, const struct key_state *st, int64_t now)
 		bool signing = published && s->active != 0 && s->active <= now &&
 		    (s->retired == 0 || s->retired > now);
 		key_set_use(ks->keys[i], published, signing);
+		key_set_cds(ks->keys[i], false);
+		/*
+		 * The parent is asked for the DS of the newest KSK whose DNSKEY
+		 * every cache can hold (RFC 7344 §4: no DS before its key).
+		 */
+		if (p != NULL && p->cds && s->role != ROLE_ZSK && signing &&
+		    (s->published == SINCE_ALWAYS ||
+		    s->published + publish_interval(p) <= now) &&
+		    (cds == (size_t)-1 || s->published > st[cds].published))
+			cds = i;
 	}
-}
-
-/* RFC 7583 §3.2: after publication, until every cache can hold the new DNSKEY set [Ipub]. */
-static int64_t
-publish_interval(const struct rollover_policy *p)
-{
-	return p->propagation_delay + p->dnskey_ttl;
+	if (cds != (size_t)-1)
+		key_set_cds(ks->keys[cds], true);
 }
 
 /* After retirement, until no cache can hold a signature by the key [Iret, Dsgn = 0]. */
@@ -278,12 +301,62 @@ retire_interval(const struct rollover_policy *p)
 	return p->propagation_delay + p->max_ttl;
 }
 
-int64_t
-rollover_next_event(const struct key_state *s, const struct rollover_policy *p,
-    char *what, size_t size)
+/* The newest KSK (or CSK) other than i that is not removed, or (size_t)-1. */
+static size_t
+newer_ksk(const struct keyset *ks, const struct key_state *st, size_t i)
 {
+	size_t best = (size_t)-1;
+
+	for (size_t j = 0; j < ks->count; j++)
+		if (j != i && st[j].role == st[i].role && st[j].removed == 0 &&
+		    key_algorithm(ks->keys[j]) == key_algorithm(ks->keys[i]) &&
+		    st[j].published > st[i].published &&
+		    (best == (size_t)-1 || st[j].published > st[best].published))
+			best = j;
+	return best;
+}
+
+/* When the old KSK may go: its successor's DS seen, and the old DS set out of caches. */
+static int64_t
+ksk_retire_time(const struct key_state *succ, const struct rollover_policy *p)
+{
+	int64_t a = succ->published + publish_interval(p);
+	int64_t b = succ->ds_seen + p->parent_ds_ttl + p->parent_propagation_delay;
+
+	return a > b ? a : b;
+}
+
+int64_t
+rollover_next_event(const struct keyset *ks, const struct key_state *st,
+    size_t i, const struct rollover_policy *p, char *what, size_t size)
+{
+	const struct key_state *s = &st[i];
+
 	if (s->removed != 0) {
 		snprintf(what, size, "none");
+		return 0;
+	}
+	if (s->role != ROLE_ZSK) {
+		size_t n = newer_ksk(ks, st, i);
+		if (n != (size_t)-1 && st[n].ds_seen == 0) {
+			snprintf(what, size, "retirement, waiting for the DS of "
+			    "key %u at the parent", key_tag(ks->keys[n]));
+			return 0;
+		}
+		if (n != (size_t)-1) {
+			snprintf(what, size, "retirement (the old DS out of caches)");
+			return ksk_retire_time(&st[n], p);
+		}
+		if (s->ds_seen == 0) {
+			snprintf(what, size, "its DS at the parent (give it: keys ds)");
+			return 0;
+		}
+		if (p->ksk_lifetime > 0 && s->active != SINCE_ALWAYS) {
+			snprintf(what, size, "successor published (lifetime %lld d)",
+			    (long long)(p->ksk_lifetime / 86400));
+			return s->active + p->ksk_lifetime;
+		}
+		snprintf(what, size, "none scheduled");
 		return 0;
 	}
 	if (s->retired != 0) {
@@ -298,8 +371,7 @@ rollover_next_event(const struct key_state *s, const struct rollover_policy *p,
 		snprintf(what, size, "activation (its DNSKEY in every cache)");
 		return s->published + publish_interval(p);
 	}
-	if (s->role == ROLE_ZSK && p->zsk_lifetime > 0 &&
-	    s->active != SINCE_ALWAYS) {
+	if (p->zsk_lifetime > 0 && s->active != SINCE_ALWAYS) {
 		snprintf(what, size, "successor published (lifetime %lld d)",
 		    (long long)(p->zsk_lifetime / 86400));
 		return s->active + p->zsk_lifetime - publish_interval(p);
@@ -320,13 +392,94 @@ is_successor(const struct key_state *s)
 	return s->active == 0 && s->removed == 0;
 }
 
+/* Does the parent's DS set hold a DS for k (any digest type we can compute)? */
+static bool
+parent_has_ds(const struct rollover_view *v, const struct key *k)
+{
+	uint8_t owner[256], ds[64];
+	size_t len, dslen;
+	const uint8_t *rd = key_dnskey_rdata(k, &len);
+	const char *name = key_owner(k);
+	size_t o = 0;
+
+	/* The owner in wire form, for the digest (RFC 4034 §5.1.4). */
+	for (const char *p = name; *p && o < sizeof(owner) - 2;) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+		if (l == 0)
+			break;
+		owner[o++] = (uint8_t)l;
+		memcpy(owner + o, p, l);
+		o += l;
+		p += l + (dot != NULL);
+	}
+	owner[o] = 0;
+	for (size_t i = 0; i < v->nparent_ds; i++) {
+		const uint8_t *want = v->parent_ds[i];
+		if (v->parent_ds_len[i] < 4 ||
+		    dnskey_ds_rdata(owner, rd, len, want[3], ds, &dslen) != 0)
+			continue;
+		if (dslen == v->parent_ds_len[i] && memcmp(ds, want, dslen) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Make a new key of k's algorithm and role; its state: generated, or published now. */
+static int
+add_successor(const char *dir, const char *zone, struct keyset *ks,
+    struct key_state **states, size_t i, bool publish, int64_t now,
+    struct diag *d)
+{
+	struct key_state *grown, *s;
+	enum key_role role = (*states)[i].role;
+	int rc;
+
+	if ((rc = keystore_add_key(dir, zone, key_algorithm(ks->keys[i]),
+	    role == ROLE_ZSK ? DNSKEY_FLAG_ZONE : DNSKEY_FLAG_ZONE |
+	    DNSKEY_FLAG_SEP, now, ks, d)) != 0)
+		return rc;
+	if ((grown = realloc(*states, (ks->count + 1) * sizeof(*grown))) == NULL)
+		return STATUS_NOMEM;
+	*states = grown;
+	s = &grown[ks->count - 1];
+	memset(s, 0, sizeof(*s));
+	s->role = role;
+	if (publish) {
+		s->published = now;
+		/* A new KSK signs the DNSKEY set from the start (double-KSK). */
+		if (role != ROLE_ZSK)
+			s->active = now;
+	}
+	return save_state(ks->keys[ks->count - 1], s, d);
+}
+
+int
+rollover_ds_seen(struct keyset *ks, struct key_state *states, uint16_t tag,
+    int64_t now, struct diag *d)
+{
+	for (size_t i = 0; i < ks->count; i++) {
+		if (key_tag(ks->keys[i]) != tag || states[i].role == ROLE_ZSK ||
+		    states[i].removed != 0)
+			continue;
+		if (states[i].ds_seen == 0)
+			states[i].ds_seen = now;
+		return save_state(ks->keys[i], &states[i], d);
+	}
+	diag_set(d, NULL, 0, "no KSK or CSK with tag %u in use", tag);
+	return STATUS_KEY_MISSING;
+}
+
 int
 rollover_advance(const char *dir, const char *zone, struct keyset *ks,
-    struct key_state **states, const bool *published_now,
-    const struct rollover_policy *p, bool force_zsk, int64_t now,
+    struct key_state **states, const struct rollover_view *view,
+    const struct rollover_policy *p, enum rollover_force force, int64_t now,
     bool *changed, struct diag *d)
 {
 	size_t n0 = ks->count;
+	const bool *published_now = view != NULL ? view->published_now : NULL;
+	bool timeline = p->zsk_lifetime > 0 || p->ksk_lifetime > 0 ||
+	    force != FORCE_NONE;
 	bool *dirty;
 	int rc = 0;
 
@@ -337,7 +490,7 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	 * Keys in use before the timeline (no state yet) start their lifetime
 	 * now, once there is a timeline to follow; they are in every cache.
 	 */
-	for (size_t i = 0; (p->zsk_lifetime > 0 || force_zsk) && i < n0; i++) {
+	for (size_t i = 0; timeline && i < n0; i++) {
 		struct key_state *s = &(*states)[i];
 		if (s->active == SINCE_ALWAYS) {
 			s->active = now;
@@ -351,19 +504,34 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	 */
 	for (size_t i = 0; published_now != NULL && i < n0; i++) {
 		struct key_state *s = &(*states)[i];
-		if (is_successor(s) && s->published != 0 && !published_now[i]) {
+		bool waiting = s->role == ROLE_ZSK ? is_successor(s) :
+		    s->ds_seen == 0 && s->removed == 0;
+		if (waiting && s->published != 0 && s->published != SINCE_ALWAYS &&
+		    !published_now[i] && s->published < now) {
 			s->published = now;
+			if (s->role != ROLE_ZSK)
+				s->active = now;
 			dirty[i] = true;
 		}
 	}
 	for (size_t i = 0; i < n0; i++) {
 		struct key_state *s = &(*states)[i];
-		if (s->role != ROLE_ZSK)
-			continue;
-		/* A successor made but never published: publish it now. */
-		if (is_successor(s) && s->published == 0) {
+
+		/* A key made but never published (a run stopped): publish it now. */
+		if (s->published == 0 && s->removed == 0) {
 			s->published = now;
+			if (s->role != ROLE_ZSK)
+				s->active = now;
 			dirty[i] = true;
+		}
+		if (s->role != ROLE_ZSK) {
+			/* The parent's DS set, when we can see it, says whether our DS is there. */
+			if (view != NULL && view->parent_known && s->ds_seen == 0 &&
+			    s->removed == 0 && parent_has_ds(view, ks->keys[i])) {
+				s->ds_seen = now;
+				dirty[i] = true;
+			}
+			continue;
 		}
 		/* Once every cache can hold its DNSKEY: it signs, the old ZSKs retire. */
 		if (is_successor(s) && now >= s->published + publish_interval(p)) {
@@ -386,39 +554,53 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 			dirty[i] = true;
 		}
 	}
-	/* Start a ZSK roll when the active ZSK's lifetime ends (less the wait for its successor). */
+	/*
+	 * Double-KSK (RFC 7583 §3.3.2): the old KSK leaves once its successor's
+	 * DNSKEY is in every cache, the parent serves the successor's DS, and
+	 * no cache can hold a DS set without it.
+	 */
+	for (size_t i = 0; i < n0; i++) {
+		struct key_state *s = &(*states)[i];
+		size_t n;
+		if (s->role == ROLE_ZSK || s->removed != 0 ||
+		    (n = newer_ksk(ks, *states, i)) == (size_t)-1 ||
+		    (*states)[n].ds_seen == 0 ||
+		    now < ksk_retire_time(&(*states)[n], p))
+			continue;
+		s->retired = s->removed = now;
+		dirty[i] = true;
+	}
+	/* New rolls: when a lifetime ends, or asked for. */
 	for (size_t i = 0; i < n0 && rc == 0; i++) {
-		struct key_state *s = &(*states)[i], *grown;
+		struct key_state *s = &(*states)[i];
 		bool has_successor = false, due;
 
-		if (s->role != ROLE_ZSK || !is_active(s))
+		if (!is_active(s))
 			continue;
-		for (size_t j = 0; j < ks->count; j++)
-			if ((*states)[j].role == ROLE_ZSK &&
-			    is_successor(&(*states)[j]) &&
-			    key_algorithm(ks->keys[j]) == key_algorithm(ks->keys[i]))
-				has_successor = true;
-		due = force_zsk || (p->zsk_lifetime > 0 &&
-		    now >= s->active + p->zsk_lifetime - publish_interval(p));
+		if (s->role == ROLE_ZSK) {
+			for (size_t j = 0; j < ks->count; j++)
+				if ((*states)[j].role == ROLE_ZSK &&
+				    is_successor(&(*states)[j]) &&
+				    key_algorithm(ks->keys[j]) ==
+				    key_algorithm(ks->keys[i]))
+					has_successor = true;
+			due = force == FORCE_ZSK || (p->zsk_lifetime > 0 &&
+			    now >= s->active + p->zsk_lifetime -
+			    publish_interval(p));
+		} else {
+			has_successor = newer_ksk(ks, *states, i) != (size_t)-1;
+			due = force == FORCE_KSK || (p->ksk_lifetime > 0 &&
+			    now >= s->active + p->ksk_lifetime);
+		}
 		if (has_successor || !due)
 			continue;
-		if ((rc = keystore_add_key(dir, zone, key_algorithm(ks->keys[i]),
-		    DNSKEY_FLAG_ZONE, now, ks, d)) != 0)
-			break;
-		grown = realloc(*states, (ks->count + 1) * sizeof(*grown));
-		if (grown == NULL) {
-			rc = STATUS_NOMEM;
-			break;
-		}
-		*states = grown;
-		s = &(*states)[i];
-		memset(&(*states)[ks->count - 1], 0, sizeof(**states));
-		(*states)[ks->count - 1].role = ROLE_ZSK;
-		(*states)[ks->count - 1].published = now;
-		rc = save_state(ks->keys[ks->count - 1],
-		    &(*states)[ks->count - 1], d);
+		/* (add_successor moves *states: s is not to be used after it) */
+		bool was_zsk = s->role == ROLE_ZSK;
+		rc = add_successor(dir, zone, ks, states, i, true, now, d);
 		*changed = true;
-		force_zsk = false;
+		if ((was_zsk && force == FORCE_ZSK) ||
+		    (!was_zsk && force == FORCE_KSK))
+			force = FORCE_NONE;
 	}
 	for (size_t i = 0; i < n0 && rc == 0; i++) {
 		if (dirty[i])
@@ -427,6 +609,6 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	}
 	free(dirty);
 	if (rc == 0)
-		rollover_apply(ks, *states, now);
+		rollover_apply(ks, *states, p, now);
 	return rc;
 }

@@ -23,11 +23,16 @@ struct key_state {
 	int64_t active;
 	int64_t retired;
 	int64_t removed;
+	int64_t ds_seen;         /* KSK, CSK: when the parent served its DS */
 };
 
 /* What the timeline needs to know (RFC 7583 §3.2 names in brackets). */
 struct rollover_policy {
 	int64_t zsk_lifetime;        /* 0: no scheduled ZSK roll */
+	int64_t ksk_lifetime;        /* 0: no scheduled KSK roll */
+	int64_t parent_ds_ttl;       /* [TTLds] */
+	int64_t parent_propagation_delay;  /* [DprpP] */
+	bool cds;                    /* publish CDS/CDNSKEY (RFC 7344, 8078) */
 	int64_t propagation_delay;   /* until every server has a new zone [Dprp] */
 	int64_t dnskey_ttl;          /* [TTLkey] */
 	int64_t max_ttl;             /* largest TTL of a signed RRset [TTLsig] */
@@ -49,6 +54,19 @@ struct key_timeline {
 int rollover_load(const char *dir, struct keyset *ks, struct key_state **out,
     struct diag *d) WUR;
 
+/* What rollover_advance knows of the world outside the key folder. */
+struct rollover_view {
+	/* Per key (keyset order): is its DNSKEY in the zone served now? NULL: unknown. */
+	const bool *published_now;
+	/* The parent's DS set as DS rdata, when known (file mode). */
+	const uint8_t *const *parent_ds;
+	const size_t *parent_ds_len;
+	size_t nparent_ds;
+	bool parent_known;
+};
+
+enum rollover_force { FORCE_NONE, FORCE_ZSK, FORCE_KSK };
+
 /*
  * Move the keys of zone in dir along to now: start a ZSK roll when the
  * active ZSK's lifetime ends (or when force_zsk), making the successor and
@@ -62,23 +80,31 @@ int rollover_load(const char *dir, struct keyset *ks, struct key_state **out,
  * moved. Returns 0 or a status with d.
  */
 int rollover_advance(const char *dir, const char *zone, struct keyset *ks,
-    struct key_state **states, const bool *published_now,
-    const struct rollover_policy *p, bool force_zsk, int64_t now,
+    struct key_state **states, const struct rollover_view *view,
+    const struct rollover_policy *p, enum rollover_force force, int64_t now,
     bool *changed, struct diag *d) WUR;
 
-/* Set each key's use from its state at now. */
+/*
+ * Set each key's use from its state at now; with p (may be NULL: no CDS),
+ * the KSK whose DNSKEY every cache can hold, the newest such, gets the CDS.
+ */
 void rollover_apply(struct keyset *ks, const struct key_state *states,
-    int64_t now);
+    const struct rollover_policy *p, int64_t now);
+
+/* Mark the DS of KSK tag as served by the parent since now (manual mode). */
+int rollover_ds_seen(struct keyset *ks, struct key_state *states,
+    uint16_t tag, int64_t now, struct diag *d) WUR;
 
 /* "KSK", "ZSK", "CSK"; "published", "active", "retired", "removed", "generated". */
 const char *key_role_name(enum key_role r);
 const char *key_state_name(const struct key_state *s, int64_t now);
 
 /*
- * The next event of a key and when it is due (0 when none), e.g.
- * "activate" at published + Dprp + TTLkey. Fills what (a short text).
+ * The next event of key i and when it is due (0 when none or unknown), e.g.
+ * "activation" at published + Dprp + TTLkey. Fills what (a short text).
  */
-int64_t rollover_next_event(const struct key_state *s,
-    const struct rollover_policy *p, char *what, size_t size);
+int64_t rollover_next_event(const struct keyset *ks,
+    const struct key_state *states, size_t i, const struct rollover_policy *p,
+    char *what, size_t size);
 
 #endif

@@ -32,9 +32,10 @@ time_near(uint32_t t, int64_t now)
 
 /* Index of the next record at or after i that the operator, not the signer, owns. */
 static size_t
-next_data(const struct zrr *rr, size_t count, size_t i)
+next_data(const struct zrr *rr, size_t count, size_t i, bool cds)
 {
-	while (i < count && is_signer_type(rr[i].type))
+	while (i < count && (is_signer_type(rr[i].type) || (cds &&
+	    (rr[i].type == RRTYPE_CDS || rr[i].type == RRTYPE_CDNSKEY))))
 		i++;
 	return i;
 }
@@ -72,7 +73,7 @@ describe(struct sign_plan *out, const struct zrr *rr, const char *what)
 
 /* Does the operator's data differ from what prev publishes? */
 static bool
-data_changed(const struct zone *input, const struct zone *prev,
+data_changed(const struct zone *input, const struct zone *prev, bool cds,
     struct sign_plan *out)
 {
 	size_t na, nb, i = 0, j = 0;
@@ -82,8 +83,8 @@ data_changed(const struct zone *input, const struct zone *prev,
 	for (;;) {
 		int c;
 
-		i = next_data(a, na, i);
-		j = next_data(b, nb, j);
+		i = next_data(a, na, i, cds);
+		j = next_data(b, nb, j, cds);
 		if (i == na || j == nb)
 			break;
 		c = zrr_rrset_order(&a[i], &b[j]);
@@ -120,6 +121,38 @@ data_changed(const struct zone *input, const struct zone *prev,
 		return true;
 	}
 	return false;
+}
+
+/* Does prev's CDNSKEY set name exactly the keys marked for the parent? */
+static bool
+cds_changed(const struct zone *prev, const struct keyset *keys,
+    struct sign_plan *out)
+{
+	size_t count, published = 0, wanted = 0;
+	const struct zrr *rr = zone_records(prev, &count);
+
+	for (size_t i = 0; i < count; i++) {
+		bool ours = false;
+		if (rr[i].type != RRTYPE_CDNSKEY || !(rr[i].flags & ZRR_APEX))
+			continue;
+		published++;
+		for (size_t k = 0; k < keys->count && !ours; k++) {
+			size_t len;
+			const uint8_t *rd = key_dnskey_rdata(keys->keys[k], &len);
+			ours = key_has_cds(keys->keys[k]) && len == rr[i].rdlen &&
+			    memcmp(rd, rr[i].rdata, len) == 0;
+		}
+		if (!ours)
+			goto changed;
+	}
+	for (size_t k = 0; k < keys->count; k++)
+		wanted += key_has_cds(keys->keys[k]);
+	if (published == wanted)
+		return false;
+changed:
+	snprintf(out->detail, sizeof(out->detail), "the DS asked of the parent "
+	    "(CDS/CDNSKEY) changes");
+	return true;
 }
 
 /* Do prev's signatures come from exactly the keys that sign now? */
@@ -167,7 +200,7 @@ signers_changed(const struct zone *prev, const struct keyset *keys,
 
 /* Is prev's apex DNSKEY set exactly the key set's DNSKEYs? */
 static bool
-keys_changed(const struct zone *prev, const struct keyset *keys,
+keys_changed(const struct zone *prev, const struct keyset *keys, bool cds,
     struct sign_plan *out)
 {
 	size_t count, published = 0;
@@ -199,7 +232,8 @@ keys_changed(const struct zone *prev, const struct keyset *keys,
 		    "%zu published", wanted, published);
 		return true;
 	}
-	return signers_changed(prev, keys, out);
+	return signers_changed(prev, keys, out) ||
+	    (cds && cds_changed(prev, keys, out));
 }
 
 /* Does prev's denial of existence match the policy: NSEC or NSEC3, and its parameters? */
@@ -295,9 +329,9 @@ signer_plan(const struct zone *input, const struct zone *prev,
 	any = signature_times(prev, now, &earliest, &latest_inception);
 	out->earliest_expiration = earliest;
 	out->next_due = any ? earliest - p->refresh : now;
-	if (data_changed(input, prev, out))
+	if (data_changed(input, prev, p->cds, out))
 		out->reason = SIGN_INPUT_CHANGED;
-	else if (keys_changed(prev, keys, out))
+	else if (keys_changed(prev, keys, p->cds, out))
 		out->reason = SIGN_KEYS_CHANGED;
 	else if (policy_changed(prev, p, out))
 		out->reason = SIGN_POLICY_CHANGED;

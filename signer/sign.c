@@ -88,8 +88,9 @@ too_many:
 static bool
 is_dnssec_record(const struct zrr *rr, void *arg)
 {
-	(void)arg;
-	return is_signer_type(rr->type);
+	const bool *cds = arg;
+	return is_signer_type(rr->type) || (*cds &&
+	    (rr->type == RRTYPE_CDS || rr->type == RRTYPE_CDNSKEY));
 }
 
 struct sign_job {
@@ -359,6 +360,17 @@ add_apex_records(struct zone *z, const struct keyset *ks,
 			continue;
 		if ((rc = zone_add(z, apex, RRTYPE_DNSKEY, ttl, rd, len)) != 0)
 			return rc;
+		/* RFC 7344 §3: CDS and CDNSKEY name the DS the parent should hold. */
+		if (p->cds && key_has_cds(ks->keys[i])) {
+			uint8_t ds[4 + 64];
+			size_t dslen;
+			if ((rc = zone_add(z, apex, RRTYPE_CDNSKEY, ttl, rd,
+			    len)) != 0 ||
+			    (rc = dnskey_ds_rdata(apex, rd, len, DS_DIGEST_SHA256,
+			    ds, &dslen)) != 0 ||
+			    (rc = zone_add(z, apex, RRTYPE_CDS, ttl, ds, dslen)) != 0)
+				return rc;
+		}
 	}
 	if (p->denial == DENIAL_NSEC3) {
 		uint8_t param[5 + 255];
@@ -479,12 +491,13 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	int64_t inception, expiration;
 	uint32_t serial;
 	double t0;
+	bool cds = p->cds;
 	int rc;
 
 	if ((rc = group_keys(keys, &sk, d)) != 0 ||
 	    (rc = check_times(p, now, &inception, &expiration, d)) != 0)
 		return rc;
-	zone_remove_if(z, is_dnssec_record, NULL);
+	zone_remove_if(z, is_dnssec_record, &cds);
 	if ((rc = zone_finalize(z, d)) != 0)
 		return rc;
 	/*

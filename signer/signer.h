@@ -32,6 +32,8 @@ struct sign_policy {
 	enum serial_policy serial;
 	unsigned threads;            /* 0: one per online CPU */
 	bool verify_sample;          /* self-check only a sample of new signatures */
+	bool cds;                    /* make CDS/CDNSKEY for the keys marked so
+	                                (key_set_cds), replacing the input's */
 };
 
 /* The defaults above: NSEC3, 0 iterations, no salt, 14d validity, 1h back, 5d refresh, unixtime. */

@@ -72,12 +72,13 @@ time_text(int64_t t, char *buf, size_t size)
 
 static int
 parse_zone_args(struct cli *cli, int argc, char **argv, const char **config,
-    bool *json, bool *zsk, const char **zone)
+    bool *json, bool *zsk, bool *ksk, const char **zone)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "zsk", no_argument, NULL, 'z' },
+		{ "ksk", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -90,6 +91,8 @@ parse_zone_args(struct cli *cli, int argc, char **argv, const char **config,
 			*json = true;
 		else if (ch == 'z' && zsk != NULL)
 			*zsk = true;
+		else if (ch == 'K' && ksk != NULL)
+			*ksk = true;
 		else
 			return cli_usage(cli, "%s: unknown option", cli->command);
 	}
@@ -108,7 +111,7 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 	json_t *arr = NULL;
 	int ex;
 
-	if ((ex = parse_zone_args(cli, argc, argv, &config, &json, NULL,
+	if ((ex = parse_zone_args(cli, argc, argv, &config, &json, NULL, NULL,
 	    &zone)) != EXIT_OK)
 		return ex;
 	if ((ex = zone_keys_load(cli, config, zone, &zk)) != EXIT_OK) {
@@ -125,8 +128,8 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 		const struct key *k = zk.keys->keys[i];
 		const struct key_state *s = &zk.states[i];
 		char what[128], when[32], t[4][32];
-		int64_t next = rollover_next_event(s, &zk.policy, what,
-		    sizeof(what));
+		int64_t next = rollover_next_event(zk.keys, zk.states, i,
+		    &zk.policy, what, sizeof(what));
 
 		time_text(next, when, sizeof(when));
 		time_text(s->published, t[0], sizeof(t[0]));
@@ -168,15 +171,15 @@ cmd_keys_roll(struct cli *cli, int argc, char **argv)
 	const char *config, *zone;
 	struct zone_keys zk;
 	struct diag d;
-	bool zsk = false, changed = false;
+	bool zsk = false, ksk = false, changed = false;
 	size_t before;
 	int ex, rc;
 
-	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, &zsk,
+	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, &zsk, &ksk,
 	    &zone)) != EXIT_OK)
 		return ex;
-	if (!zsk)
-		return cli_usage(cli, "keys roll: say which key: --zsk");
+	if (zsk == ksk)
+		return cli_usage(cli, "keys roll: say which key: --zsk or --ksk");
 	if ((ex = zone_keys_load(cli, config, zone, &zk)) != EXIT_OK) {
 		zone_keys_clear(&zk);
 		return ex;
@@ -185,18 +188,56 @@ cmd_keys_roll(struct cli *cli, int argc, char **argv)
 	diag_clear(&d);
 	before = zk.keys->count;
 	rc = rollover_advance(zk.zc->keydir, zk.zc->name, zk.keys, &zk.states,
-	    NULL, &zk.policy, true, cli->now, &changed, &d);
+	    NULL, &zk.policy, ksk ? FORCE_KSK : FORCE_ZSK, cli->now, &changed,
+	    &d);
 	if (rc != 0) {
 		ex = cli_fail(cli, rc, &d, zk.zc->keydir);
 	} else if (zk.keys->count == before) {
-		cli_info(cli, "%s: a ZSK roll is under way already ('keys status' "
-		    "shows where it stands)", zk.zc->name);
+		cli_info(cli, "%s: a %s roll is under way already ('keys status' "
+		    "shows where it stands)", zk.zc->name, ksk ? "KSK" : "ZSK");
 	} else {
 		const struct key *k = zk.keys->keys[zk.keys->count - 1];
-		cli_info(cli, "%s: new ZSK %u published from the next run; it "
-		    "signs once its DNSKEY can be in every cache", zk.zc->name,
-		    key_tag(k));
+		if (ksk)
+			cli_info(cli, "%s: new KSK %u published from the next run; "
+			    "the old one goes once the parent serves the new DS "
+			    "(keys status says what it waits for)", zk.zc->name,
+			    key_tag(k));
+		else
+			cli_info(cli, "%s: new ZSK %u published from the next run; "
+			    "it signs once its DNSKEY can be in every cache",
+			    zk.zc->name, key_tag(k));
 	}
+	zone_keys_clear(&zk);
+	return ex;
+}
+
+int
+cmd_keys_ds_seen(struct cli *cli, int argc, char **argv)
+{
+	const char *config, *zone;
+	struct zone_keys zk;
+	struct diag d;
+	unsigned tag;
+	int ex, rc;
+
+	if (argc >= 2 && cli_parse_count(argv[argc - 1], 65535, &tag) == 0)
+		argc--;
+	else
+		return cli_usage(cli, "keys ds-seen: give ZONE and a key TAG");
+	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, NULL, NULL,
+	    &zone)) != EXIT_OK)
+		return ex;
+	if ((ex = zone_keys_load(cli, config, zone, &zk)) != EXIT_OK) {
+		zone_keys_clear(&zk);
+		return ex;
+	}
+	diag_clear(&d);
+	if ((rc = rollover_ds_seen(zk.keys, zk.states, (uint16_t)tag, cli->now,
+	    &d)) != 0)
+		ex = cli_fail(cli, rc, &d, zk.zc->keydir);
+	else
+		cli_info(cli, "%s: the parent serves the DS of key %u; the next "
+		    "runs finish the roll in time", zk.zc->name, tag);
 	zone_keys_clear(&zk);
 	return ex;
 }

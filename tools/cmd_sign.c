@@ -119,7 +119,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	/* Keys that `run` rolls: each published and signing as its state says. */
-	rollover_apply(keys, states, cli->now);
+	rollover_apply(keys, states, NULL, cli->now);
 	t_load = elapsed_seconds();
 	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev,
 	    &d)) != 0) {

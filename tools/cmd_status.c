@@ -12,6 +12,7 @@
 #include "keys/dnskey.h"
 #include "keys/keystore.h"
 #include "keys/rollover.h"
+#include "run.h"
 #include "signing.h"
 #include "state.h"
 
@@ -62,10 +63,17 @@ gather(const struct cli *cli, const struct zone_config *zc,
 	if ((rc = keystore_load(zc->keydir, zc->name, &s->keys, &d)) == 0) {
 		s->have_keys = true;
 		diag_clear(&d);
-		if (rollover_load(zc->keydir, s->keys, &s->key_states, &d) == 0)
-			rollover_apply(s->keys, s->key_states, cli->now);
-		else
+		if (rollover_load(zc->keydir, s->keys, &s->key_states, &d) == 0) {
+			struct rollover_policy p;
+			if (in != NULL) {
+				run_rollover_policy(zc, in, &p);
+				rollover_apply(s->keys, s->key_states, &p, cli->now);
+			} else {
+				rollover_apply(s->keys, s->key_states, NULL, cli->now);
+			}
+		} else {
 			s->key_states = NULL;
+		}
 	} else
 		error_text(s->keys_error, sizeof(s->keys_error), rc, &d);
 	if (s->have_input && s->have_keys) {

@@ -21,6 +21,7 @@
 #define MIN_VALIDITY 3600
 #define ZSK_LIFETIME_DEFAULT (90 * 86400)
 #define PROPAGATION_DELAY_DEFAULT 3600
+#define PARENT_DS_TTL_DEFAULT 86400
 
 /* One "key = value" as read, for its section. */
 struct entry {
@@ -263,6 +264,15 @@ check_reload(const char *v)
 	return NULL;
 }
 
+static const char *
+check_parent_check(const char *v)
+{
+	if (strcmp(v, "manual") == 0 || (strncmp(v, "file:", 5) == 0 && v[5]))
+		return NULL;
+	return strcmp(v, "dns") == 0 ? "dns is not supported yet: use manual "
+	    "(keys ds-seen) or file:PATH" : "use manual or file:PATH";
+}
+
 static const struct {
 	const char *key;
 	const char *(*check)(const char *value);
@@ -279,6 +289,11 @@ static const struct {
 	{ "reload", check_reload },
 	{ "zsk-lifetime", check_duration },
 	{ "propagation-delay", check_duration },
+	{ "ksk-lifetime", check_duration },
+	{ "parent-ds-ttl", check_duration },
+	{ "parent-propagation-delay", check_duration },
+	{ "parent-ds-check", check_parent_check },
+	{ "cds", check_bool },
 };
 
 static int
@@ -377,6 +392,23 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 		return duration_parse(e->value, &zc->zsk_lifetime);
 	if (strcmp(e->key, "propagation-delay") == 0)
 		return duration_parse(e->value, &zc->propagation_delay);
+	if (strcmp(e->key, "ksk-lifetime") == 0)
+		return duration_parse(e->value, &zc->ksk_lifetime);
+	if (strcmp(e->key, "parent-ds-ttl") == 0)
+		return duration_parse(e->value, &zc->parent_ds_ttl);
+	if (strcmp(e->key, "parent-propagation-delay") == 0)
+		return duration_parse(e->value, &zc->parent_propagation_delay);
+	if (strcmp(e->key, "cds") == 0)
+		return parse_bool(e->value, &zc->cds);
+	if (strcmp(e->key, "parent-ds-check") == 0) {
+		free(zc->parent_ds_file);
+		zc->parent_ds_file = NULL;
+		if (strncmp(e->value, "file:", 5) == 0 &&
+		    (zc->parent_ds_file = resolve_path(config_path,
+		    e->value + 5)) == NULL)
+			return STATUS_NOMEM;
+		return 0;
+	}
 	return STATUS_INTERNAL;
 }
 
@@ -388,6 +420,7 @@ zone_config_clear(struct zone_config *zc)
 	free(zc->output);
 	free(zc->keydir);
 	free(zc->reload);
+	free(zc->parent_ds_file);
 }
 
 /* Defaults, then [defaults], then the zone's own section; then what must hold. */
@@ -405,6 +438,9 @@ build_zone(struct parse *p, const struct section *defaults,
 	zc->algorithm = DNSSEC_ALG_ECDSAP256SHA256;
 	zc->zsk_lifetime = ZSK_LIFETIME_DEFAULT;
 	zc->propagation_delay = PROPAGATION_DELAY_DEFAULT;
+	zc->parent_ds_ttl = PARENT_DS_TTL_DEFAULT;
+	zc->parent_propagation_delay = PROPAGATION_DELAY_DEFAULT;
+	zc->cds = true;
 	zc->line = s->line;
 	if ((zc->name = strdup(s->name)) == NULL)
 		return STATUS_NOMEM;

@@ -22,7 +22,12 @@ struct zone_config {
 	uint8_t algorithm;           /* for keys made by run */
 	struct sign_policy policy;   /* denial, opt-out, validity, refresh, serial */
 	int64_t zsk_lifetime;        /* 0: no scheduled ZSK rollover */
+	int64_t ksk_lifetime;        /* 0: no scheduled KSK rollover */
 	int64_t propagation_delay;   /* until all our name servers serve a new zone */
+	int64_t parent_ds_ttl;
+	int64_t parent_propagation_delay;
+	char *parent_ds_file;        /* parent-ds-check = file:PATH, or NULL: manual */
+	bool cds;                    /* publish CDS/CDNSKEY */
 	unsigned long line;          /* of the [zone NAME] line */
 };
 

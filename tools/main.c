@@ -40,8 +40,11 @@ static const struct command commands[] = {
 	  "keys status ZONE [--config FILE] [--json]",
 	  "each key's state, its next event and when (configured zones)" },
 	{ "keys roll", cmd_keys_roll,
-	  "keys roll ZONE --zsk [--config FILE]",
-	  "start a ZSK rollover now (configured zones)" },
+	  "keys roll ZONE --zsk|--ksk [--config FILE]",
+	  "start a ZSK or KSK rollover now (configured zones)" },
+	{ "keys ds-seen", cmd_keys_ds_seen,
+	  "keys ds-seen ZONE TAG [--config FILE]",
+	  "say that the parent serves the DS of KSK TAG (parent-ds-check = manual)" },
 	{ "run", cmd_run,
 	  "run [--config FILE] [--dry-run] [--lock-wait SECONDS] [--threads N] "
 	  "[ZONE...]",

@@ -9,6 +9,7 @@
 #include "hook.h"
 #include "keys/keystore.h"
 #include "keys/rollover.h"
+#include "parent.h"
 #include "run.h"
 #include "signing.h"
 #include "state.h"
@@ -63,7 +64,11 @@ run_rollover_policy(const struct zone_config *zc, const struct zone *z,
 
 	memset(p, 0, sizeof(*p));
 	p->zsk_lifetime = zc->zsk_lifetime;
+	p->ksk_lifetime = zc->ksk_lifetime;
 	p->propagation_delay = zc->propagation_delay;
+	p->parent_ds_ttl = zc->parent_ds_ttl;
+	p->parent_propagation_delay = zc->parent_propagation_delay;
+	p->cds = zc->cds;
 	p->algorithm = zc->algorithm;
 	/* The signer gives DNSKEYs the SOA's TTL; signatures take their RRset's. */
 	p->dnskey_ttl = zone_soa(z)->ttl;
@@ -80,6 +85,8 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
     struct keyset *keys, struct run_result *r)
 {
 	struct rollover_policy p;
+	struct rollover_view view = { 0 };
+	struct parent_ds *parent = NULL;
 	struct key_state *states = NULL;
 	bool *served = NULL;
 	int rc;
@@ -88,7 +95,7 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 	if ((rc = rollover_load(zc->keydir, keys, &states, &r->diag)) != 0)
 		return rc;
 	if (o->dry_run) {
-		rollover_apply(keys, states, now);
+		rollover_apply(keys, states, &p, now);
 		free(states);
 		return 0;
 	}
@@ -100,8 +107,23 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 		for (size_t i = 0; i < keys->count; i++)
 			served[i] = dnskey_served(prev, keys->keys[i]);
 	}
-	rc = rollover_advance(zc->keydir, zc->name, keys, &states, served, &p,
-	    false, now, &r->keys_changed, &r->diag);
+	view.published_now = served;
+	if (zc->parent_ds_file != NULL &&
+	    (rc = parent_ds_load(zc->parent_ds_file, zc->name, &parent,
+	    &r->diag)) != 0) {
+		free(served);
+		free(states);
+		return rc;
+	}
+	if (parent != NULL) {
+		view.parent_known = true;
+		view.parent_ds = (const uint8_t *const *)parent->rdata;
+		view.parent_ds_len = parent->len;
+		view.nparent_ds = parent->count;
+	}
+	rc = rollover_advance(zc->keydir, zc->name, keys, &states, &view, &p,
+	    FORCE_NONE, now, &r->keys_changed, &r->diag);
+	parent_ds_free(parent);
 	free(served);
 	free(states);
 	return rc;
@@ -142,6 +164,8 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 {
 	struct sign_policy policy = zc->policy;
 	struct keyset *keys = NULL;
+	/* CDS/CDNSKEY are ours to make when the zone publishes them. */
+	policy.cds = zc->cds;
 	struct zone *z = NULL, *prev = NULL;
 	int rc;
 

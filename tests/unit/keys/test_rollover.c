@@ -76,12 +76,12 @@ START_TEST(test_rollover_zsk_prepublication_timeline)
 	old_tag = key_tag(ks->keys[z]);
 	/* First advance: the lifetime starts now, nothing new. */
 	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
-	    &policy, false, t, &changed, &d), 0);
+	    &policy, FORCE_NONE, t, &changed, &d), 0);
 	ck_assert_uint_eq(ks->count, 2);
 	/* 30 days less the publication wait (2h): the successor appears, published, not signing. */
 	t = T0 + 30 * 86400 - 2 * HOUR;
 	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
-	    &policy, false, t, &changed, &d), 0);
+	    &policy, FORCE_NONE, t, &changed, &d), 0);
 	ck_assert(changed);
 	ck_assert_uint_eq(ks->count, 3);
 	ck_assert(key_is_published(ks->keys[2]) && !key_is_signing(ks->keys[2]));
@@ -90,17 +90,17 @@ START_TEST(test_rollover_zsk_prepublication_timeline)
 	/* One second before its DNSKEY can be in every cache: still the old ZSK signs. */
 	t += 2 * HOUR - 1;
 	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
-	    &policy, false, t, &changed, &d), 0);
+	    &policy, FORCE_NONE, t, &changed, &d), 0);
 	ck_assert(!key_is_signing(ks->keys[2]) && key_is_signing(ks->keys[z]));
 	t += 1;
 	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
-	    &policy, false, t, &changed, &d), 0);
+	    &policy, FORCE_NONE, t, &changed, &d), 0);
 	ck_assert(key_is_signing(ks->keys[2]));
 	ck_assert(!key_is_signing(ks->keys[z]) && key_is_published(ks->keys[z]));
 	/* Its signatures out of every cache (Dprp + TTLsig): the old ZSK leaves. */
 	t += 2 * HOUR;
 	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
-	    &policy, false, t, &changed, &d), 0);
+	    &policy, FORCE_NONE, t, &changed, &d), 0);
 	ck_assert(!key_is_published(ks->keys[z]));
 	ck_assert_str_eq(key_state_name(&st[z], t), "removed");
 	free(st);
@@ -109,7 +109,7 @@ START_TEST(test_rollover_zsk_prepublication_timeline)
 	/* The states were saved: a fresh load sees the same. */
 	ks = load(&st);
 	ck_assert_uint_eq(ks->count, 3);
-	rollover_apply(ks, st, t);
+	rollover_apply(ks, st, &policy, t);
 	for (size_t i = 0; i < ks->count; i++)
 		if (key_tag(ks->keys[i]) == old_tag)
 			ck_assert(!key_is_published(ks->keys[i]));
@@ -128,11 +128,12 @@ START_TEST(test_rollover_unserved_successor_waits_again)
 	bool changed, served[3] = { true, true, false };
 
 	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
-	    &policy, true, T0, &changed, &d), 0);
+	    &policy, FORCE_ZSK, T0, &changed, &d), 0);
 	ck_assert_uint_eq(ks->count, 3);
 	/* Hours later the successor's DNSKEY has still not been served: its wait starts again. */
-	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, served,
-	    &policy, false, T0 + 5 * HOUR, &changed, &d), 0);
+	struct rollover_view view = { .published_now = served };
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, &view,
+	    &policy, FORCE_NONE, T0 + 5 * HOUR, &changed, &d), 0);
 	ck_assert(!key_is_signing(ks->keys[2]));
 	ck_assert_int_eq(st[2].published, T0 + 5 * HOUR);
 	free(st);
@@ -149,7 +150,7 @@ START_TEST(test_rollover_refuses_lost_keys)
 	bool changed;
 
 	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
-	    &policy, true, T0, &changed, &d), 0);
+	    &policy, FORCE_ZSK, T0, &changed, &d), 0);
 	/* The new key's files go missing, its state stays: an error, never a new key. */
 	kt_fmt(path, sizeof(path), "%s.key", key_file_prefix(ks->keys[2]));
 	ck_assert_int_eq(unlink(path), 0);

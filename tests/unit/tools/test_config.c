@@ -43,7 +43,12 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	    "output = org.signed\n"
 	    "nsec3-opt-out = yes\n"
 	    "zsk-lifetime = 0\n"
-	    "propagation-delay = 2h\n");
+	    "propagation-delay = 2h\n"
+	    "ksk-lifetime = 365d\n"
+	    "parent-ds-ttl = 2d\n"
+	    "parent-propagation-delay = 30m\n"
+	    "parent-ds-check = file:parent.ds\n"
+	    "cds = no\n");
 
 	diag_clear(&d);
 	ck_assert_int_eq(config_load(path, &c, &d), 0);
@@ -82,6 +87,16 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	ck_assert_int_eq(org->propagation_delay, 7200);
 	ck_assert_int_eq(com->zsk_lifetime, 90 * 86400);
 	ck_assert_int_eq(com->propagation_delay, 3600);
+	ck_assert_int_eq(org->ksk_lifetime, 365 * 86400);
+	ck_assert_int_eq(org->parent_ds_ttl, 2 * 86400);
+	ck_assert_int_eq(org->parent_propagation_delay, 1800);
+	snprintf(want, sizeof(want), "%s/parent.ds", unit_dir);
+	ck_assert_str_eq(org->parent_ds_file, want);
+	ck_assert(!org->cds);
+	ck_assert(com->cds);
+	ck_assert_ptr_null(com->parent_ds_file);
+	ck_assert_int_eq(com->ksk_lifetime, 0);
+	ck_assert_int_eq(com->parent_ds_ttl, 86400);
 	ck_assert_ptr_null(config_find_zone(c, "example.info"));
 	config_free(c);
 }
@@ -133,6 +148,8 @@ static const struct {
 	{ "[defaults]\nserial = keep\n", 0, "no [zone NAME] section" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nzsk-lifetime = 7d\n", 1, "zsk-lifetime must be at least" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\npropagation-delay = x\n", 4, "not a duration" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nparent-ds-check = dns\n", 4, "not supported yet" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nparent-ds-check = file:\n", 4, "use manual or file:PATH" },
 };
 
 START_TEST(test_config_errors_name_line_and_key)
