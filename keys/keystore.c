@@ -311,7 +311,8 @@ prepare_folder(const char *dir, struct diag *d)
 static void
 remove_saved(char saved[][PATH_MAX], size_t n)
 {
-	char path[PATH_MAX + 16];
+	/* Twice PATH_MAX: gcc cannot see the bound of saved[i]. */
+	char path[2 * PATH_MAX + 16];
 
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s.key", saved[i]);

@@ -4,6 +4,9 @@ ZW_BUILD_PACKAGES="build-essential pkg-config libssl-dev libsodium-dev libldns-d
 # To run the tests (check: unit tests; the rest: independent verifiers and real servers):
 ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound systemd iproute2"
 
+# For `make bench` (the peers it measures against, and GNU time):
+ZW_BENCH_PACKAGES="knot knot-dnssecutils bind9-utils ldnsutils time"
+
 # zw_install_packages PKG...: apt-get install what is missing (needs root).
 zw_install_packages() {
 	missing=""
