@@ -267,10 +267,27 @@ check_reload(const char *v)
 static const char *
 check_parent_check(const char *v)
 {
-	if (strcmp(v, "manual") == 0 || (strncmp(v, "file:", 5) == 0 && v[5]))
+	if (strcmp(v, "manual") == 0 || strcmp(v, "dns") == 0 ||
+	    (strncmp(v, "file:", 5) == 0 && v[5]))
 		return NULL;
-	return strcmp(v, "dns") == 0 ? "dns is not supported yet: use manual "
-	    "(keys ds-seen) or file:PATH" : "use manual or file:PATH";
+	return "use dns, manual or file:PATH";
+}
+
+static const char *
+check_resolver(const char *v)
+{
+	const char *at = strchr(v, '@');
+	unsigned long port;
+	char *end;
+
+	if (*v == '\0' || at == v)
+		return "an IP address, optionally @PORT";
+	if (at != NULL) {
+		port = strtoul(at + 1, &end, 10);
+		if (*end != '\0' || port == 0 || port > 65535)
+			return "the port after @ must be 1 to 65535";
+	}
+	return NULL;
 }
 
 static const struct {
@@ -294,6 +311,7 @@ static const struct {
 	{ "parent-propagation-delay", check_duration },
 	{ "parent-ds-check", check_parent_check },
 	{ "cds", check_bool },
+	{ "resolver", check_resolver },
 };
 
 static int
@@ -400,9 +418,14 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 		return duration_parse(e->value, &zc->parent_propagation_delay);
 	if (strcmp(e->key, "cds") == 0)
 		return parse_bool(e->value, &zc->cds);
+	if (strcmp(e->key, "resolver") == 0) {
+		free(zc->resolver);
+		return (zc->resolver = strdup(e->value)) ? 0 : STATUS_NOMEM;
+	}
 	if (strcmp(e->key, "parent-ds-check") == 0) {
 		free(zc->parent_ds_file);
 		zc->parent_ds_file = NULL;
+		zc->parent_ds_dns = strcmp(e->value, "dns") == 0;
 		if (strncmp(e->value, "file:", 5) == 0 &&
 		    (zc->parent_ds_file = resolve_path(config_path,
 		    e->value + 5)) == NULL)
@@ -421,6 +444,7 @@ zone_config_clear(struct zone_config *zc)
 	free(zc->keydir);
 	free(zc->reload);
 	free(zc->parent_ds_file);
+	free(zc->resolver);
 }
 
 /* Defaults, then [defaults], then the zone's own section; then what must hold. */

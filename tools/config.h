@@ -26,7 +26,9 @@ struct zone_config {
 	int64_t propagation_delay;   /* until all our name servers serve a new zone */
 	int64_t parent_ds_ttl;
 	int64_t parent_propagation_delay;
-	char *parent_ds_file;        /* parent-ds-check = file:PATH, or NULL: manual */
+	char *parent_ds_file;        /* parent-ds-check = file:PATH, or NULL */
+	bool parent_ds_dns;          /* parent-ds-check = dns */
+	char *resolver;              /* IP[@PORT] for dns checks, NULL: resolv.conf */
 	bool cds;                    /* publish CDS/CDNSKEY */
 	unsigned long line;          /* of the [zone NAME] line */
 };

@@ -102,3 +102,180 @@ out:
 	parent_ds_free(p);
 	return rc;
 }
+
+/* A stub resolver asking addr ("IP" or "IP@PORT"), or the system's (/etc/resolv.conf). */
+static ldns_resolver *
+make_resolver(const char *addr, bool recursive)
+{
+	ldns_resolver *r = NULL;
+	struct timeval tv = { 3, 0 };
+
+	if (addr == NULL) {
+		if (ldns_resolver_new_frm_file(&r, NULL) != LDNS_STATUS_OK)
+			return NULL;
+	} else {
+		char ip[64];
+		const char *at = strchr(addr, '@');
+		size_t n = at ? (size_t)(at - addr) : strlen(addr);
+		ldns_rdf *a;
+
+		if (n >= sizeof(ip) || (r = ldns_resolver_new()) == NULL)
+			return NULL;
+		memcpy(ip, addr, n);
+		ip[n] = '\0';
+		if ((a = ldns_rdf_new_frm_str(strchr(ip, ':') ?
+		    LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, ip)) == NULL ||
+		    ldns_resolver_push_nameserver(r, a) != LDNS_STATUS_OK) {
+			ldns_rdf_deep_free(a);
+			ldns_resolver_deep_free(r);
+			return NULL;
+		}
+		ldns_rdf_deep_free(a);
+		if (at != NULL)
+			ldns_resolver_set_port(r, (uint16_t)atoi(at + 1));
+	}
+	ldns_resolver_set_recursive(r, recursive);
+	ldns_resolver_set_timeout(r, tv);
+	ldns_resolver_set_retry(r, 2);
+	return r;
+}
+
+/* The records of type t in the answer of a query for name, or NULL. */
+static ldns_rr_list *
+ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
+{
+	ldns_pkt *p = NULL;
+	ldns_rr_list *l;
+
+	ldns_resolver_set_dnssec(r, dnssec);
+	if (ldns_resolver_query_status(&p, r, name, t, LDNS_RR_CLASS_IN,
+	    ldns_resolver_recursive(r) ? LDNS_RD : 0) != LDNS_STATUS_OK ||
+	    p == NULL) {
+		ldns_pkt_free(p);
+		return NULL;
+	}
+	l = ldns_pkt_rr_list_by_type(p, t, LDNS_SECTION_ANSWER);
+	ldns_pkt_free(p);
+	return l;
+}
+
+int
+parent_ds_query(const char *zone, const char *resolver, struct parent_ds **out,
+    unsigned *servers, unsigned *answered, struct diag *d)
+{
+	ldns_resolver *rec = make_resolver(resolver, true);
+	ldns_rdf *child = ldns_dname_new_frm_str(zone), *parent = NULL;
+	ldns_rr_list *ns = NULL;
+	struct parent_ds *common = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	*servers = *answered = 0;
+	if (rec == NULL || child == NULL) {
+		diag_set(d, NULL, 0, "cannot set up a resolver%s%s",
+		    resolver ? " for " : " from /etc/resolv.conf",
+		    resolver ? resolver : "");
+		rc = STATUS_INTERNAL;
+		goto out;
+	}
+	/* The parent zone: the nearest ancestor with NS records of its own. */
+	for (parent = ldns_dname_left_chop(child); parent != NULL;) {
+		if ((ns = ask(rec, parent, LDNS_RR_TYPE_NS, false)) != NULL &&
+		    ldns_rr_list_rr_count(ns) > 0)
+			break;
+		ldns_rr_list_deep_free(ns);
+		ns = NULL;
+		if (ldns_dname_label_count(parent) == 0) {
+			ldns_rdf_deep_free(parent);
+			parent = NULL;
+			break;
+		}
+		ldns_rdf *up = ldns_dname_left_chop(parent);
+		ldns_rdf_deep_free(parent);
+		parent = up;
+	}
+	if (ns == NULL) {
+		diag_set(d, NULL, 0, "no name servers found for the parent of %s",
+		    zone);
+		rc = STATUS_KEY_MISSING;
+		goto out;
+	}
+	/* Every address of every parent name server, asked without recursion. */
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ns); i++) {
+		const ldns_rdf *host = ldns_rr_rdf(ldns_rr_list_rr(ns, i), 0);
+		ldns_rr_type types[2] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
+
+		for (int t = 0; t < 2; t++) {
+			ldns_rr_list *addrs = ask(rec, host, types[t], false);
+			for (size_t k = 0; addrs && k < ldns_rr_list_rr_count(addrs); k++) {
+				char *ip = ldns_rdf2str(ldns_rr_rdf(
+				    ldns_rr_list_rr(addrs, k), 0));
+				char addr[80];
+				ldns_resolver *auth;
+				ldns_rr_list *ds;
+				struct parent_ds *got;
+
+				snprintf(addr, sizeof(addr), "%s@%u", ip ? ip : "",
+				    ldns_resolver_port(rec));
+				free(ip);
+				(*servers)++;
+				if ((auth = make_resolver(addr, false)) == NULL)
+					continue;
+				ds = ask(auth, child, LDNS_RR_TYPE_DS, true);
+				ldns_resolver_deep_free(auth);
+				if (ds == NULL)
+					continue;
+				(*answered)++;
+				if ((got = calloc(1, sizeof(*got))) == NULL) {
+					ldns_rr_list_deep_free(ds);
+					rc = STATUS_NOMEM;
+					break;
+				}
+				for (size_t m = 0; m < ldns_rr_list_rr_count(ds); m++)
+					if ((rc = add_ds(got, ldns_rr_list_rr(ds, m))) != 0)
+						break;
+				ldns_rr_list_deep_free(ds);
+				/* What every server serves: the intersection. */
+				if (common == NULL) {
+					common = got;
+				} else {
+					size_t w = 0;
+					for (size_t m = 0; m < common->count; m++) {
+						bool in = false;
+						for (size_t g = 0; g < got->count; g++)
+							in |= got->len[g] == common->len[m] &&
+							    memcmp(got->rdata[g], common->rdata[m],
+							    got->len[g]) == 0;
+						if (in) {
+							common->rdata[w] = common->rdata[m];
+							common->len[w++] = common->len[m];
+						} else {
+							free(common->rdata[m]);
+						}
+					}
+					common->count = w;
+					parent_ds_free(got);
+				}
+			}
+			ldns_rr_list_deep_free(addrs);
+		}
+	}
+	/* A server that did not answer may serve anything: nothing counts as seen. */
+	if (rc == 0 && (*answered == 0 || *answered < *servers)) {
+		parent_ds_free(common);
+		common = calloc(1, sizeof(*common));
+		if (common == NULL)
+			rc = STATUS_NOMEM;
+	}
+	if (rc == 0) {
+		*out = common;
+		common = NULL;
+	}
+out:
+	parent_ds_free(common);
+	ldns_rr_list_deep_free(ns);
+	ldns_rdf_deep_free(parent);
+	ldns_rdf_deep_free(child);
+	ldns_resolver_deep_free(rec);
+	return rc;
+}

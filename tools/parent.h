@@ -1,4 +1,4 @@
-/* The parent's DS set for a zone, read from a file (parent-ds-check = file:PATH). */
+/* The parent's DS set for a zone: read from a file, or asked of the parent's name servers. */
 #ifndef ZW_PARENT_H
 #define ZW_PARENT_H
 
@@ -22,5 +22,17 @@ struct parent_ds {
 int parent_ds_load(const char *path, const char *zone, struct parent_ds **out,
     struct diag *d) WUR;
 void parent_ds_free(struct parent_ds *p);
+
+/*
+ * Ask the parent (parent-ds-check = dns): find the parent zone's name
+ * servers through resolver ("IP[@PORT]", or NULL for /etc/resolv.conf),
+ * ask every address of every one of them for the DS of zone (no
+ * recursion, DNSSEC OK), and give the DS records all of them serve. When a
+ * server does not answer, the set is empty: nothing counts as seen until
+ * every server has been heard. servers and answered count the addresses.
+ */
+int parent_ds_query(const char *zone, const char *resolver,
+    struct parent_ds **out, unsigned *servers, unsigned *answered,
+    struct diag *d) WUR;
 
 #endif

@@ -51,6 +51,17 @@ dnskey_served(const struct zone *z, const struct key *k)
 	return false;
 }
 
+/* Is a KSK waiting for its DS at the parent (worth asking the parent)? */
+static bool
+ksk_waits_for_ds(const struct keyset *keys, const struct key_state *states)
+{
+	for (size_t i = 0; i < keys->count; i++)
+		if (states[i].role != ROLE_ZSK && states[i].ds_seen == 0 &&
+		    states[i].removed == 0)
+			return true;
+	return false;
+}
+
 /*
  * Move the zone's keys along their timeline to now (keys/rollover.h): the
  * waits come from the zone's own TTLs. A dry run only looks.
@@ -89,7 +100,7 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 	struct parent_ds *parent = NULL;
 	struct key_state *states = NULL;
 	bool *served = NULL;
-	int rc;
+	int rc = 0;
 
 	run_rollover_policy(zc, z, &p);
 	if ((rc = rollover_load(zc->keydir, keys, &states, &r->diag)) != 0)
@@ -108,9 +119,13 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 			served[i] = dnskey_served(prev, keys->keys[i]);
 	}
 	view.published_now = served;
-	if (zc->parent_ds_file != NULL &&
-	    (rc = parent_ds_load(zc->parent_ds_file, zc->name, &parent,
-	    &r->diag)) != 0) {
+	if (zc->parent_ds_file != NULL)
+		rc = parent_ds_load(zc->parent_ds_file, zc->name, &parent,
+		    &r->diag);
+	else if (zc->parent_ds_dns && ksk_waits_for_ds(keys, states))
+		rc = parent_ds_query(zc->name, zc->resolver, &parent,
+		    &r->parent_servers, &r->parent_answered, &r->diag);
+	if (rc != 0) {
 		free(served);
 		free(states);
 		return rc;

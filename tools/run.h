@@ -24,6 +24,8 @@ struct run_result {
 	bool reloaded;           /* the reload command ran and succeeded */
 	bool created_keys;       /* the zone had no keys: a KSK and ZSK were made */
 	bool keys_changed;       /* a key moved along its timeline (keys/rollover.h) */
+	unsigned parent_servers;  /* parent-ds-check = dns: addresses asked */
+	unsigned parent_answered; /* and those that answered */
 	uint32_t serial;         /* of the output, when known */
 	struct diag diag;        /* what failed */
 };

@@ -121,6 +121,49 @@ srv_nsd_control() {
 	printf '\tcontrol-key-file: "%s"\n\tcontrol-cert-file: "%s"\n' "$1/nsd_control.key" "$1/nsd_control.pem"
 }
 
+# netns_enter SCRIPT: outside, run SCRIPT again in a new network namespace (the
+# marker variable holds the outer namespace, so that the inner run can tell)
+# and exit with its status; inside, bring up lo. Not allowed to make one:
+# fail, never skip.
+netns_enter() {
+	if [ -z "${ZW_TEST_NETNS:-}" ]; then
+		if ! command -v unshare >/dev/null 2>&1; then
+			fail "unshare (util-linux) is not installed: this test needs a network namespace"
+			finish
+			exit
+		fi
+		CHECKS=$((CHECKS + 1))
+		if ! unshare --net true 2>"$WORK/unshare.err"; then
+			fail "cannot create a network namespace (unshare --net: $(cat "$WORK/unshare.err")):" \
+			    "this test must run as root or with CAP_SYS_ADMIN"
+			finish
+			exit
+		fi
+		ZW_TEST_NETNS=$(readlink /proc/self/ns/net) unshare --net sh "$1" &
+		ne_inner=$!
+		trap 'kill -TERM $ne_inner 2>/dev/null; wait $ne_inner; exit 130' INT TERM HUP
+		wait $ne_inner
+		exit
+	fi
+	# Inside: only a loopback interface, down until we bring it up.
+	CHECKS=$((CHECKS + 1))
+	if [ "$(readlink /proc/self/ns/net)" = "$ZW_TEST_NETNS" ]; then
+		fail "ZW_TEST_NETNS is set but this is the outer network namespace"
+		finish
+		exit
+	fi
+	if ! command -v ip >/dev/null 2>&1; then
+		fail "ip (iproute2) is not installed: it brings up lo in the test's network namespace"
+		finish
+		exit
+	fi
+	if ! ip link set lo up 2>"$WORK/ip.err"; then
+		fail "ip link set lo up in the test's network namespace: $(cat "$WORK/ip.err")"
+		finish
+		exit
+	fi
+}
+
 start_nsd() {           # ZONE FILE [CTLDIR]
 	srv_register_cleanup
 	stop_nsd

@@ -10,46 +10,7 @@
 . tests/lib.sh
 . tests/integration/servers.sh
 
-# Outside: run this script again in a new network namespace (the marker
-# variable holds the outer namespace, so that the inner run can tell), and
-# pass its exit code on. Not allowed to make one: fail, never skip.
-if [ -z "${ZW_TEST_NETNS:-}" ]; then
-	if ! command -v unshare >/dev/null 2>&1; then
-		fail "unshare (util-linux) is not installed: this test needs a network namespace"
-		finish
-		exit
-	fi
-	CHECKS=$((CHECKS + 1))
-	if ! unshare --net true 2>"$WORK/unshare.err"; then
-		fail "cannot create a network namespace (unshare --net: $(cat "$WORK/unshare.err")):" \
-		    "this test must run as root or with CAP_SYS_ADMIN"
-		finish
-		exit
-	fi
-	ZW_TEST_NETNS=$(readlink /proc/self/ns/net) unshare --net sh "$0" &
-	inner=$!
-	trap 'kill -TERM $inner 2>/dev/null; wait $inner; exit 130' INT TERM HUP
-	wait $inner
-	exit
-fi
-
-# Inside: only a loopback interface, down until we bring it up.
-CHECKS=$((CHECKS + 1))
-if [ "$(readlink /proc/self/ns/net)" = "$ZW_TEST_NETNS" ]; then
-	fail "ZW_TEST_NETNS is set but this is the outer network namespace"
-	finish
-	exit
-fi
-if ! command -v ip >/dev/null 2>&1; then
-	fail "ip (iproute2) is not installed: it brings up lo in the test's network namespace"
-	finish
-	exit
-fi
-if ! ip link set lo up 2>"$WORK/ip.err"; then
-	fail "ip link set lo up in the test's network namespace: $(cat "$WORK/ip.err")"
-	finish
-	exit
-fi
+netns_enter "$0"
 for tool in nsd nsd-control nsd-control-setup unbound unbound-checkconf dig; do
 	command -v "$tool" >/dev/null 2>&1 || { fail "$tool is not installed"; finish; exit; }
 done

@@ -148,8 +148,9 @@ static const struct {
 	{ "[defaults]\nserial = keep\n", 0, "no [zone NAME] section" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nzsk-lifetime = 7d\n", 1, "zsk-lifetime must be at least" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\npropagation-delay = x\n", 4, "not a duration" },
-	{ "[zone a.test]\ninput = /a\noutput = /b\nparent-ds-check = dns\n", 4, "not supported yet" },
-	{ "[zone a.test]\ninput = /a\noutput = /b\nparent-ds-check = file:\n", 4, "use manual or file:PATH" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nparent-ds-check = whois\n", 4, "use dns, manual or file:PATH" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nparent-ds-check = file:\n", 4, "use dns, manual or file:PATH" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nresolver = 127.0.0.1@99999\n", 4, "1 to 65535" },
 };
 
 START_TEST(test_config_errors_name_line_and_key)
