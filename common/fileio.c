@@ -1,6 +1,8 @@
 /* Atomic publication of files. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -92,6 +94,7 @@ file_replace(const char *path, unsigned mode, file_writer_fn write, void *arg)
 	char tmp[PATH_MAX];
 	int rc;
 
+	file_clean_temps(path);
 	if ((rc = write_temp(path, mode, write, arg, tmp, sizeof(tmp))) != 0)
 		return rc;
 	if (rename(tmp, path) != 0) {
@@ -216,4 +219,43 @@ file_mkdirs(const char *path, unsigned mode)
 	if (mkdir(buf, (mode_t)mode) != 0 && errno != EEXIST)
 		return status_from_errno(errno);
 	return 0;
+}
+
+void
+file_clean_temps(const char *path)
+{
+	char dir[PATH_MAX], prefix[PATH_MAX], victim[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t plen;
+	struct dirent *e;
+	DIR *dp;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	snprintf(prefix, sizeof(prefix), "%s.tmp.", slash ? slash + 1 : path);
+	plen = strlen(prefix);
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(dp)) != NULL) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, prefix, plen) != 0)
+			continue;
+		pid = strtol(e->d_name + plen, &end, 10);
+		if (end == e->d_name + plen || *end != '.' || pid <= 0)
+			continue;
+		/* Only what a process that is gone left: never a live writer's file. */
+		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		if (snprintf(victim, sizeof(victim), "%s/%s", dir, e->d_name) <
+		    (int)sizeof(victim))
+			unlink(victim);
+	}
+	closedir(dp);
 }

@@ -20,6 +20,13 @@ int file_replace(const char *path, unsigned mode, file_writer_fn write,
     void *arg) WUR;
 
 /*
+ * Remove the temporary files of path (path.tmp.PID.N) that processes no
+ * longer running left behind (killed mid-write). file_replace does this
+ * before it writes.
+ */
+void file_clean_temps(const char *path);
+
+/*
  * Like file_replace, but fails with -EEXIST when path already exists (the
  * new file is linked into place, never over another). For private keys.
  */
