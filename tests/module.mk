@@ -44,4 +44,12 @@ check-integration: $(BUILD)/zonewarden $(FIXCLOCK)
 
 check: check-unit check-cli check-integration
 
-.PHONY: check-unit check-cli check-integration
+# Slow: two simulated years of rollovers from the hourly timer's point of
+# view (6h steps), and many more runs killed with -9.
+longcheck: $(BUILD)/zonewarden $(FIXCLOCK)
+	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
+	    ZW_SIM_DAYS=730 ZW_KSK_LIFETIME=180d sh tests/integration/test_ksk_rollover.sh
+	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
+	    ZW_CRASH_STEPS=1000 sh tests/integration/test_rollover_crash.sh
+
+.PHONY: check-unit check-cli check-integration longcheck

@@ -9,13 +9,15 @@
 TOP=$(pwd)
 cd "$WORK" || exit 1
 cp "$TESTDATA/../../zones/example/example.com.zone" example.com.zone
-cat >zw.conf <<'CONF'
+# make longcheck runs two simulated years (ZW_SIM_DAYS=730, ZW_KSK_LIFETIME=180d).
+DAYS=${ZW_SIM_DAYS:-150}
+cat >zw.conf <<CONF
 [zone example.com]
 input = example.com.zone
 output = example.com.signed
 keydir = keys
 zsk-lifetime = 30d
-ksk-lifetime = 60d
+ksk-lifetime = ${ZW_KSK_LIFETIME:-60d}
 propagation-delay = 1h
 parent-ds-ttl = 1d
 parent-propagation-delay = 1h
@@ -31,7 +33,7 @@ awk -v wds=7200 -v wkey=7200 -v end=100000 -f "$TOP/tests/integration/ds_check.a
 
 T0=$NOW_EPOCH
 STEP=21600          # 6 hours
-STEPS=600           # 150 days
+STEPS=$((DAYS * 4))
 : >parent.ds
 : >history
 : >parent.history
@@ -88,5 +90,5 @@ zsks=$(awk '{ n = split($3, s, ","); for (i = 1; i <= n; i++) seen[s[i]] = 1 } E
 echo "test_ksk_rollover.sh: $runs runs over $((STEPS * STEP / 86400)) days, $versions versions, $((ksks - 1)) KSK and $((zsks - 1)) ZSK rollovers, $(wc -l <parent.history) parent DS sets"
 CHECKS=$((CHECKS + 2))
 [ $((ksks - 1)) -ge 2 ] || fail "only $((ksks - 1)) KSK rollovers: $(cat parent.history)"
-[ $((zsks - 1)) -ge 4 ] || fail "only $((zsks - 1)) ZSK rollovers"
+[ $((zsks - 1)) -ge $((DAYS / 30 - 1)) ] || fail "only $((zsks - 1)) ZSK rollovers"
 finish
