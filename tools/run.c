@@ -1,4 +1,5 @@
 /* One zone's run: lock, decide, sign, write, reload, remember. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,10 +120,16 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 			served[i] = dnskey_served(prev, keys->keys[i]);
 	}
 	view.published_now = served;
-	if (zc->parent_ds_file != NULL)
+	/* The parent is asked only while a KSK waits for its DS there. */
+	if (zc->parent_ds_file != NULL && ksk_waits_for_ds(keys, states)) {
 		rc = parent_ds_load(zc->parent_ds_file, zc->name, &parent,
 		    &r->diag);
-	else if (zc->parent_ds_dns && ksk_waits_for_ds(keys, states))
+		/* No file yet: nothing seen yet. */
+		if (rc == -ENOENT) {
+			diag_clear(&r->diag);
+			rc = 0;
+		}
+	} else if (zc->parent_ds_dns && ksk_waits_for_ds(keys, states))
 		rc = parent_ds_query(zc->name, zc->resolver, &parent,
 		    &r->parent_servers, &r->parent_answered, &r->diag);
 	if (rc != 0) {
