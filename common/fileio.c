@@ -221,33 +221,31 @@ file_mkdirs(const char *path, unsigned mode)
 	return 0;
 }
 
-void
-file_clean_temps(const char *path)
+/*
+ * In dir, remove NAME.tmp.PID.N files whose NAME starts with prefix ("" for
+ * any) and whose process is gone.
+ */
+static void
+clean_temps(const char *dir, const char *prefix)
 {
-	char dir[PATH_MAX], prefix[PATH_MAX], victim[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t plen;
+	size_t plen = strlen(prefix);
+	char victim[PATH_MAX];
 	struct dirent *e;
 	DIR *dp;
 
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	snprintf(prefix, sizeof(prefix), "%s.tmp.", slash ? slash + 1 : path);
-	plen = strlen(prefix);
 	if ((dp = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(dp)) != NULL) {
+		const char *t;
 		char *end;
 		long pid;
 
-		if (strncmp(e->d_name, prefix, plen) != 0)
+		if (strncmp(e->d_name, prefix, plen) != 0 ||
+		    (t = strstr(e->d_name + plen, ".tmp.")) == NULL ||
+		    (plen > 0 && t != e->d_name + plen))
 			continue;
-		pid = strtol(e->d_name + plen, &end, 10);
-		if (end == e->d_name + plen || *end != '.' || pid <= 0)
+		pid = strtol(t + 5, &end, 10);
+		if (end == t + 5 || *end != '.' || pid <= 0)
 			continue;
 		/* Only what a process that is gone left: never a live writer's file. */
 		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
@@ -258,4 +256,25 @@ file_clean_temps(const char *path)
 			unlink(victim);
 	}
 	closedir(dp);
+}
+
+void
+file_clean_dir_temps(const char *dir)
+{
+	clean_temps(dir, "");
+}
+
+void
+file_clean_temps(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	clean_temps(dir, slash ? slash + 1 : path);
 }

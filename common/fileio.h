@@ -25,6 +25,8 @@ int file_replace(const char *path, unsigned mode, file_writer_fn write,
  * before it writes.
  */
 void file_clean_temps(const char *path);
+/* The same for every file of folder dir. */
+void file_clean_dir_temps(const char *dir);
 
 /*
  * Like file_replace, but fails with -EEXIST when path already exists (the

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "common/status.h"
 #include "dnskey.h"
 #include "keys_internal.h"
@@ -250,6 +251,8 @@ keystore_load(const char *dir, const char *zone, struct keyset **out,
 	    (rc = check_folder(dir, d)) != 0 ||
 	    (rc = list_key_files(dir, name, ".key", &files, &nfiles, d)) != 0)
 		goto out;
+	/* What a run killed while writing key files left behind. */
+	file_clean_dir_temps(dir);
 	if ((ks = calloc(1, sizeof(*ks))) == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
@@ -394,9 +397,13 @@ keystore_init_zone(const char *dir, const char *zone, uint8_t alg,
 	size_t nkeys = csk ? 1 : 2, nsaved = 0, nfiles = 0;
 	int rc;
 
+	/*
+	 * Only complete keys (a .key file, written last) count: a run killed
+	 * while making the first keys leaves at most a .private without it.
+	 */
 	if ((rc = zone_name(zone, &name, d)) != 0 ||
 	    (rc = prepare_folder(dir, d)) != 0 ||
-	    (rc = list_key_files(dir, name, "", &files, &nfiles, d)) != 0)
+	    (rc = list_key_files(dir, name, ".key", &files, &nfiles, d)) != 0)
 		goto out;
 	if (nfiles > 0) {
 		diag_set(d, dir, 0, "%s already has keys in this folder (%s); "

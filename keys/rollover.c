@@ -589,10 +589,16 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 			due = force == FORCE_ZSK || (p->zsk_lifetime > 0 &&
 			    now >= s->active + p->zsk_lifetime -
 			    publish_interval(p));
-		} else {
+		} else if (s->role == ROLE_KSK) {
 			has_successor = newer_ksk(ks, *states, i) != (size_t)-1;
 			due = force == FORCE_KSK || (p->ksk_lifetime > 0 &&
 			    now >= s->active + p->ksk_lifetime);
+		} else {
+			/*
+			 * A CSK signs the data too: its roll needs pre-publication
+			 * and a DS swap at once, which is not automatic yet.
+			 */
+			continue;
 		}
 		if (has_successor || !due)
 			continue;

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/fileio.h"
 #include "common/status.h"
 #include "hook.h"
+#include "keys/dnskey.h"
 #include "keys/keystore.h"
 #include "keys/rollover.h"
 #include "parent.h"
@@ -17,6 +19,29 @@
 
 #define LOCK_FILE ".lock"
 
+/*
+ * A first key set that a killed run left half made (one key, nothing ever
+ * published with it, no key state yet): make the other one, so that the
+ * zone does not become a CSK zone by accident.
+ */
+static int
+complete_first_keys(const struct zone_config *zc, int64_t now,
+    struct keyset *ks, struct run_result *r)
+{
+	char state[PATH_MAX];
+	struct key *k;
+
+	if (ks->count != 1 || access(zc->output, F_OK) == 0)
+		return 0;
+	k = ks->keys[0];
+	snprintf(state, sizeof(state), "%s.zwstate", key_file_prefix(k));
+	if (access(state, F_OK) == 0)
+		return 0;
+	return keystore_add_key(zc->keydir, zc->name, key_algorithm(k),
+	    key_is_sep(k) ? DNSKEY_FLAG_ZONE : DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP,
+	    now, ks, &r->diag);
+}
+
 /* The zone's keys; the first KSK and ZSK are made when the folder has none. */
 static int
 load_or_create_keys(const struct zone_config *zc, const struct run_options *o,
@@ -25,6 +50,8 @@ load_or_create_keys(const struct zone_config *zc, const struct run_options *o,
 	struct diag d2;
 	int rc = keystore_load(zc->keydir, zc->name, keys, &r->diag);
 
+	if (rc == 0 && !o->dry_run)
+		return complete_first_keys(zc, now, *keys, r);
 	if (rc != STATUS_KEY_MISSING || o->dry_run)
 		return rc;
 	/* Refused (and the first error kept) when any key file is there. */
