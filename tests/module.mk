@@ -50,6 +50,6 @@ longcheck: $(BUILD)/zonewarden $(FIXCLOCK)
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
 	    ZW_SIM_DAYS=730 ZW_KSK_LIFETIME=180d sh tests/integration/test_ksk_rollover.sh
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
-	    ZW_CRASH_STEPS=1000 sh tests/integration/test_rollover_crash.sh
+	    ZW_CRASH_STEPS=1000 ZW_SEED=$$(date +%s) sh tests/integration/test_rollover_crash.sh
 
 .PHONY: check-unit check-cli check-integration longcheck
