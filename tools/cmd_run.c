@@ -59,9 +59,10 @@ report(const struct cli *cli, const struct zone_config *zc,
 	const char *detail = r->plan.detail;
 
 	if (r->created_keys)
-		cli_info(cli, "%s: no keys in %s: made a KSK and a ZSK; 'zonewarden "
-		    "keys ds %s --keydir %s' prints the DS for the parent zone",
-		    zc->name, zc->keydir, zc->name, zc->keydir);
+		cli_info(cli, "%s: no keys in %s: made %s; 'zonewarden keys ds %s "
+		    "--keydir %s' prints the DS for the parent zone", zc->name,
+		    zc->keydir, zc->csk ? "a CSK" : "a KSK and a ZSK", zc->name,
+		    zc->keydir);
 	if (r->plan.reason == SIGN_NOTHING_DUE) {
 		time_format(r->plan.earliest_expiration, when, sizeof(when));
 		time_format(r->plan.next_due, due, sizeof(due));

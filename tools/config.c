@@ -274,6 +274,13 @@ check_parent_check(const char *v)
 }
 
 static const char *
+check_scheme(const char *v)
+{
+	return strcmp(v, "ksk-zsk") && strcmp(v, "csk") ? "use ksk-zsk or csk" :
+	    NULL;
+}
+
+static const char *
 check_resolver(const char *v)
 {
 	const char *at = strchr(v, '@');
@@ -312,6 +319,7 @@ static const struct {
 	{ "parent-ds-check", check_parent_check },
 	{ "cds", check_bool },
 	{ "resolver", check_resolver },
+	{ "key-scheme", check_scheme },
 };
 
 static int
@@ -418,6 +426,10 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 		return duration_parse(e->value, &zc->parent_propagation_delay);
 	if (strcmp(e->key, "cds") == 0)
 		return parse_bool(e->value, &zc->cds);
+	if (strcmp(e->key, "key-scheme") == 0) {
+		zc->csk = strcmp(e->value, "csk") == 0;
+		return 0;
+	}
 	if (strcmp(e->key, "resolver") == 0) {
 		free(zc->resolver);
 		return (zc->resolver = strdup(e->value)) ? 0 : STATUS_NOMEM;

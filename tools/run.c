@@ -31,7 +31,7 @@ complete_first_keys(const struct zone_config *zc, int64_t now,
 	char state[PATH_MAX];
 	struct key *k;
 
-	if (ks->count != 1 || access(zc->output, F_OK) == 0)
+	if (zc->csk || ks->count != 1 || access(zc->output, F_OK) == 0)
 		return 0;
 	k = ks->keys[0];
 	snprintf(state, sizeof(state), "%s.zwstate", key_file_prefix(k));
@@ -56,7 +56,7 @@ load_or_create_keys(const struct zone_config *zc, const struct run_options *o,
 		return rc;
 	/* Refused (and the first error kept) when any key file is there. */
 	diag_clear(&d2);
-	if (keystore_init_zone(zc->keydir, zc->name, zc->algorithm, 0, false,
+	if (keystore_init_zone(zc->keydir, zc->name, zc->algorithm, 0, zc->csk,
 	    now, keys, &d2) != 0)
 		return rc;
 	diag_clear(&r->diag);

@@ -119,6 +119,15 @@ input = broken.zone
 output = out/broken.signed
 keydir = keys/broken.test
 CONF
+# key-scheme = csk: one combined key signs everything.
+mkdir csk
+cp example.com.zone csk/
+printf '[zone example.com]\ninput = example.com.zone\noutput = out.signed\nkeydir = keys\nkey-scheme = csk\n' >csk/zw.conf
+expect_run csk-run 0 "made a CSK" "$ZW" --now $NOW run --config csk/zw.conf
+expect_run csk-keys 0 "" "$ZW" keys list example.com --keydir csk/keys
+CHECKS=$((CHECKS + 1))
+[ "$(grep -c ' CSK ' "$WORK/stdout")" = 1 ] && [ "$(grep -c 'ZSK\|KSK' "$WORK/stdout")" = 0 ] ||
+	fail "key-scheme = csk: $(cat "$WORK/stdout")"
 expect_run one-zone-fails 3 "broken.zone:5: www.broken.test. A: CNAME and other data" "$ZW" --now 20261210020000 run --config zw.conf
 CHECKS=$((CHECKS + 2))
 grep -q "example.com: nothing due" "$WORK/stderr" || fail "the good zone did not run: $(cat "$WORK/stderr")"

@@ -48,7 +48,8 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	    "parent-ds-ttl = 2d\n"
 	    "parent-propagation-delay = 30m\n"
 	    "parent-ds-check = file:parent.ds\n"
-	    "cds = no\n");
+	    "cds = no\n"
+	    "key-scheme = csk\n");
 
 	diag_clear(&d);
 	ck_assert_int_eq(config_load(path, &c, &d), 0);
@@ -93,6 +94,8 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	snprintf(want, sizeof(want), "%s/parent.ds", unit_dir);
 	ck_assert_str_eq(org->parent_ds_file, want);
 	ck_assert(!org->cds);
+	ck_assert(org->csk);
+	ck_assert(!com->csk);
 	ck_assert(com->cds);
 	ck_assert_ptr_null(com->parent_ds_file);
 	ck_assert_int_eq(com->ksk_lifetime, 0);
@@ -151,6 +154,7 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\nparent-ds-check = whois\n", 4, "use dns, manual or file:PATH" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nparent-ds-check = file:\n", 4, "use dns, manual or file:PATH" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nresolver = 127.0.0.1@99999\n", 4, "1 to 65535" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nkey-scheme = zsk-only\n", 4, "use ksk-zsk or csk" },
 };
 
 START_TEST(test_config_errors_name_line_and_key)
