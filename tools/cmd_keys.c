@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "keys/dnskey.h"
 #include "keys/keystore.h"
+#include "keys/rollover.h"
 #include "zones/dname.h"
 #include "zones/zone.h"
 
@@ -128,6 +129,7 @@ cmd_keys_ds(struct cli *cli, int argc, char **argv)
 	struct keyset *ks = NULL;
 	struct diag d;
 	uint8_t owner[DNAME_MAX_LENGTH], digest = DS_DIGEST_SHA256;
+	struct key_state *states = NULL;
 	int first, rc = 0, ex;
 	size_t printed = 0;
 
@@ -148,15 +150,21 @@ cmd_keys_ds(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "keys ds: '%s' is not a domain name",
 		    argv[first]);
 	diag_clear(&d);
-	if ((rc = keystore_load(a.keydir, argv[first], &ks, &d)) != 0)
+	if ((rc = keystore_load(a.keydir, argv[first], &ks, &d)) != 0 ||
+	    (rc = rollover_load(a.keydir, ks, &states, &d)) != 0) {
+		keyset_free(ks);
 		return cli_fail(cli, rc, &d, a.keydir);
+	}
+	/* Keys that `run` rolled: only those in the zone now. */
+	rollover_apply(ks, states, NULL, cli->now);
+	free(states);
 	for (size_t i = 0; i < ks->count && rc == 0; i++) {
 		const struct key *k = ks->keys[i];
 		uint8_t ds[4 + 64];
 		size_t klen, dslen;
 		const uint8_t *dnskey = key_dnskey_rdata(k, &klen);
 
-		if (!key_is_sep(k))
+		if (!key_is_sep(k) || !key_is_published(k))
 			continue;
 		if ((rc = dnskey_ds_rdata(owner, dnskey, klen, digest, ds,
 		    &dslen)) != 0 ||

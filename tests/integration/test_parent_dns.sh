@@ -116,7 +116,7 @@ CHECKS=$((CHECKS + 1))
 grep -q "waiting for the DS of key $new at the parent" "$WORK/stdout" || fail "keys status: $(cat "$WORK/stdout")"
 
 # The parent's first server takes the new DS; the second still serves the old.
-"$ZW" --now $T0 keys ds example.test --keydir keys | grep -v "[[:space:]]DS[[:space:]]*$old[[:space:]]" >ds.new
+"$ZW" --now $((T0 + 14400)) keys ds example.test --keydir keys | grep -v "[[:space:]]DS[[:space:]]*$old[[:space:]]" >ds.new
 CHECKS=$((CHECKS + 1))
 grep -q "DS[[:space:]]*$new[[:space:]]" ds.new || fail "keys ds gives no DS for $new: $(cat ds.new)"
 start_parent 1 ds.new || { finish; exit; }
