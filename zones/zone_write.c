@@ -15,8 +15,6 @@
 #include "zones_internal.h"
 
 #define CLASS_IN 1
-/* Longest line the fast path writes: RSA-4096 signatures and keys in base64, names. */
-#define LINE_MAX_FAST (4 * DNAME_MAX_LENGTH + 2 * 65535 / 3 + 512)
 #define OUT_BUFFER (1 << 20)
 
 /* Text built in a caller's buffer; overflow is checked by the caller's sizing. */
@@ -390,6 +388,37 @@ struct write_job {
 	} text[WRITE_ROUND];
 };
 
+/*
+ * The longest line format_fast can make of rr: owner and names (escaped),
+ * numbers, and rdata as hex (2 per byte), base64 (4 per 3) or a type
+ * bitmap (at most " TYPE65535" per bit): 80 per rdata byte covers them all.
+ */
+#define FAST_RDATA_MAX 4096
+static size_t
+line_bound(const struct zrr *rr)
+{
+	size_t rd = rr->rdlen <= FAST_RDATA_MAX ? rr->rdlen : 0;
+	return 2 * DNAME_TEXT_MAX + 80 * rd + 256;
+}
+
+static int
+reserve_text(struct chunk_text *t, size_t need)
+{
+	size_t cap;
+	char *nb;
+
+	if (t->cap - t->len >= need)
+		return 0;
+	cap = t->cap ? t->cap : OUT_BUFFER;
+	while (cap - t->len < need)
+		cap *= 2;
+	if ((nb = realloc(t->buf, cap)) == NULL)
+		return STATUS_NOMEM;
+	t->buf = nb;
+	t->cap = cap;
+	return 0;
+}
+
 /* Format records [begin, end) of the round (chunk indices) into their buffers. */
 static int
 format_chunks(size_t begin, size_t end, void *arg, struct diag *d)
@@ -409,26 +438,20 @@ format_chunks(size_t begin, size_t end, void *arg, struct diag *d)
 
 		t->len = 0;
 		for (size_t i = from; i < to && rc == 0; i++) {
-			size_t n;
-			if (t->cap - t->len < LINE_MAX_FAST) {
-				size_t cap = t->cap ? t->cap * 2 : OUT_BUFFER;
-				char *nb = realloc(t->buf, cap);
-				if (nb == NULL) {
-					rc = STATUS_NOMEM;
-					break;
-				}
-				t->buf = nb;
-				t->cap = cap;
-			}
-			n = format_fast(&job->z->rr[i], t->buf + t->len);
+			const struct zrr *rr = &job->z->rr[i];
+			size_t n = 0;
+
+			/* Room for the longest line this record can give, fast path or ldns. */
+			if ((rc = reserve_text(t, line_bound(rr))) != 0)
+				break;
+			if (rr->rdlen <= FAST_RDATA_MAX)
+				n = format_fast(rr, t->buf + t->len);
 			if (n == 0) {
-				if ((rc = format_into(&job->z->rr[i], lb)) != 0)
+				if ((rc = format_into(rr, lb)) != 0)
 					break;
 				n = ldns_buffer_position(lb);
-				if (n > LINE_MAX_FAST) {
-					rc = STATUS_RANGE;
+				if ((rc = reserve_text(t, n)) != 0)
 					break;
-				}
 				memcpy(t->buf + t->len, ldns_buffer_begin(lb), n);
 			}
 			t->len += n;

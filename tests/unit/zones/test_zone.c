@@ -198,6 +198,46 @@ START_TEST(test_zone_open_gaps_places_records_after_their_rrsets)
 }
 END_TEST
 
+/* Records far longer than usual (TLSA of 30 KB, in hex twice that) are written whole. */
+START_TEST(test_zone_write_long_records)
+{
+	struct zone *z = NULL;
+	struct diag d;
+	static uint8_t rd[30000];
+	uint8_t owner[DNAME_MAX_LENGTH];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	const char *path = unit_write("long.valid", HEAD);
+
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	ck_assert_int_eq(dname_parse("_25._tcp.mail.example.com.", owner), 0);
+	for (int i = 0; i < 60; i++) {
+		rd[0] = 3;
+		rd[1] = 1;
+		rd[2] = 1;
+		memset(rd + 3, i, sizeof(rd) - 3);
+		ck_assert_int_eq(zone_add(z, owner, RRTYPE_TLSA, 300, rd,
+		    sizeof(rd)), 0);
+	}
+	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(zone_write(z, f, 2), 0);
+	fclose(f);
+	/* Each TLSA line holds its 29997 bytes of data as 59994 hex digits. */
+	size_t lines = 0;
+	for (char *l = text; (l = strstr(l, "\tTLSA\t")) != NULL; l++, lines++) {
+		char *nl = strchr(l, '\n');
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_uint_eq((size_t)(nl - l), strlen("\tTLSA\t3 1 1 ") + 59994);
+	}
+	ck_assert_uint_eq(lines, 60);
+	free(text);
+	zone_free(z);
+}
+END_TEST
+
 START_TEST(test_zone_unifies_rrset_ttl_with_warning)
 {
 	struct zone *z = NULL;
@@ -256,6 +296,7 @@ main(void)
 	tcase_add_test(tc, test_zone_sorts_canonically_dedupes_and_marks_glue);
 	tcase_add_test(tc, test_zone_unifies_rrset_ttl_with_warning);
 	tcase_add_test(tc, test_zone_sorts_appended_records_by_merging);
+	tcase_add_test(tc, test_zone_write_long_records);
 	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
