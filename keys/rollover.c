@@ -549,11 +549,40 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 			s->active = now;
 			dirty[i] = true;
 		}
+		/*
+		 * Retired, but the served zone still holds its signatures (the
+		 * run that replaced them did not get its zone out): the wait
+		 * for them to leave caches starts with the zone that drops them.
+		 */
+		if (s->retired != 0 && s->removed == 0 && view != NULL &&
+		    view->signing_now != NULL && view->signing_now[i]) {
+			s->retired = now;
+			dirty[i] = true;
+		}
 		/* Once no cache can hold its signatures: out of the DNSKEY set. */
 		if (s->retired != 0 && s->removed == 0 &&
 		    now >= s->retired + retire_interval(p)) {
 			s->removed = now;
 			dirty[i] = true;
+		}
+	}
+	/*
+	 * Two active ZSKs of one algorithm (a run stopped between saving the
+	 * new one's activation and the old one's retirement): the older retires.
+	 */
+	for (size_t i = 0; i < n0; i++) {
+		struct key_state *s = &(*states)[i];
+		if (s->role != ROLE_ZSK || !is_active(s))
+			continue;
+		for (size_t j = 0; j < n0; j++) {
+			struct key_state *o = &(*states)[j];
+			if (j != i && o->role == ROLE_ZSK && is_active(o) &&
+			    o->active > s->active &&
+			    key_algorithm(ks->keys[j]) == key_algorithm(ks->keys[i])) {
+				s->retired = now;
+				dirty[i] = true;
+				break;
+			}
 		}
 	}
 	/*
@@ -618,5 +647,56 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	free(dirty);
 	if (rc == 0)
 		rollover_apply(ks, *states, p, now);
+	return rc;
+}
+
+int
+rollover_start(const char *dir, const char *zone, struct keyset *ks,
+    struct key_state **states, enum key_role role, int64_t now, struct diag *d)
+{
+	for (size_t i = 0; i < ks->count; i++) {
+		struct key_state *s = &(*states)[i];
+		bool under_way = false;
+
+		if (s->role != role || !is_active(s))
+			continue;
+		/* One roll at a time per role and algorithm. */
+		for (size_t j = 0; j < ks->count; j++) {
+			struct key_state *o = &(*states)[j];
+			if (j != i && o->role == role && o->removed == 0 &&
+			    key_algorithm(ks->keys[j]) == key_algorithm(ks->keys[i]) &&
+			    (role == ROLE_ZSK ? is_successor(o) :
+			    o->published > s->published || o->published == 0))
+				under_way = true;
+		}
+		if (under_way)
+			return 0;
+		/* Made, not yet published: the next run publishes it. */
+		return add_successor(dir, zone, ks, states, i, false, now, d);
+	}
+	diag_set(d, dir, 0, "no active %s to roll", key_role_name(role));
+	return STATUS_KEY_MISSING;
+}
+
+int
+rollover_rebase(struct keyset *ks, struct key_state *states, int64_t since,
+    int64_t now, struct diag *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < ks->count && rc == 0; i++) {
+		struct key_state *s = &states[i];
+		int64_t *f[] = { &s->published, &s->active, &s->retired,
+		    &s->removed, &s->ds_seen };
+		bool moved = false;
+
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+			if (*f[k] > SINCE_ALWAYS && *f[k] >= since && *f[k] < now) {
+				*f[k] = now;
+				moved = true;
+			}
+		if (moved)
+			rc = save_state(ks->keys[i], s, d);
+	}
 	return rc;
 }

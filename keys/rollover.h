@@ -58,6 +58,8 @@ int rollover_load(const char *dir, struct keyset *ks, struct key_state **out,
 struct rollover_view {
 	/* Per key (keyset order): is its DNSKEY in the zone served now? NULL: unknown. */
 	const bool *published_now;
+	/* Per key: do signatures by it cover data in the zone served now? NULL: unknown. */
+	const bool *signing_now;
 	/* The parent's DS set as DS rdata, when known (file mode). */
 	const uint8_t *const *parent_ds;
 	const size_t *parent_ds_len;
@@ -90,6 +92,23 @@ int rollover_advance(const char *dir, const char *zone, struct keyset *ks,
  */
 void rollover_apply(struct keyset *ks, const struct key_state *states,
     const struct rollover_policy *p, int64_t now);
+
+/*
+ * Start a roll of the active key of role now (keys roll): its successor is
+ * made, to be published by the next run. Nothing when a roll of that role
+ * is under way already. Returns 0 or a status with d.
+ */
+int rollover_start(const char *dir, const char *zone, struct keyset *ks,
+    struct key_state **states, enum key_role role, int64_t now,
+    struct diag *d) WUR;
+
+/*
+ * The zone written since `since` reached the name servers only at now (a
+ * reload that failed until now): every key event from since on happened,
+ * for the caches, at now. Saves what moved.
+ */
+int rollover_rebase(struct keyset *ks, struct key_state *states, int64_t since,
+    int64_t now, struct diag *d) WUR;
 
 /* Mark the DS of KSK tag as served by the parent since now (manual mode). */
 int rollover_ds_seen(struct keyset *ks, struct key_state *states,

@@ -1,11 +1,13 @@
 /* zonewarden keys status and keys roll: a configured zone's key timeline, and starting a roll by hand. */
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "common/fileio.h"
 #include "common/status.h"
 #include "common/timespec.h"
 #include "config.h"
@@ -21,32 +23,41 @@ struct zone_keys {
 	struct keyset *keys;
 	struct key_state *states;
 	struct rollover_policy policy;
+	int lock;                    /* the zone's lock, held while states change */
 };
 
 static void
 zone_keys_clear(struct zone_keys *zk)
 {
+	file_unlock(zk->lock);
 	free(zk->states);
 	keyset_free(zk->keys);
 	config_free(zk->config);
 }
 
-/* Returns an exit code. */
+/* Returns an exit code. With lock, the zone's run lock is held until zone_keys_clear. */
 static int
 zone_keys_load(const struct cli *cli, const char *path, const char *zone,
-    struct zone_keys *zk)
+    bool lock, struct zone_keys *zk)
 {
 	struct zone *z = NULL;
 	struct diag d;
+	char lock_path[PATH_MAX];
 	int rc;
 
 	memset(zk, 0, sizeof(*zk));
+	zk->lock = -1;
 	diag_clear(&d);
 	if ((rc = config_load(path, &zk->config, &d)) != 0)
 		return cli_fail(cli, rc, &d, path);
 	if ((zk->zc = config_find_zone(zk->config, zone)) == NULL)
 		return cli_usage(cli, "%s: zone '%s' is not in %s", cli->command,
 		    zone, path);
+	snprintf(lock_path, sizeof(lock_path), "%s/.lock", zk->zc->keydir);
+	if (lock && (rc = file_lock(lock_path, 60, &zk->lock)) != 0) {
+		diag_set(&d, lock_path, 0, "cannot take the zone's lock");
+		return cli_fail(cli, rc, &d, NULL);
+	}
 	if ((rc = zone_load(zk->zc->input, zk->zc->name, SIGNING_DEFAULT_TTL,
 	    &z, &d)) != 0)
 		return cli_fail(cli, rc, &d, zk->zc->input);
@@ -114,7 +125,7 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 	if ((ex = parse_zone_args(cli, argc, argv, &config, &json, NULL, NULL,
 	    &zone)) != EXIT_OK)
 		return ex;
-	if ((ex = zone_keys_load(cli, config, zone, &zk)) != EXIT_OK) {
+	if ((ex = zone_keys_load(cli, config, zone, false, &zk)) != EXIT_OK) {
 		zone_keys_clear(&zk);
 		return ex;
 	}
@@ -171,7 +182,7 @@ cmd_keys_roll(struct cli *cli, int argc, char **argv)
 	const char *config, *zone;
 	struct zone_keys zk;
 	struct diag d;
-	bool zsk = false, ksk = false, changed = false;
+	bool zsk = false, ksk = false;
 	size_t before;
 	int ex, rc;
 
@@ -180,16 +191,15 @@ cmd_keys_roll(struct cli *cli, int argc, char **argv)
 		return ex;
 	if (zsk == ksk)
 		return cli_usage(cli, "keys roll: say which key: --zsk or --ksk");
-	if ((ex = zone_keys_load(cli, config, zone, &zk)) != EXIT_OK) {
+	if ((ex = zone_keys_load(cli, config, zone, true, &zk)) != EXIT_OK) {
 		zone_keys_clear(&zk);
 		return ex;
 	}
-	/* The successor is made and published now; the next run signs with it in time. */
+	/* The successor is made; runs publish it and carry the roll through. */
 	diag_clear(&d);
 	before = zk.keys->count;
-	rc = rollover_advance(zk.zc->keydir, zk.zc->name, zk.keys, &zk.states,
-	    NULL, &zk.policy, ksk ? FORCE_KSK : FORCE_ZSK, cli->now, &changed,
-	    &d);
+	rc = rollover_start(zk.zc->keydir, zk.zc->name, zk.keys, &zk.states,
+	    ksk ? ROLE_KSK : ROLE_ZSK, cli->now, &d);
 	if (rc != 0) {
 		ex = cli_fail(cli, rc, &d, zk.zc->keydir);
 	} else if (zk.keys->count == before) {
@@ -227,7 +237,7 @@ cmd_keys_ds_seen(struct cli *cli, int argc, char **argv)
 	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, NULL, NULL,
 	    &zone)) != EXIT_OK)
 		return ex;
-	if ((ex = zone_keys_load(cli, config, zone, &zk)) != EXIT_OK) {
+	if ((ex = zone_keys_load(cli, config, zone, true, &zk)) != EXIT_OK) {
 		zone_keys_clear(&zk);
 		return ex;
 	}

@@ -424,8 +424,11 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 		return duration_parse(e->value, &zc->parent_ds_ttl);
 	if (strcmp(e->key, "parent-propagation-delay") == 0)
 		return duration_parse(e->value, &zc->parent_propagation_delay);
-	if (strcmp(e->key, "cds") == 0)
-		return parse_bool(e->value, &zc->cds);
+	if (strcmp(e->key, "cds") == 0) {
+		int rc = parse_bool(e->value, &zc->cds);
+		zc->policy.cds = zc->cds;
+		return rc;
+	}
 	if (strcmp(e->key, "key-scheme") == 0) {
 		zc->csk = strcmp(e->value, "csk") == 0;
 		return 0;
@@ -477,6 +480,7 @@ build_zone(struct parse *p, const struct section *defaults,
 	zc->parent_ds_ttl = PARENT_DS_TTL_DEFAULT;
 	zc->parent_propagation_delay = PROPAGATION_DELAY_DEFAULT;
 	zc->cds = true;
+	zc->policy.cds = true;
 	zc->line = s->line;
 	if ((zc->name = strdup(s->name)) == NULL)
 		return STATUS_NOMEM;
@@ -582,6 +586,17 @@ config_load(const char *path, struct config **out, struct diag *d)
 		if (rc != 0)
 			goto out;
 	}
+	/* A key folder holds one zone's lock and run state. */
+	for (size_t i = 0; i < c->nzones; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->zones[i].keydir, c->zones[j].keydir) == 0) {
+				fail(&p, c->zones[i].line, "[zone %s] shares its "
+				    "keydir %s with [zone %s]: give each zone "
+				    "its own", c->zones[i].name,
+				    c->zones[i].keydir, c->zones[j].name);
+				rc = STATUS_SYNTAX;
+				goto out;
+			}
 	if (c->nzones == 0) {
 		fail(&p, 0, "no [zone NAME] section: nothing to sign");
 		rc = STATUS_SYNTAX;

@@ -79,6 +79,28 @@ dnskey_served(const struct zone *z, const struct key *k)
 	return false;
 }
 
+/* Do signatures by k cover anything but the key RRsets in z? */
+static bool
+key_signs_in(const struct zone *z, const struct key *k)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+
+	for (size_t i = 0; i < count; i++) {
+		const uint8_t *d = rr[i].rdata;
+		uint16_t covered;
+		if (rr[i].type != RRTYPE_RRSIG || rr[i].rdlen < 18)
+			continue;
+		covered = (uint16_t)(d[0] << 8 | d[1]);
+		if (d[2] == key_algorithm(k) &&
+		    (uint16_t)(d[16] << 8 | d[17]) == key_tag(k) &&
+		    covered != RRTYPE_DNSKEY && covered != RRTYPE_CDS &&
+		    covered != RRTYPE_CDNSKEY)
+			return true;
+	}
+	return false;
+}
+
 /* Is a KSK waiting for its DS at the parent (worth asking the parent)? */
 static bool
 ksk_waits_for_ds(const struct keyset *keys, const struct key_state *states)
@@ -121,19 +143,20 @@ run_rollover_policy(const struct zone_config *zc, const struct zone *z,
 static int
 advance_keys(const struct zone_config *zc, const struct run_options *o,
     int64_t now, const struct zone *z, const struct zone *prev,
-    struct keyset *keys, struct run_result *r)
+    struct keyset *keys, bool reload_pending, struct run_result *r)
 {
 	struct rollover_policy p;
 	struct rollover_view view = { 0 };
 	struct parent_ds *parent = NULL;
 	struct key_state *states = NULL;
-	bool *served = NULL;
+	bool *served = NULL, *signing = NULL;
 	int rc = 0;
 
 	run_rollover_policy(zc, z, &p);
 	if ((rc = rollover_load(zc->keydir, keys, &states, &r->diag)) != 0)
 		return rc;
-	if (o->dry_run) {
+	/* While the servers lack the last zone, no key moves on. */
+	if (o->dry_run || reload_pending) {
 		rollover_apply(keys, states, &p, now);
 		free(states);
 		return 0;
@@ -145,8 +168,16 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 		}
 		for (size_t i = 0; i < keys->count; i++)
 			served[i] = dnskey_served(prev, keys->keys[i]);
+		if ((signing = calloc(keys->count + 1, sizeof(*signing))) == NULL) {
+			free(served);
+			free(states);
+			return STATUS_NOMEM;
+		}
+		for (size_t i = 0; i < keys->count; i++)
+			signing[i] = key_signs_in(prev, keys->keys[i]);
 	}
 	view.published_now = served;
+	view.signing_now = signing;
 	/* The parent is asked only while a KSK waits for its DS there. */
 	if (zc->parent_ds_file != NULL && ksk_waits_for_ds(keys, states)) {
 		rc = parent_ds_load(zc->parent_ds_file, zc->name, &parent,
@@ -161,6 +192,7 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 		    &r->parent_servers, &r->parent_answered, &r->diag);
 	if (rc != 0) {
 		free(served);
+		free(signing);
 		free(states);
 		return rc;
 	}
@@ -174,6 +206,7 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 	    FORCE_NONE, now, &r->keys_changed, &r->diag);
 	parent_ds_free(parent);
 	free(served);
+	free(signing);
 	free(states);
 	return rc;
 }
@@ -186,24 +219,41 @@ remember_failure(struct run_state *st, int rc, const struct diag *d)
 	    *d->text ? ": " : "", status_str(rc));
 }
 
-/* Run the reload command; a failure is remembered so that the next run retries it. */
+/*
+ * Run the reload command; a failure is remembered so that the next run
+ * retries it (and key events wait: the servers do not have the zone). When
+ * a reload goes through after failing, the key events since the first
+ * failure happened, for the caches, only now.
+ */
 static int
-reload(const struct zone_config *zc, const struct run_options *o,
-    struct run_state *st, struct run_result *r)
+reload(const struct zone_config *zc, const struct run_options *o, int64_t now,
+    struct keyset *keys, struct run_state *st, struct run_result *r)
 {
+	struct key_state *states = NULL;
+	bool was_pending = st->reload_pending && st->reload_pending_since != 0;
 	char *cmd;
-	int rc;
+	int rc = 0;
 
-	if (zc->reload == NULL) {
-		st->reload_pending = false;
-		return 0;
+	if (zc->reload != NULL) {
+		if ((cmd = config_reload_command(zc)) == NULL)
+			return STATUS_NOMEM;
+		rc = hook_run(cmd, o->hook_timeout, &r->diag);
+		free(cmd);
+		r->reloaded = rc == 0;
 	}
-	if ((cmd = config_reload_command(zc)) == NULL)
-		return STATUS_NOMEM;
-	rc = hook_run(cmd, o->hook_timeout, &r->diag);
-	free(cmd);
-	st->reload_pending = rc != 0;
-	r->reloaded = rc == 0;
+	if (rc != 0) {
+		if (!was_pending)
+			st->reload_pending_since = now;
+		st->reload_pending = true;
+		return rc;
+	}
+	st->reload_pending = false;
+	if (was_pending && (rc = rollover_load(zc->keydir, keys, &states,
+	    &r->diag)) == 0)
+		rc = rollover_rebase(keys, states, st->reload_pending_since, now,
+		    &r->diag);
+	st->reload_pending_since = 0;
+	free(states);
 	return rc;
 }
 
@@ -213,8 +263,6 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 {
 	struct sign_policy policy = zc->policy;
 	struct keyset *keys = NULL;
-	/* CDS/CDNSKEY are ours to make when the zone publishes them. */
-	policy.cds = zc->cds;
 	struct zone *z = NULL, *prev = NULL;
 	int rc;
 
@@ -223,7 +271,8 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 		goto out;
 	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
 	    &prev, &r->diag)) != 0 ||
-	    (rc = advance_keys(zc, o, cli->now, z, prev, keys, r)) != 0)
+	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
+	    st->reload_pending, r)) != 0)
 		goto out;
 	signer_plan(z, prev, keys, &policy, cli->now, &r->plan);
 	if (prev != NULL)
@@ -236,7 +285,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 		st->next_due = r->plan.next_due;
 		st->serial = r->serial;
 		if (st->reload_pending)
-			rc = reload(zc, o, st, r);
+			rc = reload(zc, o, cli->now, keys, st, r);
 		goto out;
 	}
 	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
@@ -252,8 +301,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	st->signatures_made = r->stats.signatures_made;
 	st->signatures_kept = r->stats.signatures_reused;
 	/* The output is in place: a reload that fails now is retried next time. */
-	st->reload_pending = true;
-	rc = reload(zc, o, st, r);
+	rc = reload(zc, o, cli->now, keys, st, r);
 out:
 	zone_free(prev);
 	zone_free(z);

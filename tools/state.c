@@ -18,7 +18,7 @@ state_path(const char *keydir, char *buf, size_t size)
 json_t *
 state_to_json(const struct run_state *st)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:s}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s}",
 	    "last_run", (json_int_t)st->last_run,
 	    "outcome", st->outcome,
 	    "reason", st->reason,
@@ -29,6 +29,7 @@ state_to_json(const struct run_state *st)
 	    "signatures_made", (json_int_t)st->signatures_made,
 	    "signatures_kept", (json_int_t)st->signatures_kept,
 	    "reload_pending", st->reload_pending,
+	    "reload_pending_since", (json_int_t)st->reload_pending_since,
 	    "error", st->error);
 }
 
@@ -73,6 +74,7 @@ state_load(const char *keydir, struct run_state *st, struct diag *d)
 	st->signatures_made = (uint64_t)get_int(o, "signatures_made");
 	st->signatures_kept = (uint64_t)get_int(o, "signatures_kept");
 	st->reload_pending = json_is_true(json_object_get(o, "reload_pending"));
+	st->reload_pending_since = get_int(o, "reload_pending_since");
 	copy_string(o, "error", st->error, sizeof(st->error));
 	json_decref(o);
 	return 0;

@@ -22,6 +22,7 @@ struct run_state {
 	int64_t next_due;
 	uint64_t signatures_made, signatures_kept;
 	bool reload_pending;         /* a new output whose reload failed */
+	int64_t reload_pending_since;   /* when the first of those failed */
 	char error[1100];
 };
 

@@ -87,6 +87,33 @@ CHECKS=$((CHECKS + 1))
 CHECKS=$((CHECKS + 1))
 last_keys=$(tail -n 1 history | awk '{ print $2 }' | tr ',' '\n' | wc -l)
 [ "$last_keys" -le 3 ] || fail "old keys stay published: $(tail -n 1 history)"
+# While the name servers do not get the zone (the reload fails), no key moves
+# on: the new ZSK must not sign and the old must stay, however long it lasts.
+mkdir stuck && cp example.com.zone stuck/
+printf '[zone example.com]\ninput = example.com.zone\noutput = out.signed\nkeydir = keys\nreload = false\n' >stuck/zw.conf
+"$ZW" --now $T0 -q run --config stuck/zw.conf >/dev/null 2>&1
+old_zsk=$(awk '$4 == "RRSIG" && $5 == "SOA" { print $11 }' stuck/out.signed)
+expect_run stuck-roll 0 "new ZSK" "$ZW" --now $T0 keys roll example.com --zsk --config stuck/zw.conf
+for h in 0 6 24 48 96; do
+	"$ZW" --now $((T0 + h * 3600)) -q run --config stuck/zw.conf >/dev/null 2>&1
+	CHECKS=$((CHECKS + 1))
+	[ "$(awk '$4 == "RRSIG" && $5 == "SOA" { print $11 }' stuck/out.signed)" = "$old_zsk" ] ||
+		fail "reload failing, +${h}h: the zone is signed by another ZSK than $old_zsk"
+done
+# Once the reload works, the roll goes on from then: the new ZSK signs only
+# after its DNSKEY has been served for Dprp + TTL (2h).
+sed -i 's/^reload = false$/reload = true/' stuck/zw.conf
+T1=$((T0 + 100 * 3600))
+"$ZW" --now $T1 -q run --config stuck/zw.conf >/dev/null 2>&1
+"$ZW" --now $((T1 + 3600)) -q run --config stuck/zw.conf >/dev/null 2>&1
+CHECKS=$((CHECKS + 1))
+[ "$(awk '$4 == "RRSIG" && $5 == "SOA" { print $11 }' stuck/out.signed)" = "$old_zsk" ] ||
+	fail "after the first good reload the new ZSK signed within its wait"
+"$ZW" --now $((T1 + 3 * 3600)) -q run --config stuck/zw.conf >/dev/null 2>&1
+CHECKS=$((CHECKS + 1))
+[ "$(awk '$4 == "RRSIG" && $5 == "SOA" { print $11 }' stuck/out.signed)" != "$old_zsk" ] ||
+	fail "the ZSK roll did not go on once the reload worked"
+
 # `sign` by hand with the same key folder publishes and signs as the timeline says.
 expect_run sign-by-hand 0 "" "$ZW" --now $end sign example.com --in example.com.zone \
     --out by-hand.signed --keydir keys

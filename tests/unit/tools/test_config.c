@@ -155,6 +155,7 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\nparent-ds-check = file:\n", 4, "use dns, manual or file:PATH" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nresolver = 127.0.0.1@99999\n", 4, "1 to 65535" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nkey-scheme = zsk-only\n", 4, "use ksk-zsk or csk" },
+	{ "[defaults]\nkeydir = /k\n[zone a.test]\ninput = /a\noutput = /b\n[zone b.test]\ninput = /c\noutput = /d\n", 6, "shares its keydir /k" },
 };
 
 START_TEST(test_config_errors_name_line_and_key)
