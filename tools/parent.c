@@ -132,7 +132,7 @@ make_resolver(const char *addr, bool recursive)
 		}
 		ldns_rdf_deep_free(a);
 		if (at != NULL)
-			ldns_resolver_set_port(r, (uint16_t)atoi(at + 1));
+			ldns_resolver_set_port(r, (uint16_t)strtoul(at + 1, NULL, 10));
 	}
 	ldns_resolver_set_recursive(r, recursive);
 	ldns_resolver_set_timeout(r, tv);
@@ -154,9 +154,48 @@ ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
 		ldns_pkt_free(p);
 		return NULL;
 	}
-	l = ldns_pkt_rr_list_by_type(p, t, LDNS_SECTION_ANSWER);
+	/* An answer without such records (NODATA) is an answer: an empty list. */
+	if ((l = ldns_pkt_rr_list_by_type(p, t, LDNS_SECTION_ANSWER)) == NULL)
+		l = ldns_rr_list_new();
 	ldns_pkt_free(p);
 	return l;
+}
+
+/* Narrow *common to the DS records that ds holds too (the first answer sets it). */
+static int
+keep_common(struct parent_ds **common, const ldns_rr_list *ds)
+{
+	struct parent_ds *got = calloc(1, sizeof(*got));
+	size_t w = 0;
+	int rc = 0;
+
+	if (got == NULL)
+		return STATUS_NOMEM;
+	for (size_t m = 0; m < ldns_rr_list_rr_count(ds) && rc == 0; m++)
+		rc = add_ds(got, ldns_rr_list_rr(ds, m));
+	if (rc != 0 || *common == NULL) {
+		if (rc == 0)
+			*common = got;
+		else
+			parent_ds_free(got);
+		return rc;
+	}
+	for (size_t m = 0; m < (*common)->count; m++) {
+		bool in = false;
+		for (size_t g = 0; g < got->count && !in; g++)
+			in = got->len[g] == (*common)->len[m] &&
+			    memcmp(got->rdata[g], (*common)->rdata[m],
+			    got->len[g]) == 0;
+		if (in) {
+			(*common)->rdata[w] = (*common)->rdata[m];
+			(*common)->len[w++] = (*common)->len[m];
+		} else {
+			free((*common)->rdata[m]);
+		}
+	}
+	(*common)->count = w;
+	parent_ds_free(got);
+	return 0;
 }
 
 int
@@ -200,65 +239,45 @@ parent_ds_query(const char *zone, const char *resolver, struct parent_ds **out,
 		rc = STATUS_KEY_MISSING;
 		goto out;
 	}
-	/* Every address of every parent name server, asked without recursion. */
-	for (size_t i = 0; i < ldns_rr_list_rr_count(ns); i++) {
+	/*
+	 * Every address of every parent name server, asked without recursion.
+	 * A server counts as heard when one of its addresses answers (another
+	 * may be out of reach, IPv6 on an IPv4-only host); the DS records seen
+	 * are those every answer holds.
+	 */
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ns) && rc == 0; i++) {
 		const ldns_rdf *host = ldns_rr_rdf(ldns_rr_list_rr(ns, i), 0);
 		ldns_rr_type types[2] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
+		bool heard = false;
 
-		for (int t = 0; t < 2; t++) {
+		(*servers)++;
+		for (int t = 0; t < 2 && rc == 0; t++) {
 			ldns_rr_list *addrs = ask(rec, host, types[t], false);
-			for (size_t k = 0; addrs && k < ldns_rr_list_rr_count(addrs); k++) {
+			for (size_t k = 0; addrs && k < ldns_rr_list_rr_count(addrs) &&
+			    rc == 0; k++) {
 				char *ip = ldns_rdf2str(ldns_rr_rdf(
 				    ldns_rr_list_rr(addrs, k), 0));
 				char addr[80];
 				ldns_resolver *auth;
 				ldns_rr_list *ds;
-				struct parent_ds *got;
 
 				snprintf(addr, sizeof(addr), "%s@%u", ip ? ip : "",
 				    ldns_resolver_port(rec));
 				free(ip);
-				(*servers)++;
 				if ((auth = make_resolver(addr, false)) == NULL)
 					continue;
 				ds = ask(auth, child, LDNS_RR_TYPE_DS, true);
 				ldns_resolver_deep_free(auth);
 				if (ds == NULL)
 					continue;
-				(*answered)++;
-				if ((got = calloc(1, sizeof(*got))) == NULL) {
-					ldns_rr_list_deep_free(ds);
-					rc = STATUS_NOMEM;
-					break;
-				}
-				for (size_t m = 0; m < ldns_rr_list_rr_count(ds); m++)
-					if ((rc = add_ds(got, ldns_rr_list_rr(ds, m))) != 0)
-						break;
+				heard = true;
+				rc = keep_common(&common, ds);
 				ldns_rr_list_deep_free(ds);
-				/* What every server serves: the intersection. */
-				if (common == NULL) {
-					common = got;
-				} else {
-					size_t w = 0;
-					for (size_t m = 0; m < common->count; m++) {
-						bool in = false;
-						for (size_t g = 0; g < got->count; g++)
-							in |= got->len[g] == common->len[m] &&
-							    memcmp(got->rdata[g], common->rdata[m],
-							    got->len[g]) == 0;
-						if (in) {
-							common->rdata[w] = common->rdata[m];
-							common->len[w++] = common->len[m];
-						} else {
-							free(common->rdata[m]);
-						}
-					}
-					common->count = w;
-					parent_ds_free(got);
-				}
 			}
 			ldns_rr_list_deep_free(addrs);
 		}
+		if (heard)
+			(*answered)++;
 	}
 	/* A server that did not answer may serve anything: nothing counts as seen. */
 	if (rc == 0 && (*answered == 0 || *answered < *servers)) {

@@ -27,9 +27,10 @@ void parent_ds_free(struct parent_ds *p);
  * Ask the parent (parent-ds-check = dns): find the parent zone's name
  * servers through resolver ("IP[@PORT]", or NULL for /etc/resolv.conf),
  * ask every address of every one of them for the DS of zone (no
- * recursion, DNSSEC OK), and give the DS records all of them serve. When a
- * server does not answer, the set is empty: nothing counts as seen until
- * every server has been heard. servers and answered count the addresses.
+ * recursion, DNSSEC OK), on the resolver's port, and give the DS records
+ * that every answer holds. A server is heard when one of its addresses
+ * answers; until every server has been heard the set is empty: nothing
+ * counts as seen. servers and answered count the name servers.
  */
 int parent_ds_query(const char *zone, const char *resolver,
     struct parent_ds **out, unsigned *servers, unsigned *answered,
