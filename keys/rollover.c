@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "common/fileio.h"
 #include "common/status.h"
@@ -42,6 +43,15 @@ static void
 state_path(const struct key *k, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s", key_file_prefix(k), STATE_SUFFIX);
+}
+
+bool
+rollover_has_state(const struct key *k)
+{
+	char path[PATH_MAX];
+
+	state_path(k, path, sizeof(path));
+	return access(path, F_OK) == 0;
 }
 
 static enum key_role

@@ -86,6 +86,9 @@ int rollover_advance(const char *dir, const char *zone, struct keyset *ks,
     const struct rollover_policy *p, enum rollover_force force, int64_t now,
     bool *changed, struct diag *d) WUR;
 
+/* Does k have a state file (is it on a timeline)? */
+bool rollover_has_state(const struct key *k);
+
 /*
  * Set each key's use from its state at now; with p (may be NULL: no CDS),
  * the KSK whose DNSKEY every cache can hold, the newest such, gets the CDS.

@@ -23,13 +23,6 @@ sign_reason_text(enum sign_reason r)
 	return "unknown";
 }
 
-/* RFC 4034 §3.1.5: a 32-bit time is the one nearest to now (serial arithmetic). */
-static int64_t
-time_near(uint32_t t, int64_t now)
-{
-	return now + (int32_t)(t - (uint32_t)now);
-}
-
 /* Index of the next record at or after i that the operator, not the signer, owns. */
 static size_t
 next_data(const struct zrr *rr, size_t count, size_t i, bool cds)
@@ -292,9 +285,9 @@ signature_times(const struct zone *z, int64_t now, int64_t *earliest,
 		int64_t exp, inc;
 		if (rr[i].type != RRTYPE_RRSIG || rr[i].rdlen < 18)
 			continue;
-		exp = time_near((uint32_t)d[8] << 24 | (uint32_t)d[9] << 16 |
+		exp = rrsig_time_near((uint32_t)d[8] << 24 | (uint32_t)d[9] << 16 |
 		    (uint32_t)d[10] << 8 | d[11], now);
-		inc = time_near((uint32_t)d[12] << 24 | (uint32_t)d[13] << 16 |
+		inc = rrsig_time_near((uint32_t)d[12] << 24 | (uint32_t)d[13] << 16 |
 		    (uint32_t)d[14] << 8 | d[15], now);
 		if (!any || exp < *earliest)
 			*earliest = exp;

@@ -111,13 +111,6 @@ struct sign_job {
 	size_t slice_len;
 };
 
-/* RFC 4034 §3.1.5: a 32-bit time is the one nearest to now (serial arithmetic). */
-static int64_t
-time_near(uint32_t t, int64_t now)
-{
-	return now + (int32_t)(t - (uint32_t)now);
-}
-
 /* Is prev's RRset at j the same as z's at i: same records, same TTL, canonical form? */
 static bool
 same_rrset(const struct zrr *a, size_t n, const struct zone *prev, size_t j)
@@ -161,8 +154,8 @@ reusable_signature(const struct sign_job *job, size_t j, const struct key *k)
 		if (job->absolute_times ?
 		    f.inception == job->inception &&
 		    f.expiration == (uint32_t)job->expiration_base :
-		    time_near(f.inception, job->now) <= job->now &&
-		    time_near(f.expiration, job->now) - job->now > job->refresh)
+		    rrsig_time_near(f.inception, job->now) <= job->now &&
+		    rrsig_time_near(f.expiration, job->now) - job->now > job->refresh)
 			return &rr[g];
 	}
 	return NULL;

@@ -75,6 +75,13 @@ bool is_signer_type(uint16_t type);
  */
 size_t *signed_rrsets(const struct zone *z, size_t *n);
 
+/* RFC 4034 §3.1.5: an RRSIG's 32-bit time is the one nearest to now (serial arithmetic). */
+static inline int64_t
+rrsig_time_near(uint32_t t, int64_t now)
+{
+	return now + (int32_t)(t - (uint32_t)now);
+}
+
 /* RRSIG labels field for an owner (RFC 4034 §3.1.3: no root, no leading '*'). */
 uint8_t rrsig_labels(const uint8_t *owner);
 

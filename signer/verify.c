@@ -33,13 +33,6 @@ struct verify_job {
 	atomic_size_t checked;
 };
 
-/* RFC 4034 §3.1.5: a 32-bit time is the one nearest to now (serial arithmetic). */
-static int64_t
-time_near(uint32_t t, int64_t now)
-{
-	return now + (int32_t)(t - (uint32_t)now);
-}
-
 static const char *
 alg_text(uint8_t alg, char *buf, size_t size)
 {
@@ -77,11 +70,11 @@ verify_rrsig(struct verify_job *job, const struct zrr *set, size_t n,
 		    "from the RRset TTL %u", set->ttl);
 		return STATUS_BAD_SIGNATURE;
 	}
-	if (time_near(f.inception, job->now) > job->now) {
+	if (rrsig_time_near(f.inception, job->now) > job->now) {
 		zone_diag_rr(job->z, sigrr, d, "signature not yet valid");
 		return STATUS_BAD_SIGNATURE;
 	}
-	if (time_near(f.expiration, job->now) < job->now) {
+	if (rrsig_time_near(f.expiration, job->now) < job->now) {
 		zone_diag_rr(job->z, sigrr, d, "signature expired");
 		return STATUS_BAD_SIGNATURE;
 	}

@@ -28,14 +28,12 @@ static int
 complete_first_keys(const struct zone_config *zc, int64_t now,
     struct keyset *ks, struct run_result *r)
 {
-	char state[PATH_MAX];
 	struct key *k;
 
 	if (zc->csk || ks->count != 1 || access(zc->output, F_OK) == 0)
 		return 0;
 	k = ks->keys[0];
-	snprintf(state, sizeof(state), "%s.zwstate", key_file_prefix(k));
-	if (access(state, F_OK) == 0)
+	if (rollover_has_state(k))
 		return 0;
 	return keystore_add_key(zc->keydir, zc->name, key_algorithm(k),
 	    key_is_sep(k) ? DNSKEY_FLAG_ZONE : DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP,
