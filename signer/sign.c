@@ -155,7 +155,9 @@ reusable_signature(const struct sign_job *job, size_t j, const struct key *k)
 		    f.inception == job->inception &&
 		    f.expiration == (uint32_t)job->expiration_base :
 		    rrsig_time_near(f.inception, job->now) <= job->now &&
-		    rrsig_time_near(f.expiration, job->now) - job->now > job->refresh)
+		    rrsig_time_near(f.expiration, job->now) - job->now > job->refresh &&
+		    /* A validity made shorter applies to kept signatures too. */
+		    rrsig_time_near(f.expiration, job->now) <= job->expiration_base)
 			return &rr[g];
 	}
 	return NULL;

@@ -61,7 +61,7 @@ zone_keys_load(const struct cli *cli, const char *path, const char *zone,
 	if ((rc = zone_load(zk->zc->input, zk->zc->name, SIGNING_DEFAULT_TTL,
 	    &z, &d)) != 0)
 		return cli_fail(cli, rc, &d, zk->zc->input);
-	run_rollover_policy(zk->zc, z, &zk->policy);
+	run_rollover_policy(zk->zc, z, NULL, &zk->policy);
 	zone_free(z);
 	if ((rc = keystore_load(zk->zc->keydir, zk->zc->name, &zk->keys,
 	    &d)) != 0 ||

@@ -66,7 +66,7 @@ gather(const struct cli *cli, const struct zone_config *zc,
 		if (rollover_load(zc->keydir, s->keys, &s->key_states, &d) == 0) {
 			struct rollover_policy p;
 			if (in != NULL) {
-				run_rollover_policy(zc, in, &p);
+				run_rollover_policy(zc, in, out, &p);
 				rollover_apply(s->keys, s->key_states, &p, cli->now);
 			} else {
 				rollover_apply(s->keys, s->key_states, NULL, cli->now);

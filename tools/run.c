@@ -114,12 +114,24 @@ ksk_waits_for_ds(const struct keyset *keys, const struct key_state *states)
  * Move the zone's keys along their timeline to now (keys/rollover.h): the
  * waits come from the zone's own TTLs. A dry run only looks.
  */
-void
-run_rollover_policy(const struct zone_config *zc, const struct zone *z,
-    struct rollover_policy *p)
+/* The largest TTL in z, and its SOA's (the signer's DNSKEY TTL), raising *max and *soa. */
+static void
+zone_ttls(const struct zone *z, int64_t *max, int64_t *soa)
 {
 	size_t count;
 	const struct zrr *rr = zone_records(z, &count);
+
+	if (zone_soa(z) != NULL && zone_soa(z)->ttl > *soa)
+		*soa = zone_soa(z)->ttl;
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].ttl > *max)
+			*max = rr[i].ttl;
+}
+
+void
+run_rollover_policy(const struct zone_config *zc, const struct zone *z,
+    const struct zone *prev, struct rollover_policy *p)
+{
 
 	memset(p, 0, sizeof(*p));
 	p->zsk_lifetime = zc->zsk_lifetime;
@@ -129,11 +141,14 @@ run_rollover_policy(const struct zone_config *zc, const struct zone *z,
 	p->parent_propagation_delay = zc->parent_propagation_delay;
 	p->cds = zc->cds;
 	p->algorithm = zc->algorithm;
-	/* The signer gives DNSKEYs the SOA's TTL; signatures take their RRset's. */
-	p->dnskey_ttl = zone_soa(z)->ttl;
-	for (size_t i = 0; i < count; i++)
-		if (rr[i].ttl > p->max_ttl)
-			p->max_ttl = rr[i].ttl;
+	/*
+	 * The signer gives DNSKEYs the SOA's TTL; signatures take their
+	 * RRset's. Caches may hold what the published zone had, so a TTL
+	 * lowered in the input counts only once it is published.
+	 */
+	zone_ttls(z, &p->max_ttl, &p->dnskey_ttl);
+	if (prev != NULL)
+		zone_ttls(prev, &p->max_ttl, &p->dnskey_ttl);
 	if (p->dnskey_ttl > p->max_ttl)
 		p->max_ttl = p->dnskey_ttl;
 }
@@ -150,7 +165,7 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 	bool *served = NULL, *signing = NULL;
 	int rc = 0;
 
-	run_rollover_policy(zc, z, &p);
+	run_rollover_policy(zc, z, prev, &p);
 	if ((rc = rollover_load(zc->keydir, keys, &states, &r->diag)) != 0)
 		return rc;
 	/* While the servers lack the last zone, no key moves on. */

@@ -31,9 +31,12 @@ struct run_result {
 };
 
 struct rollover_policy;
-/* The rollover timeline's policy for zc, its waits from the TTLs of zone z. */
+/*
+ * The rollover timeline's policy for zc, its waits from the largest TTLs
+ * of the input z and the published prev (may be NULL).
+ */
 void run_rollover_policy(const struct zone_config *zc, const struct zone *z,
-    struct rollover_policy *p);
+    const struct zone *prev, struct rollover_policy *p);
 
 /*
  * Run zc at cli->now: take the zone's lock (keydir/.lock), make the first

@@ -77,6 +77,10 @@ check "inside the refresh window: every signature made anew" [ "$REUSED" = 0 ]
 resign short-refresh 20261202010000 "$WORK/added.zone" --refresh 1d
 check "outside a 1d refresh window: kept" [ "$MADE" = 1 ]
 
+# A shorter validity applies to the kept signatures too: all made anew.
+resign shorter-validity 20261202013000 "$WORK/added.zone" --validity 3d --refresh 1d
+check "a shorter validity: nothing kept that outlives it" [ "$REUSED" = 0 ]
+
 # New keys: no old signature is kept.
 rm -rf "$KEYS"
 "$ZW" --now $NOW -q keys init example.com --keydir "$KEYS" || fail "keys init (new keys)"
