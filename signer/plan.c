@@ -194,7 +194,7 @@ signers_changed(const struct zone *prev, const struct keyset *keys,
 /* Is prev's apex DNSKEY set exactly the key set's DNSKEYs? */
 static bool
 keys_changed(const struct zone *prev, const struct keyset *keys, bool cds,
-    struct sign_plan *out)
+    uint32_t dnskey_ttl, struct sign_plan *out)
 {
 	size_t count, published = 0;
 	const struct zrr *rr = zone_records(prev, &count);
@@ -204,6 +204,11 @@ keys_changed(const struct zone *prev, const struct keyset *keys, bool cds,
 		if (rr[i].type != RRTYPE_DNSKEY || !(rr[i].flags & ZRR_APEX))
 			continue;
 		published++;
+		if (rr[i].ttl != dnskey_ttl) {
+			snprintf(out->detail, sizeof(out->detail), "DNSKEY TTL %u, "
+			    "configured %u", rr[i].ttl, dnskey_ttl);
+			return true;
+		}
 		for (size_t k = 0; k < keys->count && !ours; k++) {
 			size_t len;
 			const uint8_t *rd = key_dnskey_rdata(keys->keys[k], &len);
@@ -324,7 +329,8 @@ signer_plan(const struct zone *input, const struct zone *prev,
 	out->next_due = any ? earliest - p->refresh : now;
 	if (data_changed(input, prev, p->cds, out))
 		out->reason = SIGN_INPUT_CHANGED;
-	else if (keys_changed(prev, keys, p->cds, out))
+	else if (keys_changed(prev, keys, p->cds, p->dnskey_ttl ? p->dnskey_ttl :
+	    (zone_soa(input) ? zone_soa(input)->ttl : 0), out))
 		out->reason = SIGN_KEYS_CHANGED;
 	else if (policy_changed(prev, p, out))
 		out->reason = SIGN_POLICY_CHANGED;

@@ -345,7 +345,7 @@ add_apex_records(struct zone *z, const struct keyset *ks,
 {
 	const struct zrr *soa = zone_soa(z);
 	const uint8_t *apex = zone_origin(z);
-	uint32_t ttl = soa->ttl;
+	uint32_t ttl = p->dnskey_ttl ? p->dnskey_ttl : soa->ttl;
 	int rc;
 
 	for (size_t i = 0; i < ks->count; i++) {

@@ -32,6 +32,7 @@ struct sign_policy {
 	enum serial_policy serial;
 	unsigned threads;            /* 0: one per online CPU */
 	bool verify_sample;          /* self-check only a sample of new signatures */
+	uint32_t dnskey_ttl;         /* DNSKEY, CDS, CDNSKEY TTL; 0: the SOA's */
 	bool cds;                    /* make CDS/CDNSKEY for the keys marked so
 	                                (key_set_cds), replacing the input's */
 };

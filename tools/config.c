@@ -274,6 +274,15 @@ check_parent_check(const char *v)
 }
 
 static const char *
+check_ttl(const char *v)
+{
+	int64_t s;
+	if (duration_parse(v, &s) != 0)
+		return "not a duration (e.g. 1h)";
+	return s < 1 || s > 0x7fffffff ? "from 1s to 68 years" : NULL;
+}
+
+static const char *
 check_scheme(const char *v)
 {
 	return strcmp(v, "ksk-zsk") && strcmp(v, "csk") ? "use ksk-zsk or csk" :
@@ -320,6 +329,7 @@ static const struct {
 	{ "cds", check_bool },
 	{ "resolver", check_resolver },
 	{ "key-scheme", check_scheme },
+	{ "dnskey-ttl", check_ttl },
 };
 
 static int
@@ -427,6 +437,12 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 	if (strcmp(e->key, "cds") == 0) {
 		int rc = parse_bool(e->value, &zc->cds);
 		zc->policy.cds = zc->cds;
+		return rc;
+	}
+	if (strcmp(e->key, "dnskey-ttl") == 0) {
+		int64_t v;
+		int rc = duration_parse(e->value, &v);
+		zc->policy.dnskey_ttl = (uint32_t)v;
 		return rc;
 	}
 	if (strcmp(e->key, "key-scheme") == 0) {

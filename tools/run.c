@@ -114,18 +114,24 @@ ksk_waits_for_ds(const struct keyset *keys, const struct key_state *states)
  * Move the zone's keys along their timeline to now (keys/rollover.h): the
  * waits come from the zone's own TTLs. A dry run only looks.
  */
-/* The largest TTL in z, and its SOA's (the signer's DNSKEY TTL), raising *max and *soa. */
+/*
+ * Raise *max to the largest TTL in z, and *key to its SOA's (the signer's
+ * default DNSKEY TTL) and to that of any DNSKEY it holds.
+ */
 static void
-zone_ttls(const struct zone *z, int64_t *max, int64_t *soa)
+zone_ttls(const struct zone *z, int64_t *max, int64_t *key)
 {
 	size_t count;
 	const struct zrr *rr = zone_records(z, &count);
 
-	if (zone_soa(z) != NULL && zone_soa(z)->ttl > *soa)
-		*soa = zone_soa(z)->ttl;
-	for (size_t i = 0; i < count; i++)
+	if (zone_soa(z) != NULL && zone_soa(z)->ttl > *key)
+		*key = zone_soa(z)->ttl;
+	for (size_t i = 0; i < count; i++) {
 		if (rr[i].ttl > *max)
 			*max = rr[i].ttl;
+		if (rr[i].type == RRTYPE_DNSKEY && rr[i].ttl > *key)
+			*key = rr[i].ttl;
+	}
 }
 
 void
@@ -149,6 +155,9 @@ run_rollover_policy(const struct zone_config *zc, const struct zone *z,
 	zone_ttls(z, &p->max_ttl, &p->dnskey_ttl);
 	if (prev != NULL)
 		zone_ttls(prev, &p->max_ttl, &p->dnskey_ttl);
+	/* A DNSKEY TTL of its own: the larger of it and the SOA's, to be safe. */
+	if (zc->policy.dnskey_ttl > p->dnskey_ttl)
+		p->dnskey_ttl = zc->policy.dnskey_ttl;
 	if (p->dnskey_ttl > p->max_ttl)
 		p->max_ttl = p->dnskey_ttl;
 }
