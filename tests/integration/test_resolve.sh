@@ -37,33 +37,6 @@ ask() {
 	fi
 }
 
-# expect_answer LABEL NAME TYPE STATUS AD RDATA: Unbound's answer has rcode
-# STATUS, the AD bit iff AD is "ad", and a NAME TYPE record with RDATA
-# (compared without spaces and case, as dig splits and upper-cases hex),
-# or no answer at all when RDATA is "-".
-expect_answer() {
-	ea_label="$1: $2 $3"
-	CHECKS=$((CHECKS + 1))
-	ask "$ea_label" "$UNBOUND_PORT" "$2" "$3" || return 1
-	ea_status=$(sed -n 's/^;; ->>HEADER<<-.* status: \([A-Z]*\),.*/\1/p' "$WORK/answer")
-	ea_flags=$(sed -n 's/^;; flags:\([^;]*\);.*/\1 /p' "$WORK/answer")
-	ea_ad=noad
-	case "$ea_flags" in *" ad "*) ea_ad=ad ;; esac
-	ea_got=$(awk -v name="$2." -v type="$3" '
-	    /^;; ANSWER SECTION:/ { on = 1; next }
-	    /^$/ { on = 0 }
-	    on && tolower($1) == tolower(name) && $4 == type {
-	        $1 = $2 = $3 = $4 = ""; gsub(/ /, ""); print tolower($0) }' "$WORK/answer")
-	ea_want=$(echo "$6" | tr -d ' ' | tr '[:upper:]' '[:lower:]')
-	[ "$6" = - ] && ea_want=""
-	if [ "$ea_status" != "$4" ] || [ "$ea_ad" != "$5" ] || [ "$ea_got" != "$ea_want" ]; then
-		fail "$ea_label: got $ea_status $ea_ad '$ea_got', want $4 $5 '$6'"
-		sed 's/^/    /' "$WORK/answer"
-		server_log unbound
-		return 1
-	fi
-}
-
 # serve FILE: NSD serving FILE and a fresh Unbound (empty cache) in front of it.
 serve() {
 	stop_unbound

@@ -88,33 +88,6 @@ nsd_serves() {
 	done
 }
 
-# expect_answer LABEL NAME TYPE STATUS AD RDATA: Unbound answers with rcode
-# STATUS, the AD bit iff AD is "ad", and NAME TYPE RDATA (none when RDATA is "-").
-expect_answer() {
-	ea_label="$1: $2 $3"
-	CHECKS=$((CHECKS + 1))
-	if ! dig_at "$UNBOUND_PORT" "$2" "$3" >"$WORK/answer" 2>&1; then
-		fail "$ea_label: no reply from Unbound: $(cat "$WORK/answer")"
-		return 1
-	fi
-	ea_status=$(sed -n 's/^;; ->>HEADER<<-.* status: \([A-Z]*\),.*/\1/p' "$WORK/answer")
-	ea_flags=$(sed -n 's/^;; flags:\([^;]*\);.*/\1 /p' "$WORK/answer")
-	ea_ad=noad
-	case "$ea_flags" in *" ad "*) ea_ad=ad ;; esac
-	ea_got=$(awk -v name="$2." -v type="$3" '
-	    /^;; ANSWER SECTION:/ { on = 1; next }
-	    /^$/ { on = 0 }
-	    on && $1 == name && $4 == type { $1 = $2 = $3 = $4 = ""; sub(/^ */, ""); print }' "$WORK/answer")
-	ea_want=$6
-	[ "$6" = - ] && ea_want=""
-	if [ "$ea_status" != "$4" ] || [ "$ea_ad" != "$5" ] || [ "$ea_got" != "$ea_want" ]; then
-		fail "$ea_label: got $ea_status $ea_ad '$ea_got', want $4 $5 '$6'"
-		sed 's/^/    /' "$WORK/answer"
-		server_log unbound
-		return 1
-	fi
-}
-
 # validate LABEL WHEN SERIAL WWW: a fresh Unbound (empty cache) checking
 # signatures at WHEN gives AD answers: the SOA with SERIAL, www A WWW.
 validate() {
