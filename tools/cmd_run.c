@@ -58,6 +58,12 @@ report(const struct cli *cli, const struct zone_config *zc,
 	const char *why = sign_reason_text(r->plan.reason);
 	const char *detail = r->plan.detail;
 
+	if (r->parent_unreachable)
+		cli_warn(cli, &r->parent_diag);
+	if (r->parent_servers > 0)
+		cli_info(cli, "%s: asked the parent for its DS: %u of %u name "
+		    "servers answered", zc->name, r->parent_answered,
+		    r->parent_servers);
 	if (r->created_keys)
 		cli_info(cli, "%s: no keys in %s: made %s; 'zonewarden keys ds %s "
 		    "--keydir %s' prints the DS for the parent zone", zc->name,

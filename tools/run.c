@@ -209,9 +209,20 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 			diag_clear(&r->diag);
 			rc = 0;
 		}
-	} else if (zc->parent_ds_dns && ksk_waits_for_ds(keys, states))
-		rc = parent_ds_query(zc->name, zc->resolver, &parent,
-		    &r->parent_servers, &r->parent_answered, &r->diag);
+	} else if (zc->parent_ds_dns && ksk_waits_for_ds(keys, states)) {
+		/*
+		 * A parent out of reach only delays the roll: the zone is
+		 * signed all the same, and the next run asks again.
+		 */
+		struct diag pd;
+		diag_clear(&pd);
+		if (parent_ds_query(zc->name, zc->resolver, &parent,
+		    &r->parent_servers, &r->parent_answered, &pd) != 0) {
+			r->parent_unreachable = true;
+			r->parent_diag = pd;
+			parent = NULL;
+		}
+	}
 	if (rc != 0) {
 		free(served);
 		free(signing);

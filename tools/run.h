@@ -26,6 +26,8 @@ struct run_result {
 	bool keys_changed;       /* a key moved along its timeline (keys/rollover.h) */
 	unsigned parent_servers;  /* parent-ds-check = dns: addresses asked */
 	unsigned parent_answered; /* and those that answered */
+	bool parent_unreachable;  /* the parent could not be asked (parent_diag) */
+	struct diag parent_diag;
 	uint32_t serial;         /* of the output, when known */
 	struct diag diag;        /* what failed */
 };
