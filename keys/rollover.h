@@ -36,7 +36,6 @@ struct rollover_policy {
 	int64_t propagation_delay;   /* until every server has a new zone [Dprp] */
 	int64_t dnskey_ttl;          /* [TTLkey] */
 	int64_t max_ttl;             /* largest TTL of a signed RRset [TTLsig] */
-	uint8_t algorithm;           /* for new keys */
 };
 
 /* A zone's keys with their states, in keyset order. */

@@ -67,7 +67,7 @@ nsec_build_chain(struct zone *z, uint32_t ttl, struct diag *d)
 		if ((rc = nsec_bitmap(z, idx[k], &rdata)) != 0)
 			break;
 		rc = rrlist_push(&out, rr[idx[k]].owner, RRTYPE_NSEC, ttl,
-		    rdata.data, rdata.len, 0);
+		    rdata.data, rdata.len);
 	}
 	if (rc == 0)
 		rc = rrlist_move_to_zone(&out, z);

@@ -281,7 +281,7 @@ nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
 			break;
 		hashed_owner(z, v[k].hash, owner);
 		rc = rrlist_push(&out, owner, RRTYPE_NSEC3, ttl, rdata.data,
-		    rdata.len, 0);
+		    rdata.len);
 	}
 	if (rc == 0)
 		rc = rrlist_move_to_zone(&out, z);

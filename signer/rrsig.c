@@ -33,9 +33,9 @@ bytes_free(struct bytes *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int
-push(struct rrlist *l, const uint8_t *owner, bool copy_owner, uint16_t type,
-    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags)
+int
+rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen)
 {
 	struct zrr *it;
 
@@ -50,8 +50,7 @@ push(struct rrlist *l, const uint8_t *owner, bool copy_owner, uint16_t type,
 	}
 	it = &l->items[l->n];
 	memset(it, 0, sizeof(*it));
-	it->owner = copy_owner ?
-	    arena_dup(&l->store, owner, dname_length(owner)) : owner;
+	it->owner = arena_dup(&l->store, owner, dname_length(owner));
 	/* An empty rdata still gets a valid pointer. */
 	it->rdata = arena_dup(&l->store, rdata, rdlen ? rdlen : 1);
 	if (it->owner == NULL || it->rdata == NULL)
@@ -59,23 +58,8 @@ push(struct rrlist *l, const uint8_t *owner, bool copy_owner, uint16_t type,
 	it->ttl = ttl;
 	it->type = type;
 	it->rdlen = (uint16_t)rdlen;
-	it->flags = flags;
 	l->n++;
 	return 0;
-}
-
-int
-rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
-    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags)
-{
-	return push(l, owner, true, type, ttl, rdata, rdlen, flags);
-}
-
-int
-rrlist_push_zone_owner(struct rrlist *l, const uint8_t *owner, uint16_t type,
-    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags)
-{
-	return push(l, owner, false, type, ttl, rdata, rdlen, flags);
 }
 
 int

@@ -33,11 +33,7 @@ struct rrlist {
 };
 /* Append a record (owner and rdata copied). Returns 0 or STATUS_NOMEM. */
 int rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
-    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags) WUR;
-/* The same for an owner name that the zone holds already (not copied). */
-int rrlist_push_zone_owner(struct rrlist *l, const uint8_t *owner,
-    uint16_t type, uint32_t ttl, const uint8_t *rdata, size_t rdlen,
-    uint8_t flags) WUR;
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen) WUR;
 /* Add every record to z (see zone_take) and empty the list (also on failure). */
 int rrlist_move_to_zone(struct rrlist *l, struct zone *z) WUR;
 void rrlist_free(struct rrlist *l);

@@ -146,7 +146,6 @@ run_rollover_policy(const struct zone_config *zc, const struct zone *z,
 	p->parent_ds_ttl = zc->parent_ds_ttl;
 	p->parent_propagation_delay = zc->parent_propagation_delay;
 	p->cds = zc->cds;
-	p->algorithm = zc->algorithm;
 	/*
 	 * The signer gives DNSKEYs the SOA's TTL; signatures take their
 	 * RRset's. Caches may hold what the published zone had, so a TTL
@@ -171,7 +170,7 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 	struct rollover_view view = { 0 };
 	struct parent_ds *parent = NULL;
 	struct key_state *states = NULL;
-	bool *served = NULL, *signing = NULL;
+	bool *served = NULL, *signing = NULL, changed;
 	int rc = 0;
 
 	run_rollover_policy(zc, z, prev, &p);
@@ -236,7 +235,7 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 		view.nparent_ds = parent->count;
 	}
 	rc = rollover_advance(zc->keydir, zc->name, keys, &states, &view, &p,
-	    FORCE_NONE, now, &r->keys_changed, &r->diag);
+	    FORCE_NONE, now, &changed, &r->diag);
 	parent_ds_free(parent);
 	free(served);
 	free(signing);

@@ -23,7 +23,6 @@ struct run_result {
 	bool signed_zone;        /* a new output was written */
 	bool reloaded;           /* the reload command ran and succeeded */
 	bool created_keys;       /* the zone had no keys: a KSK and ZSK were made */
-	bool keys_changed;       /* a key moved along its timeline (keys/rollover.h) */
 	unsigned parent_servers;  /* parent-ds-check = dns: addresses asked */
 	unsigned parent_answered; /* and those that answered */
 	bool parent_unreachable;  /* the parent could not be asked (parent_diag) */

@@ -142,7 +142,7 @@ zone_open_gaps(struct zone *z, size_t *starts, const uint8_t *gaps, size_t n,
 static int
 zone_append(struct zone *z, const uint8_t *owner, size_t ownerlen,
     uint16_t type, uint32_t ttl, const uint8_t *rdata, size_t rdlen,
-    uint32_t line, uint16_t file, uint8_t flags)
+    uint32_t line, uint16_t file)
 {
 	struct zrr *rr;
 	const uint8_t *own = NULL;
@@ -170,7 +170,7 @@ zone_append(struct zone *z, const uint8_t *owner, size_t ownerlen,
 	rr->rdlen = (uint16_t)rdlen;
 	rr->line = line;
 	rr->file = file;
-	rr->flags = flags & ZRR_TRUSTED;
+	rr->flags = 0;
 	z->count++;
 	z->finalized = false;
 	return 0;
@@ -181,15 +181,7 @@ zone_add(struct zone *z, const uint8_t *owner, uint16_t type, uint32_t ttl,
     const uint8_t *rdata, size_t rdlen)
 {
 	return zone_append(z, owner, dname_length(owner), type, ttl, rdata,
-	    rdlen, 0, 0, 0);
-}
-
-int
-zone_add_flagged(struct zone *z, const uint8_t *owner, uint16_t type,
-    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags)
-{
-	return zone_append(z, owner, dname_length(owner), type, ttl, rdata,
-	    rdlen, 0, 0, flags);
+	    rdlen, 0, 0);
 }
 
 void
@@ -302,7 +294,7 @@ load_file(struct zone *z, const char *path, const char *origin,
 			}
 			rc = zone_append(z, s->r_owner, s->r_owner_length,
 			    s->r_type, s->r_ttl, s->r_data, s->r_data_length,
-			    (uint32_t)s->line_counter, file, 0);
+			    (uint32_t)s->line_counter, file);
 			if (rc != 0)
 				goto out;
 			break;

@@ -25,7 +25,7 @@ enum zrr_flag {
 	ZRR_GLUE = 1 << 1,     /* address record at or below a cut: not authoritative */
 	ZRR_APEX = 1 << 2,     /* owner is the zone apex */
 	/*
-	 * Set by whoever adds the record (zone_add_flagged), kept by
+	 * Set by whoever fills an opened slot (zone_open_gaps), kept by
 	 * zone_finalize: a signature taken unchanged from our own earlier
 	 * output, which the self-check does not verify again.
 	 */
@@ -66,9 +66,6 @@ void zone_free(struct zone *z);
  */
 int zone_add(struct zone *z, const uint8_t *owner, uint16_t type,
     uint32_t ttl, const uint8_t *rdata, size_t rdlen) WUR;
-/* The same, with flags kept through zone_finalize (ZRR_TRUSTED). */
-int zone_add_flagged(struct zone *z, const uint8_t *owner, uint16_t type,
-    uint32_t ttl, const uint8_t *rdata, size_t rdlen, uint8_t flags) WUR;
 /* Make room for more records, so that adding them does not reallocate. */
 int zone_reserve(struct zone *z, size_t more) WUR;
 

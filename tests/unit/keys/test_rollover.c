@@ -34,7 +34,7 @@ teardown(void)
 
 static const struct rollover_policy policy = {
 	.zsk_lifetime = 30 * 86400, .propagation_delay = HOUR,
-	.dnskey_ttl = HOUR, .max_ttl = HOUR, .algorithm = DNSSEC_ALG_ED25519,
+	.dnskey_ttl = HOUR, .max_ttl = HOUR,
 };
 
 static struct keyset *
