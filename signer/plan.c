@@ -275,6 +275,47 @@ policy_changed(const struct zone *prev, const struct sign_policy *p,
 	return false;
 }
 
+void
+signer_key_presence(const struct zone *z, const struct keyset *ks,
+    bool *published, bool *signing)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+
+	for (size_t k = 0; k < ks->count; k++) {
+		if (published != NULL)
+			published[k] = false;
+		if (signing != NULL)
+			signing[k] = false;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const uint8_t *d = rr[i].rdata;
+
+		if (published != NULL && rr[i].type == RRTYPE_DNSKEY &&
+		    (rr[i].flags & ZRR_APEX)) {
+			for (size_t k = 0; k < ks->count; k++) {
+				size_t len;
+				const uint8_t *rd = key_dnskey_rdata(ks->keys[k],
+				    &len);
+				if (len == rr[i].rdlen && memcmp(rd, d, len) == 0)
+					published[k] = true;
+			}
+		}
+		if (signing != NULL && rr[i].type == RRTYPE_RRSIG &&
+		    rr[i].rdlen >= 18) {
+			uint16_t covered = (uint16_t)(d[0] << 8 | d[1]);
+			uint16_t tag = (uint16_t)(d[16] << 8 | d[17]);
+			if (covered == RRTYPE_DNSKEY || covered == RRTYPE_CDS ||
+			    covered == RRTYPE_CDNSKEY)
+				continue;
+			for (size_t k = 0; k < ks->count; k++)
+				if (key_algorithm(ks->keys[k]) == d[2] &&
+				    key_tag(ks->keys[k]) == tag)
+					signing[k] = true;
+		}
+	}
+}
+
 /* The earliest expiration and latest inception of z's signatures; false when none. */
 static bool
 signature_times(const struct zone *z, int64_t now, int64_t *earliest,

@@ -417,35 +417,28 @@ check_times(const struct sign_policy *p, int64_t now, int64_t *inception,
 	return 0;
 }
 
-/* Mark the signing keys whose DNSKEY rdata is in prev's apex key set. */
-static void
-find_known_keys(struct signing_keys *sk, const struct zone *prev)
+/* Mark the signing keys whose DNSKEY was in prev's apex key set. */
+static int
+find_known_keys(struct signing_keys *sk, const struct keyset *keys,
+    const struct zone *prev)
 {
-	size_t count;
-	const struct zrr *rr = zone_records(prev, &count);
+	bool *known = calloc(keys->count + 1, sizeof(*known));
 
-	for (size_t i = 0; i < count; i++) {
-		if (rr[i].type != RRTYPE_DNSKEY || !(rr[i].flags & ZRR_APEX))
-			continue;
+	if (known == NULL)
+		return STATUS_NOMEM;
+	signer_key_presence(prev, keys, known, NULL);
+	for (size_t i = 0; i < keys->count; i++) {
 		for (size_t a = 0; a < sk->nalg; a++) {
-			for (size_t k = 0; k < sk->alg[a].nsep; k++) {
-				size_t len;
-				const uint8_t *rd = key_dnskey_rdata(
-				    sk->alg[a].sep[k], &len);
-				if (len == rr[i].rdlen &&
-				    memcmp(rd, rr[i].rdata, len) == 0)
-					sk->alg[a].sep_known[k] = true;
-			}
-			for (size_t k = 0; k < sk->alg[a].nzsk; k++) {
-				size_t len;
-				const uint8_t *rd = key_dnskey_rdata(
-				    sk->alg[a].zsk[k], &len);
-				if (len == rr[i].rdlen &&
-				    memcmp(rd, rr[i].rdata, len) == 0)
-					sk->alg[a].zsk_known[k] = true;
-			}
+			for (size_t k = 0; k < sk->alg[a].nsep; k++)
+				if (sk->alg[a].sep[k] == keys->keys[i])
+					sk->alg[a].sep_known[k] = known[i];
+			for (size_t k = 0; k < sk->alg[a].nzsk; k++)
+				if (sk->alg[a].zsk[k] == keys->keys[i])
+					sk->alg[a].zsk_known[k] = known[i];
 		}
 	}
+	free(known);
+	return 0;
 }
 
 /*
@@ -527,7 +520,8 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL)
 		return STATUS_NOMEM;
 	if (prev != NULL) {
-		find_known_keys(&sk, prev);
+		if ((rc = find_known_keys(&sk, keys, prev)) != 0)
+			goto out;
 		if ((prev_of = match_previous(z, rrsets, nrrsets, prev)) == NULL) {
 			rc = STATUS_NOMEM;
 			goto out;

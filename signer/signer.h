@@ -91,6 +91,15 @@ struct sign_plan {
 	char detail[1100];            /* what differs, for the log line */
 };
 
+/*
+ * What the signed zone z shows of each key of ks: published[i] when its
+ * DNSKEY is in z's apex DNSKEY RRset, signing[i] when its signatures cover
+ * RRsets other than the key RRsets (DNSKEY, CDS, CDNSKEY). Either may be
+ * NULL; both hold ks->count entries.
+ */
+void signer_key_presence(const struct zone *z, const struct keyset *ks,
+    bool *published, bool *signing);
+
 /* The earliest expiration among z's signatures (0 when it has none). */
 int64_t signer_earliest_expiration(const struct zone *z, int64_t now);
 

@@ -62,43 +62,6 @@ load_or_create_keys(const struct zone_config *zc, const struct run_options *o,
 	return 0;
 }
 
-/* Is k's DNSKEY in the apex DNSKEY RRset of z? */
-static bool
-dnskey_served(const struct zone *z, const struct key *k)
-{
-	size_t count, len;
-	const struct zrr *rr = zone_records(z, &count);
-	const uint8_t *rd = key_dnskey_rdata(k, &len);
-
-	for (size_t i = 0; i < count; i++)
-		if (rr[i].type == RRTYPE_DNSKEY && (rr[i].flags & ZRR_APEX) &&
-		    rr[i].rdlen == len && memcmp(rr[i].rdata, rd, len) == 0)
-			return true;
-	return false;
-}
-
-/* Do signatures by k cover anything but the key RRsets in z? */
-static bool
-key_signs_in(const struct zone *z, const struct key *k)
-{
-	size_t count;
-	const struct zrr *rr = zone_records(z, &count);
-
-	for (size_t i = 0; i < count; i++) {
-		const uint8_t *d = rr[i].rdata;
-		uint16_t covered;
-		if (rr[i].type != RRTYPE_RRSIG || rr[i].rdlen < 18)
-			continue;
-		covered = (uint16_t)(d[0] << 8 | d[1]);
-		if (d[2] == key_algorithm(k) &&
-		    (uint16_t)(d[16] << 8 | d[17]) == key_tag(k) &&
-		    covered != RRTYPE_DNSKEY && covered != RRTYPE_CDS &&
-		    covered != RRTYPE_CDNSKEY)
-			return true;
-	}
-	return false;
-}
-
 /* Is a KSK waiting for its DS at the parent (worth asking the parent)? */
 static bool
 ksk_waits_for_ds(const struct keyset *keys, const struct key_state *states)
@@ -187,15 +150,12 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 			free(states);
 			return STATUS_NOMEM;
 		}
-		for (size_t i = 0; i < keys->count; i++)
-			served[i] = dnskey_served(prev, keys->keys[i]);
 		if ((signing = calloc(keys->count + 1, sizeof(*signing))) == NULL) {
 			free(served);
 			free(states);
 			return STATUS_NOMEM;
 		}
-		for (size_t i = 0; i < keys->count; i++)
-			signing[i] = key_signs_in(prev, keys->keys[i]);
+		signer_key_presence(prev, keys, served, signing);
 	}
 	view.published_now = served;
 	view.signing_now = signing;
