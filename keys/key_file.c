@@ -82,6 +82,20 @@ keys_name_normalize(const char *text, char **out)
 	return rc;
 }
 
+int
+keys_name_wire(const char *text, uint8_t out[256])
+{
+	ldns_rdf *name = ldns_dname_new_frm_str(text);
+	int rc = STATUS_SYNTAX;
+
+	if (name != NULL && ldns_rdf_size(name) <= 255) {
+		memcpy(out, ldns_rdf_data(name), ldns_rdf_size(name));
+		rc = 0;
+	}
+	ldns_rdf_deep_free(name);
+	return rc;
+}
+
 void
 keys_public_file_clear(struct key_public_file *pf)
 {

@@ -107,6 +107,8 @@ int keys_ecdsa_raw_to_der(const uint8_t *raw, size_t n, uint8_t **der,
  * STATUS_SYNTAX or STATUS_NOMEM.
  */
 int keys_name_normalize(const char *text, char **out) WUR;
+/* The wire form of a presentation name (escapes understood). 0 or STATUS_SYNTAX. */
+int keys_name_wire(const char *text, uint8_t out[256]) WUR;
 
 /* What a .key file holds. */
 struct key_public_file {

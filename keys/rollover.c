@@ -13,6 +13,7 @@
 #include "common/timespec.h"
 #include "dnskey.h"
 #include "key.h"
+#include "keys_internal.h"
 #include "rollover.h"
 
 #define STATE_SUFFIX ".zwstate"
@@ -411,21 +412,10 @@ parent_has_ds(const struct rollover_view *v, const struct key *k)
 	uint8_t owner[256], ds[64];
 	size_t len, dslen;
 	const uint8_t *rd = key_dnskey_rdata(k, &len);
-	const char *name = key_owner(k);
-	size_t o = 0;
 
 	/* The owner in wire form, for the digest (RFC 4034 §5.1.4). */
-	for (const char *p = name; *p && o < sizeof(owner) - 2;) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-		if (l == 0)
-			break;
-		owner[o++] = (uint8_t)l;
-		memcpy(owner + o, p, l);
-		o += l;
-		p += l + (dot != NULL);
-	}
-	owner[o] = 0;
+	if (keys_name_wire(key_owner(k), owner) != 0)
+		return false;
 	for (size_t i = 0; i < v->nparent_ds; i++) {
 		const uint8_t *want = v->parent_ds[i];
 		if (v->parent_ds_len[i] < 4 ||
