@@ -233,8 +233,6 @@ rollover_load(const char *dir, struct keyset *ks, struct key_state **out,
 		size_t len;
 
 		state_path(ks->keys[i], path, sizeof(path));
-		/* What a run killed while writing it left behind. */
-		file_clean_temps(path);
 		st[i].role = default_role(ks, ks->keys[i]);
 		rc = file_read_all(path, &text, &len);
 		if (rc == -ENOENT) {

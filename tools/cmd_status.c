@@ -93,16 +93,11 @@ key_state_text(const struct zone_status *s, size_t i, int64_t now)
 	return s->key_states ? key_state_name(&s->key_states[i], now) : "?";
 }
 
+/* A key's role as its timeline has it. */
 static const char *
-key_role(const struct key *k, const struct keyset *ks)
+key_role_text(const struct zone_status *s, size_t i)
 {
-	bool has_zsk = false;
-
-	for (size_t i = 0; i < ks->count; i++)
-		if (!key_is_sep(ks->keys[i]) &&
-		    key_algorithm(ks->keys[i]) == key_algorithm(k))
-			has_zsk = true;
-	return !key_is_sep(k) ? "ZSK" : has_zsk ? "KSK" : "CSK";
+	return s->key_states ? key_role_name(s->key_states[i].role) : "?";
 }
 
 static json_t *
@@ -141,7 +136,7 @@ zone_json(const struct zone_config *zc, const struct zone_status *s,
 		json_array_append_new(keys, json_pack("{s:i, s:i, s:s, s:s, s:i, "
 		    "s:s}", "tag", key_tag(k), "algorithm", key_algorithm(k),
 		    "algorithm_name", dnssec_alg_name(key_algorithm(k)),
-		    "role", key_role(k, s->keys), "bits", key_bits(k),
+		    "role", key_role_text(s, i), "bits", key_bits(k),
 		    "state", key_state_text(s, i, now)));
 	}
 	json_object_set_new(o, "keys", keys);
@@ -183,7 +178,7 @@ print_zone(const struct zone_config *zc, const struct zone_status *s,
 		printf("  keys       ");
 		for (size_t i = 0; i < s->keys->count; i++) {
 			const struct key *k = s->keys->keys[i];
-			printf(" %s %u %s %u bits %s%s", key_role(k, s->keys),
+			printf(" %s %u %s %u bits %s%s", key_role_text(s, i),
 			    key_tag(k), dnssec_alg_name(key_algorithm(k)),
 			    key_bits(k), key_state_text(s, i, now),
 			    i + 1 < s->keys->count ? ";" : "");

@@ -55,7 +55,6 @@ state_load(const char *keydir, struct run_state *st, struct diag *d)
 
 	memset(st, 0, sizeof(*st));
 	state_path(keydir, path, sizeof(path));
-	file_clean_temps(path);
 	o = json_load_file(path, 0, &err);
 	if (o == NULL) {
 		if (access(path, F_OK) != 0 && errno == ENOENT)
