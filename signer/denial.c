@@ -9,27 +9,36 @@
 int
 typemap_encode(const uint16_t *types, size_t n, struct bytes *out)
 {
-	uint8_t map[256][32];
-	uint8_t used[256] = { 0 };
+	uint16_t t[sizeof(((struct name_info *)0)->types) / sizeof(uint16_t) + 2];
 	int rc;
 
-	memset(map, 0, sizeof(map));
+	if (n > sizeof(t) / sizeof(t[0]))
+		return STATUS_RANGE;
+	/* Ascending (callers append RRSIG and NSEC to a sorted list). */
 	for (size_t i = 0; i < n; i++) {
-		unsigned w = types[i] >> 8, b = types[i] & 0xff;
-		map[w][b / 8] |= (uint8_t)(0x80u >> (b % 8));
-		if (b / 8 + 1 > used[w])
-			used[w] = (uint8_t)(b / 8 + 1);
+		size_t j = i;
+		for (; j > 0 && t[j - 1] > types[i]; j--)
+			t[j] = t[j - 1];
+		t[j] = types[i];
 	}
 	/* RFC 4034 §4.1.2: windows in order, each trimmed of trailing zero octets. */
-	for (unsigned w = 0; w < 256; w++) {
-		if (used[w] == 0)
-			continue;
-		if ((rc = bytes_reserve(out, 2u + used[w])) != 0)
+	for (size_t i = 0; i < n;) {
+		unsigned w = t[i] >> 8, used = 0;
+		uint8_t *map;
+
+		if ((rc = bytes_reserve(out, 2u + 32u)) != 0)
 			return rc;
-		out->data[out->len++] = (uint8_t)w;
-		out->data[out->len++] = used[w];
-		memcpy(out->data + out->len, map[w], used[w]);
-		out->len += used[w];
+		map = out->data + out->len + 2;
+		memset(map, 0, 32);
+		for (; i < n && (unsigned)(t[i] >> 8) == w; i++) {
+			unsigned b = t[i] & 0xff;
+			map[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+			if (b / 8 + 1 > used)
+				used = b / 8 + 1;
+		}
+		out->data[out->len] = (uint8_t)w;
+		out->data[out->len + 1] = (uint8_t)used;
+		out->len += 2u + used;
 	}
 	return 0;
 }
@@ -54,7 +63,10 @@ name_info(const struct zone *z, size_t begin, struct name_info *ni)
 	size_t count;
 	const struct zrr *rr = zone_records(z, &count);
 
-	memset(ni, 0, sizeof(*ni));
+	/* Not memset: types[] is large and only its first ntypes count. */
+	ni->ntypes = 0;
+	ni->at_cut = ni->has_ds = ni->has_signed = false;
+	ni->in_chain = ni->is_nsec3 = ni->overflow = false;
 	ni->begin = begin;
 	ni->owner = rr[begin].owner;
 	for (ni->end = begin; ni->end < count && rr[ni->end].owner == ni->owner;

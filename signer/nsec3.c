@@ -22,19 +22,13 @@ fetch_sha1(void)
 	sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
 }
 
-int
-nsec3_hash_name(const uint8_t *name, uint8_t algorithm, uint16_t iterations,
+/* nsec3_hash_name with a context the caller reuses from name to name. */
+static int
+hash_with(EVP_MD_CTX *ctx, const uint8_t *name, uint16_t iterations,
     const uint8_t *salt, size_t salt_len, uint8_t out[20])
 {
 	uint8_t lower[DNAME_MAX_LENGTH], digest[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *ctx;
-	int rc = STATUS_CRYPTO;
 
-	if (algorithm != NSEC3_HASH_SHA1)
-		return STATUS_UNSUPPORTED;
-	pthread_once(&sha1_once, fetch_sha1);
-	if (sha1_md == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
-		return STATUS_CRYPTO;
 	/* RFC 5155 §5: IH(salt, x, 0) = H(x || salt), x in canonical form. */
 	dname_copy_lower(lower, name);
 	const uint8_t *in = lower;
@@ -44,19 +38,38 @@ nsec3_hash_name(const uint8_t *name, uint8_t algorithm, uint16_t iterations,
 		    EVP_DigestUpdate(ctx, in, inlen) != 1 ||
 		    EVP_DigestUpdate(ctx, salt, salt_len) != 1 ||
 		    EVP_DigestFinal_ex(ctx, digest, NULL) != 1)
-			goto out;
+			return STATUS_CRYPTO;
 		in = digest;
 		inlen = NSEC3_HASH_LEN;
 	}
 	memcpy(out, digest, NSEC3_HASH_LEN);
-	rc = 0;
-out:
+	return 0;
+}
+
+/* A context for hash_with, or NULL. */
+static EVP_MD_CTX *
+hash_context(void)
+{
+	pthread_once(&sha1_once, fetch_sha1);
+	return sha1_md != NULL ? EVP_MD_CTX_new() : NULL;
+}
+
+int
+nsec3_hash_name(const uint8_t *name, uint8_t algorithm, uint16_t iterations,
+    const uint8_t *salt, size_t salt_len, uint8_t out[20])
+{
+	EVP_MD_CTX *ctx;
+	int rc;
+
+	if (algorithm != NSEC3_HASH_SHA1)
+		return STATUS_UNSUPPORTED;
+	if ((ctx = hash_context()) == NULL)
+		return STATUS_CRYPTO;
+	rc = hash_with(ctx, name, iterations, salt, salt_len, out);
 	EVP_MD_CTX_free(ctx);
 	return rc;
 }
 
-
-/* One name of the chain: an owner (record index) or an empty non-terminal. */
 /* 32 bytes: large chains are sorted and held twice at once. */
 struct hashed {
 	uint8_t hash[NSEC3_HASH_LEN];
@@ -104,14 +117,53 @@ static int
 hash_slice(size_t begin, size_t end, void *arg, struct diag *d)
 {
 	const struct hash_job *job = arg;
-	int rc = 0;
+	EVP_MD_CTX *ctx = hash_context();
+	int rc = ctx != NULL ? 0 : STATUS_CRYPTO;
 
 	(void)d;
 	for (size_t i = begin; i < end && rc == 0; i++)
-		rc = nsec3_hash_name(job->v[i].name, NSEC3_HASH_SHA1,
-		    job->p->iterations, job->p->salt, job->p->salt_len,
-		    job->v[i].hash);
+		rc = hash_with(ctx, job->v[i].name, job->p->iterations,
+		    job->p->salt, job->p->salt_len, job->v[i].hash);
+	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+/*
+ * Sort v by hash. The hashes are uniform: a counting sort on their first
+ * 16 bits leaves buckets of a few entries each for qsort to finish.
+ */
+static int
+sort_by_hash(struct hashed *v, size_t n)
+{
+	size_t *start;
+	struct hashed *t;
+
+	if (n < 4096) {
+		qsort(v, n, sizeof(*v), compare_hashed);
+		return 0;
+	}
+	start = calloc(65537, sizeof(*start));
+	t = malloc(n * sizeof(*t));
+	if (start == NULL || t == NULL) {
+		free(start);
+		free(t);
+		return STATUS_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		start[(v[i].hash[0] << 8 | v[i].hash[1]) + 1]++;
+	for (size_t b = 1; b <= 65536; b++)
+		start[b] += start[b - 1];
+	for (size_t i = 0; i < n; i++)
+		t[start[v[i].hash[0] << 8 | v[i].hash[1]]++] = v[i];
+	/* start[b] is now where bucket b + 1 begins. */
+	for (size_t b = 0, from = 0; b < 65536; from = start[b++])
+		if (start[b] - from > 1)
+			qsort(t + from, start[b] - from, sizeof(*t),
+			    compare_hashed);
+	memcpy(v, t, n * sizeof(*v));
+	free(t);
+	free(start);
+	return 0;
 }
 
 /* Walk the names the chain covers into v (NULL: count them only). */
@@ -175,7 +227,8 @@ chain_entries(const struct zone *z, const struct nsec3_params *p,
 		if ((rc = parallel_for(n, 4096, 0, hash_slice, &job, d)) != 0)
 			goto out;
 	}
-	qsort(v, n, sizeof(*v), compare_hashed);
+	if ((rc = sort_by_hash(v, n)) != 0)
+		goto out;
 	for (size_t r = 0; r < n; r++) {
 		if (w > 0 && memcmp(v[w - 1].hash, v[r].hash, NSEC3_HASH_LEN) == 0) {
 			if (!dname_equal(v[w - 1].name, v[r].name)) {

@@ -107,6 +107,36 @@ dname_compare(const uint8_t *a, const uint8_t *b)
 	return na == nb ? 0 : (na < nb ? -1 : 1);
 }
 
+uint64_t
+dname_sort_key(const uint8_t *name, unsigned skip_labels)
+{
+	uint8_t offs[DNAME_MAX_LABELS];
+	unsigned n = label_offsets(name, offs), got = 0;
+	uint64_t key = 0;
+
+	/* Octet order: 0 and 1 become 1 1 and 1 2, so that 0 can end a label. */
+	for (unsigned l = n - skip_labels; l > 0 && got < 8; l--) {
+		const uint8_t *label = name + offs[l - 1];
+		for (unsigned i = 1; i <= label[0] && got < 8; i++) {
+			uint8_t c = lower(label[i]);
+			if (c < 2) {
+				key = key << 8 | 1;
+				if (++got == 8)
+					break;
+				c++;
+			}
+			key = key << 8 | c;
+			got++;
+		}
+		if (got < 8) {
+			key <<= 8;
+			got++;
+		}
+	}
+	/* Short keys end in zero octets (a shift by 64 is undefined). */
+	return got == 0 ? 0 : got < 8 ? key << (8 * (8 - got)) : key;
+}
+
 void
 dname_copy_lower(uint8_t *dst, const uint8_t *src)
 {

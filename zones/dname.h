@@ -27,6 +27,15 @@ bool dname_equal(const uint8_t *a, const uint8_t *b);
 bool dname_is_below_or_at(const uint8_t *name, const uint8_t *ancestor);
 /* <0, 0, >0 in DNSSEC canonical order (RFC 4034 §6.1). */
 int dname_compare(const uint8_t *a, const uint8_t *b);
+/*
+ * The first 8 octets, as a big-endian number, of a key whose octet order is
+ * the canonical order of names below the same skip_labels last labels: the
+ * other labels from the right, each in lower case with octets 0 and 1
+ * escaped and ended by a 0 octet. dname_sort_key(a) < dname_sort_key(b)
+ * implies dname_compare(a, b) < 0; equal keys say nothing. name must have
+ * at least skip_labels labels.
+ */
+uint64_t dname_sort_key(const uint8_t *name, unsigned skip_labels);
 /* Copy src to dst (DNAME_MAX_LENGTH bytes) in lower case (RFC 4034 §6.2). */
 void dname_copy_lower(uint8_t *dst, const uint8_t *src);
 

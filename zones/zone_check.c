@@ -44,6 +44,141 @@ compare_rr(const void *pa, const void *pb)
 	return a->line < b->line ? -1 : (a->line > b->line);
 }
 
+/* A record's place in a sort: its owner's dname_sort_key, then its index. */
+struct keyed {
+	uint64_t key;
+	uint32_t idx;
+};
+
+/* The records compare_keyed's indexes point into (qsort has no argument). */
+static _Thread_local const struct zrr *keyed_records;
+
+static int
+compare_keyed(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	const struct zrr *rr = keyed_records;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return compare_rr(&rr[a->idx], &rr[b->idx]);
+}
+
+/*
+ * Put rr[0..n) in canonical order. Comparing names label by label from the
+ * right is what makes a plain sort slow, so most of the order comes from a
+ * radix sort of a number per owner (dname_sort_key below the origin); only
+ * records whose keys tie are compared in full. Owners outside the zone (an
+ * error finalize reports) fall back to the plain sort.
+ */
+static void
+sort_run(const struct zone *z, struct zrr *rr, size_t n)
+{
+	unsigned olabels = dname_label_count(z->origin);
+	size_t (*count)[256] = NULL;
+	struct keyed *k = NULL, *t = NULL, *swap;
+	struct zrr *out;
+	const uint8_t *last = NULL;
+	uint64_t key = 0;
+
+	if (n < 64 || n > UINT32_MAX)
+		goto plain;
+	k = malloc(n * sizeof(*k));
+	t = malloc(n * sizeof(*t));
+	count = calloc(8, sizeof(*count));
+	if (k == NULL || t == NULL || count == NULL)
+		goto plain;
+	for (size_t i = 0; i < n; i++) {
+		if (rr[i].owner != last) {
+			last = rr[i].owner;
+			if (!dname_is_below_or_at(last, z->origin))
+				goto plain;
+			key = dname_sort_key(last, olabels);
+		}
+		k[i].key = key;
+		k[i].idx = (uint32_t)i;
+		for (unsigned d = 0; d < 8; d++)
+			count[d][(key >> (8 * d)) & 0xff]++;
+	}
+	/* Least significant octet first; an octet all keys share is skipped. */
+	for (unsigned d = 0; d < 8; d++) {
+		size_t sum = 0;
+		if (count[d][(k[0].key >> (8 * d)) & 0xff] == n)
+			continue;
+		for (unsigned b = 0; b < 256; b++) {
+			size_t c = count[d][b];
+			count[d][b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			t[count[d][(k[i].key >> (8 * d)) & 0xff]++] = k[i];
+		swap = k;
+		k = t;
+		t = swap;
+	}
+	free(t);
+	t = NULL;
+	keyed_records = rr;
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && k[j].key == k[i].key; j++)
+			;
+		if (j - i > 1)
+			qsort(k + i, j - i, sizeof(*k), compare_keyed);
+	}
+	/*
+	 * Gather the records in that order; the reads are independent, so
+	 * the memory system overlaps them (following the permutation's cycles
+	 * in place would wait for each one).
+	 */
+	if ((out = malloc(n * sizeof(*out))) == NULL)
+		goto plain;
+	for (size_t i = 0; i < n; i++) {
+		if (i + 16 < n)
+			__builtin_prefetch(&rr[k[i + 16].idx]);
+		out[i] = rr[k[i].idx];
+	}
+	memcpy(rr, out, n * sizeof(*out));
+	free(out);
+	free(count);
+	free(k);
+	return;
+plain:
+	free(count);
+	free(t);
+	free(k);
+	qsort(rr, n, sizeof(*rr), compare_rr);
+}
+
+/*
+ * The first index q <= n with every rr[q..n) after x (rr[0..n) sorted):
+ * an exponential search back from n, then a binary one, so that merging a
+ * few records into many compares few of them.
+ */
+static size_t
+gallop_back(const struct zrr *rr, size_t n, const struct zrr *x)
+{
+	size_t lo = 0, hi = n, off = 1;
+
+	/* rr[hi..n) are after x; look 1, 2, 4, ... back for one that is not. */
+	while (off <= n) {
+		if (compare_rr(&rr[n - off], x) <= 0) {
+			lo = n - off + 1;
+			break;
+		}
+		hi = n - off;
+		off *= 2;
+	}
+	/* Now rr[lo - 1] (if any) is not after x and rr[hi..n) are. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (compare_rr(&rr[mid], x) > 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 /*
  * Sort z->rr. Zones are often sorted already (our own output) or sorted
  * but for records appended since the last finalize (the signer's): sort
@@ -63,7 +198,7 @@ sort_records(struct zone *z)
 	for (a = p + 1; a < n && compare_rr(&z->rr[a - 1], &z->rr[a]) <= 0; a++)
 		;
 	if (a < n)
-		qsort(z->rr + p, n - p, sizeof(*z->rr), compare_rr);
+		sort_run(z, z->rr + p, n - p);
 	if (compare_rr(&z->rr[p - 1], &z->rr[p]) <= 0)
 		return 0;
 	/* Merge the two runs in place, with the shorter one copied aside. */
@@ -83,11 +218,14 @@ sort_records(struct zone *z)
 		if ((tmp = malloc(m * sizeof(*tmp))) == NULL)
 			return STATUS_NOMEM;
 		memcpy(tmp, z->rr + p, m * sizeof(*tmp));
-		for (a = p, b = m, w = n; b > 0; w--) {
-			if (a > 0 && compare_rr(&z->rr[a - 1], &tmp[b - 1]) > 0)
-				z->rr[w - 1] = z->rr[--a];
-			else
-				z->rr[w - 1] = tmp[--b];
+		for (a = p, b = m, w = n; b > 0;) {
+			/* The prefix records after tmp[b - 1] move as one block. */
+			size_t q = gallop_back(z->rr, a, &tmp[b - 1]);
+			memmove(&z->rr[w - (a - q)], &z->rr[q],
+			    (a - q) * sizeof(*tmp));
+			w -= a - q;
+			a = q;
+			z->rr[--w] = tmp[--b];
 		}
 	}
 	free(tmp);

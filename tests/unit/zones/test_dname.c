@@ -75,6 +75,55 @@ START_TEST(test_dname_parse_rejects_bad_names)
 }
 END_TEST
 
+/* A random name of 1 to 4 labels of 1 to 10 octets from a small alphabet. */
+static void
+random_name(unsigned *seed, uint8_t *out, const uint8_t *suffix,
+    size_t suffix_len)
+{
+	static const uint8_t alphabet[] = { 0, 1, 2, 'a', 'A', 'b', 'z', 0xff };
+	unsigned labels = 1 + rand_r(seed) % 4;
+	size_t o = 0;
+
+	for (unsigned l = 0; l < labels; l++) {
+		unsigned len = 1 + rand_r(seed) % 10;
+		out[o++] = (uint8_t)len;
+		for (unsigned i = 0; i < len; i++)
+			out[o++] = alphabet[rand_r(seed) % sizeof(alphabet)];
+	}
+	memcpy(out + o, suffix, suffix_len);
+}
+
+START_TEST(test_dname_sort_key_agrees_with_canonical_order)
+{
+	uint8_t origin[DNAME_MAX_LENGTH], a[DNAME_MAX_LENGTH], b[DNAME_MAX_LENGTH];
+	unsigned seed = 20261129, olabels, decided = 0;
+	size_t olen;
+
+	ck_assert_int_eq(dname_parse("Example.com", origin), 0);
+	olen = dname_length(origin);
+	olabels = dname_label_count(origin);
+	/* The origin itself sorts first: its key is the smallest there is. */
+	ck_assert_uint_eq(dname_sort_key(origin, olabels), 0);
+	for (int i = 0; i < 200000; i++) {
+		random_name(&seed, a, origin, olen);
+		random_name(&seed, b, origin, olen);
+		if (i % 7 == 0)   /* often: one name a prefix or suffix of the other */
+			memcpy(b, a, dname_length(a));
+		if (i % 7 == 1)
+			memcpy(b, a + a[0] + 1, dname_length(a + a[0] + 1));
+		uint64_t ka = dname_sort_key(a, olabels), kb = dname_sort_key(b, olabels);
+		int c = dname_compare(a, b);
+		if (ka < kb)
+			ck_assert_msg(c < 0, "key order against canonical order at %d", i);
+		else if (ka > kb)
+			ck_assert_msg(c > 0, "key order against canonical order at %d", i);
+		decided += ka != kb;
+	}
+	/* Most pairs are told apart by the key alone. */
+	ck_assert_uint_gt(decided, 150000);
+}
+END_TEST
+
 START_TEST(test_dname_subdomain_and_wildcard)
 {
 	uint8_t a[DNAME_MAX_LENGTH], b[DNAME_MAX_LENGTH], c[DNAME_MAX_LENGTH];
@@ -103,6 +152,7 @@ main(void)
 	tcase_add_test(tc, test_dname_parse_format_roundtrip_with_escapes);
 	tcase_add_test(tc, test_dname_parse_rejects_bad_names);
 	tcase_add_test(tc, test_dname_subdomain_and_wildcard);
+	tcase_add_test(tc, test_dname_sort_key_agrees_with_canonical_order);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

@@ -140,6 +140,73 @@ START_TEST(test_zone_sorts_appended_records_by_merging)
 }
 END_TEST
 
+/*
+ * A large zone in random order, with names that tie on their first octets,
+ * differ only in case, or hold octets 0, 1 and 255: loaded in canonical
+ * order (the keyed sort must agree with dname_compare), duplicates gone.
+ */
+START_TEST(test_zone_large_random_order_loads_in_canonical_order)
+{
+	static const char *const prefixes[] = {
+		"h", "H", "long-common-prefix-", "Long-Common-Prefix-",
+		"\\000", "\\001x", "\\255", "a.b.c.", "z.",
+	};
+	static const char *const suffixes[] = { "", ".x", "", ".deep", "", "", "", "", ".a.b.c" };
+	enum { NAMES = 3000 };
+	char (*lines)[96] = calloc(2 * NAMES, sizeof(*lines));
+	char *text = calloc(2 * NAMES + 8, 96);
+	unsigned seed = 20261129;
+	struct zone *z = NULL;
+	struct diag d;
+	size_t n, len;
+
+	ck_assert_ptr_nonnull(lines);
+	ck_assert_ptr_nonnull(text);
+	for (unsigned i = 0; i < NAMES; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s%u%s", prefixes[i % 9],
+		    (unsigned)rand_r(&seed) % 500, suffixes[i % 9]);
+		snprintf(lines[2 * i], 96, "%s A 192.0.2.%u\n", name, i % 7);
+		snprintf(lines[2 * i + 1], 96, "%s TXT \"%u\"\n", name, i % 3);
+	}
+	/* Shuffle (Fisher-Yates), then the zone file. */
+	for (unsigned i = 2 * NAMES - 1; i > 0; i--) {
+		unsigned j = (unsigned)rand_r(&seed) % (i + 1);
+		char t[96];
+		memcpy(t, lines[i], 96);
+		memcpy(lines[i], lines[j], 96);
+		memcpy(lines[j], t, 96);
+	}
+	len = (size_t)snprintf(text, 96 * 8, "%s", HEAD);
+	for (unsigned i = 0; i < 2 * NAMES; i++)
+		len += (size_t)snprintf(text + len, 96, "%s", lines[i]);
+	ck_assert_int_eq(zone_load(unit_write("large.valid", text), "example.com.",
+	    3600, &z, &d), 0);
+	const struct zrr *rr = zone_records(z, &n);
+	ck_assert_uint_gt(n, 1000);
+	for (size_t i = 1; i < n; i++) {
+		int c = dname_compare(rr[i - 1].owner, rr[i].owner);
+		ck_assert_int_le(c, 0);
+		if (c == 0) {
+			ck_assert_ptr_eq(rr[i - 1].owner, rr[i].owner);
+			ck_assert_uint_le(rr[i - 1].type, rr[i].type);
+			/* Equal records were merged: no two alike. */
+			ck_assert(rr[i - 1].type != rr[i].type ||
+			    rr[i - 1].rdlen != rr[i].rdlen ||
+			    memcmp(rr[i - 1].rdata, rr[i].rdata, rr[i].rdlen) != 0);
+		}
+	}
+	zone_free(z);
+	/* One record outside the zone among many: still found and named. */
+	snprintf(text + len, 96, "www.example.net. A 192.0.2.1\n");
+	ck_assert_int_eq(zone_load(unit_write("large.invalid", text), "example.com.",
+	    3600, &z, &d), STATUS_ZONE_CONTENT);
+	ck_assert_ptr_nonnull(strstr(d.text, "outside the zone"));
+	free(lines);
+	free(text);
+}
+END_TEST
+
 /* Gaps opened after RRsets take records that end up in canonical order without a sort. */
 START_TEST(test_zone_open_gaps_places_records_after_their_rrsets)
 {
@@ -296,6 +363,7 @@ main(void)
 	tcase_add_test(tc, test_zone_sorts_canonically_dedupes_and_marks_glue);
 	tcase_add_test(tc, test_zone_unifies_rrset_ttl_with_warning);
 	tcase_add_test(tc, test_zone_sorts_appended_records_by_merging);
+	tcase_add_test(tc, test_zone_large_random_order_loads_in_canonical_order);
 	tcase_add_test(tc, test_zone_write_long_records);
 	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
