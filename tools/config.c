@@ -201,6 +201,13 @@ check_denial(const char *v)
 	    NULL;
 }
 
+static const char *
+check_verify(const char *v)
+{
+	return strcmp(v, "all") && strcmp(v, "sample") ? "use all or sample" :
+	    NULL;
+}
+
 static int
 parse_bool(const char *v, bool *out)
 {
@@ -330,6 +337,7 @@ static const struct {
 	{ "resolver", check_resolver },
 	{ "key-scheme", check_scheme },
 	{ "dnskey-ttl", check_ttl },
+	{ "verify", check_verify },
 };
 
 static int
@@ -418,6 +426,10 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 	}
 	if (strcmp(e->key, "nsec3-opt-out") == 0)
 		return parse_bool(e->value, &zc->policy.opt_out);
+	if (strcmp(e->key, "verify") == 0) {
+		zc->policy.verify_sample = strcmp(e->value, "sample") == 0;
+		return 0;
+	}
 	if (strcmp(e->key, "signature-validity") == 0)
 		return duration_parse(e->value, &zc->policy.validity);
 	if (strcmp(e->key, "signature-refresh") == 0)

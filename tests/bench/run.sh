@@ -309,10 +309,10 @@ one_run() {
 		run_ldns $n ldns $r "$Z" "$RUNDIR/ldns.signed"
 		ldns_ok=$?
 	fi
-	ZW_EXTRA="--verify sample"
-	run_zw $n zw-sample $r "$W/keys13" $THREADS "$Z" "$RUNDIR/zw-sample.signed"
+	ZW_EXTRA="--verify all"
+	run_zw $n zw-verify-all $r "$W/keys13" $THREADS "$Z" "$RUNDIR/zw-verify-all.signed"
 	ZW_EXTRA=""
-	rm -f "$RUNDIR/zw-sample.signed"
+	rm -f "$RUNDIR/zw-verify-all.signed"
 	run_zw $n zw-t1 $r "$W/keys13" 1 "$Z" "$RUNDIR/zw-t1.signed"
 	is_active knot && run_knot $n knot-t1 $r 1 "$W/$n/knot-input.zone"
 	run_zw $n zw-ed25519 $r "$W/keys15" $THREADS "$Z" "$RUNDIR/zw-ed25519.signed"

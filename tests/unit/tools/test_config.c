@@ -50,7 +50,8 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	    "parent-ds-check = file:parent.ds\n"
 	    "cds = no\n"
 	    "key-scheme = csk\n"
-	    "dnskey-ttl = 2h\n");
+	    "dnskey-ttl = 2h\n"
+	    "verify = all\n");
 
 	diag_clear(&d);
 	ck_assert_int_eq(config_load(path, &c, &d), 0);
@@ -98,6 +99,8 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	ck_assert(org->csk);
 	ck_assert_uint_eq(org->policy.dnskey_ttl, 7200);
 	ck_assert_uint_eq(com->policy.dnskey_ttl, 0);
+	ck_assert(!org->policy.verify_sample);
+	ck_assert(com->policy.verify_sample);
 	ck_assert(!com->csk);
 	ck_assert(com->cds);
 	ck_assert_ptr_null(com->parent_ds_file);
@@ -159,6 +162,7 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\nresolver = 127.0.0.1@99999\n", 4, "1 to 65535" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nkey-scheme = zsk-only\n", 4, "use ksk-zsk or csk" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ndnskey-ttl = 0\n", 4, "from 1s" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nverify = some\n", 4, "use all or sample" },
 	{ "[defaults]\nkeydir = /k\n[zone a.test]\ninput = /a\noutput = /b\n[zone b.test]\ninput = /c\noutput = /d\n", 6, "shares its keydir /k" },
 };
 
