@@ -1,9 +1,13 @@
 /* Deciding whether a zone must be signed again: what changed since the published output, and what nears expiry. */
+#include <ctype.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "keys/dnskey.h"
+#include "common/status.h"
+#include "keys/key.h"
 #include "keys/keystore.h"
 #include "signer_internal.h"
 #include "zones/dname.h"
@@ -385,4 +389,71 @@ signer_plan(const struct zone *input, const struct zone *prev,
 		snprintf(out->detail, sizeof(out->detail), "signatures are not "
 		    "valid yet (the clock went back?)");
 	}
+}
+
+/* Numbers go in as 8 big-endian octets, so that no two setups run together. */
+static int
+digest_number(EVP_MD_CTX *md, uint64_t v)
+{
+	uint8_t b[8];
+
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+	return EVP_DigestUpdate(md, b, sizeof(b)) == 1 ? 0 : STATUS_CRYPTO;
+}
+
+static int
+digest_bytes(EVP_MD_CTX *md, const void *data, size_t len)
+{
+	if (digest_number(md, len) != 0 || EVP_DigestUpdate(md, data, len) != 1)
+		return STATUS_CRYPTO;
+	return 0;
+}
+
+int
+signer_setup_digest(const char *zname, const struct keyset *keys,
+    const struct sign_policy *p, uint8_t out[SIGNER_SETUP_DIGEST_LEN])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char name[DNAME_TEXT_MAX];
+	size_t n = 0;
+	int rc = 0;
+
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		return STATUS_CRYPTO;
+	}
+	for (; zname[n] != '\0' && n + 1 < sizeof(name); n++)
+		name[n] = (char)tolower((unsigned char)zname[n]);
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	rc |= digest_bytes(md, "zonewarden setup 1", 18);
+	rc |= digest_bytes(md, name, n);
+	rc |= digest_number(md, p->denial);
+	rc |= digest_number(md, p->opt_out);
+	rc |= digest_number(md, p->nsec3_iterations);
+	rc |= digest_bytes(md, p->nsec3_salt, p->nsec3_salt_len);
+	rc |= digest_number(md, p->absolute_times);
+	rc |= digest_number(md, (uint64_t)p->inception);
+	rc |= digest_number(md, (uint64_t)p->expiration);
+	rc |= digest_number(md, (uint64_t)p->validity);
+	rc |= digest_number(md, (uint64_t)p->backdate);
+	rc |= digest_number(md, (uint64_t)p->refresh);
+	rc |= digest_number(md, p->serial);
+	rc |= digest_number(md, p->dnskey_ttl);
+	rc |= digest_number(md, p->cds);
+	rc |= digest_number(md, keys->count);
+	for (size_t i = 0; i < keys->count; i++) {
+		const struct key *k = keys->keys[i];
+		size_t len;
+		const uint8_t *rd = key_dnskey_rdata(k, &len);
+
+		rc |= digest_bytes(md, rd, len);
+		rc |= digest_number(md, (uint64_t)key_is_published(k) |
+		    (uint64_t)key_is_signing(k) << 1 | (uint64_t)key_has_cds(k) << 2);
+	}
+	if (rc != 0 || EVP_DigestFinal_ex(md, out, NULL) != 1)
+		rc = STATUS_CRYPTO;
+	EVP_MD_CTX_free(md);
+	return rc;
 }

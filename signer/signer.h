@@ -103,6 +103,18 @@ void signer_key_presence(const struct zone *z, const struct keyset *ks,
 /* The earliest expiration among z's signatures (0 when it has none). */
 int64_t signer_earliest_expiration(const struct zone *z, int64_t now);
 
+#define SIGNER_SETUP_DIGEST_LEN 32
+
+/*
+ * SHA-256 of everything besides the input and the clock that decides what
+ * signing zname gives: each key's DNSKEY and what it does now (published,
+ * signing, CDS), and every setting of p that changes the output (not
+ * threads or verify_sample). A new field of struct sign_policy that
+ * changes the output must go in here too. Returns 0 or STATUS_CRYPTO.
+ */
+int signer_setup_digest(const char *zname, const struct keyset *keys,
+    const struct sign_policy *p, uint8_t out[SIGNER_SETUP_DIGEST_LEN]) WUR;
+
 /* "nothing due", "input changed", ... */
 const char *sign_reason_text(enum sign_reason r);
 

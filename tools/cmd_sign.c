@@ -42,6 +42,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	struct keyset *keys = NULL;
 	struct key_state *states = NULL;
 	struct zone *z = NULL, *prev = NULL;
+	struct signing_manifest m = { 0 }, found;
 	struct diag d;
 	int c, rc, ex = EXIT_OK;
 	bool nsec = false, nsec3 = false, full = false;
@@ -120,8 +121,28 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	}
 	/* Keys that `run` rolls: each published and signing as its state says. */
 	rollover_apply(keys, states, NULL, cli->now);
+	m.signed_at = cli->now;
+	if ((rc = signer_setup_digest(zname, keys, &policy, m.setup)) != 0) {
+		ex = cli_fail(cli, rc, &d, "signing");
+		goto out;
+	}
+	/*
+	 * Same input, keys and settings as the output says it was made from,
+	 * and no signature near expiry: signing again would change only the
+	 * serial. The output stays as it is (and is not even read in).
+	 */
+	if (!full && signing_input_digest(in, NULL, &m) == 0 &&
+	    signing_up_to_date(out, &m, cli->now, &found)) {
+		char at[32], due[32];
+		time_format(found.signed_at, at, sizeof(at));
+		time_format(found.due, due, sizeof(due));
+		cli_info(cli, "%s: %s is up to date (signed at %s from the same "
+		    "input, keys and settings; serial %u; nothing due before %s): "
+		    "left as it is", zname, out, at, found.serial, due);
+		goto out;
+	}
 	t_load = elapsed_seconds();
-	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev,
+	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev, &m,
 	    &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, in);
 		goto out;
@@ -134,7 +155,8 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	}
 	/* Only a zone that passed its own verification reaches the disk. */
 	t_write = elapsed_seconds();
-	if ((rc = signing_write(z, out, policy.threads, &d)) != 0) {
+	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;
+	if ((rc = signing_write(z, out, policy.threads, &m, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, out);
 		goto out;
 	}

@@ -256,13 +256,14 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	struct sign_policy policy = zc->policy;
 	struct keyset *keys = NULL;
 	struct zone *z = NULL, *prev = NULL;
+	struct signing_manifest m = { 0 };
 	int rc;
 
 	policy.threads = o->threads;
 	if ((rc = load_or_create_keys(zc, o, cli->now, &keys, r)) != 0)
 		goto out;
 	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
-	    &prev, &r->diag)) != 0 ||
+	    &prev, &m, &r->diag)) != 0 ||
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
 	    st->reload_pending, r)) != 0)
 		goto out;
@@ -281,8 +282,13 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 		goto out;
 	}
 	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
-	    keys, &policy, &r->stats, &r->diag)) != 0 ||
-	    (rc = signing_write(z, zc->output, policy.threads, &r->diag)) != 0)
+	    keys, &policy, &r->stats, &r->diag)) != 0)
+		goto out;
+	m.signed_at = cli->now;
+	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;
+	if ((rc = signer_setup_digest(zc->name, keys, &policy, m.setup)) != 0 ||
+	    (rc = signing_write(z, zc->output, policy.threads, &m,
+	    &r->diag)) != 0)
 		goto out;
 	r->signed_zone = true;
 	r->serial = zone_serial(z);

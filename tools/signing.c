@@ -1,8 +1,17 @@
 /* The signing job shared by `sign` and `run`: read a zone with our previous output, sign, write. */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
+#include "common/encode.h"
 #include "common/fileio.h"
 #include "common/status.h"
 #include "keys/keystore.h"
@@ -41,10 +50,11 @@ load_previous(void *arg)
 int
 signing_load(const struct cli *cli, const char *in, const char *out,
     const char *zname, bool with_previous, struct zone **z,
-    struct zone **prev, struct diag *d)
+    struct zone **prev, struct signing_manifest *m, struct diag *d)
 {
 	struct previous pv = { .path = out, .zname = zname };
-	bool loading = false;
+	struct stat before;
+	bool loading = false, stated;
 	int rc;
 
 	*z = NULL;
@@ -52,7 +62,10 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 	if (with_previous &&
 	    pthread_create(&pv.thread, NULL, load_previous, &pv) == 0)
 		loading = true;
+	stated = m != NULL && stat(in, &before) == 0;
 	rc = zone_load(in, zname, SIGNING_DEFAULT_TTL, z, d);
+	if (m != NULL && (!stated || signing_input_digest(in, &before, m) != 0))
+		m->input_known = false;
 	if (loading) {
 		pthread_join(pv.thread, NULL);
 		*prev = pv.zone;
@@ -100,23 +113,224 @@ signing_sign(const struct cli *cli, const char *in, const char *out,
 	return rc;
 }
 
+/* Does the text hold "$INCLUDE" (in any case)? */
+static bool
+has_include(const uint8_t *data, size_t len)
+{
+	const uint8_t *p = data, *end = data + len;
+
+	while ((p = memchr(p, '$', (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) >= 8 &&
+		    strncasecmp((const char *)p + 1, "INCLUDE", 7) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+#define HASH_BLOCK (4u << 20)
+
+/*
+ * SHA-256 of the first len bytes of fd, read in blocks (a mapping would
+ * count a whole signed zone in the resident set); *include (if not NULL)
+ * tells whether they hold an $INCLUDE.
+ */
+static int
+hash_fd(int fd, uint64_t len, uint8_t out[32], bool *include)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t *buf = malloc(HASH_BLOCK + 8);
+	size_t carry = 0;
+	uint64_t at = 0;
+	int rc = 0;
+
+	if (include != NULL)
+		*include = false;
+	if (md == NULL || buf == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		rc = buf == NULL ? STATUS_NOMEM : STATUS_CRYPTO;
+		goto out;
+	}
+	(void)posix_fadvise(fd, 0, (off_t)len, POSIX_FADV_SEQUENTIAL);
+	while (at < len) {
+		size_t want = len - at < HASH_BLOCK ? (size_t)(len - at) : HASH_BLOCK;
+		ssize_t got = pread(fd, buf + carry, want, (off_t)at);
+		if (got <= 0) {
+			rc = got < 0 ? -errno : -EIO;
+			goto out;
+		}
+		if (EVP_DigestUpdate(md, buf + carry, (size_t)got) != 1) {
+			rc = STATUS_CRYPTO;
+			goto out;
+		}
+		at += (uint64_t)got;
+		/* The last 7 bytes go in front of the next block: "$INCLUDE" may straddle. */
+		if (include != NULL && !*include) {
+			size_t n = carry + (size_t)got;
+			*include = has_include(buf, n);
+			carry = n < 7 ? n : 7;
+			memmove(buf, buf + n - carry, carry);
+		}
+	}
+	if (EVP_DigestFinal_ex(md, out, NULL) != 1)
+		rc = STATUS_CRYPTO;
+out:
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return rc;
+}
+
+static bool
+same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+int
+signing_input_digest(const char *path, const struct stat *before,
+    struct signing_manifest *m)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	struct stat st;
+	bool include;
+
+	m->input_known = false;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0)
+		rc = -errno;
+	else if ((rc = hash_fd(fd, (uint64_t)st.st_size, m->input,
+	    &include)) == 0)
+		m->input_known = !include &&
+		    (before == NULL || same_file_state(before, &st));
+	close(fd);
+	return rc;
+}
+
+#define MANIFEST_TAG "; zonewarden-signed 1 "
+
+/* Read 64 hex digits into out[32]; false if they are not there. */
+static bool
+parse_hex32(const char *text, uint8_t out[32])
+{
+	for (size_t i = 0; i < 32; i++) {
+		unsigned v;
+		if (sscanf(text + 2 * i, "%2x", &v) != 1 ||
+		    !isxdigit((unsigned char)text[2 * i]) ||
+		    !isxdigit((unsigned char)text[2 * i + 1]))
+			return false;
+		out[i] = (uint8_t)v;
+	}
+	return true;
+}
+
+/* Parse the manifest line (NUL-terminated, without its newline). */
+static bool
+parse_manifest(const char *line, struct signing_manifest *m, uint8_t body[32])
+{
+	char input[65], setup[65], digest[65];
+	long long signed_at, due;
+	unsigned long serial;
+	int end = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (strncmp(line, MANIFEST_TAG, strlen(MANIFEST_TAG)) != 0 ||
+	    sscanf(line + strlen(MANIFEST_TAG), "input=%64s setup=%64s "
+	    "signed=%lld due=%lld serial=%lu body=%64s%n", input, setup,
+	    &signed_at, &due, &serial, digest, &end) != 6 ||
+	    line[strlen(MANIFEST_TAG) + (size_t)end] != '\0')
+		return false;
+	m->input_known = strcmp(input, "-") != 0;
+	if ((m->input_known && !parse_hex32(input, m->input)) ||
+	    !parse_hex32(setup, m->setup) || !parse_hex32(digest, body))
+		return false;
+	m->signed_at = signed_at;
+	m->due = due;
+	m->serial = (uint32_t)serial;
+	return true;
+}
+
+bool
+signing_up_to_date(const char *path, const struct signing_manifest *want,
+    int64_t now, struct signing_manifest *found)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t body[32], have[32];
+	char text[512], *line;
+	struct stat st;
+	ssize_t got;
+	off_t from;
+	bool ok = false;
+
+	memset(found, 0, sizeof(*found));
+	if (fd < 0)
+		return false;
+	/* The last line: after the newline before the final one. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 2)
+		goto out;
+	from = st.st_size > (off_t)sizeof(text) - 1 ?
+	    st.st_size - (off_t)sizeof(text) + 1 : 0;
+	if ((got = pread(fd, text, (size_t)(st.st_size - from), from)) !=
+	    st.st_size - from || text[got - 1] != '\n')
+		goto out;
+	text[got - 1] = '\0';
+	if ((line = strrchr(text, '\n')) == NULL)
+		goto out;
+	line++;
+	if (!parse_manifest(line, found, body))
+		goto out;
+	/* The cheap questions first; the digest of the whole output last. */
+	ok = want->input_known && found->input_known &&
+	    memcmp(want->input, found->input, 32) == 0 &&
+	    memcmp(want->setup, found->setup, sizeof(want->setup)) == 0 &&
+	    found->signed_at <= now && now < found->due &&
+	    hash_fd(fd, (uint64_t)(from + (line - text)), have, NULL) == 0 &&
+	    memcmp(have, body, 32) == 0;
+out:
+	close(fd);
+	return ok;
+}
+
 struct zone_writer {
 	const struct zone *z;
 	unsigned threads;
+	const struct signing_manifest *m;
 };
 
 static int
 write_zone(FILE *out, void *arg)
 {
 	const struct zone_writer *w = arg;
-	return zone_write(w->z, out, w->threads);
+	uint8_t body[ZONE_DIGEST_LEN];
+	char input[65], setup[65], digest[65];
+	int rc;
+
+	if ((rc = zone_write(w->z, out, w->threads, w->m ? body : NULL)) != 0 ||
+	    w->m == NULL)
+		return rc;
+	if (w->m->input_known)
+		input[hex_encode(w->m->input, 32, input)] = '\0';
+	else
+		strcpy(input, "-");
+	setup[hex_encode(w->m->setup, 32, setup)] = '\0';
+	digest[hex_encode(body, 32, digest)] = '\0';
+	if (fprintf(out, MANIFEST_TAG "input=%s setup=%s signed=%lld due=%lld "
+	    "serial=%lu body=%s\n", input, setup, (long long)w->m->signed_at,
+	    (long long)w->m->due, (unsigned long)zone_serial(w->z), digest) < 0)
+		return status_from_errno(errno);
+	return 0;
 }
 
 int
 signing_write(const struct zone *z, const char *path, unsigned threads,
-    struct diag *d)
+    const struct signing_manifest *m, struct diag *d)
 {
-	struct zone_writer w = { z, threads };
+	struct zone_writer w = { z, threads, m };
 	int rc = file_replace(path, 0644, write_zone, &w);
 
 	if (rc != 0)

@@ -3,6 +3,7 @@
 #define ZW_SIGNING_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "signer/signer.h"
@@ -14,14 +15,48 @@ struct keyset;
 #define SIGNING_DEFAULT_TTL 3600
 
 /*
+ * What the last line of a signed output says about how it was made
+ * ("; zonewarden-signed 1 ..."), so that signing again with nothing changed
+ * and nothing due can leave it as it is without reading it in: the
+ * SHA-256 of the input file, of the setup (signer_setup_digest), of the
+ * output before that line; when it was signed, its serial, and when its
+ * first signature needs refreshing.
+ */
+struct signing_manifest {
+	uint8_t input[32];
+	bool input_known;            /* no $INCLUDE, and unchanged while read */
+	uint8_t setup[SIGNER_SETUP_DIGEST_LEN];
+	int64_t signed_at, due;
+	uint32_t serial;
+};
+
+/*
+ * The SHA-256 of the file at path into m->input. m->input_known is false
+ * when it holds an $INCLUDE (the included files would go unseen), or when
+ * before is not NULL and the file is not as it was then (changed while it
+ * was read). Returns 0 or -errno.
+ */
+int signing_input_digest(const char *path, const struct stat *before,
+    struct signing_manifest *m) WUR;
+
+/*
+ * Is the output at path, by its last line, made from what want names (the
+ * input, the setup), with nothing due at now, and unchanged since it was
+ * written? *found gets what the line says. False on any doubt.
+ */
+bool signing_up_to_date(const char *path, const struct signing_manifest *want,
+    int64_t now, struct signing_manifest *found);
+
+/*
  * Read the zone zname from in and, when with_previous, our previous output
- * from out (at once, on two threads). An output that is missing gives a
+ * from out (at once, on two threads). With m not NULL, m's input digest is
+ * that of what was read. An output that is missing gives a
  * NULL *prev; one that cannot be read, a warning and a NULL *prev. The
  * input's warnings are printed. Returns 0 or the input's status with d.
  */
 int signing_load(const struct cli *cli, const char *in, const char *out,
     const char *zname, bool with_previous, struct zone **z,
-    struct zone **prev, struct diag *d) WUR;
+    struct zone **prev, struct signing_manifest *m, struct diag *d) WUR;
 
 /*
  * Sign *z (see signer_sign_zone). Should a signature kept from prev fail
@@ -35,8 +70,12 @@ int signing_sign(const struct cli *cli, const char *in, const char *out,
     const struct sign_policy *p, struct sign_stats *stats,
     struct diag *d) WUR;
 
-/* Write z to path atomically (temporary file, fsync, rename), formatted on threads. */
+/*
+ * Write z to path atomically (temporary file, fsync, rename), formatted on
+ * threads; with m (input, setup, signed_at and due filled in), its last
+ * line says so for signing_up_to_date.
+ */
 int signing_write(const struct zone *z, const char *path, unsigned threads,
-    struct diag *d) WUR;
+    const struct signing_manifest *m, struct diag *d) WUR;
 
 #endif

@@ -151,11 +151,15 @@ size_t rdata_canonicalize(uint16_t type, const uint8_t *rdata, size_t len,
 int rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
     const uint8_t *b, size_t blen);
 
+#define ZONE_DIGEST_LEN 32
+
 /*
  * Write every record in master-file format, one per line, formatted on
- * threads workers (0: one per online CPU).
+ * threads workers (0: one per online CPU). With sha256 not NULL, it gets
+ * the SHA-256 of every byte written.
  */
-int zone_write(const struct zone *z, FILE *out, unsigned threads) WUR;
+int zone_write(const struct zone *z, FILE *out, unsigned threads,
+    uint8_t sha256[ZONE_DIGEST_LEN]) WUR;
 /* One record in master-file format (no newline) into buf; 0 or a status. */
 int zrr_format(const struct zrr *rr, char *buf, size_t size) WUR;
 

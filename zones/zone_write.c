@@ -4,7 +4,10 @@
  * directly; every other record, and names needing escapes, by ldns.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <ldns/ldns.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -461,26 +464,91 @@ format_chunks(size_t begin, size_t end, void *arg, struct diag *d)
 	return rc;
 }
 
-int
-zone_write(const struct zone *z, FILE *out, unsigned threads)
+/* Format one round on its own thread, while the caller writes the last one. */
+struct format_round {
+	struct write_job *job;
+	size_t chunks;
+	unsigned threads;
+	int rc;
+};
+
+static void *
+format_round(void *arg)
 {
-	struct write_job job = { .z = z };
+	struct format_round *f = arg;
+
+	f->rc = parallel_for(f->chunks, 1, f->threads, format_chunks, f->job,
+	    NULL);
+	return NULL;
+}
+
+static size_t
+round_chunks(const struct zone *z, size_t first)
+{
+	size_t chunks = (z->count - first + WRITE_CHUNK - 1) / WRITE_CHUNK;
+
+	return chunks > WRITE_ROUND ? WRITE_ROUND : chunks;
+}
+
+/*
+ * Rounds of WRITE_ROUND chunks: while the workers format one round into
+ * one set of buffers, this thread writes (and hashes) the round before
+ * from the other set.
+ */
+int
+zone_write(const struct zone *z, FILE *out, unsigned threads,
+    uint8_t sha256[ZONE_DIGEST_LEN])
+{
+	struct write_job jobs[2] = { { .z = z }, { .z = z } };
+	struct format_round next = { 0 };
+	EVP_MD_CTX *md = NULL;
+	size_t chunks, cur = 0;
 	int rc = 0;
 
-	for (job.first = 0; job.first < z->count && rc == 0;
-	    job.first += WRITE_ROUND * WRITE_CHUNK) {
-		size_t left = z->count - job.first;
-		size_t chunks = (left + WRITE_CHUNK - 1) / WRITE_CHUNK;
-
-		if (chunks > WRITE_ROUND)
-			chunks = WRITE_ROUND;
-		rc = parallel_for(chunks, 1, threads, format_chunks, &job, NULL);
-		for (size_t c = 0; c < chunks && rc == 0; c++)
-			if (fwrite(job.text[c].buf, 1, job.text[c].len, out) !=
-			    job.text[c].len)
-				rc = status_from_errno(errno);
+	if (sha256 != NULL && ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)) {
+		EVP_MD_CTX_free(md);
+		return STATUS_CRYPTO;
 	}
-	for (size_t c = 0; c < WRITE_ROUND; c++)
-		free(job.text[c].buf);
+	if (z->count > 0) {
+		chunks = round_chunks(z, 0);
+		rc = parallel_for(chunks, 1, threads, format_chunks, &jobs[0],
+		    NULL);
+	}
+	for (jobs[0].first = 0; rc == 0 && jobs[cur].first < z->count;
+	    cur ^= 1) {
+		struct write_job *w = &jobs[cur], *f = &jobs[cur ^ 1];
+		pthread_t tid;
+		bool formatting = false;
+
+		chunks = round_chunks(z, w->first);
+		f->first = w->first + WRITE_ROUND * WRITE_CHUNK;
+		if (f->first < z->count) {
+			next = (struct format_round){ f, round_chunks(z, f->first),
+			    threads, 0 };
+			if (pthread_create(&tid, NULL, format_round, &next) == 0)
+				formatting = true;
+			else
+				format_round(&next);
+		}
+		for (size_t c = 0; c < chunks && rc == 0; c++) {
+			const struct chunk_text *t = &w->text[c];
+			if (fwrite(t->buf, 1, t->len, out) != t->len)
+				rc = status_from_errno(errno);
+			else if (md != NULL &&
+			    EVP_DigestUpdate(md, t->buf, t->len) != 1)
+				rc = STATUS_CRYPTO;
+		}
+		if (formatting)
+			pthread_join(tid, NULL);
+		if (rc == 0)
+			rc = next.rc;
+	}
+	if (rc == 0 && md != NULL && EVP_DigestFinal_ex(md, sha256, NULL) != 1)
+		rc = STATUS_CRYPTO;
+	EVP_MD_CTX_free(md);
+	for (size_t j = 0; j < 2; j++)
+		for (size_t c = 0; c < WRITE_ROUND; c++)
+			free(jobs[j].text[c].buf);
 	return rc;
 }

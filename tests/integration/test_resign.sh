@@ -50,11 +50,36 @@ check "first sign makes every signature" [ "$REUSED" = 0 ]
 TOTAL=$MADE
 FIRST_SERIAL=$SERIAL
 
-# Nothing changed a day later: only the SOA (new serial) is signed again.
-resign same-input 20261123000000 "$ZONE"
-check "unchanged zone: one new signature (SOA)" [ "$MADE" = 1 ]
-check "unchanged zone: the rest kept" [ "$REUSED" = $((TOTAL - 1)) ]
+# Nothing changed and nothing due a day later: the output says it was made
+# from this input, keys and settings, so it is left as it is.
+cp "$OUT" "$WORK/before"
+expect_run up-to-date 0 "is up to date" "$ZW" --now 20261123000000 -v sign \
+    example.com --in "$ZONE" --out "$OUT" --keydir "$KEYS"
+check "up to date: the output is not rewritten" cmp -s "$OUT" "$WORK/before"
+check "up to date: its last line names how it was made" \
+    sh -c "tail -n 1 '$OUT' | grep -q '^; zonewarden-signed 1 input=[0-9a-f]\{64\} setup=[0-9a-f]\{64\} signed=1795305600 due=[0-9]* serial=$FIRST_SERIAL body=[0-9a-f]\{64\}\$'"
+# A copy of the output is up to date too: its own bytes are checked, not where it is.
+cp "$OUT" "$WORK/copy.signed"
+expect_run up-to-date-copy 0 "is up to date" "$ZW" --now 20261123000000 sign \
+    example.com --in "$ZONE" --out "$WORK/copy.signed" --keydir "$KEYS"
+
+# The same records in other bytes (a comment added): read in, and only the
+# SOA (new serial) is signed again.
+{ cat "$ZONE"; echo "; a comment"; } >"$WORK/commented.zone"
+resign same-records 20261123000000 "$WORK/commented.zone"
+check "unchanged records: one new signature (SOA)" [ "$MADE" = 1 ]
+check "unchanged records: the rest kept" [ "$REUSED" = $((TOTAL - 1)) ]
 check "serial moves on from the published one" [ "$SERIAL" = $((FIRST_SERIAL + 1)) ]
+
+# One byte of the output changed after it was written (its last line kept):
+# not trusted as up to date, signed again.
+sed 's/^\(mail[^;]*\)192\.0\.2\.25$/\1192.0.2.99/' "$OUT" >"$WORK/edited"
+CHECKS=$((CHECKS + 1))
+cmp -s "$OUT" "$WORK/edited" && fail "the output edit did not take"
+cp "$WORK/edited" "$OUT"
+resign edited-output 20261123003000 "$WORK/commented.zone"
+check "edited output: signed again, not left as it is" [ -n "$MADE" ]
+check "edited output: the input's address is back" grep -q "192\.0\.2\.25$" "$OUT"
 
 # One address changed: its A RRset and the SOA are signed anew, nothing else.
 sed 's/^mail\(.*\)192\.0\.2\.25$/mail\1192.0.2.26/' "$ZONE" >"$WORK/changed.zone"
@@ -98,6 +123,7 @@ CHECKS=$((CHECKS + 1))
 [ "$(diff "$OUT" "$WORK/damaged" | grep -c '^>')" = 1 ] || fail "the damage is not one line"
 mv "$WORK/damaged" "$OUT"
 resign damaged-previous 20261202040000 "$WORK/added.zone"
+check "damaged previous output: not up to date" sh -c "! grep -q 'is up to date' '$WORK/stderr'"
 check "damaged previous output: warned" grep -q "previous output holds a bad signature" "$WORK/stderr"
 check "damaged previous output: nothing reused" [ "$REUSED" = 0 ]
 
@@ -106,4 +132,12 @@ echo "garbage here" >"$OUT"
 resign unreadable-previous 20261202050000 "$WORK/added.zone"
 check "unreadable previous output: warned" grep -q "previous output not usable" "$WORK/stderr"
 check "unreadable previous output: nothing reused" [ "$REUSED" = 0 ]
+# An input with $INCLUDE is never taken as up to date (the included file
+# could change unseen): signed again each time.
+cp "$ZONE" "$WORK/main.zone"
+echo '$INCLUDE extra.zone' >>"$WORK/main.zone"
+printf 'extra\tIN\tA\t192.0.2.88\n' >"$WORK/extra.zone"
+resign include-first 20261202060000 "$WORK/main.zone"
+resign include-again 20261202070000 "$WORK/main.zone"
+check "\$INCLUDE: signed again (SOA)" [ "$MADE" = 1 ]
 finish
