@@ -77,6 +77,19 @@ key_set_use(struct key *k, bool published, bool signing)
 {
 	k->unpublished = !published;
 	k->not_signing = !signing;
+	k->keys_only = false;
+}
+
+void
+key_set_keys_only(struct key *k, bool keys_only)
+{
+	k->keys_only = keys_only;
+}
+
+bool
+key_signs_keys_only(const struct key *k)
+{
+	return k->keys_only;
 }
 
 bool

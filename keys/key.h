@@ -71,6 +71,14 @@ int64_t key_created(const struct key *k);
 void key_set_use(struct key *k, bool published, bool signing);
 bool key_is_published(const struct key *k);
 bool key_is_signing(const struct key *k);
+/*
+ * A signing SEP key that signs only the key RRsets (DNSKEY, CDS, CDNSKEY),
+ * not the data: a CSK that is published ahead of its roll, or that has
+ * handed the data over to its successor but is still the one the parent's
+ * DS points at. key_set_use clears it.
+ */
+void key_set_keys_only(struct key *k, bool keys_only);
+bool key_signs_keys_only(const struct key *k);
 /* Whether the zone asks its parent for this key's DS (CDS/CDNSKEY, RFC 7344). */
 void key_set_cds(struct key *k, bool cds);
 bool key_has_cds(const struct key *k);

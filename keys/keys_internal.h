@@ -32,6 +32,7 @@ struct key {
 	int64_t created;
 	bool unpublished;       /* left out of the DNSKEY RRset (key_set_use) */
 	bool not_signing;       /* makes no signatures (key_set_use) */
+	bool keys_only;         /* signs the key RRsets only (key_set_keys_only) */
 	bool cds;               /* its CDS/CDNSKEY go in the zone (key_set_cds) */
 	char *prefix;           /* "dir/K...", or "" */
 	EVP_PKEY *pkey;         /* RSA, ECDSA and Ed448 keys */

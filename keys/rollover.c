@@ -289,7 +289,16 @@ rollover_apply(struct keyset *ks, const struct key_state *st,
 		    (s->removed == 0 || s->removed > now);
 		bool signing = published && s->active != 0 && s->active <= now &&
 		    (s->retired == 0 || s->retired > now);
-		key_set_use(ks->keys[i], published, signing);
+		/*
+		 * A CSK signs the key RRsets for as long as it is published
+		 * (the parent's DS may point at it), the data only while active.
+		 */
+		if (s->role == ROLE_CSK && published && !signing) {
+			key_set_use(ks->keys[i], true, true);
+			key_set_keys_only(ks->keys[i], true);
+			signing = true;
+		} else
+			key_set_use(ks->keys[i], published, signing);
 		key_set_cds(ks->keys[i], false);
 		/*
 		 * The parent is asked for the DS of the newest KSK whose DNSKEY
@@ -337,6 +346,17 @@ ksk_retire_time(const struct key_state *succ, const struct rollover_policy *p)
 	return a > b ? a : b;
 }
 
+/* When an old CSK may go: as a KSK, and none of its data signatures left in caches. */
+static int64_t
+csk_remove_time(const struct key_state *old, const struct key_state *succ,
+    const struct rollover_policy *p)
+{
+	int64_t a = ksk_retire_time(succ, p);
+	int64_t b = old->retired + retire_interval(p);
+
+	return a > b ? a : b;
+}
+
 int64_t
 rollover_next_event(const struct keyset *ks, const struct key_state *st,
     size_t i, const struct rollover_policy *p, char *what, size_t size)
@@ -345,6 +365,38 @@ rollover_next_event(const struct keyset *ks, const struct key_state *st,
 
 	if (s->removed != 0) {
 		snprintf(what, size, "none");
+		return 0;
+	}
+	if (s->role == ROLE_CSK && s->active == 0) {
+		snprintf(what, size, "activation (its DNSKEY in every cache)");
+		return s->published + publish_interval(p);
+	}
+	if (s->role == ROLE_CSK && s->retired != 0) {
+		size_t n = newer_ksk(ks, st, i);
+		if (n == (size_t)-1) {
+			snprintf(what, size, "none");
+			return 0;
+		}
+		if (st[n].ds_seen == 0) {
+			snprintf(what, size, "removal, waiting for the DS of key %u "
+			    "at the parent", key_tag(ks->keys[n]));
+			return 0;
+		}
+		snprintf(what, size, "removal (the old DS and its signatures out "
+		    "of caches)");
+		return csk_remove_time(s, &st[n], p);
+	}
+	if (s->role == ROLE_CSK) {
+		if (s->ds_seen == 0) {
+			snprintf(what, size, "its DS at the parent (give it: keys ds)");
+			return 0;
+		}
+		if (p->csk_lifetime > 0 && s->active != SINCE_ALWAYS) {
+			snprintf(what, size, "successor published (lifetime %lld d)",
+			    (long long)(p->csk_lifetime / 86400));
+			return s->active + p->csk_lifetime - publish_interval(p);
+		}
+		snprintf(what, size, "none scheduled");
 		return 0;
 	}
 	if (s->role != ROLE_ZSK) {
@@ -447,8 +499,11 @@ add_successor(const char *dir, const char *zone, struct keyset *ks,
 	s->role = role;
 	if (publish) {
 		s->published = now;
-		/* A new KSK signs the DNSKEY set from the start (double-KSK). */
-		if (role != ROLE_ZSK)
+		/*
+		 * A new KSK signs the DNSKEY set from the start (double-KSK); a
+		 * new CSK does too, but the data only once it is active.
+		 */
+		if (role == ROLE_KSK)
 			s->active = now;
 	}
 	return save_state(ks->keys[ks->count - 1], s, d);
@@ -479,7 +534,7 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	size_t n0 = ks->count;
 	const bool *published_now = view != NULL ? view->published_now : NULL;
 	bool timeline = p->zsk_lifetime > 0 || p->ksk_lifetime > 0 ||
-	    force != FORCE_NONE;
+	    p->csk_lifetime > 0 || force != FORCE_NONE;
 	bool *dirty;
 	int rc = 0;
 
@@ -504,12 +559,12 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	 */
 	for (size_t i = 0; published_now != NULL && i < n0; i++) {
 		struct key_state *s = &(*states)[i];
-		bool waiting = s->role == ROLE_ZSK ? is_successor(s) :
-		    s->ds_seen == 0 && s->removed == 0;
+		bool waiting = s->role == ROLE_KSK ?
+		    s->ds_seen == 0 && s->removed == 0 : is_successor(s);
 		if (waiting && s->published != 0 && s->published != SINCE_ALWAYS &&
 		    !published_now[i] && s->published < now) {
 			s->published = now;
-			if (s->role != ROLE_ZSK)
+			if (s->role == ROLE_KSK)
 				s->active = now;
 			dirty[i] = true;
 		}
@@ -520,7 +575,7 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 		/* A key made but never published (a run stopped): publish it now. */
 		if (s->published == 0 && s->removed == 0) {
 			s->published = now;
-			if (s->role != ROLE_ZSK)
+			if (s->role == ROLE_KSK)
 				s->active = now;
 			dirty[i] = true;
 		}
@@ -531,13 +586,17 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 				s->ds_seen = now;
 				dirty[i] = true;
 			}
-			continue;
+			if (s->role == ROLE_KSK)
+				continue;
 		}
-		/* Once every cache can hold its DNSKEY: it signs, the old ZSKs retire. */
+		/*
+		 * Once every cache can hold its DNSKEY: it signs the data, the
+		 * old ZSKs (CSKs) of its algorithm retire from the data.
+		 */
 		if (is_successor(s) && now >= s->published + publish_interval(p)) {
 			for (size_t j = 0; j < n0; j++) {
 				struct key_state *o = &(*states)[j];
-				if (j != i && o->role == ROLE_ZSK && is_active(o) &&
+				if (j != i && o->role == s->role && is_active(o) &&
 				    key_algorithm(ks->keys[j]) ==
 				    key_algorithm(ks->keys[i])) {
 					o->retired = now;
@@ -557,8 +616,11 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 			s->retired = now;
 			dirty[i] = true;
 		}
-		/* Once no cache can hold its signatures: out of the DNSKEY set. */
-		if (s->retired != 0 && s->removed == 0 &&
+		/*
+		 * Once no cache can hold its signatures: out of the DNSKEY set
+		 * (an old CSK waits for the DS swap as well, below).
+		 */
+		if (s->role == ROLE_ZSK && s->retired != 0 && s->removed == 0 &&
 		    now >= s->retired + retire_interval(p)) {
 			s->removed = now;
 			dirty[i] = true;
@@ -570,11 +632,11 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	 */
 	for (size_t i = 0; i < n0; i++) {
 		struct key_state *s = &(*states)[i];
-		if (s->role != ROLE_ZSK || !is_active(s))
+		if (s->role == ROLE_KSK || !is_active(s))
 			continue;
 		for (size_t j = 0; j < n0; j++) {
 			struct key_state *o = &(*states)[j];
-			if (j != i && o->role == ROLE_ZSK && is_active(o) &&
+			if (j != i && o->role == s->role && is_active(o) &&
 			    o->active > s->active &&
 			    key_algorithm(ks->keys[j]) == key_algorithm(ks->keys[i])) {
 				s->retired = now;
@@ -596,7 +658,13 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 		    (*states)[n].ds_seen == 0 ||
 		    now < ksk_retire_time(&(*states)[n], p))
 			continue;
-		s->retired = s->removed = now;
+		/* An old CSK: only after its successor took over the data, and its signatures left caches. */
+		if (s->role == ROLE_CSK && (s->retired == 0 ||
+		    now < csk_remove_time(s, &(*states)[n], p)))
+			continue;
+		if (s->retired == 0)
+			s->retired = now;
+		s->removed = now;
 		dirty[i] = true;
 	}
 	/* New rolls: when a lifetime ends, or asked for. */
@@ -621,20 +689,21 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 			due = force == FORCE_KSK || (p->ksk_lifetime > 0 &&
 			    now >= s->active + p->ksk_lifetime);
 		} else {
-			/*
-			 * A CSK signs the data too: its roll needs pre-publication
-			 * and a DS swap at once, which is not automatic yet.
-			 */
-			continue;
+			/* Published ahead, like a ZSK: it takes over at the lifetime's end. */
+			has_successor = newer_ksk(ks, *states, i) != (size_t)-1;
+			due = force == FORCE_CSK || (p->csk_lifetime > 0 &&
+			    now >= s->active + p->csk_lifetime -
+			    publish_interval(p));
 		}
 		if (has_successor || !due)
 			continue;
 		/* (add_successor moves *states: s is not to be used after it) */
-		bool was_zsk = s->role == ROLE_ZSK;
+		enum key_role role = s->role;
 		rc = add_successor(dir, zone, ks, states, i, true, now, d);
 		*changed = true;
-		if ((was_zsk && force == FORCE_ZSK) ||
-		    (!was_zsk && force == FORCE_KSK))
+		if ((role == ROLE_ZSK && force == FORCE_ZSK) ||
+		    (role == ROLE_KSK && force == FORCE_KSK) ||
+		    (role == ROLE_CSK && force == FORCE_CSK))
 			force = FORCE_NONE;
 	}
 	for (size_t i = 0; i < n0 && rc == 0; i++) {

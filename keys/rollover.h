@@ -30,6 +30,7 @@ struct key_state {
 struct rollover_policy {
 	int64_t zsk_lifetime;        /* 0: no scheduled ZSK roll */
 	int64_t ksk_lifetime;        /* 0: no scheduled KSK roll */
+	int64_t csk_lifetime;        /* 0: no scheduled CSK roll */
 	int64_t parent_ds_ttl;       /* [TTLds] */
 	int64_t parent_propagation_delay;  /* [DprpP] */
 	bool cds;                    /* publish CDS/CDNSKEY (RFC 7344, 8078) */
@@ -66,14 +67,18 @@ struct rollover_view {
 	bool parent_known;
 };
 
-enum rollover_force { FORCE_NONE, FORCE_ZSK, FORCE_KSK };
+enum rollover_force { FORCE_NONE, FORCE_ZSK, FORCE_KSK, FORCE_CSK };
 
 /*
  * Move the keys of zone in dir along to now: start a ZSK roll when the
  * active ZSK's lifetime ends (or when force_zsk), making the successor and
  * publishing it first; activate it once its DNSKEY can be in every cache,
  * retiring the old one; remove the old one once none of its signatures
- * can be cached. published_now lists whether each key's DNSKEY is in the
+ * can be cached. KSKs roll double-KSK. A CSK rolls as both: its successor
+ * is published signing the key RRsets only, takes over the data once its
+ * DNSKEY can be in every cache (the old one then signs the key RRsets
+ * only), and the old one goes once the parent serves the new DS, no cache
+ * can hold the old DS set, and none can hold its data signatures. published_now lists whether each key's DNSKEY is in the
  * zone served now (NULL: trust the states): a key whose publication never
  * reached a served zone is published again from now. New keys join *ks
  * and *states; every state is saved. Each key's use (key_set_use) then

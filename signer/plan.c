@@ -450,7 +450,8 @@ signer_setup_digest(const char *zname, const struct keyset *keys,
 
 		rc |= digest_bytes(md, rd, len);
 		rc |= digest_number(md, (uint64_t)key_is_published(k) |
-		    (uint64_t)key_is_signing(k) << 1 | (uint64_t)key_has_cds(k) << 2);
+		    (uint64_t)key_is_signing(k) << 1 | (uint64_t)key_has_cds(k) << 2 |
+		    (uint64_t)key_signs_keys_only(k) << 3);
 	}
 	if (rc != 0 || EVP_DigestFinal_ex(md, out, NULL) != 1)
 		rc = STATUS_CRYPTO;

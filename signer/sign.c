@@ -47,9 +47,9 @@ struct signing_keys {
 	size_t nalg;
 	struct {
 		uint8_t alg;
-		const struct key *sep[8], *zsk[8];
-		bool sep_known[8], zsk_known[8];
-		size_t nsep, nzsk;
+		const struct key *sep[8], *zsk[8], *data[8];
+		bool sep_known[8], zsk_known[8], data_known[8];
+		size_t nsep, nzsk, ndata;    /* data: SEP keys that sign data too */
 	} alg[ALGS_MAX];
 };
 
@@ -75,6 +75,8 @@ group_keys(const struct keyset *ks, struct signing_keys *sk, struct diag *d)
 			if (sk->alg[a].nsep == 8)
 				goto too_many;
 			sk->alg[a].sep[sk->alg[a].nsep++] = k;
+			if (!key_signs_keys_only(k))
+				sk->alg[a].data[sk->alg[a].ndata++] = k;
 		} else {
 			if (sk->alg[a].nzsk == 8)
 				goto too_many;
@@ -191,13 +193,24 @@ jitter_of(const uint8_t *owner, uint16_t type, int64_t range)
 
 /*
  * The keys of algorithm a that sign an RRset: KSKs the key RRsets (DNSKEY,
- * CDS, CDNSKEY), ZSKs the rest; a CSK (or a KSK without ZSK) does both.
+ * CDS, CDNSKEY), ZSKs the rest; a CSK (or a KSK without ZSK) does both,
+ * unless it signs the key RRsets only (a CSK roll under way).
  */
 static size_t
 signing_keys_for(const struct signing_keys *sk, size_t a, bool by_sep,
     const struct key *const **ks, const bool **known)
 {
-	if ((by_sep || sk->alg[a].nzsk == 0) && sk->alg[a].nsep > 0) {
+	if (by_sep && sk->alg[a].nsep > 0) {
+		*ks = sk->alg[a].sep;
+		*known = sk->alg[a].sep_known;
+		return sk->alg[a].nsep;
+	}
+	if (sk->alg[a].nzsk == 0 && sk->alg[a].ndata > 0) {
+		*ks = sk->alg[a].data;
+		*known = sk->alg[a].data_known;
+		return sk->alg[a].ndata;
+	}
+	if (sk->alg[a].nzsk == 0 && sk->alg[a].nsep > 0) {
 		*ks = sk->alg[a].sep;
 		*known = sk->alg[a].sep_known;
 		return sk->alg[a].nsep;
@@ -442,6 +455,9 @@ find_known_keys(struct signing_keys *sk, const struct keyset *keys,
 			for (size_t k = 0; k < sk->alg[a].nzsk; k++)
 				if (sk->alg[a].zsk[k] == keys->keys[i])
 					sk->alg[a].zsk_known[k] = known[i];
+			for (size_t k = 0; k < sk->alg[a].ndata; k++)
+				if (sk->alg[a].data[k] == keys->keys[i])
+					sk->alg[a].data_known[k] = known[i];
 		}
 	}
 	free(known);

@@ -51,5 +51,9 @@ longcheck: $(BUILD)/zonewarden $(FIXCLOCK)
 	    ZW_SIM_DAYS=730 ZW_KSK_LIFETIME=180d sh tests/integration/test_ksk_rollover.sh
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
 	    ZW_CRASH_STEPS=1000 ZW_SEED=$$(date +%s) sh tests/integration/test_rollover_crash.sh
+	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
+	    ZW_SIM_DAYS=730 sh tests/integration/test_csk_rollover.sh
+	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
+	    ZW_CRASH_STEPS=1000 ZW_SEED=$$(date +%s) sh tests/integration/test_csk_rollover_crash.sh
 
 .PHONY: check-unit check-cli check-integration longcheck

@@ -83,13 +83,14 @@ time_text(int64_t t, char *buf, size_t size)
 
 static int
 parse_zone_args(struct cli *cli, int argc, char **argv, const char **config,
-    bool *json, bool *zsk, bool *ksk, const char **zone)
+    bool *json, enum key_role *role, const char **zone)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "zsk", no_argument, NULL, 'z' },
 		{ "ksk", no_argument, NULL, 'K' },
+		{ "csk", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -100,11 +101,14 @@ parse_zone_args(struct cli *cli, int argc, char **argv, const char **config,
 			*config = optarg;
 		else if (ch == 'j' && json != NULL)
 			*json = true;
-		else if (ch == 'z' && zsk != NULL)
-			*zsk = true;
-		else if (ch == 'K' && ksk != NULL)
-			*ksk = true;
-		else
+		else if (role != NULL && (ch == 'z' || ch == 'K' || ch == 'C')) {
+			enum key_role r = ch == 'z' ? ROLE_ZSK : ch == 'K' ?
+			    ROLE_KSK : ROLE_CSK;
+			if ((int)*role != -1 && *role != r)
+				return cli_usage(cli, "%s: one of --zsk, --ksk, "
+				    "--csk", cli->command);
+			*role = r;
+		} else
 			return cli_usage(cli, "%s: unknown option", cli->command);
 	}
 	if (optind + 1 != argc)
@@ -122,7 +126,7 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 	json_t *arr = NULL;
 	int ex;
 
-	if ((ex = parse_zone_args(cli, argc, argv, &config, &json, NULL, NULL,
+	if ((ex = parse_zone_args(cli, argc, argv, &config, &json, NULL,
 	    &zone)) != EXIT_OK)
 		return ex;
 	if ((ex = zone_keys_load(cli, config, zone, false, &zk)) != EXIT_OK) {
@@ -182,15 +186,16 @@ cmd_keys_roll(struct cli *cli, int argc, char **argv)
 	const char *config, *zone;
 	struct zone_keys zk;
 	struct diag d;
-	bool zsk = false, ksk = false;
+	enum key_role role = (enum key_role)-1;
 	size_t before;
 	int ex, rc;
 
-	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, &zsk, &ksk,
+	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, &role,
 	    &zone)) != EXIT_OK)
 		return ex;
-	if (zsk == ksk)
-		return cli_usage(cli, "keys roll: say which key: --zsk or --ksk");
+	if ((int)role == -1)
+		return cli_usage(cli, "keys roll: say which key: --zsk, --ksk "
+		    "or --csk");
 	if ((ex = zone_keys_load(cli, config, zone, true, &zk)) != EXIT_OK) {
 		zone_keys_clear(&zk);
 		return ex;
@@ -199,15 +204,21 @@ cmd_keys_roll(struct cli *cli, int argc, char **argv)
 	diag_clear(&d);
 	before = zk.keys->count;
 	rc = rollover_start(zk.zc->keydir, zk.zc->name, zk.keys, &zk.states,
-	    ksk ? ROLE_KSK : ROLE_ZSK, cli->now, &d);
+	    role, cli->now, &d);
 	if (rc != 0) {
 		ex = cli_fail(cli, rc, &d, zk.zc->keydir);
 	} else if (zk.keys->count == before) {
 		cli_info(cli, "%s: a %s roll is under way already ('keys status' "
-		    "shows where it stands)", zk.zc->name, ksk ? "KSK" : "ZSK");
+		    "shows where it stands)", zk.zc->name, key_role_name(role));
 	} else {
 		const struct key *k = zk.keys->keys[zk.keys->count - 1];
-		if (ksk)
+		if (role == ROLE_CSK)
+			cli_info(cli, "%s: new CSK %u published from the next run; "
+			    "it signs the data once its DNSKEY can be in every "
+			    "cache, and the old one goes once the parent serves "
+			    "the new DS (keys status says what it waits for)",
+			    zk.zc->name, key_tag(k));
+		else if (role == ROLE_KSK)
 			cli_info(cli, "%s: new KSK %u published from the next run; "
 			    "the old one goes once the parent serves the new DS "
 			    "(keys status says what it waits for)", zk.zc->name,
@@ -234,7 +245,7 @@ cmd_keys_ds_seen(struct cli *cli, int argc, char **argv)
 		argc--;
 	else
 		return cli_usage(cli, "keys ds-seen: give ZONE and a key TAG");
-	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, NULL, NULL,
+	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, NULL,
 	    &zone)) != EXIT_OK)
 		return ex;
 	if ((ex = zone_keys_load(cli, config, zone, true, &zk)) != EXIT_OK) {

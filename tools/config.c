@@ -330,6 +330,7 @@ static const struct {
 	{ "zsk-lifetime", check_duration },
 	{ "propagation-delay", check_duration },
 	{ "ksk-lifetime", check_duration },
+	{ "csk-lifetime", check_duration },
 	{ "parent-ds-ttl", check_duration },
 	{ "parent-propagation-delay", check_duration },
 	{ "parent-ds-check", check_parent_check },
@@ -442,6 +443,8 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 		return duration_parse(e->value, &zc->propagation_delay);
 	if (strcmp(e->key, "ksk-lifetime") == 0)
 		return duration_parse(e->value, &zc->ksk_lifetime);
+	if (strcmp(e->key, "csk-lifetime") == 0)
+		return duration_parse(e->value, &zc->csk_lifetime);
 	if (strcmp(e->key, "parent-ds-ttl") == 0)
 		return duration_parse(e->value, &zc->parent_ds_ttl);
 	if (strcmp(e->key, "parent-propagation-delay") == 0)
@@ -528,6 +531,11 @@ build_zone(struct parse *p, const struct section *defaults,
 	}
 	if (zc->zsk_lifetime > 0 && zc->zsk_lifetime < zc->policy.validity) {
 		fail(p, s->line, "[zone %s]: zsk-lifetime must be at least "
+		    "signature-validity (or 0: no scheduled rollover)", s->name);
+		return STATUS_SYNTAX;
+	}
+	if (zc->csk_lifetime > 0 && zc->csk_lifetime < zc->policy.validity) {
+		fail(p, s->line, "[zone %s]: csk-lifetime must be at least "
 		    "signature-validity (or 0: no scheduled rollover)", s->name);
 		return STATUS_SYNTAX;
 	}

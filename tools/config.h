@@ -24,6 +24,7 @@ struct zone_config {
 	struct sign_policy policy;   /* denial, opt-out, validity, refresh, serial */
 	int64_t zsk_lifetime;        /* 0: no scheduled ZSK rollover */
 	int64_t ksk_lifetime;        /* 0: no scheduled KSK rollover */
+	int64_t csk_lifetime;        /* 0: no scheduled CSK rollover */
 	int64_t propagation_delay;   /* until all our name servers serve a new zone */
 	int64_t parent_ds_ttl;
 	int64_t parent_propagation_delay;

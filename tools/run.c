@@ -105,6 +105,7 @@ run_rollover_policy(const struct zone_config *zc, const struct zone *z,
 	memset(p, 0, sizeof(*p));
 	p->zsk_lifetime = zc->zsk_lifetime;
 	p->ksk_lifetime = zc->ksk_lifetime;
+	p->csk_lifetime = zc->csk_lifetime;
 	p->propagation_delay = zc->propagation_delay;
 	p->parent_ds_ttl = zc->parent_ds_ttl;
 	p->parent_propagation_delay = zc->parent_propagation_delay;

@@ -58,3 +58,25 @@ sim_check() {
 	SIM_KSK_ROLLS=$(awk '{ n = split($4, s, ","); for (i = 1; i <= n; i++) seen[s[i]] = 1 } END { for (k in seen) c++; print c - 1 }' history)
 	SIM_ZSK_ROLLS=$(awk '{ n = split($3, s, ","); for (i = 1; i <= n; i++) seen[s[i]] = 1 } END { for (k in seen) c++; print c - 1 }' history)
 }
+
+# sim_timeline DAYS: `run` every 6 hours for DAYS from NOW with zw.conf, the
+# parent simulated (the first DS given by hand); every version recorded.
+# Sets SIM_RUNS and SIM_END. False when a run fails or a version does not verify.
+sim_timeline() {
+	st_t0=$NOW_EPOCH st_steps=$(($1 * 4)) st_i=0
+	SIM_RUNS=0
+	: >parent.ds
+	while [ $st_i -le $st_steps ]; do
+		st_t=$((st_t0 + st_i * 21600))
+		if ! "$ZW" --now "$st_t" -q run --config zw.conf >run.out 2>&1; then
+			fail "run at $st_t: $(cat run.out)"
+			return 1
+		fi
+		SIM_RUNS=$((SIM_RUNS + 1))
+		[ $st_i = 0 ] && sim_give_ds "$st_t"
+		sim_record "$st_t" || return 1
+		sim_parent "$st_t"
+		st_i=$((st_i + 1))
+	done
+	SIM_END=$((st_t0 + st_steps * 21600))
+}

@@ -33,26 +33,9 @@ awk -v wds=7200 -v wkey=7200 -v end=100000 -f "$TOP/tests/integration/ds_check.a
 
 SIM_TOP=$TOP
 . "$TOP/tests/integration/rollover_sim.sh"
-T0=$NOW_EPOCH
-STEP=21600          # 6 hours
-STEPS=$((DAYS * 4))
-: >parent.ds
-runs=0
-i=0
-while [ $i -le $STEPS ]; do
-	t=$((T0 + i * STEP))
-	"$ZW" --now "$t" -q run --config zw.conf >run.out 2>&1 || {
-		fail "run at $t: $(cat run.out)"
-		break
-	}
-	runs=$((runs + 1))
-	[ $i = 0 ] && sim_give_ds "$t"
-	sim_record "$t" || break
-	sim_parent "$t"
-	i=$((i + 1))
-done
-sim_check $((T0 + STEPS * STEP)) 7200 7200 90000
-echo "test_ksk_rollover.sh: $runs runs over $((STEPS * STEP / 86400)) days, $SIM_VERSIONS versions, $SIM_KSK_ROLLS KSK and $SIM_ZSK_ROLLS ZSK rollovers, $(wc -l <parent.history) parent DS sets"
+sim_timeline "$DAYS"
+sim_check "$SIM_END" 7200 7200 90000
+echo "test_ksk_rollover.sh: $SIM_RUNS runs over $DAYS days, $SIM_VERSIONS versions, $SIM_KSK_ROLLS KSK and $SIM_ZSK_ROLLS ZSK rollovers, $(wc -l <parent.history) parent DS sets"
 CHECKS=$((CHECKS + 2))
 [ "$SIM_KSK_ROLLS" -ge 2 ] || fail "only $SIM_KSK_ROLLS KSK rollovers: $(cat parent.history)"
 [ "$SIM_ZSK_ROLLS" -ge $((DAYS / 30 - 1)) ] || fail "only $SIM_ZSK_ROLLS ZSK rollovers"

@@ -3,7 +3,8 @@
 # milliseconds (the seed is printed; ZW_SEED repeats a run). The regular run
 # after it must carry on: every published version verifies, no cache can hold
 # a signature without its key or a DS without its DNSKEY, and the rolls
-# complete. No temporary file survives the next run.
+# complete. No temporary file survives the next run. With ZW_CRASH_SCHEME=csk
+# (test_csk_rollover_crash.sh), the keys are CSKs and roll as such.
 . tests/lib.sh
 
 : "${ZW_FIXCLOCK_SO:?ZW_FIXCLOCK_SO must name the fixclock.so shim (make check-integration sets it)}"
@@ -11,16 +12,24 @@ TOP=$(pwd)
 # A fixed seed in make check (kill moments still vary with the machine);
 # make longcheck draws a new one each time.
 SEED=${ZW_SEED:-20261129}
-echo "test_rollover_crash.sh: seed $SEED (ZW_SEED=$SEED repeats this run)"
+if [ "${ZW_CRASH_SCHEME:-}" = csk ]; then
+	NAME=test_csk_rollover_crash.sh
+	KEYCONF="key-scheme = csk
+csk-lifetime = 20d"
+else
+	NAME=test_rollover_crash.sh
+	KEYCONF="zsk-lifetime = 20d
+ksk-lifetime = 30d"
+fi
+echo "$NAME: seed $SEED (ZW_SEED=$SEED repeats this run)"
 cd "$WORK" || exit 1
 cp "$TESTDATA/../../zones/example/example.com.zone" example.com.zone
-cat >zw.conf <<'CONF'
+cat >zw.conf <<CONF
 [zone example.com]
 input = example.com.zone
 output = example.com.signed
 keydir = keys
-zsk-lifetime = 20d
-ksk-lifetime = 30d
+$KEYCONF
 parent-ds-ttl = 1d
 parent-propagation-delay = 1h
 parent-ds-check = file:parent.ds
@@ -60,7 +69,7 @@ while [ $i -le $STEPS ]; do
 	i=$((i + 1))
 done
 sim_check $((T0 + STEPS * STEP)) 7200 7200 90000
-echo "test_rollover_crash.sh: $kills runs killed with -9 ($killed_mid before they ended), $SIM_KSK_ROLLS KSK and $SIM_ZSK_ROLLS ZSK rollovers completed"
+echo "$NAME: $kills runs killed with -9 ($killed_mid before they ended), $SIM_KSK_ROLLS KSK (or CSK) and $SIM_ZSK_ROLLS ZSK (or CSK data) rollovers completed"
 CHECKS=$((CHECKS + 2))
 [ "$SIM_KSK_ROLLS" -ge 1 ] || fail "no KSK rollover completed"
 [ "$SIM_ZSK_ROLLS" -ge 1 ] || fail "no ZSK rollover completed"

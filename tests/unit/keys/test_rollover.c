@@ -120,6 +120,83 @@ START_TEST(test_rollover_zsk_prepublication_timeline)
 }
 END_TEST
 
+/*
+ * A CSK roll (keys roll --csk): the successor signs the key RRsets only
+ * until its DNSKEY can be in every cache, then the data, while the old one
+ * keeps signing the key RRsets until the parent serves the new DS, no cache
+ * holds the old DS set and none holds its data signatures.
+ */
+START_TEST(test_rollover_csk_timeline)
+{
+	static const struct rollover_policy p = {
+		.propagation_delay = HOUR, .dnskey_ttl = HOUR, .max_ttl = 3 * HOUR,
+		.parent_ds_ttl = 86400, .parent_propagation_delay = HOUR, .cds = true,
+	};
+	char csk_dir[PATH_MAX];
+	struct keyset *ks = NULL;
+	struct key_state *st = NULL;
+	struct diag d;
+	bool changed;
+	int64_t t = T0;
+
+	kt_path(csk_dir, sizeof(csk_dir), dir, "csk");
+	ck_assert_int_eq(mkdir(csk_dir, 0700), 0);
+	diag_clear(&d);
+	ck_assert_msg(keystore_init_zone(csk_dir, "example.com",
+	    DNSSEC_ALG_ECDSAP256SHA256, 0, true, t, &ks, &d) == 0, "%s", d.text);
+	ck_assert_int_eq(rollover_load(csk_dir, ks, &st, &d), 0);
+	ck_assert_uint_eq(ks->count, 1);
+	ck_assert_int_eq(st[0].role, ROLE_CSK);
+	ck_assert_int_eq(rollover_ds_seen(ks, st, key_tag(ks->keys[0]), t, &d), 0);
+	ck_assert_int_eq(rollover_start(csk_dir, "example.com", ks, &st, ROLE_CSK,
+	    t, &d), 0);
+	ck_assert_uint_eq(ks->count, 2);
+	/* Published by the next run, signing the key RRsets only. */
+	t += HOUR;
+	ck_assert_int_eq(rollover_advance(csk_dir, "example.com", ks, &st, NULL,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	ck_assert(changed);
+	ck_assert(key_is_published(ks->keys[1]) && key_is_signing(ks->keys[1]));
+	ck_assert(key_signs_keys_only(ks->keys[1]));
+	ck_assert(key_is_signing(ks->keys[0]) && !key_signs_keys_only(ks->keys[0]));
+	/* Ipub (Dprp + TTLkey) later: it signs the data, the old one the keys only. */
+	t += 2 * HOUR - 1;
+	ck_assert_int_eq(rollover_advance(csk_dir, "example.com", ks, &st, NULL,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	ck_assert(key_signs_keys_only(ks->keys[1]));
+	t += 1;
+	ck_assert_int_eq(rollover_advance(csk_dir, "example.com", ks, &st, NULL,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	ck_assert(!key_signs_keys_only(ks->keys[1]));
+	ck_assert(key_is_signing(ks->keys[0]) && key_signs_keys_only(ks->keys[0]));
+	/* The CDS names the new key once its DNSKEY can be in every cache. */
+	ck_assert(key_has_cds(ks->keys[1]) && !key_has_cds(ks->keys[0]));
+	/* Days later without the new DS at the parent: the old key stays. */
+	t += 5 * 86400;
+	ck_assert_int_eq(rollover_advance(csk_dir, "example.com", ks, &st, NULL,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	ck_assert(key_is_published(ks->keys[0]));
+	char what[128];
+	ck_assert_int_eq(rollover_next_event(ks, st, 0, &p, what, sizeof(what)), 0);
+	ck_assert_ptr_nonnull(strstr(what, "waiting for the DS"));
+	/* The DS seen: the old key goes after TTLds + DprpP, not before. */
+	ck_assert_int_eq(rollover_ds_seen(ks, st, key_tag(ks->keys[1]), t, &d), 0);
+	ck_assert_int_eq(rollover_next_event(ks, st, 0, &p, what, sizeof(what)),
+	    t + 86400 + HOUR);
+	t += 86400 + HOUR - 1;
+	ck_assert_int_eq(rollover_advance(csk_dir, "example.com", ks, &st, NULL,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	ck_assert(key_is_published(ks->keys[0]));
+	t += 1;
+	ck_assert_int_eq(rollover_advance(csk_dir, "example.com", ks, &st, NULL,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	ck_assert(!key_is_published(ks->keys[0]) && !key_is_signing(ks->keys[0]));
+	ck_assert_str_eq(key_state_name(&st[0], t), "removed");
+	free(st);
+	keyset_free(ks);
+}
+END_TEST
+
 START_TEST(test_rollover_unserved_successor_waits_again)
 {
 	struct key_state *st;
@@ -194,6 +271,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_rollover_zsk_prepublication_timeline);
+	tcase_add_test(tc, test_rollover_csk_timeline);
 	tcase_add_test(tc, test_rollover_unserved_successor_waits_again);
 	tcase_add_test(tc, test_rollover_refuses_lost_keys);
 	tcase_add_test(tc, test_rollover_bad_state_file_names_its_line);

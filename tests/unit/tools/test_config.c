@@ -51,7 +51,8 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	    "cds = no\n"
 	    "key-scheme = csk\n"
 	    "dnskey-ttl = 2h\n"
-	    "verify = all\n");
+	    "verify = all\n"
+	    "csk-lifetime = 120d\n");
 
 	diag_clear(&d);
 	ck_assert_int_eq(config_load(path, &c, &d), 0);
@@ -100,6 +101,8 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	ck_assert_uint_eq(org->policy.dnskey_ttl, 7200);
 	ck_assert_uint_eq(com->policy.dnskey_ttl, 0);
 	ck_assert(!org->policy.verify_sample);
+	ck_assert_int_eq(org->csk_lifetime, 120 * 86400);
+	ck_assert_int_eq(com->csk_lifetime, 0);
 	ck_assert(com->policy.verify_sample);
 	ck_assert(!com->csk);
 	ck_assert(com->cds);
@@ -163,6 +166,7 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\nkey-scheme = zsk-only\n", 4, "use ksk-zsk or csk" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ndnskey-ttl = 0\n", 4, "from 1s" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nverify = some\n", 4, "use all or sample" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ncsk-lifetime = 1d\n", 1, "csk-lifetime must be at least" },
 	{ "[defaults]\nkeydir = /k\n[zone a.test]\ninput = /a\noutput = /b\n[zone b.test]\ninput = /c\noutput = /d\n", 6, "shares its keydir /k" },
 };
 
