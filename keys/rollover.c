@@ -29,6 +29,8 @@ key_role_name(enum key_role r)
 const char *
 key_state_name(const struct key_state *s, int64_t now)
 {
+	if (s->removed != 0 && s->removed <= now && s->retired > now)
+		return "unpublished";      /* an algorithm rollover's old key */
 	if (s->removed != 0 && s->removed <= now)
 		return "removed";
 	if (s->retired != 0 && s->retired <= now)
@@ -109,6 +111,8 @@ parse_state(const char *path, char *text, struct key_state *st,
 			field = &st->removed;
 		else if (strcmp(l, "DSSeen") == 0)
 			field = &st->ds_seen;
+		else if (strcmp(l, "AlgorithmRoll") == 0)
+			field = &st->algorithm_roll;
 		if (field == NULL)
 			goto bad;
 		if (strcmp(v, "0") == 0)
@@ -121,7 +125,7 @@ parse_state(const char *path, char *text, struct key_state *st,
 	return 0;
 bad:
 	diag_set(d, path, line, "not a key state line (Role, Published, "
-	    "Active, Retired, Removed or DSSeen with a time)");
+	    "Active, Retired, Removed, DSSeen or AlgorithmRoll with a time)");
 	return STATUS_KEY_FORMAT;
 }
 
@@ -158,6 +162,8 @@ write_state(FILE *f, void *arg)
 	put_time(f, "Removed", w->st->removed);
 	if (w->st->role != ROLE_ZSK)
 		put_time(f, "DSSeen", w->st->ds_seen);
+	if (w->st->algorithm_roll != 0)
+		put_time(f, "AlgorithmRoll", w->st->algorithm_roll);
 	return ferror(f) ? STATUS_INTERNAL : 0;
 }
 
@@ -213,6 +219,31 @@ check_orphan_states(const char *dir, const struct keyset *ks, struct diag *d)
 	return rc;
 }
 
+/*
+ * Key i has no state in a zone whose other keys have theirs: a run stopped
+ * between making it and saving its state (all zero: not yet published).
+ * One of an algorithm no other key has was made by an algorithm rollover:
+ * marked so (it must sign before it is published), its role from its flags
+ * and the scheme of the keys it replaces.
+ */
+static void
+lost_state(const struct keyset *ks, struct key_state *st, const bool *have,
+    size_t i)
+{
+	bool zsk = false;
+
+	for (size_t j = 0; j < ks->count; j++) {
+		if (!have[j])
+			continue;
+		if (key_algorithm(ks->keys[j]) == key_algorithm(ks->keys[i]))
+			return;
+		zsk = zsk || st[j].role == ROLE_ZSK;
+	}
+	st[i].algorithm_roll = SINCE_ALWAYS;
+	st[i].role = !key_is_sep(ks->keys[i]) ? ROLE_ZSK : zsk ? ROLE_KSK :
+	    ROLE_CSK;
+}
+
 int
 rollover_load(const char *dir, struct keyset *ks, struct key_state **out,
     struct diag *d)
@@ -259,7 +290,8 @@ rollover_load(const char *dir, struct keyset *ks, struct key_state **out,
 			/* The parent was given their DS before any timeline. */
 			if (st[i].role != ROLE_ZSK)
 				st[i].ds_seen = SINCE_ALWAYS;
-		}
+		} else if (!have[i])
+			lost_state(ks, st, have, i);
 out:
 	free(have);
 	if (rc != 0) {
@@ -287,8 +319,15 @@ rollover_apply(struct keyset *ks, const struct key_state *st,
 		const struct key_state *s = &st[i];
 		bool published = s->published != 0 && s->published <= now &&
 		    (s->removed == 0 || s->removed > now);
-		bool signing = published && s->active != 0 && s->active <= now &&
-		    (s->retired == 0 || s->retired > now);
+		/*
+		 * Signing and publication are apart only in an algorithm
+		 * rollover: the new keys sign before they are published, the
+		 * old ones after they are withdrawn.
+		 */
+		bool signing = s->active != 0 && s->active <= now &&
+		    (s->retired == 0 || s->retired > now) &&
+		    (published || s->published > now ||
+		    (s->removed != 0 && s->removed <= now));
 		/*
 		 * A CSK signs the key RRsets for as long as it is published
 		 * (the parent's DS may point at it), the data only while active.
@@ -363,9 +402,26 @@ rollover_next_event(const struct keyset *ks, const struct key_state *st,
 {
 	const struct key_state *s = &st[i];
 
+	/*
+	 * An algorithm rollover's old key: withdrawn, its signatures still
+	 * made (the keys' use says so: rollover_apply first).
+	 */
+	if (s->removed != 0 && s->retired > s->removed &&
+	    key_is_signing(ks->keys[i])) {
+		snprintf(what, size, "its signatures dropped (the DNSKEY sets "
+		    "with it out of caches)");
+		return s->retired;
+	}
 	if (s->removed != 0) {
 		snprintf(what, size, "none");
 		return 0;
+	}
+	/* An algorithm rollover's new key: signing, published once its signatures are cached. */
+	if (s->active != 0 && s->published > s->active &&
+	    !key_is_published(ks->keys[i])) {
+		snprintf(what, size, "publication (once its signatures can be "
+		    "in every cache)");
+		return s->published;
 	}
 	if (s->role == ROLE_CSK && s->active == 0) {
 		snprintf(what, size, "activation (its DNSKEY in every cache)");
@@ -509,6 +565,177 @@ add_successor(const char *dir, const char *zone, struct keyset *ks,
 	return save_state(ks->keys[ks->count - 1], s, d);
 }
 
+/*
+ * The algorithm keys roll to: the one asked for (the config), else that of
+ * the keys the latest algorithm rollover made (keys roll --algorithm); 0:
+ * none (keys of several algorithms then stay as they are).
+ */
+static uint8_t
+target_algorithm(const struct keyset *ks, const struct key_state *st,
+    const struct rollover_policy *p)
+{
+	size_t best = (size_t)-1;
+
+	if (p->algorithm != 0)
+		return p->algorithm;
+	for (size_t i = 0; i < ks->count; i++)
+		if (st[i].algorithm_roll != 0 && st[i].removed == 0 &&
+		    (best == (size_t)-1 ||
+		    st[i].algorithm_roll > st[best].algorithm_roll))
+			best = i;
+	return best == (size_t)-1 ? 0 : key_algorithm(ks->keys[best]);
+}
+
+/* Is a key of another algorithm than alg still in the DNSKEY set or signing? */
+static bool
+other_algorithm_in_use(const struct keyset *ks, const struct key_state *st,
+    uint8_t alg, int64_t now)
+{
+	for (size_t i = 0; i < ks->count; i++)
+		if (key_algorithm(ks->keys[i]) != alg && st[i].published != 0 &&
+		    (st[i].removed == 0 || st[i].retired > now))
+			return true;
+	return false;
+}
+
+/*
+ * Make a key of alg for every role an active key of another algorithm has
+ * and no key of alg has yet (after a run killed between two, the rest).
+ * *made counts them.
+ */
+static int
+add_algorithm_keys(const char *dir, const char *zone, struct keyset *ks,
+    struct key_state **states, uint8_t alg, const struct rollover_policy *p,
+    int64_t now, size_t *made, struct diag *d)
+{
+	bool roles[3] = { false, false, false };
+	size_t n0 = ks->count;
+	int rc = 0;
+
+	*made = 0;
+	for (size_t i = 0; i < n0; i++)
+		if (key_algorithm(ks->keys[i]) != alg && is_active(&(*states)[i]))
+			roles[(*states)[i].role] = true;
+	for (size_t i = 0; i < n0; i++)
+		if (key_algorithm(ks->keys[i]) == alg && (*states)[i].removed == 0)
+			roles[(*states)[i].role] = false;
+	for (int r = ROLE_KSK; r <= ROLE_CSK && rc == 0; r++) {
+		struct key_state *grown, *s;
+		if (!roles[r])
+			continue;
+		if ((rc = keystore_add_key(dir, zone, alg, r == ROLE_ZSK ?
+		    DNSKEY_FLAG_ZONE : DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP, now,
+		    ks, d)) != 0)
+			break;
+		if ((grown = realloc(*states, (ks->count + 1) *
+		    sizeof(*grown))) == NULL)
+			return STATUS_NOMEM;
+		*states = grown;
+		s = &grown[ks->count - 1];
+		memset(s, 0, sizeof(*s));
+		s->role = (enum key_role)r;
+		s->algorithm_roll = now;
+		/* Signatures first; the DNSKEY once they can be in every cache. */
+		s->active = now;
+		s->published = now + retire_interval(p);
+		rc = save_state(ks->keys[ks->count - 1], s, d);
+		(*made)++;
+	}
+	return rc;
+}
+
+int
+rollover_start_algorithm(const char *dir, const char *zone,
+    struct keyset *ks, struct key_state **states, uint8_t alg,
+    const struct rollover_policy *p, int64_t now, struct diag *d)
+{
+	for (size_t i = 0; i < ks->count; i++)
+		if (key_algorithm(ks->keys[i]) == alg && (*states)[i].removed == 0)
+			return 0;
+	size_t made;
+
+	if (!other_algorithm_in_use(ks, *states, alg, now)) {
+		diag_set(d, dir, 0, "no key in use to roll from");
+		return STATUS_KEY_MISSING;
+	}
+	return add_algorithm_keys(dir, zone, ks, states, alg, p, now, &made, d);
+}
+
+/*
+ * One step of an algorithm rollover (see rollover.h), when one is asked
+ * for or under way: start it, make its new keys wait again when the zone
+ * served lacks their signatures, withdraw the old keys once the parent
+ * serves the new DS. Sets dirty[i] for states it moved.
+ */
+static int
+advance_algorithm(const char *dir, const char *zone, struct keyset *ks,
+    struct key_state **states, const struct rollover_view *view,
+    const struct rollover_policy *p, int64_t now, bool *dirty, bool *changed,
+    struct diag *d)
+{
+	uint8_t to = target_algorithm(ks, *states, p);
+	size_t n0 = ks->count, sep = (size_t)-1, made;
+	bool lagging = false;
+	struct key_state *st;
+	int rc;
+
+	if (to == 0 || !other_algorithm_in_use(ks, *states, to, now))
+		return 0;
+	/* A new key whose state a killed run did not save: it starts now. */
+	for (size_t i = 0; i < n0; i++) {
+		struct key_state *s = &(*states)[i];
+		if (key_algorithm(ks->keys[i]) == to && s->algorithm_roll != 0 &&
+		    s->active == 0 && s->published == 0 && s->removed == 0) {
+			s->algorithm_roll = now;
+			s->active = now;
+			s->published = now + retire_interval(p);
+			dirty[i] = true;
+		}
+	}
+	/* The start: the new keys (or those a killed run did not make). */
+	if ((rc = add_algorithm_keys(dir, zone, ks, states, to, p, now, &made,
+	    d)) != 0 || made > 0) {
+		*changed = true;
+		return rc;
+	}
+	st = *states;
+	for (size_t i = 0; i < n0; i++)
+		if (key_algorithm(ks->keys[i]) == to && st[i].removed == 0 &&
+		    st[i].role != ROLE_ZSK)
+			sep = i;
+	/*
+	 * Not yet published, and the zone served lacks their signatures (a
+	 * run that did not get its zone out): the wait starts again.
+	 */
+	for (size_t i = 0; view != NULL && view->signing_now != NULL && i < n0;
+	    i++)
+		if (key_algorithm(ks->keys[i]) == to && st[i].role != ROLE_KSK &&
+		    st[i].published > now && st[i].active < now &&
+		    !view->signing_now[i])
+			lagging = true;
+	for (size_t i = 0; lagging && i < n0; i++)
+		if (key_algorithm(ks->keys[i]) == to && st[i].published > now) {
+			st[i].active = now;
+			st[i].published = now + retire_interval(p);
+			dirty[i] = true;
+		}
+	/*
+	 * The new DS served and no cache left with the old DS set: the old
+	 * keys leave the DNSKEY set, but sign on until no cache can hold a
+	 * DNSKEY set with them (validators may want every algorithm there).
+	 */
+	if (sep == (size_t)-1 || st[sep].ds_seen == 0 ||
+	    now < ksk_retire_time(&st[sep], p))
+		return 0;
+	for (size_t i = 0; i < n0; i++)
+		if (key_algorithm(ks->keys[i]) != to && is_active(&st[i])) {
+			st[i].removed = now;
+			st[i].retired = now + publish_interval(p);
+			dirty[i] = true;
+		}
+	return 0;
+}
+
 int
 rollover_ds_seen(struct keyset *ks, struct key_state *states, uint16_t tag,
     int64_t now, struct diag *d)
@@ -572,8 +799,12 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	for (size_t i = 0; i < n0; i++) {
 		struct key_state *s = &(*states)[i];
 
-		/* A key made but never published (a run stopped): publish it now. */
-		if (s->published == 0 && s->removed == 0) {
+		/*
+		 * A key made but never published (a run stopped): publish it
+		 * now; an algorithm rollover's signs first (advance_algorithm).
+		 */
+		if (s->published == 0 && s->removed == 0 &&
+		    s->algorithm_roll == 0) {
 			s->published = now;
 			if (s->role == ROLE_KSK)
 				s->active = now;
@@ -667,12 +898,16 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 		s->removed = now;
 		dirty[i] = true;
 	}
-	/* New rolls: when a lifetime ends, or asked for. */
+	rc = advance_algorithm(dir, zone, ks, states, view, p, now, dirty,
+	    changed, d);
+	/* New rolls: when a lifetime ends, or asked for; none during an algorithm rollover. */
+	uint8_t to = target_algorithm(ks, *states, p);
+	bool alg_roll = to != 0 && other_algorithm_in_use(ks, *states, to, now);
 	for (size_t i = 0; i < n0 && rc == 0; i++) {
 		struct key_state *s = &(*states)[i];
 		bool has_successor = false, due;
 
-		if (!is_active(s))
+		if (!is_active(s) || alg_roll)
 			continue;
 		if (s->role == ROLE_ZSK) {
 			for (size_t j = 0; j < ks->count; j++)

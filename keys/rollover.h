@@ -24,6 +24,7 @@ struct key_state {
 	int64_t retired;
 	int64_t removed;
 	int64_t ds_seen;         /* KSK, CSK: when the parent served its DS */
+	int64_t algorithm_roll;  /* made by an algorithm rollover started then */
 };
 
 /* What the timeline needs to know (RFC 7583 §3.2 names in brackets). */
@@ -31,6 +32,7 @@ struct rollover_policy {
 	int64_t zsk_lifetime;        /* 0: no scheduled ZSK roll */
 	int64_t ksk_lifetime;        /* 0: no scheduled KSK roll */
 	int64_t csk_lifetime;        /* 0: no scheduled CSK roll */
+	uint8_t algorithm;           /* keys of another algorithm roll to it; 0: none */
 	int64_t parent_ds_ttl;       /* [TTLds] */
 	int64_t parent_propagation_delay;  /* [DprpP] */
 	bool cds;                    /* publish CDS/CDNSKEY (RFC 7344, 8078) */
@@ -68,6 +70,17 @@ struct rollover_view {
 };
 
 enum rollover_force { FORCE_NONE, FORCE_ZSK, FORCE_KSK, FORCE_CSK };
+
+/*
+ * Algorithm rollover (RFC 6781 §4.1.4), when p->algorithm names an
+ * algorithm the active keys do not have: keys of it (the roles the old
+ * algorithm has) are made that sign every RRset at once but join the
+ * DNSKEY set only once every cache holds RRsets signed by both algorithms
+ * (Dprp + TTLsig). The CDS then names the new KSK (CSK) once its DNSKEY can
+ * be cached. When the parent serves its DS and no cache can hold the old
+ * DS set, the old keys leave the DNSKEY set, and their signatures go once
+ * no cache can hold the old DNSKEY set (Dprp + TTLkey).
+ */
 
 /*
  * Move the keys of zone in dir along to now: start a ZSK roll when the
@@ -121,6 +134,16 @@ int rollover_rebase(struct keyset *ks, struct key_state *states, int64_t since,
 int rollover_ds_seen(struct keyset *ks, struct key_state *states,
     uint16_t tag, int64_t now, struct diag *d) WUR;
 
+/*
+ * Start an algorithm rollover to alg now (keys roll --algorithm): the keys
+ * of alg are made, signing from the next run and published once their
+ * signatures can be in every cache. Nothing when keys of alg are in use
+ * already. Returns 0 or a status with d.
+ */
+int rollover_start_algorithm(const char *dir, const char *zone,
+    struct keyset *ks, struct key_state **states, uint8_t alg,
+    const struct rollover_policy *p, int64_t now, struct diag *d) WUR;
+
 /* "KSK", "ZSK", "CSK"; "published", "active", "retired", "removed", "generated". */
 const char *key_role_name(enum key_role r);
 const char *key_state_name(const struct key_state *s, int64_t now);
@@ -128,6 +151,7 @@ const char *key_state_name(const struct key_state *s, int64_t now);
 /*
  * The next event of key i and when it is due (0 when none or unknown), e.g.
  * "activation" at published + Dprp + TTLkey. Fills what (a short text).
+ * The keys' use must be that of now (rollover_apply).
  */
 int64_t rollover_next_event(const struct keyset *ks,
     const struct key_state *states, size_t i, const struct rollover_policy *p,

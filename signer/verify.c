@@ -81,6 +81,13 @@ verify_rrsig(struct verify_job *job, const struct zrr *set, size_t n,
 	for (*alg_index = 0; *alg_index < job->nalgs &&
 	    job->algs[*alg_index] != f.algorithm; (*alg_index)++)
 		;
+	/*
+	 * An algorithm without a key in the DNSKEY set: an algorithm
+	 * rollover's signatures ahead of its keys, or after them (RFC 6781
+	 * §4.1.4). Validators ignore them; there is no key to check them with.
+	 */
+	if (*alg_index == job->nalgs)
+		return 0;
 	if (crypto && (rc = rrsig_signing_data(&f, set, n, data)) != 0)
 		return rc;
 	/* Several keys may share a tag (RFC 4034 §5.3.1): try each candidate. */

@@ -48,12 +48,15 @@ check: check-unit check-cli check-integration
 # view (6h steps), and many more runs killed with -9.
 longcheck: $(BUILD)/zonewarden $(FIXCLOCK)
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
-	    ZW_SIM_DAYS=730 ZW_KSK_LIFETIME=180d sh tests/integration/test_ksk_rollover.sh
+	    ZW_SIM_DAYS=730 ZW_KSK_LIFETIME=180d ZW_SIM_ALG_FROM=rsasha256 \
+	    sh tests/integration/test_ksk_rollover.sh
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
 	    ZW_CRASH_STEPS=1000 ZW_SEED=$$(date +%s) sh tests/integration/test_rollover_crash.sh
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
 	    ZW_SIM_DAYS=730 sh tests/integration/test_csk_rollover.sh
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
 	    ZW_CRASH_STEPS=1000 ZW_SEED=$$(date +%s) sh tests/integration/test_csk_rollover_crash.sh
+	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
+	    ZW_CRASH_STEPS=400 ZW_SEED=$$(date +%s) sh tests/integration/test_algorithm_rollover_crash.sh
 
 .PHONY: check-unit check-cli check-integration longcheck

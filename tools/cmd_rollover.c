@@ -67,6 +67,7 @@ zone_keys_load(const struct cli *cli, const char *path, const char *zone,
 	    &d)) != 0 ||
 	    (rc = rollover_load(zk->zc->keydir, zk->keys, &zk->states, &d)) != 0)
 		return cli_fail(cli, rc, &d, zk->zc->keydir);
+	rollover_apply(zk->keys, zk->states, &zk->policy, cli->now);
 	return EXIT_OK;
 }
 
@@ -83,7 +84,7 @@ time_text(int64_t t, char *buf, size_t size)
 
 static int
 parse_zone_args(struct cli *cli, int argc, char **argv, const char **config,
-    bool *json, enum key_role *role, const char **zone)
+    bool *json, enum key_role *role, uint8_t *alg, const char **zone)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -91,6 +92,7 @@ parse_zone_args(struct cli *cli, int argc, char **argv, const char **config,
 		{ "zsk", no_argument, NULL, 'z' },
 		{ "ksk", no_argument, NULL, 'K' },
 		{ "csk", no_argument, NULL, 'C' },
+		{ "algorithm", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -101,7 +103,11 @@ parse_zone_args(struct cli *cli, int argc, char **argv, const char **config,
 			*config = optarg;
 		else if (ch == 'j' && json != NULL)
 			*json = true;
-		else if (role != NULL && (ch == 'z' || ch == 'K' || ch == 'C')) {
+		else if (ch == 'A' && alg != NULL) {
+			if (dnssec_alg_parse(optarg, alg) != 0)
+				return cli_usage(cli, "%s: --algorithm: '%s' is not "
+				    "an algorithm we sign with", cli->command, optarg);
+		} else if (role != NULL && (ch == 'z' || ch == 'K' || ch == 'C')) {
 			enum key_role r = ch == 'z' ? ROLE_ZSK : ch == 'K' ?
 			    ROLE_KSK : ROLE_CSK;
 			if ((int)*role != -1 && *role != r)
@@ -126,7 +132,7 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 	json_t *arr = NULL;
 	int ex;
 
-	if ((ex = parse_zone_args(cli, argc, argv, &config, &json, NULL,
+	if ((ex = parse_zone_args(cli, argc, argv, &config, &json, NULL, NULL,
 	    &zone)) != EXIT_OK)
 		return ex;
 	if ((ex = zone_keys_load(cli, config, zone, false, &zk)) != EXIT_OK) {
@@ -180,6 +186,36 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* keys roll --algorithm: the new algorithm's keys, signing from the next run. */
+static int
+roll_algorithm(struct cli *cli, struct zone_keys *zk, uint8_t alg)
+{
+	size_t before = zk->keys->count;
+	struct diag d;
+	int rc;
+
+	/* An algorithm set in the config is what run rolls to: it must agree. */
+	if (zk->zc->algorithm_set && zk->zc->algorithm != alg)
+		return cli_usage(cli, "keys roll: the config sets algorithm %s "
+		    "for %s: change it there, and run starts the rollover",
+		    dnssec_alg_name(zk->zc->algorithm), zk->zc->name);
+	diag_clear(&d);
+	if ((rc = rollover_start_algorithm(zk->zc->keydir, zk->zc->name,
+	    zk->keys, &zk->states, alg, &zk->policy, cli->now, &d)) != 0)
+		return cli_fail(cli, rc, &d, zk->zc->keydir);
+	if (zk->keys->count == before)
+		cli_info(cli, "%s: keys of algorithm %s are in use already ('keys "
+		    "status' shows where the rollover stands)", zk->zc->name,
+		    dnssec_alg_name(alg));
+	else
+		cli_info(cli, "%s: %zu new %s keys sign from the next run and are "
+		    "published once their signatures can be in every cache; "
+		    "then the parent needs the new DS (keys status says what "
+		    "the rollover waits for)", zk->zc->name,
+		    zk->keys->count - before, dnssec_alg_name(alg));
+	return EXIT_OK;
+}
+
 int
 cmd_keys_roll(struct cli *cli, int argc, char **argv)
 {
@@ -187,16 +223,22 @@ cmd_keys_roll(struct cli *cli, int argc, char **argv)
 	struct zone_keys zk;
 	struct diag d;
 	enum key_role role = (enum key_role)-1;
+	uint8_t alg = 0;
 	size_t before;
 	int ex, rc;
 
-	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, &role,
+	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, &role, &alg,
 	    &zone)) != EXIT_OK)
 		return ex;
-	if ((int)role == -1)
-		return cli_usage(cli, "keys roll: say which key: --zsk, --ksk "
-		    "or --csk");
+	if (((int)role == -1) == (alg == 0))
+		return cli_usage(cli, "keys roll: say which key: --zsk, --ksk, "
+		    "--csk, or --algorithm ALG");
 	if ((ex = zone_keys_load(cli, config, zone, true, &zk)) != EXIT_OK) {
+		zone_keys_clear(&zk);
+		return ex;
+	}
+	if (alg != 0) {
+		ex = roll_algorithm(cli, &zk, alg);
 		zone_keys_clear(&zk);
 		return ex;
 	}
@@ -245,7 +287,7 @@ cmd_keys_ds_seen(struct cli *cli, int argc, char **argv)
 		argc--;
 	else
 		return cli_usage(cli, "keys ds-seen: give ZONE and a key TAG");
-	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, NULL,
+	if ((ex = parse_zone_args(cli, argc, argv, &config, NULL, NULL, NULL,
 	    &zone)) != EXIT_OK)
 		return ex;
 	if ((ex = zone_keys_load(cli, config, zone, true, &zk)) != EXIT_OK) {

@@ -418,8 +418,10 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 		free(zc->reload);
 		return (zc->reload = strdup(e->value)) ? 0 : STATUS_NOMEM;
 	}
-	if (strcmp(e->key, "algorithm") == 0)
+	if (strcmp(e->key, "algorithm") == 0) {
+		zc->algorithm_set = true;
 		return dnssec_alg_parse(e->value, &zc->algorithm);
+	}
 	if (strcmp(e->key, "denial") == 0) {
 		zc->policy.denial = strcmp(e->value, "nsec") == 0 ?
 		    DENIAL_NSEC : DENIAL_NSEC3;

@@ -20,6 +20,7 @@ struct zone_config {
 	char *keydir;                /* keys, run state and lock */
 	char *reload;                /* command after a new output, or NULL */
 	uint8_t algorithm;           /* for keys made by run */
+	bool algorithm_set;          /* given in the file: run rolls keys to it */
 	bool csk;                    /* key-scheme = csk: one combined key */
 	struct sign_policy policy;   /* denial, opt-out, validity, refresh, serial */
 	int64_t zsk_lifetime;        /* 0: no scheduled ZSK rollover */

@@ -106,6 +106,7 @@ run_rollover_policy(const struct zone_config *zc, const struct zone *z,
 	p->zsk_lifetime = zc->zsk_lifetime;
 	p->ksk_lifetime = zc->ksk_lifetime;
 	p->csk_lifetime = zc->csk_lifetime;
+	p->algorithm = zc->algorithm_set ? zc->algorithm : 0;
 	p->propagation_delay = zc->propagation_delay;
 	p->parent_ds_ttl = zc->parent_ds_ttl;
 	p->parent_propagation_delay = zc->parent_propagation_delay;

@@ -1,7 +1,8 @@
 # Shared by the rollover simulations (sourced after tests/lib.sh, in the
 # folder that holds example.com.signed): recording each published version,
 # a simulated parent that takes the CDS a day after it changes, and the two
-# cache checkers. History files: history ("TIME KEYS SIGNERS KSKS") and
+# cache checkers. History files: history ("TIME KEYS SIGNERS KSKS ALGS", ALGS
+# the algorithm of each tag as TAG:ALG) and
 # parent.history ("TIME DS-TAGS"); parent.ds is what the parent serves.
 : "${SIM_TOP:?set SIM_TOP to the project root before sourcing}"
 sim_last_serial="" sim_last_cds="" sim_cds_since=0 SIM_VERSIONS=0
@@ -24,11 +25,23 @@ sim_record() {
 	sr_signers=$(awk '$4 == "RRSIG" && $5 != "DNSKEY" && $5 != "CDS" && $5 != "CDNSKEY" { print $11 }' \
 	    example.com.signed | sort -un | paste -sd, -)
 	sr_ksks=$(awk '$4 == "RRSIG" && $5 == "DNSKEY" { print $11 }' example.com.signed | sort -un | paste -sd, -)
-	echo "$1 $sr_keys $sr_signers $sr_ksks" >>history
+	sr_algs=$( {
+		dnssec-dsfromkey -A -2 -f example.com.signed example.com | awk '{ print $4 ":" $5 }'
+		awk '$4 == "RRSIG" { print $11 ":" $6 }' example.com.signed
+	} | sort -u | paste -sd, -)
+	echo "$1 $sr_keys $sr_signers $sr_ksks $sr_algs" >>history
 	sim_last_serial=$sr_serial
 	CHECKS=$((CHECKS + 1))
 	if ! ldns-verify-zone -V 0 -t "$(date -u -d "@$(($1 + 60))" +%Y%m%d%H%M%S)" example.com.signed >verify.out 2>&1; then
 		fail "the version of $1 does not verify: $(cat verify.out)"
+		return 1
+	fi
+	# SIM_DNSSEC_VERIFY=1: BIND's verifier too (its clock set by the shim).
+	[ "${SIM_DNSSEC_VERIFY:-}" = 1 ] || return 0
+	CHECKS=$((CHECKS + 1))
+	if ! ZW_FIXCLOCK=$(($1 + 60)) LD_PRELOAD="$ZW_FIXCLOCK_SO" \
+	    dnssec-verify -q -o example.com example.com.signed >verify.out 2>&1; then
+		fail "dnssec-verify refuses the version of $1: $(tail -n 5 verify.out)"
 		return 1
 	fi
 }
@@ -61,6 +74,7 @@ sim_check() {
 
 # sim_timeline DAYS: `run` every 6 hours for DAYS from NOW with zw.conf, the
 # parent simulated (the first DS given by hand); every version recorded.
+# SIM_AT_STEP and SIM_AT_CMD: a command run (eval) before that step's run.
 # Sets SIM_RUNS and SIM_END. False when a run fails or a version does not verify.
 sim_timeline() {
 	st_t0=$NOW_EPOCH st_steps=$(($1 * 4)) st_i=0
@@ -68,6 +82,7 @@ sim_timeline() {
 	: >parent.ds
 	while [ $st_i -le $st_steps ]; do
 		st_t=$((st_t0 + st_i * 21600))
+		[ "$st_i" = "${SIM_AT_STEP:-}" ] && eval "$SIM_AT_CMD"
 		if ! "$ZW" --now "$st_t" -q run --config zw.conf >run.out 2>&1; then
 			fail "run at $st_t: $(cat run.out)"
 			return 1

@@ -9,13 +9,20 @@
 TOP=$(pwd)
 cd "$WORK" || exit 1
 cp "$TESTDATA/../../zones/example/example.com.zone" example.com.zone
-# make longcheck runs two simulated years (ZW_SIM_DAYS=730, ZW_KSK_LIFETIME=180d).
+# make longcheck runs two simulated years (ZW_SIM_DAYS=730, ZW_KSK_LIFETIME=180d)
+# starting with algorithm 8 (ZW_SIM_ALG_FROM=rsasha256), rolled to 13 on day 300.
 DAYS=${ZW_SIM_DAYS:-150}
+ALG=${ZW_SIM_ALG_FROM:-ecdsap256sha256}
+if [ "$ALG" != ecdsap256sha256 ]; then
+	SIM_AT_STEP=$((300 * 4))
+	SIM_AT_CMD="sed -i 's/^algorithm = .*/algorithm = ecdsap256sha256/' zw.conf"
+fi
 cat >zw.conf <<CONF
 [zone example.com]
 input = example.com.zone
 output = example.com.signed
 keydir = keys
+algorithm = $ALG
 zsk-lifetime = 30d
 ksk-lifetime = ${ZW_KSK_LIFETIME:-60d}
 propagation-delay = 1h
@@ -35,7 +42,7 @@ SIM_TOP=$TOP
 . "$TOP/tests/integration/rollover_sim.sh"
 sim_timeline "$DAYS"
 sim_check "$SIM_END" 7200 7200 90000
-echo "test_ksk_rollover.sh: $SIM_RUNS runs over $DAYS days, $SIM_VERSIONS versions, $SIM_KSK_ROLLS KSK and $SIM_ZSK_ROLLS ZSK rollovers, $(wc -l <parent.history) parent DS sets"
+echo "test_ksk_rollover.sh: $SIM_RUNS runs over $DAYS days, $SIM_VERSIONS versions, $SIM_KSK_ROLLS KSK and $SIM_ZSK_ROLLS ZSK rollovers (an algorithm rollover counts once in each), $(wc -l <parent.history) parent DS sets, algorithms $(awk '{ print $5 }' history | tr ',' '\n' | cut -d: -f2 | sort -un | paste -sd, -)"
 CHECKS=$((CHECKS + 2))
 [ "$SIM_KSK_ROLLS" -ge 2 ] || fail "only $SIM_KSK_ROLLS KSK rollovers: $(cat parent.history)"
 [ "$SIM_ZSK_ROLLS" -ge $((DAYS / 30 - 1)) ] || fail "only $SIM_ZSK_ROLLS ZSK rollovers"

@@ -1,5 +1,7 @@
 # ZSK and KSK rollovers (CSK rollovers with ZW_LIVE_SCHEME=csk, as
-# test_csk_rollover_live.sh runs it) against the real stack, in a network namespace of its
+# test_csk_rollover_live.sh runs it; an algorithm rollover from 8 to 13 with
+# ZW_LIVE_SCHEME=algorithm, test_algorithm_rollover_live.sh) against the
+# real stack, in a network namespace of its
 # own: `zonewarden run` every 6 simulated hours reloads NSD through its hook;
 # the simulated parent takes the CDS a day after it changes. At every new
 # version NSD serves, a fresh Unbound whose trust anchor is the parent's DS
@@ -15,7 +17,14 @@ done
 cd "$WORK" || exit 1
 Z=example.test
 SCHEME=${ZW_LIVE_SCHEME:-ksk-zsk}
-if [ "$SCHEME" = csk ]; then
+ALG_SWITCH_STEP=
+if [ "$SCHEME" = algorithm ]; then
+	KEYCONF="algorithm = rsasha256"
+	ALG_SWITCH_STEP=8      # day 2: the operator sets the new algorithm
+	DEFAULT_STEPS=40       # 10 days: the whole rollover
+	MIN_BOUNDARIES=5
+	NAME=test_algorithm_rollover_live.sh
+elif [ "$SCHEME" = csk ]; then
 	KEYCONF="key-scheme = csk
 csk-lifetime = 14d"
 	DEFAULT_STEPS=124     # 31 days: two CSK rolls
@@ -77,6 +86,7 @@ last_serial="" last_cds="" cds_since=0 boundaries=0
 i=1
 while [ $i -le $STEPS ]; do
 	t=$((T0 + i * STEP))
+	[ "$i" = "$ALG_SWITCH_STEP" ] && sed -i 's/^algorithm = .*/algorithm = ecdsap256sha256/' zw.conf
 	"$ZW" --now "$t" -q run --config zw.conf >run.out 2>&1 || { fail "run at $t: $(cat run.out)"; break; }
 	serial=$(awk '$4 == "SOA" { print $7; exit }' $Z.signed)
 	keys=$(awk '$4 == "DNSKEY" || $4 == "CDS"' $Z.signed | sort | cksum)

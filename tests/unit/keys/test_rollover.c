@@ -197,6 +197,61 @@ START_TEST(test_rollover_csk_timeline)
 }
 END_TEST
 
+/*
+ * A run killed after making an algorithm rollover's KSK but before saving
+ * its state (and before making the ZSK): the next advance must not publish
+ * it at once, but have it (and the ZSK it makes now) sign first.
+ */
+START_TEST(test_rollover_algorithm_key_with_lost_state)
+{
+	static const struct rollover_policy p = {
+		.propagation_delay = HOUR, .dnskey_ttl = HOUR, .max_ttl = HOUR,
+		.parent_ds_ttl = 86400, .parent_propagation_delay = HOUR,
+		.algorithm = DNSSEC_ALG_ECDSAP256SHA256,
+	};
+	struct key_state *st;
+	struct keyset *ks = load(&st);
+	struct diag d;
+	bool changed;
+	int64_t t = T0;
+
+	/* The golden keys (Ed25519) on a timeline, then the new KSK's files alone. */
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, FORCE_NONE, t, &changed, &d), 0);
+	ck_assert_int_eq(keystore_add_key(dir, "example.com",
+	    DNSSEC_ALG_ECDSAP256SHA256, DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP, t,
+	    ks, &d), 0);
+	free(st);
+	keyset_free(ks);
+	ks = load(&st);
+	ck_assert_uint_eq(ks->count, 3);
+	size_t k = 0;
+	while (key_algorithm(ks->keys[k]) != DNSSEC_ALG_ECDSAP256SHA256)
+		k++;
+	ck_assert_int_eq(st[k].role, ROLE_KSK);
+	ck_assert_int_ne(st[k].algorithm_roll, 0);
+	t += 6 * HOUR;
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	/* The missing ZSK made; both sign, neither is published yet. */
+	ck_assert_uint_eq(ks->count, 4);
+	for (size_t i = 0; i < ks->count; i++) {
+		if (key_algorithm(ks->keys[i]) != DNSSEC_ALG_ECDSAP256SHA256)
+			continue;
+		ck_assert_msg(key_is_signing(ks->keys[i]) &&
+		    !key_is_published(ks->keys[i]), "key %u", key_tag(ks->keys[i]));
+	}
+	/* Published once signatures by both algorithms can be in every cache. */
+	t += 2 * HOUR;
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	for (size_t i = 0; i < ks->count; i++)
+		ck_assert(key_is_published(ks->keys[i]));
+	free(st);
+	keyset_free(ks);
+}
+END_TEST
+
 START_TEST(test_rollover_unserved_successor_waits_again)
 {
 	struct key_state *st;
@@ -272,6 +327,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_rollover_zsk_prepublication_timeline);
 	tcase_add_test(tc, test_rollover_csk_timeline);
+	tcase_add_test(tc, test_rollover_algorithm_key_with_lost_state);
 	tcase_add_test(tc, test_rollover_unserved_successor_waits_again);
 	tcase_add_test(tc, test_rollover_refuses_lost_keys);
 	tcase_add_test(tc, test_rollover_bad_state_file_names_its_line);
