@@ -20,6 +20,12 @@
 /* Times in state files of keys that were in use before any timeline. */
 #define SINCE_ALWAYS 1
 
+static uint8_t target_algorithm(const struct keyset *ks,
+    const struct key_state *st, const struct rollover_policy *p);
+static size_t new_algorithm_sep(const struct keyset *ks,
+    const struct key_state *st, uint8_t to);
+static bool is_active(const struct key_state *s);
+
 const char *
 key_role_name(enum key_role r)
 {
@@ -416,6 +422,23 @@ rollover_next_event(const struct keyset *ks, const struct key_state *st,
 		snprintf(what, size, "none");
 		return 0;
 	}
+	/* An algorithm rollover's old key, still in the DNSKEY set. */
+	uint8_t to = target_algorithm(ks, st, p);
+	if (to != 0 && key_algorithm(ks->keys[i]) != to && is_active(s)) {
+		size_t n = new_algorithm_sep(ks, st, to);
+		if (n == (size_t)-1) {
+			snprintf(what, size, "algorithm rollover to %u (next run)",
+			    to);
+			return 0;
+		}
+		if (st[n].ds_seen == 0) {
+			snprintf(what, size, "withdrawal, waiting for the DS of "
+			    "key %u at the parent", key_tag(ks->keys[n]));
+			return 0;
+		}
+		snprintf(what, size, "withdrawal (the old DS out of caches)");
+		return ksk_retire_time(&st[n], p);
+	}
 	/* An algorithm rollover's new key: signing, published once its signatures are cached. */
 	if (s->active != 0 && s->published > s->active &&
 	    !key_is_published(ks->keys[i])) {
@@ -511,26 +534,34 @@ is_successor(const struct key_state *s)
 	return s->active == 0 && s->removed == 0;
 }
 
-/* Does the parent's DS set hold a DS for k (any digest type we can compute)? */
-static bool
-parent_has_ds(const struct rollover_view *v, const struct key *k)
+bool
+rollover_ds_matches(const struct key *k, const uint8_t *const *dsset,
+    const size_t *dslen, size_t n)
 {
 	uint8_t owner[256], ds[64];
-	size_t len, dslen;
+	size_t len, got;
 	const uint8_t *rd = key_dnskey_rdata(k, &len);
 
 	/* The owner in wire form, for the digest (RFC 4034 §5.1.4). */
 	if (keys_name_wire(key_owner(k), owner) != 0)
 		return false;
-	for (size_t i = 0; i < v->nparent_ds; i++) {
-		const uint8_t *want = v->parent_ds[i];
-		if (v->parent_ds_len[i] < 4 ||
-		    dnskey_ds_rdata(owner, rd, len, want[3], ds, &dslen) != 0)
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *want = dsset[i];
+		if (dslen[i] < 4 ||
+		    dnskey_ds_rdata(owner, rd, len, want[3], ds, &got) != 0)
 			continue;
-		if (dslen == v->parent_ds_len[i] && memcmp(ds, want, dslen) == 0)
+		if (got == dslen[i] && memcmp(ds, want, got) == 0)
 			return true;
 	}
 	return false;
+}
+
+/* Does the parent's DS set hold a DS for k? */
+static bool
+parent_has_ds(const struct rollover_view *v, const struct key *k)
+{
+	return rollover_ds_matches(k, v->parent_ds, v->parent_ds_len,
+	    v->nparent_ds);
 }
 
 /* Make a new key of k's algorithm and role; its state: generated, or published now. */
@@ -699,10 +730,7 @@ advance_algorithm(const char *dir, const char *zone, struct keyset *ks,
 		return rc;
 	}
 	st = *states;
-	for (size_t i = 0; i < n0; i++)
-		if (key_algorithm(ks->keys[i]) == to && st[i].removed == 0 &&
-		    st[i].role != ROLE_ZSK)
-			sep = i;
+	sep = new_algorithm_sep(ks, st, to);
 	/*
 	 * Not yet published, and the zone served lacks their signatures (a
 	 * run that did not get its zone out): the wait starts again.
@@ -734,6 +762,43 @@ advance_algorithm(const char *dir, const char *zone, struct keyset *ks,
 			dirty[i] = true;
 		}
 	return 0;
+}
+
+/* The KSK (CSK) of algorithm to that an algorithm rollover made, or (size_t)-1. */
+static size_t
+new_algorithm_sep(const struct keyset *ks, const struct key_state *st,
+    uint8_t to)
+{
+	size_t sep = (size_t)-1;
+
+	for (size_t i = 0; i < ks->count; i++)
+		if (key_algorithm(ks->keys[i]) == to && st[i].removed == 0 &&
+		    st[i].role != ROLE_ZSK)
+			sep = i;
+	return sep;
+}
+
+uint16_t
+rollover_ds_awaited(const struct keyset *ks, const struct key_state *st,
+    size_t i, const struct rollover_policy *p)
+{
+	const struct key_state *s = &st[i];
+	uint8_t to = target_algorithm(ks, st, p);
+	size_t n;
+
+	if (s->role == ROLE_ZSK || s->removed != 0)
+		return 0;
+	if (to != 0 && key_algorithm(ks->keys[i]) != to && is_active(s)) {
+		n = new_algorithm_sep(ks, st, to);
+		return n != (size_t)-1 && st[n].ds_seen == 0 ?
+		    key_tag(ks->keys[n]) : 0;
+	}
+	if (s->role == ROLE_CSK && s->active == 0)
+		return 0;
+	n = newer_ksk(ks, st, i);
+	if (n != (size_t)-1)
+		return st[n].ds_seen == 0 ? key_tag(ks->keys[n]) : 0;
+	return s->ds_seen == 0 ? key_tag(ks->keys[i]) : 0;
 }
 
 int

@@ -130,6 +130,18 @@ int rollover_start(const char *dir, const char *zone, struct keyset *ks,
 int rollover_rebase(struct keyset *ks, struct key_state *states, int64_t since,
     int64_t now, struct diag *d) WUR;
 
+/* Does one of the n DS rdata (any digest type we compute) point at k? */
+bool rollover_ds_matches(const struct key *k, const uint8_t *const *ds,
+    const size_t *len, size_t n);
+
+/*
+ * The tag of the KSK (CSK) whose DS at the parent key i waits for: its own,
+ * its successor's, or in an algorithm rollover the new algorithm's; 0 when
+ * it waits for none.
+ */
+uint16_t rollover_ds_awaited(const struct keyset *ks,
+    const struct key_state *states, size_t i, const struct rollover_policy *p);
+
 /* Mark the DS of KSK tag as served by the parent since now (manual mode). */
 int rollover_ds_seen(struct keyset *ks, struct key_state *states,
     uint16_t tag, int64_t now, struct diag *d) WUR;

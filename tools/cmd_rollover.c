@@ -15,6 +15,7 @@
 #include "keys/rollover.h"
 #include "run.h"
 #include "signing.h"
+#include "state.h"
 
 /* The zone's config, keys, states and timeline policy (its waits from the input's TTLs). */
 struct zone_keys {
@@ -130,6 +131,8 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 	struct zone_keys zk;
 	bool json = false;
 	json_t *arr = NULL;
+	struct run_state st;
+	struct diag sd;
 	int ex;
 
 	if ((ex = parse_zone_args(cli, argc, argv, &config, &json, NULL, NULL,
@@ -139,6 +142,9 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 		zone_keys_clear(&zk);
 		return ex;
 	}
+	diag_clear(&sd);
+	if (state_load(zk.zc->keydir, &st, &sd) != 0)
+		memset(&st, 0, sizeof(st));
 	if (json)
 		arr = json_array();
 	else
@@ -148,9 +154,24 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < zk.keys->count; i++) {
 		const struct key *k = zk.keys->keys[i];
 		const struct key_state *s = &zk.states[i];
-		char what[128], when[32], t[4][32];
+		char what[256], when[32], t[4][32];
 		int64_t next = rollover_next_event(zk.keys, zk.states, i,
 		    &zk.policy, what, sizeof(what));
+		uint16_t awaited = rollover_ds_awaited(zk.keys, zk.states, i,
+		    &zk.policy);
+		const struct parent_seen *ps = NULL;
+
+		/* parent-ds-check = dns: what the last run heard from the parent. */
+		for (size_t j = 0; awaited != 0 && j < st.nparent_seen; j++)
+			if (st.parent_seen[j].tag == awaited)
+				ps = &st.parent_seen[j];
+		if (ps != NULL) {
+			char asked[32];
+			size_t l = strlen(what);
+			time_format(st.parent_asked, asked, sizeof(asked));
+			snprintf(what + l, sizeof(what) - l, ": seen on %u of %u "
+			    "parent servers at %s", ps->serving, ps->servers, asked);
+		}
 
 		time_text(next, when, sizeof(when));
 		time_text(s->published, t[0], sizeof(t[0]));
@@ -158,7 +179,7 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 		time_text(s->retired, t[2], sizeof(t[2]));
 		time_text(s->removed, t[3], sizeof(t[3]));
 		if (json) {
-			json_array_append_new(arr, json_pack("{s:i, s:s, s:i, "
+			json_t *row = json_pack("{s:i, s:s, s:i, "
 			    "s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "tag", key_tag(k),
 			    "role", key_role_name(s->role), "algorithm",
 			    key_algorithm(k), "state", key_state_name(s, cli->now),
@@ -166,7 +187,16 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 			    (json_int_t)s->active, "retired",
 			    (json_int_t)s->retired, "removed",
 			    (json_int_t)s->removed, "next_event", what,
-			    "next_event_time", (json_int_t)next));
+			    "next_event_time", (json_int_t)next);
+			if (awaited != 0)
+				json_object_set_new(row, "ds_awaited",
+				    json_integer(awaited));
+			if (ps != NULL)
+				json_object_set_new(row, "parent", json_pack(
+				    "{s:i, s:i, s:I}", "serving", (int)ps->serving,
+				    "servers", (int)ps->servers, "asked",
+				    (json_int_t)st.parent_asked));
+			json_array_append_new(arr, row);
 			continue;
 		}
 		printf("%-6u %-4s %-16s %-10s %-15s %-15s %-15s %-15s %s%s%s\n",

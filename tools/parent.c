@@ -198,18 +198,26 @@ keep_common(struct parent_ds **common, const ldns_rr_list *ds)
 	return 0;
 }
 
+void
+parent_answers_free(struct parent_answers *a)
+{
+	for (unsigned i = 0; a->server != NULL && i < a->servers; i++)
+		parent_ds_free(a->server[i]);
+	free(a->server);
+	parent_ds_free(a->common);
+	memset(a, 0, sizeof(*a));
+}
+
 int
-parent_ds_query(const char *zone, const char *resolver, struct parent_ds **out,
-    unsigned *servers, unsigned *answered, struct diag *d)
+parent_ds_query(const char *zone, const char *resolver,
+    struct parent_answers *out, struct diag *d)
 {
 	ldns_resolver *rec = make_resolver(resolver, true);
 	ldns_rdf *child = ldns_dname_new_frm_str(zone), *parent = NULL;
 	ldns_rr_list *ns = NULL;
-	struct parent_ds *common = NULL;
 	int rc = 0;
 
-	*out = NULL;
-	*servers = *answered = 0;
+	memset(out, 0, sizeof(*out));
 	if (rec == NULL || child == NULL) {
 		diag_set(d, NULL, 0, "cannot set up a resolver%s%s",
 		    resolver ? " for " : " from /etc/resolv.conf",
@@ -239,18 +247,23 @@ parent_ds_query(const char *zone, const char *resolver, struct parent_ds **out,
 		rc = STATUS_KEY_MISSING;
 		goto out;
 	}
+	if ((out->server = calloc(ldns_rr_list_rr_count(ns) + 1,
+	    sizeof(*out->server))) == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
 	/*
 	 * Every address of every parent name server, asked without recursion.
 	 * A server counts as heard when one of its addresses answers (another
-	 * may be out of reach, IPv6 on an IPv4-only host); the DS records seen
-	 * are those every answer holds.
+	 * may be out of reach, IPv6 on an IPv4-only host); what it serves is
+	 * what every answer of it holds, and what all serve, what every
+	 * answer holds.
 	 */
 	for (size_t i = 0; i < ldns_rr_list_rr_count(ns) && rc == 0; i++) {
 		const ldns_rdf *host = ldns_rr_rdf(ldns_rr_list_rr(ns, i), 0);
 		ldns_rr_type types[2] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
-		bool heard = false;
+		struct parent_ds **mine = &out->server[out->servers++];
 
-		(*servers)++;
 		for (int t = 0; t < 2 && rc == 0; t++) {
 			ldns_rr_list *addrs = ask(rec, host, types[t], false);
 			for (size_t k = 0; addrs && k < ldns_rr_list_rr_count(addrs) &&
@@ -270,28 +283,22 @@ parent_ds_query(const char *zone, const char *resolver, struct parent_ds **out,
 				ldns_resolver_deep_free(auth);
 				if (ds == NULL)
 					continue;
-				heard = true;
-				rc = keep_common(&common, ds);
+				if ((rc = keep_common(mine, ds)) == 0)
+					rc = keep_common(&out->common, ds);
 				ldns_rr_list_deep_free(ds);
 			}
 			ldns_rr_list_deep_free(addrs);
 		}
-		if (heard)
-			(*answered)++;
+		if (*mine != NULL)
+			out->answered++;
 	}
 	/* A server that did not answer may serve anything: nothing counts as seen. */
-	if (rc == 0 && (*answered == 0 || *answered < *servers)) {
-		parent_ds_free(common);
-		common = calloc(1, sizeof(*common));
-		if (common == NULL)
+	if (rc == 0 && (out->answered == 0 || out->answered < out->servers)) {
+		parent_ds_free(out->common);
+		if ((out->common = calloc(1, sizeof(*out->common))) == NULL)
 			rc = STATUS_NOMEM;
 	}
-	if (rc == 0) {
-		*out = common;
-		common = NULL;
-	}
 out:
-	parent_ds_free(common);
 	ldns_rr_list_deep_free(ns);
 	ldns_rdf_deep_free(parent);
 	ldns_rdf_deep_free(child);

@@ -23,17 +23,25 @@ int parent_ds_load(const char *path, const char *zone, struct parent_ds **out,
     struct diag *d) WUR;
 void parent_ds_free(struct parent_ds *p);
 
+/* What the parent's name servers serve. */
+struct parent_answers {
+	struct parent_ds *common;   /* what every one serves; empty until all are heard */
+	struct parent_ds **server;  /* per name server: what every address of it
+	                               that answered serves, NULL if none answered */
+	unsigned servers, answered; /* name servers asked, and heard */
+};
+
 /*
  * Ask the parent (parent-ds-check = dns): find the parent zone's name
  * servers through resolver ("IP[@PORT]", or NULL for /etc/resolv.conf),
  * ask every address of every one of them for the DS of zone (no
- * recursion, DNSSEC OK), on the resolver's port, and give the DS records
- * that every answer holds. A server is heard when one of its addresses
- * answers; until every server has been heard the set is empty: nothing
- * counts as seen. servers and answered count the name servers.
+ * recursion, DNSSEC OK), on the resolver's port, and give what each of
+ * them serves and what they all serve (a server is heard when one of its
+ * addresses answers; until every server is heard, nothing counts as seen).
+ * out is to be freed with parent_answers_free, also on failure.
  */
 int parent_ds_query(const char *zone, const char *resolver,
-    struct parent_ds **out, unsigned *servers, unsigned *answered,
-    struct diag *d) WUR;
+    struct parent_answers *out, struct diag *d) WUR;
+void parent_answers_free(struct parent_answers *a);
 
 #endif

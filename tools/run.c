@@ -126,6 +126,40 @@ run_rollover_policy(const struct zone_config *zc, const struct zone *z,
 		p->max_ttl = p->dnskey_ttl;
 }
 
+/* For each KSK waiting for its DS: how many parent name servers serve it. */
+static void
+count_parent_servers(const struct keyset *keys, const struct key_state *states,
+    const struct rollover_policy *p, const struct parent_answers *pa,
+    struct run_result *r)
+{
+	r->nparent_seen = 0;
+	for (size_t i = 0; i < keys->count; i++) {
+		uint16_t tag = rollover_ds_awaited(keys, states, i, p);
+		struct parent_seen *ps;
+		bool dup = false;
+
+		for (size_t j = 0; j < r->nparent_seen; j++)
+			dup = dup || r->parent_seen[j].tag == tag;
+		if (tag == 0 || dup || r->nparent_seen == PARENT_SEEN_MAX)
+			continue;
+		for (size_t k = 0; k < keys->count; k++) {
+			if (key_tag(keys->keys[k]) != tag)
+				continue;
+			ps = &r->parent_seen[r->nparent_seen++];
+			ps->tag = tag;
+			ps->servers = pa->servers;
+			ps->serving = 0;
+			for (unsigned s = 0; s < pa->servers; s++)
+				if (pa->server[s] != NULL &&
+				    rollover_ds_matches(keys->keys[k],
+				    (const uint8_t *const *)pa->server[s]->rdata,
+				    pa->server[s]->len, pa->server[s]->count))
+					ps->serving++;
+			break;
+		}
+	}
+}
+
 static int
 advance_keys(const struct zone_config *zc, const struct run_options *o,
     int64_t now, const struct zone *z, const struct zone *prev,
@@ -175,14 +209,20 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 		 * A parent out of reach only delays the roll: the zone is
 		 * signed all the same, and the next run asks again.
 		 */
+		struct parent_answers pa;
 		struct diag pd;
 		diag_clear(&pd);
-		if (parent_ds_query(zc->name, zc->resolver, &parent,
-		    &r->parent_servers, &r->parent_answered, &pd) != 0) {
+		if (parent_ds_query(zc->name, zc->resolver, &pa, &pd) != 0) {
 			r->parent_unreachable = true;
 			r->parent_diag = pd;
-			parent = NULL;
+		} else {
+			parent = pa.common;
+			pa.common = NULL;
+			r->parent_servers = pa.servers;
+			r->parent_answered = pa.answered;
+			count_parent_servers(keys, states, &p, &pa, r);
 		}
+		parent_answers_free(&pa);
 	}
 	if (rc != 0) {
 		free(served);
@@ -269,6 +309,12 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
 	    st->reload_pending, r)) != 0)
 		goto out;
+	/* What the parent's servers serve, for keys status. */
+	if (r->parent_servers > 0) {
+		st->parent_asked = cli->now;
+		st->nparent_seen = r->nparent_seen;
+		memcpy(st->parent_seen, r->parent_seen, sizeof(r->parent_seen));
+	}
 	signer_plan(z, prev, keys, &policy, cli->now, &r->plan);
 	if (prev != NULL)
 		r->serial = zone_serial(prev);

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "config.h"
 #include "signer/signer.h"
+#include "state.h"
 #include "zones/zone.h"
 
 struct run_options {
@@ -23,8 +24,11 @@ struct run_result {
 	bool signed_zone;        /* a new output was written */
 	bool reloaded;           /* the reload command ran and succeeded */
 	bool created_keys;       /* the zone had no keys: a KSK and ZSK were made */
-	unsigned parent_servers;  /* parent-ds-check = dns: addresses asked */
+	unsigned parent_servers;  /* parent-ds-check = dns: name servers asked */
 	unsigned parent_answered; /* and those that answered */
+	/* Each KSK waiting for its DS: on how many of those servers it is. */
+	struct parent_seen parent_seen[PARENT_SEEN_MAX];
+	size_t nparent_seen;
 	bool parent_unreachable;  /* the parent could not be asked (parent_diag) */
 	struct diag parent_diag;
 	uint32_t serial;         /* of the output, when known */

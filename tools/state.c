@@ -18,7 +18,14 @@ state_path(const char *keydir, char *buf, size_t size)
 json_t *
 state_to_json(const struct run_state *st)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s}",
+	json_t *seen = json_array(), *o;
+
+	for (size_t i = 0; seen != NULL && i < st->nparent_seen; i++)
+		json_array_append_new(seen, json_pack("{s:i, s:i, s:i}", "tag",
+		    st->parent_seen[i].tag, "serving",
+		    (int)st->parent_seen[i].serving, "servers",
+		    (int)st->parent_seen[i].servers));
+	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s, s:I, s:o}",
 	    "last_run", (json_int_t)st->last_run,
 	    "outcome", st->outcome,
 	    "reason", st->reason,
@@ -30,7 +37,10 @@ state_to_json(const struct run_state *st)
 	    "signatures_kept", (json_int_t)st->signatures_kept,
 	    "reload_pending", st->reload_pending,
 	    "reload_pending_since", (json_int_t)st->reload_pending_since,
-	    "error", st->error);
+	    "error", st->error,
+	    "parent_asked", (json_int_t)st->parent_asked,
+	    "parent_ds_seen", seen);
+	return o;
 }
 
 static void
@@ -75,6 +85,16 @@ state_load(const char *keydir, struct run_state *st, struct diag *d)
 	st->reload_pending = json_is_true(json_object_get(o, "reload_pending"));
 	st->reload_pending_since = get_int(o, "reload_pending_since");
 	copy_string(o, "error", st->error, sizeof(st->error));
+	st->parent_asked = get_int(o, "parent_asked");
+	json_t *seen = json_object_get(o, "parent_ds_seen");
+	for (size_t i = 0; i < json_array_size(seen) &&
+	    st->nparent_seen < PARENT_SEEN_MAX; i++) {
+		json_t *e = json_array_get(seen, i);
+		struct parent_seen *p = &st->parent_seen[st->nparent_seen++];
+		p->tag = (uint16_t)get_int(e, "tag");
+		p->serving = (unsigned)get_int(e, "serving");
+		p->servers = (unsigned)get_int(e, "servers");
+	}
 	json_decref(o);
 	return 0;
 }

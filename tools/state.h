@@ -12,6 +12,13 @@
 
 #define STATE_FILE "run-state.json"
 
+/* How many of the parent's name servers serve the DS of a waiting KSK. */
+#define PARENT_SEEN_MAX 8
+struct parent_seen {
+	uint16_t tag;
+	unsigned serving, servers;
+};
+
 struct run_state {
 	int64_t last_run;            /* 0: never */
 	char outcome[16];            /* "signed", "unchanged", "failed" */
@@ -24,6 +31,10 @@ struct run_state {
 	bool reload_pending;         /* a new output whose reload failed */
 	int64_t reload_pending_since;   /* when the first of those failed */
 	char error[1100];
+	/* parent-ds-check = dns: what the last run that asked the parent saw. */
+	int64_t parent_asked;
+	struct parent_seen parent_seen[PARENT_SEEN_MAX];
+	size_t nparent_seen;
 };
 
 /* Read keydir's state; a missing file gives an empty state and 0. */

@@ -78,7 +78,7 @@ sim_check() {
 # Sets SIM_RUNS and SIM_END. False when a run fails or a version does not verify.
 sim_timeline() {
 	st_t0=$NOW_EPOCH st_steps=$(($1 * 4)) st_i=0
-	SIM_RUNS=0
+	SIM_RUNS=0 SIM_END=$((NOW_EPOCH + $1 * 4 * 21600))
 	: >parent.ds
 	while [ $st_i -le $st_steps ]; do
 		st_t=$((st_t0 + st_i * 21600))
@@ -93,5 +93,4 @@ sim_timeline() {
 		sim_parent "$st_t"
 		st_i=$((st_i + 1))
 	done
-	SIM_END=$((st_t0 + st_steps * 21600))
 }

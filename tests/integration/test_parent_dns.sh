@@ -123,6 +123,15 @@ start_parent 1 ds.new || { finish; exit; }
 run_at 14400
 CHECKS=$((CHECKS + 1))
 grep -q "^DSSeen: 0" "$NEWSTATE" || fail "the DS counts as seen while one parent server lacks it: $(cat "$NEWSTATE")"
+# keys status says how far the parent is, from what that run heard.
+expect_run status-one-of-two 0 "" "$ZW" --now $((T0 + 14400)) keys status example.test --config zw.conf
+CHECKS=$((CHECKS + 1))
+grep -q "waiting for the DS of key $new at the parent: seen on 1 of 2 parent servers" "$WORK/stdout" ||
+	fail "keys status does not count the parent servers: $(cat "$WORK/stdout")"
+expect_run status-json 0 "" "$ZW" --now $((T0 + 14400)) keys status example.test --config zw.conf --json
+CHECKS=$((CHECKS + 1))
+grep -q '"serving": 1' "$WORK/stdout" && grep -q '"servers": 2' "$WORK/stdout" ||
+	fail "keys status --json lacks the parent counts: $(cat "$WORK/stdout")"
 # Both servers serve it now.
 start_parent 2 ds.new || { finish; exit; }
 run_at 18000
