@@ -119,6 +119,10 @@ parse_state(const char *path, char *text, struct key_state *st,
 			field = &st->ds_seen;
 		else if (strcmp(l, "AlgorithmRoll") == 0)
 			field = &st->algorithm_roll;
+		else if (strcmp(l, "DSSubmitted") == 0)
+			field = &st->ds_submitted;
+		else if (strcmp(l, "DSWithdrawn") == 0)
+			field = &st->ds_withdrawn;
 		if (field == NULL)
 			goto bad;
 		if (strcmp(v, "0") == 0)
@@ -131,7 +135,8 @@ parse_state(const char *path, char *text, struct key_state *st,
 	return 0;
 bad:
 	diag_set(d, path, line, "not a key state line (Role, Published, "
-	    "Active, Retired, Removed, DSSeen or AlgorithmRoll with a time)");
+	    "Active, Retired, Removed, DSSubmitted, DSSeen, DSWithdrawn or "
+	    "AlgorithmRoll with a time)");
 	return STATUS_KEY_FORMAT;
 }
 
@@ -166,8 +171,11 @@ write_state(FILE *f, void *arg)
 	put_time(f, "Active", w->st->active);
 	put_time(f, "Retired", w->st->retired);
 	put_time(f, "Removed", w->st->removed);
-	if (w->st->role != ROLE_ZSK)
+	if (w->st->role != ROLE_ZSK) {
+		put_time(f, "DSSubmitted", w->st->ds_submitted);
 		put_time(f, "DSSeen", w->st->ds_seen);
+		put_time(f, "DSWithdrawn", w->st->ds_withdrawn);
+	}
 	if (w->st->algorithm_roll != 0)
 		put_time(f, "AlgorithmRoll", w->st->algorithm_roll);
 	return ferror(f) ? STATUS_INTERNAL : 0;
@@ -315,11 +323,34 @@ publish_interval(const struct rollover_policy *p)
 	return p->propagation_delay + p->dnskey_ttl;
 }
 
+/*
+ * The key whose DS the parent should serve: the newest KSK (CSK) that
+ * signs, is published, and whose DNSKEY every cache can hold (RFC 7344
+ * §4: no DS before its key); (size_t)-1 when none.
+ */
+static size_t
+ds_wanted(const struct keyset *ks, const struct key_state *st,
+    const struct rollover_policy *p, int64_t now)
+{
+	size_t want = (size_t)-1;
+
+	for (size_t i = 0; i < ks->count; i++) {
+		const struct key_state *s = &st[i];
+		if (s->role != ROLE_ZSK && key_is_signing(ks->keys[i]) &&
+		    key_is_published(ks->keys[i]) &&
+		    (s->published == SINCE_ALWAYS ||
+		    s->published + publish_interval(p) <= now) &&
+		    (want == (size_t)-1 || s->published > st[want].published))
+			want = i;
+	}
+	return want;
+}
+
 void
 rollover_apply(struct keyset *ks, const struct key_state *st,
     const struct rollover_policy *p, int64_t now)
 {
-	size_t cds = (size_t)-1;
+	size_t cds;
 
 	for (size_t i = 0; i < ks->count; i++) {
 		const struct key_state *s = &st[i];
@@ -345,17 +376,9 @@ rollover_apply(struct keyset *ks, const struct key_state *st,
 		} else
 			key_set_use(ks->keys[i], published, signing);
 		key_set_cds(ks->keys[i], false);
-		/*
-		 * The parent is asked for the DS of the newest KSK whose DNSKEY
-		 * every cache can hold (RFC 7344 §4: no DS before its key).
-		 */
-		if (p != NULL && p->cds && s->role != ROLE_ZSK && signing &&
-		    (s->published == SINCE_ALWAYS ||
-		    s->published + publish_interval(p) <= now) &&
-		    (cds == (size_t)-1 || s->published > st[cds].published))
-			cds = i;
 	}
-	if (cds != (size_t)-1)
+	if (p != NULL && p->cds &&
+	    (cds = ds_wanted(ks, st, p, now)) != (size_t)-1)
 		key_set_cds(ks->keys[cds], true);
 }
 
@@ -882,6 +905,13 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 				s->ds_seen = now;
 				dirty[i] = true;
 			}
+			/* Gone from the zone, and now from the parent too. */
+			if (view != NULL && view->parent_known && s->ds_seen != 0 &&
+			    s->removed != 0 && s->ds_withdrawn == 0 &&
+			    !parent_has_ds(view, ks->keys[i])) {
+				s->ds_withdrawn = now;
+				dirty[i] = true;
+			}
 			if (s->role == ROLE_KSK)
 				continue;
 		}
@@ -1014,6 +1044,14 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	free(dirty);
 	if (rc == 0)
 		rollover_apply(ks, *states, p, now);
+	/* The key the parent should now serve: asked for from now (CDS, keys ds). */
+	size_t want = rc == 0 ? ds_wanted(ks, *states, p, now) : (size_t)-1;
+	if (want != (size_t)-1 && (*states)[want].ds_submitted == 0 &&
+	    (*states)[want].ds_seen == 0) {
+		(*states)[want].ds_submitted = now;
+		rc = save_state(ks->keys[want], &(*states)[want], d);
+		*changed = true;
+	}
 	return rc;
 }
 

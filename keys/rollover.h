@@ -23,7 +23,9 @@ struct key_state {
 	int64_t active;
 	int64_t retired;
 	int64_t removed;
+	int64_t ds_submitted;    /* KSK, CSK: when its DS was asked for (CDS, keys ds) */
 	int64_t ds_seen;         /* KSK, CSK: when the parent served its DS */
+	int64_t ds_withdrawn;    /* KSK, CSK: gone, when the parent no longer served it */
 	int64_t algorithm_roll;  /* made by an algorithm rollover started then */
 };
 

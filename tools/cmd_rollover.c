@@ -188,6 +188,12 @@ cmd_keys_status(struct cli *cli, int argc, char **argv)
 			    (json_int_t)s->retired, "removed",
 			    (json_int_t)s->removed, "next_event", what,
 			    "next_event_time", (json_int_t)next);
+			if (s->role != ROLE_ZSK)
+				json_object_set_new(row, "ds", json_pack(
+				    "{s:I, s:I, s:I}", "submitted",
+				    (json_int_t)s->ds_submitted, "seen",
+				    (json_int_t)s->ds_seen, "withdrawn",
+				    (json_int_t)s->ds_withdrawn));
 			if (awaited != 0)
 				json_object_set_new(row, "ds_awaited",
 				    json_integer(awaited));

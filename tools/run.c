@@ -62,14 +62,24 @@ load_or_create_keys(const struct zone_config *zc, const struct run_options *o,
 	return 0;
 }
 
-/* Is a KSK waiting for its DS at the parent (worth asking the parent)? */
+/*
+ * Is a KSK waiting for its DS at the parent, or a removed one for its DS
+ * to go (for up to 30 days): worth asking the parent?
+ */
 static bool
-ksk_waits_for_ds(const struct keyset *keys, const struct key_state *states)
+ksk_waits_for_ds(const struct keyset *keys, const struct key_state *states,
+    int64_t now)
 {
-	for (size_t i = 0; i < keys->count; i++)
-		if (states[i].role != ROLE_ZSK && states[i].ds_seen == 0 &&
-		    states[i].removed == 0)
+	for (size_t i = 0; i < keys->count; i++) {
+		const struct key_state *s = &states[i];
+		if (s->role == ROLE_ZSK)
+			continue;
+		if (s->ds_seen == 0 && s->removed == 0)
 			return true;
+		if (s->ds_seen != 0 && s->removed != 0 && s->ds_withdrawn == 0 &&
+		    now < s->removed + 30 * 86400)
+			return true;
+	}
 	return false;
 }
 
@@ -196,7 +206,7 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 	view.published_now = served;
 	view.signing_now = signing;
 	/* The parent is asked only while a KSK waits for its DS there. */
-	if (zc->parent_ds_file != NULL && ksk_waits_for_ds(keys, states)) {
+	if (zc->parent_ds_file != NULL && ksk_waits_for_ds(keys, states, now)) {
 		rc = parent_ds_load(zc->parent_ds_file, zc->name, &parent,
 		    &r->diag);
 		/* No file yet: nothing seen yet. */
@@ -204,7 +214,7 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 			diag_clear(&r->diag);
 			rc = 0;
 		}
-	} else if (zc->parent_ds_dns && ksk_waits_for_ds(keys, states)) {
+	} else if (zc->parent_ds_dns && ksk_waits_for_ds(keys, states, now)) {
 		/*
 		 * A parent out of reach only delays the roll: the zone is
 		 * signed all the same, and the next run asks again.

@@ -46,4 +46,11 @@ echo "test_ksk_rollover.sh: $SIM_RUNS runs over $DAYS days, $SIM_VERSIONS versio
 CHECKS=$((CHECKS + 2))
 [ "$SIM_KSK_ROLLS" -ge 2 ] || fail "only $SIM_KSK_ROLLS KSK rollovers: $(cat parent.history)"
 [ "$SIM_ZSK_ROLLS" -ge $((DAYS / 30 - 1)) ] || fail "only $SIM_ZSK_ROLLS ZSK rollovers"
+# Each KSK a roll made was asked for at the parent, and each that left saw its DS go.
+submitted=$(grep -l '^DSSubmitted: 2' keys/*.zwstate | wc -l)
+withdrawn=$(grep -l '^DSWithdrawn: 2' keys/*.zwstate | wc -l)
+removed=$(grep -l '^Role: KSK' keys/*.zwstate | xargs grep -l '^Removed: 2' | wc -l)
+CHECKS=$((CHECKS + 2))
+[ "$submitted" -ge "$SIM_KSK_ROLLS" ] || fail "$submitted KSKs with DSSubmitted for $SIM_KSK_ROLLS rolls"
+[ "$withdrawn" = "$removed" ] || fail "$withdrawn KSKs with DSWithdrawn of $removed removed: $(grep -H DS keys/*.zwstate)"
 finish
