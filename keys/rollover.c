@@ -236,23 +236,32 @@ check_orphan_states(const char *dir, const struct keyset *ks, struct diag *d)
 /*
  * Key i has no state in a zone whose other keys have theirs: a run stopped
  * between making it and saving its state (all zero: not yet published).
- * One of an algorithm no other key has was made by an algorithm rollover:
- * marked so (it must sign before it is published), its role from its flags
- * and the scheme of the keys it replaces.
+ * While keys of another algorithm are in use, one of an algorithm that no
+ * other key has, or that only an algorithm rollover's keys have, was made
+ * by that rollover: marked so (it must sign before it is published), its
+ * role from its flags and the scheme of the keys it replaces.
  */
 static void
 lost_state(const struct keyset *ks, struct key_state *st, const bool *have,
     size_t i)
 {
-	bool zsk = false;
+	bool zsk = false, others = false;
+	uint8_t alg = key_algorithm(ks->keys[i]);
 
 	for (size_t j = 0; j < ks->count; j++) {
 		if (!have[j])
 			continue;
-		if (key_algorithm(ks->keys[j]) == key_algorithm(ks->keys[i]))
-			return;
+		if (key_algorithm(ks->keys[j]) == alg) {
+			if (st[j].algorithm_roll == 0)
+				return;
+			continue;
+		}
+		if (st[j].published != 0 && st[j].removed == 0)
+			others = true;
 		zsk = zsk || st[j].role == ROLE_ZSK;
 	}
+	if (!others)
+		return;
 	st[i].algorithm_roll = SINCE_ALWAYS;
 	st[i].role = !key_is_sep(ks->keys[i]) ? ROLE_ZSK : zsk ? ROLE_KSK :
 	    ROLE_CSK;
@@ -716,6 +725,38 @@ rollover_start_algorithm(const char *dir, const char *zone,
 }
 
 /*
+ * An algorithm rollover's key whose state a killed run did not save: it
+ * starts now, and so do the others of its algorithm that no served zone
+ * shows yet (they all join the DNSKEY set together, after their
+ * signatures). Before anything else looks at the states.
+ */
+static void
+restart_lost_algorithm_keys(const struct keyset *ks, struct key_state *st,
+    const struct rollover_view *view, const struct rollover_policy *p,
+    int64_t now, bool *dirty)
+{
+	uint8_t to = target_algorithm(ks, st, p);
+	bool lost = false;
+
+	for (size_t i = 0; to != 0 && i < ks->count; i++)
+		lost = lost || (key_algorithm(ks->keys[i]) == to &&
+		    st[i].algorithm_roll != 0 && st[i].active == 0 &&
+		    st[i].published == 0 && st[i].removed == 0);
+	for (size_t i = 0; lost && i < ks->count; i++) {
+		struct key_state *s = &st[i];
+		bool served = view != NULL && view->published_now != NULL &&
+		    view->published_now[i];
+		if (key_algorithm(ks->keys[i]) != to || s->removed != 0 || served)
+			continue;
+		if (s->algorithm_roll == SINCE_ALWAYS || s->algorithm_roll == 0)
+			s->algorithm_roll = now;
+		s->active = now;
+		s->published = now + retire_interval(p);
+		dirty[i] = true;
+	}
+}
+
+/*
  * One step of an algorithm rollover (see rollover.h), when one is asked
  * for or under way: start it, make its new keys wait again when the zone
  * served lacks their signatures, withdraw the old keys once the parent
@@ -735,17 +776,6 @@ advance_algorithm(const char *dir, const char *zone, struct keyset *ks,
 
 	if (to == 0 || !other_algorithm_in_use(ks, *states, to, now))
 		return 0;
-	/* A new key whose state a killed run did not save: it starts now. */
-	for (size_t i = 0; i < n0; i++) {
-		struct key_state *s = &(*states)[i];
-		if (key_algorithm(ks->keys[i]) == to && s->algorithm_roll != 0 &&
-		    s->active == 0 && s->published == 0 && s->removed == 0) {
-			s->algorithm_roll = now;
-			s->active = now;
-			s->published = now + retire_interval(p);
-			dirty[i] = true;
-		}
-	}
 	/* The start: the new keys (or those a killed run did not make). */
 	if ((rc = add_algorithm_keys(dir, zone, ks, states, to, p, now, &made,
 	    d)) != 0 || made > 0) {
@@ -856,6 +886,7 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	*changed = false;
 	if ((dirty = calloc(n0 + 1, sizeof(*dirty))) == NULL)
 		return STATUS_NOMEM;
+	restart_lost_algorithm_keys(ks, *states, view, p, now, dirty);
 	/*
 	 * Keys in use before the timeline (no state yet) start their lifetime
 	 * now, once there is a timeline to follow; they are in every cache.

@@ -1,7 +1,9 @@
 /* Unit tests for keys/rollover: key state files, and the ZSK pre-publication timeline. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/status.h"
 #include "keys/dnskey.h"
@@ -252,6 +254,64 @@ START_TEST(test_rollover_algorithm_key_with_lost_state)
 }
 END_TEST
 
+/*
+ * The same with the KSK's state saved (published due 2 hours later) and
+ * the ZSK's lost, the next run only 6 hours on: the KSK must not go into
+ * the DNSKEY set without the ZSK, both wait for their signatures again.
+ */
+START_TEST(test_rollover_algorithm_partner_with_lost_state)
+{
+	static const struct rollover_policy p = {
+		.propagation_delay = HOUR, .dnskey_ttl = HOUR, .max_ttl = HOUR,
+		.parent_ds_ttl = 86400, .parent_propagation_delay = HOUR,
+		.algorithm = DNSSEC_ALG_ECDSAP256SHA256,
+	};
+	struct key_state *st;
+	struct keyset *ks = load(&st);
+	struct rollover_view view = { 0 };
+	bool served[8] = { false }, changed;
+	char state[PATH_MAX];
+	struct diag d;
+	int64_t t = T0;
+
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, FORCE_NONE, t, &changed, &d), 0);
+	ck_assert_int_eq(rollover_start_algorithm(dir, "example.com", ks, &st,
+	    DNSSEC_ALG_ECDSAP256SHA256, &p, t, &d), 0);
+	ck_assert_uint_eq(ks->count, 4);
+	for (size_t i = 0; i < ks->count; i++)
+		if (key_algorithm(ks->keys[i]) == DNSSEC_ALG_ECDSAP256SHA256 &&
+		    !key_is_sep(ks->keys[i])) {
+			snprintf(state, sizeof(state), "%s.zwstate",
+			    key_file_prefix(ks->keys[i]));
+			ck_assert_int_eq(unlink(state), 0);
+		}
+	free(st);
+	keyset_free(ks);
+	ks = load(&st);
+	/* The old keys are served; nothing of the new algorithm is. */
+	for (size_t i = 0; i < ks->count; i++)
+		served[i] = key_algorithm(ks->keys[i]) != DNSSEC_ALG_ECDSAP256SHA256;
+	view.published_now = served;
+	t += 6 * HOUR;
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, &view,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	ck_assert_uint_eq(ks->count, 4);
+	for (size_t i = 0; i < ks->count; i++)
+		if (key_algorithm(ks->keys[i]) == DNSSEC_ALG_ECDSAP256SHA256)
+			ck_assert_msg(key_is_signing(ks->keys[i]) &&
+			    !key_is_published(ks->keys[i]), "key %u published "
+			    "alone", key_tag(ks->keys[i]));
+	t += 2 * HOUR;
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, &view,
+	    &p, FORCE_NONE, t, &changed, &d), 0);
+	for (size_t i = 0; i < ks->count; i++)
+		ck_assert(key_is_published(ks->keys[i]));
+	free(st);
+	keyset_free(ks);
+}
+END_TEST
+
 START_TEST(test_rollover_unserved_successor_waits_again)
 {
 	struct key_state *st;
@@ -328,6 +388,7 @@ main(void)
 	tcase_add_test(tc, test_rollover_zsk_prepublication_timeline);
 	tcase_add_test(tc, test_rollover_csk_timeline);
 	tcase_add_test(tc, test_rollover_algorithm_key_with_lost_state);
+	tcase_add_test(tc, test_rollover_algorithm_partner_with_lost_state);
 	tcase_add_test(tc, test_rollover_unserved_successor_waits_again);
 	tcase_add_test(tc, test_rollover_refuses_lost_keys);
 	tcase_add_test(tc, test_rollover_bad_state_file_names_its_line);
