@@ -54,5 +54,6 @@ int cmd_config_check(struct cli *cli, int argc, char **argv);
 int cmd_keys_status(struct cli *cli, int argc, char **argv);
 int cmd_keys_roll(struct cli *cli, int argc, char **argv);
 int cmd_keys_ds_seen(struct cli *cli, int argc, char **argv);
+int cmd_tlsa(struct cli *cli, int argc, char **argv);
 
 #endif

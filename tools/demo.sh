@@ -39,6 +39,9 @@ echo
 echo "== DS records to give the parent zone (.com):"
 $zw keys ds "$zone" --keydir "$demo/keys/$zone"
 echo
+echo "== TLSA record of the mail host's certificate (zones/example/mail.example.com.crt):"
+$zw tlsa mail.$zone --cert zones/example/mail.example.com.crt
+echo
 echo "Signed zone: $demo/$zone.signed"
 if command -v ldns-verify-zone >/dev/null; then
 	ldns-verify-zone -V 1 "$demo/$zone.signed" && echo "ldns-verify-zone: zone is valid"
