@@ -149,7 +149,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	}
 	t_load = elapsed_seconds() - t_load;
 	if ((rc = signing_sign(cli, in, out, zname, &z, prev, keys, &policy,
-	    &stats, &d)) != 0) {
+	    NULL, &stats, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, "signing");
 		goto out;
 	}

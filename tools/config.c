@@ -289,6 +289,25 @@ check_ttl(const char *v)
 	return s < 1 || s > 0x7fffffff ? "from 1s to 68 years" : NULL;
 }
 
+/* HOST PORT CERTFILE [NEXTKEYFILE] */
+static const char *
+check_tlsa(const char *v)
+{
+	char host[256], cert[1024], next[1024], extra[2];
+	unsigned long port;
+	uint8_t name[DNAME_MAX_LENGTH];
+	int n = sscanf(v, "%255s %lu %1023s %1023s %1s", host, &port, cert,
+	    next, extra);
+
+	if (n < 3 || n > 4)
+		return "give HOST PORT CERTFILE [NEXTKEYFILE]";
+	if (dname_parse(host, name) != 0 || name[0] == 0)
+		return "HOST is not a host name";
+	if (port == 0 || port > 65535)
+		return "PORT must be 1 to 65535";
+	return NULL;
+}
+
 static const char *
 check_scheme(const char *v)
 {
@@ -339,6 +358,8 @@ static const struct {
 	{ "key-scheme", check_scheme },
 	{ "dnskey-ttl", check_ttl },
 	{ "verify", check_verify },
+	{ "tlsa", check_tlsa },
+	{ "tlsa-ttl", check_ttl },
 };
 
 static int
@@ -361,7 +382,11 @@ on_value(void *user, const char *section, const char *key, const char *value)
 		return fail(p, p->line, "unknown key '%s'", key);
 	if ((why = known_keys[k].check(value)) != NULL)
 		return fail(p, p->line, "%s = %s: %s", key, value, why);
-	for (size_t i = 0; i < s->nentries; i++)
+	/* tlsa lines add up; every other key is given once. */
+	if (strcmp(key, "tlsa") == 0 && s->name == NULL)
+		return fail(p, p->line, "tlsa belongs in a [zone NAME] section: "
+		    "its host is in that zone");
+	for (size_t i = 0; strcmp(key, "tlsa") != 0 && i < s->nentries; i++)
 		if (strcmp(s->entries[i].key, key) == 0)
 			return fail(p, p->line, "'%s' given twice in this "
 			    "section (first on line %lu)", key,
@@ -397,6 +422,31 @@ resolve_path(const char *config_path, const char *v)
 	return out;
 }
 
+/* A tlsa line (checked by check_tlsa) onto zc's list, its files from the config's folder. */
+static int
+add_tlsa(struct zone_config *zc, const char *config_path, const struct entry *e)
+{
+	char host[256], cert[1024], next[1024];
+	unsigned long port;
+	struct tlsa_config *grown, *t;
+	int n = sscanf(e->value, "%255s %lu %1023s %1023s", host, &port, cert,
+	    next);
+
+	if ((grown = realloc(zc->tlsa, (zc->ntlsa + 1) * sizeof(*grown))) == NULL)
+		return STATUS_NOMEM;
+	zc->tlsa = grown;
+	t = &zc->tlsa[zc->ntlsa++];
+	memset(t, 0, sizeof(*t));
+	t->port = (unsigned)port;
+	t->line = e->line;
+	t->host = strdup(host);
+	t->cert = resolve_path(config_path, cert);
+	if (n == 4)
+		t->next_key = resolve_path(config_path, next);
+	return t->host == NULL || t->cert == NULL || (n == 4 && t->next_key ==
+	    NULL) ? STATUS_NOMEM : 0;
+}
+
 /* Apply one entry to a zone (values were checked as they were read). */
 static int
 apply(struct zone_config *zc, const char *config_path, const struct entry *e)
@@ -417,6 +467,14 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 	if (strcmp(e->key, "reload") == 0) {
 		free(zc->reload);
 		return (zc->reload = strdup(e->value)) ? 0 : STATUS_NOMEM;
+	}
+	if (strcmp(e->key, "tlsa") == 0)
+		return add_tlsa(zc, config_path, e);
+	if (strcmp(e->key, "tlsa-ttl") == 0) {
+		int64_t v;
+		int rc = duration_parse(e->value, &v);
+		zc->tlsa_ttl = (uint32_t)v;
+		return rc;
 	}
 	if (strcmp(e->key, "algorithm") == 0) {
 		zc->algorithm_set = true;
@@ -493,6 +551,13 @@ zone_config_clear(struct zone_config *zc)
 	free(zc->reload);
 	free(zc->parent_ds_file);
 	free(zc->resolver);
+	free(zc->config_file);
+	for (size_t i = 0; i < zc->ntlsa; i++) {
+		free(zc->tlsa[i].host);
+		free(zc->tlsa[i].cert);
+		free(zc->tlsa[i].next_key);
+	}
+	free(zc->tlsa);
 }
 
 /* Defaults, then [defaults], then the zone's own section; then what must hold. */
@@ -514,8 +579,10 @@ build_zone(struct parse *p, const struct section *defaults,
 	zc->parent_propagation_delay = PROPAGATION_DELAY_DEFAULT;
 	zc->cds = true;
 	zc->policy.cds = true;
+	zc->tlsa_ttl = TLSA_TTL_DEFAULT;
 	zc->line = s->line;
-	if ((zc->name = strdup(s->name)) == NULL)
+	if ((zc->name = strdup(s->name)) == NULL ||
+	    (zc->config_file = strdup(p->path)) == NULL)
 		return STATUS_NOMEM;
 	for (size_t l = 0; l < 2; l++)
 		for (size_t i = 0; layers[l] && i < layers[l]->nentries; i++)
@@ -540,6 +607,16 @@ build_zone(struct parse *p, const struct section *defaults,
 		fail(p, s->line, "[zone %s]: csk-lifetime must be at least "
 		    "signature-validity (or 0: no scheduled rollover)", s->name);
 		return STATUS_SYNTAX;
+	}
+	for (size_t i = 0; i < zc->ntlsa; i++) {
+		uint8_t host[DNAME_MAX_LENGTH], zone[DNAME_MAX_LENGTH];
+		if (dname_parse(zc->tlsa[i].host, host) != 0 ||
+		    dname_parse(s->name, zone) != 0 ||
+		    !dname_is_below_or_at(host, zone)) {
+			fail(p, zc->tlsa[i].line, "tlsa: %s is not in the zone %s",
+			    zc->tlsa[i].host, s->name);
+			return STATUS_SYNTAX;
+		}
 	}
 	if (zc->policy.refresh >= zc->policy.validity) {
 		fail(p, s->line, "[zone %s]: signature-refresh must be shorter "

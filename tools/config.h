@@ -12,6 +12,18 @@
 #define CONFIG_DEFAULT_PATH "/etc/zonewarden/zonewarden.conf"
 #define CONFIG_DEFAULT_KEYDIR "/var/lib/zonewarden/keys"
 
+/* TTL of the TLSA records run publishes, unless tlsa-ttl says otherwise. */
+#define TLSA_TTL_DEFAULT 3600
+
+/* One tlsa = HOST PORT CERTFILE [NEXTKEYFILE] line. */
+struct tlsa_config {
+	char *host;                  /* as written */
+	unsigned port;
+	char *cert;                  /* the deployed certificate (or chain) */
+	char *next_key;              /* the next key (or CSR), or NULL */
+	unsigned long line;
+};
+
 /* Everything zonewarden needs to know about one zone, defaults applied. */
 struct zone_config {
 	char *name;                  /* as in [zone NAME] */
@@ -33,7 +45,11 @@ struct zone_config {
 	bool parent_ds_dns;          /* parent-ds-check = dns */
 	char *resolver;              /* IP[@PORT] for dns checks, NULL: resolv.conf */
 	bool cds;                    /* publish CDS/CDNSKEY */
+	struct tlsa_config *tlsa;    /* TLSA records run publishes */
+	size_t ntlsa;
+	uint32_t tlsa_ttl;
 	unsigned long line;          /* of the [zone NAME] line */
+	char *config_file;           /* the file it was read from, for messages */
 };
 
 struct config {

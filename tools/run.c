@@ -16,6 +16,7 @@
 #include "run.h"
 #include "signing.h"
 #include "state.h"
+#include "tlsa_records.h"
 
 #define LOCK_FILE ".lock"
 
@@ -301,6 +302,21 @@ reload(const struct zone_config *zc, const struct run_options *o, int64_t now,
 	return rc;
 }
 
+/* signing_additions for a zone read in again: its TLSA records once more. */
+struct tlsa_merge {
+	const struct cli *cli;
+	const struct zone_config *zc;
+	const struct zone *prev;
+};
+
+static int
+merge_tlsa(struct zone *z, void *arg, struct diag *d)
+{
+	const struct tlsa_merge *tm = arg;
+
+	return tlsa_records_merge(tm->cli, tm->zc, z, tm->prev, d);
+}
+
 static int
 run_locked(const struct cli *cli, const struct zone_config *zc,
     const struct run_options *o, struct run_result *r, struct run_state *st)
@@ -314,8 +330,10 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	policy.threads = o->threads;
 	if ((rc = load_or_create_keys(zc, o, cli->now, &keys, r)) != 0)
 		goto out;
+	/* The TLSA records of the deployed certificates join the operator's data. */
 	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
 	    &prev, &m, &r->diag)) != 0 ||
+	    (rc = tlsa_records_merge(cli, zc, z, prev, &r->diag)) != 0 ||
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
 	    st->reload_pending, r)) != 0)
 		goto out;
@@ -339,8 +357,10 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 			rc = reload(zc, o, cli->now, keys, st, r);
 		goto out;
 	}
+	struct tlsa_merge tm = { cli, zc, prev };
+	struct signing_additions more = { merge_tlsa, &tm };
 	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
-	    keys, &policy, &r->stats, &r->diag)) != 0)
+	    keys, &policy, &more, &r->stats, &r->diag)) != 0)
 		goto out;
 	m.signed_at = cli->now;
 	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;

@@ -86,7 +86,8 @@ int
 signing_sign(const struct cli *cli, const char *in, const char *out,
     const char *zname,
     struct zone **z, const struct zone *prev, const struct keyset *keys,
-    const struct sign_policy *p, struct sign_stats *stats, struct diag *d)
+    const struct sign_policy *p, const struct signing_additions *more,
+    struct sign_stats *stats, struct diag *d)
 {
 	int rc = signer_sign_zone(*z, keys, p, cli->now, prev, stats, d);
 
@@ -106,7 +107,8 @@ signing_sign(const struct cli *cli, const char *in, const char *out,
 		diag_clear(d);
 		zone_free(*z);
 		*z = NULL;
-		if ((rc = zone_load(in, zname, SIGNING_DEFAULT_TTL, z, d)) == 0)
+		if ((rc = zone_load(in, zname, SIGNING_DEFAULT_TTL, z, d)) == 0 &&
+		    (more == NULL || (rc = more->add(*z, more->arg, d)) == 0))
 			rc = signer_sign_zone(*z, keys, p, cli->now, NULL, stats,
 			    d);
 	}

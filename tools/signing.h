@@ -58,17 +58,23 @@ int signing_load(const struct cli *cli, const char *in, const char *out,
     const char *zname, bool with_previous, struct zone **z,
     struct zone **prev, struct signing_manifest *m, struct diag *d) WUR;
 
+/* What is added to a zone read from the input before it is signed (run's TLSA). */
+struct signing_additions {
+	int (*add)(struct zone *z, void *arg, struct diag *d);
+	void *arg;
+};
+
 /*
  * Sign *z (see signer_sign_zone). Should a signature kept from prev fail
- * the self-check (a damaged file), warn, read in again and sign everything
- * anew (in and out name the files for that); *z may then be replaced.
- * Returns 0 or a status with d.
+ * the self-check (a damaged file), warn, read in again (with more's
+ * additions, when not NULL) and sign everything anew (in and out name the
+ * files for that); *z may then be replaced. Returns 0 or a status with d.
  */
 int signing_sign(const struct cli *cli, const char *in, const char *out,
     const char *zname,
     struct zone **z, const struct zone *prev, const struct keyset *keys,
-    const struct sign_policy *p, struct sign_stats *stats,
-    struct diag *d) WUR;
+    const struct sign_policy *p, const struct signing_additions *more,
+    struct sign_stats *stats, struct diag *d) WUR;
 
 /*
  * Write z to path atomically (temporary file, fsync, rename), formatted on

@@ -52,7 +52,10 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	    "key-scheme = csk\n"
 	    "dnskey-ttl = 2h\n"
 	    "verify = all\n"
-	    "csk-lifetime = 120d\n");
+	    "csk-lifetime = 120d\n"
+	    "tlsa = mail.example.org 25 cert.pem next.key\n"
+	    "tlsa = MAIL.example.org. 465 /etc/cert.pem\n"
+	    "tlsa-ttl = 5m\n");
 
 	diag_clear(&d);
 	ck_assert_int_eq(config_load(path, &c, &d), 0);
@@ -103,6 +106,19 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	ck_assert(!org->policy.verify_sample);
 	ck_assert_int_eq(org->csk_lifetime, 120 * 86400);
 	ck_assert_int_eq(com->csk_lifetime, 0);
+	ck_assert_uint_eq(org->ntlsa, 2);
+	ck_assert_str_eq(org->tlsa[0].host, "mail.example.org");
+	ck_assert_uint_eq(org->tlsa[0].port, 25);
+	snprintf(want, sizeof(want), "%s/cert.pem", unit_dir);
+	ck_assert_str_eq(org->tlsa[0].cert, want);
+	snprintf(want, sizeof(want), "%s/next.key", unit_dir);
+	ck_assert_str_eq(org->tlsa[0].next_key, want);
+	ck_assert_uint_eq(org->tlsa[1].port, 465);
+	ck_assert_str_eq(org->tlsa[1].cert, "/etc/cert.pem");
+	ck_assert_ptr_null(org->tlsa[1].next_key);
+	ck_assert_uint_eq(org->tlsa_ttl, 300);
+	ck_assert_uint_eq(com->ntlsa, 0);
+	ck_assert_uint_eq(com->tlsa_ttl, 3600);
 	ck_assert(com->policy.verify_sample);
 	ck_assert(!com->csk);
 	ck_assert(com->cds);
@@ -167,6 +183,10 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\ndnskey-ttl = 0\n", 4, "from 1s" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nverify = some\n", 4, "use all or sample" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ncsk-lifetime = 1d\n", 1, "csk-lifetime must be at least" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 99999 c.pem\n", 4, "PORT must be 1 to 65535" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25\n", 4, "give HOST PORT CERTFILE" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.b.test 25 c.pem\n", 4, "not in the zone a.test" },
+	{ "[defaults]\ntlsa = mail.a.test 25 c.pem\n[zone a.test]\ninput = /a\noutput = /b\n", 2, "tlsa belongs in a [zone NAME] section" },
 	{ "[defaults]\nkeydir = /k\n[zone a.test]\ninput = /a\noutput = /b\n[zone b.test]\ninput = /c\noutput = /d\n", 6, "shares its keydir /k" },
 };
 
