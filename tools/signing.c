@@ -26,6 +26,8 @@ struct previous {
 	pthread_t thread;
 };
 
+static bool is_own_output(const char *path);
+
 static void *
 load_previous(void *arg)
 {
@@ -35,7 +37,11 @@ load_previous(void *arg)
 
 	diag_clear(&d);
 	diag_clear(&pv->warning);
-	rc = zone_load(pv->path, pv->zname, SIGNING_DEFAULT_TTL, &pv->zone, &d);
+	/* Our own output is read in parts, on every CPU. */
+	rc = is_own_output(pv->path) ?
+	    zone_load_lines(pv->path, pv->zname, SIGNING_DEFAULT_TTL, 0,
+	    &pv->zone, &d) :
+	    zone_load(pv->path, pv->zname, SIGNING_DEFAULT_TTL, &pv->zone, &d);
 	if (rc != 0 && rc != -ENOENT) {
 		diag_set(&pv->warning, pv->path, d.line, "previous output not "
 		    "usable (%s): signing everything anew",
@@ -257,45 +263,75 @@ parse_manifest(const char *line, struct signing_manifest *m, uint8_t body[32])
 	return true;
 }
 
+/*
+ * The manifest on fd's last line into *m and body; *body_len: the bytes
+ * before that line. False when there is none.
+ */
+static bool
+read_manifest(int fd, struct signing_manifest *m, uint8_t body[32],
+    uint64_t *body_len)
+{
+	char text[512], *line;
+	struct stat st;
+	ssize_t got;
+	off_t from;
+
+	memset(m, 0, sizeof(*m));
+	/* The last line: after the newline before the final one. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 2)
+		return false;
+	from = st.st_size > (off_t)sizeof(text) - 1 ?
+	    st.st_size - (off_t)sizeof(text) + 1 : 0;
+	if ((got = pread(fd, text, (size_t)(st.st_size - from), from)) !=
+	    st.st_size - from || text[got - 1] != '\n')
+		return false;
+	text[got - 1] = '\0';
+	if ((line = strrchr(text, '\n')) == NULL)
+		return false;
+	line++;
+	*body_len = (uint64_t)(from + (line - text));
+	return parse_manifest(line, m, body);
+}
+
 bool
 signing_up_to_date(const char *path, const struct signing_manifest *want,
     int64_t now, struct signing_manifest *found)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	uint8_t body[32], have[32];
-	char text[512], *line;
-	struct stat st;
-	ssize_t got;
-	off_t from;
-	bool ok = false;
+	uint64_t body_len;
+	bool ok;
 
 	memset(found, 0, sizeof(*found));
 	if (fd < 0)
 		return false;
-	/* The last line: after the newline before the final one. */
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 2)
-		goto out;
-	from = st.st_size > (off_t)sizeof(text) - 1 ?
-	    st.st_size - (off_t)sizeof(text) + 1 : 0;
-	if ((got = pread(fd, text, (size_t)(st.st_size - from), from)) !=
-	    st.st_size - from || text[got - 1] != '\n')
-		goto out;
-	text[got - 1] = '\0';
-	if ((line = strrchr(text, '\n')) == NULL)
-		goto out;
-	line++;
-	if (!parse_manifest(line, found, body))
-		goto out;
 	/* The cheap questions first; the digest of the whole output last. */
-	ok = want->input_known && found->input_known &&
+	ok = read_manifest(fd, found, body, &body_len) &&
+	    want->input_known && found->input_known &&
 	    memcmp(want->input, found->input, 32) == 0 &&
 	    memcmp(want->setup, found->setup, sizeof(want->setup)) == 0 &&
 	    found->signed_at <= now && now < found->due &&
-	    hash_fd(fd, (uint64_t)(from + (line - text)), have, NULL) == 0 &&
+	    hash_fd(fd, body_len, have, NULL) == 0 &&
 	    memcmp(have, body, 32) == 0;
-out:
 	close(fd);
 	return ok;
+}
+
+/* Is the file at path our own output (one record per line, its last line says so)? */
+static bool
+is_own_output(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct signing_manifest m;
+	uint8_t body[32];
+	uint64_t body_len;
+	bool ours;
+
+	if (fd < 0)
+		return false;
+	ours = read_manifest(fd, &m, body, &body_len);
+	close(fd);
+	return ours;
 }
 
 struct zone_writer {

@@ -1,12 +1,16 @@
 /* Zone storage and loading of master files (with libzscanner as the parser). */
+#include <errno.h>
+#include <fcntl.h>
 #include <libzscanner/scanner.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/parallel.h"
 #include "common/status.h"
 #include "zones_internal.h"
 
@@ -239,13 +243,80 @@ release_parsed(zs_scanner_t *s, const char **released)
 	*released = (const char *)to;
 }
 
+static int load_file(struct zone *z, const char *path, const char *origin,
+    uint32_t default_ttl, int depth, struct diag *d);
+
+/*
+ * Parse what s reads into z, records marked with file (path in messages).
+ * $INCLUDE loads that file when depth allows; depth < 0 refuses it.
+ */
+static int
+parse_records(struct zone *z, zs_scanner_t *s, const char *path,
+    uint16_t file, int depth, struct diag *d)
+{
+	const char *released = s->input.start;
+	int rc;
+
+	for (;;) {
+		release_parsed(s, &released);
+		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR) {
+			diag_set(d, path, s->line_counter, "%s",
+			    zs_strerror(s->error.code));
+			return STATUS_SYNTAX;
+		}
+		switch (s->state) {
+		case ZS_STATE_DATA:
+			if (s->r_class != CLASS_IN) {
+				diag_set(d, path, s->line_counter,
+				    "class %u is not supported, only IN",
+				    s->r_class);
+				return STATUS_ZONE_CONTENT;
+			}
+			if (!dname_is_below_or_at(s->r_owner, z->origin)) {
+				char owner[DNAME_TEXT_MAX], zname[DNAME_TEXT_MAX];
+				dname_format(s->r_owner, owner, sizeof(owner));
+				dname_format(z->origin, zname, sizeof(zname));
+				diag_set(d, path, s->line_counter,
+				    "%s is outside the zone %s", owner, zname);
+				return STATUS_ZONE_CONTENT;
+			}
+			if ((rc = zone_append(z, s->r_owner, s->r_owner_length,
+			    s->r_type, s->r_ttl, s->r_data, s->r_data_length,
+			    (uint32_t)s->line_counter, file)) != 0)
+				return rc;
+			break;
+		case ZS_STATE_ERROR:
+			diag_set(d, path, s->line_counter, "%s",
+			    zs_strerror(s->error.code));
+			return STATUS_SYNTAX;
+		case ZS_STATE_INCLUDE:
+			if (depth < 0 || depth >= INCLUDE_DEPTH_MAX) {
+				diag_set(d, path, s->line_counter, depth < 0 ?
+				    "$INCLUDE in a file read in parts" :
+				    "$INCLUDE nested deeper than %d",
+				    INCLUDE_DEPTH_MAX);
+				return STATUS_SYNTAX;
+			}
+			/* zscanner resolved the path and put the origin in buffer. */
+			if ((rc = load_file(z, s->include_filename,
+			    (char *)s->buffer, s->default_ttl, depth + 1, d)) != 0)
+				return rc;
+			break;
+		case ZS_STATE_EOF:
+		case ZS_STATE_STOP:
+			return 0;
+		default:
+			break;
+		}
+	}
+}
+
 /* Parse one file (and, recursively, what it includes) into z. */
 static int
 load_file(struct zone *z, const char *path, const char *origin,
     uint32_t default_ttl, int depth, struct diag *d)
 {
 	zs_scanner_t *s;
-	const char *released;
 	uint16_t file;
 	int rc;
 
@@ -256,79 +327,192 @@ load_file(struct zone *z, const char *path, const char *origin,
 		return STATUS_NOMEM;
 	if (zs_init(s, origin, CLASS_IN, default_ttl) != 0) {
 		diag_set(d, path, 0, "invalid origin '%s'", origin);
-		rc = STATUS_SYNTAX;
-		goto out_free;
+		free(s);
+		return STATUS_SYNTAX;
 	}
 	if (zs_set_input_file(s, path) != 0) {
 		diag_set(d, path, 0, "cannot read zone file: %s",
 		    zs_strerror(s->error.code));
 		rc = -ENOENT;
+	} else
+		rc = parse_records(z, s, path, file, depth, d);
+	zs_deinit(s);
+	free(s);
+	return rc;
+}
+
+/* Drop the whole pages of [p, p + len) of a read-only file mapping. */
+static void
+release_range(const char *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
+
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
+/* One part of a file that zone_load_lines parses on its own. */
+struct part_job {
+	const char *path, *origin;
+	uint32_t default_ttl;
+	const char *data;
+	const size_t *start;          /* nparts + 1 offsets, at line starts */
+	struct zone **zones;
+	struct diag *diags;
+	int *rcs;
+	size_t *newlines;             /* in each part */
+};
+
+static int
+parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
+{
+	struct part_job *job = arg;
+
+	(void)unused;
+	for (size_t k = begin; k < end; k++) {
+		const char *p = job->data + job->start[k];
+		size_t len = job->start[k + 1] - job->start[k];
+		zs_scanner_t *s = malloc(sizeof(*s));
+		struct zone *z = NULL;
+		uint16_t file;
+		int rc;
+
+		job->newlines[k] = 0;
+		for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
+		    q++)
+			job->newlines[k]++;
+		if (s == NULL || (rc = zone_new(job->origin, &z)) != 0 ||
+		    (rc = add_file_name(z, job->path, &file)) != 0) {
+			free(s);
+			job->zones[k] = z;
+			job->rcs[k] = STATUS_NOMEM;
+			continue;
+		}
+		job->zones[k] = z;
+		if (zs_init(s, job->origin, CLASS_IN, job->default_ttl) != 0 ||
+		    zs_set_input_string(s, p, len) != 0) {
+			diag_set(&job->diags[k], job->path, 0, "cannot parse it "
+			    "in parts");
+			rc = STATUS_SYNTAX;
+		} else
+			rc = parse_records(z, s, job->path, file, -1,
+			    &job->diags[k]);
+		zs_deinit(s);
+		free(s);
+		job->rcs[k] = rc;
+		/* Parsed: its pages of the file are not needed again. */
+		release_range(p, len);
+	}
+	return 0;
+}
+
+int
+zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
+    unsigned threads, struct zone **out, struct diag *d)
+{
+	struct part_job job = { .path = path, .default_ttl = default_ttl };
+	char zname[DNAME_TEXT_MAX];
+	struct zone *z = NULL;
+	struct stat st;
+	size_t nparts, *start = NULL, lines = 0;
+	void *map = MAP_FAILED;
+	int fd, rc = 0;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		diag_set(d, path, 0, "cannot read zone file");
+		return rc;
+	}
+	/* Small files gain nothing from parts. */
+	nparts = (size_t)st.st_size / (8u << 20);
+	nparts = nparts > 32 ? 32 : nparts;
+	if (nparts < 2) {
+		close(fd);
+		return zone_load(path, origin, default_ttl, out, d);
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		diag_set(d, path, 0, "cannot read zone file");
+		return -errno;
+	}
+	(void)madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	if ((rc = zone_new(origin, &z)) != 0) {
+		diag_set(d, NULL, 0, "invalid zone name '%s'", origin);
 		goto out;
 	}
-	released = s->input.start;
-	for (;;) {
-		release_parsed(s, &released);
-		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR) {
-			diag_set(d, path, s->line_counter, "%s",
-			    zs_strerror(s->error.code));
-			rc = STATUS_SYNTAX;
-			goto out;
-		}
-		switch (s->state) {
-		case ZS_STATE_DATA:
-			if (s->r_class != CLASS_IN) {
-				diag_set(d, path, s->line_counter,
-				    "class %u is not supported, only IN",
-				    s->r_class);
-				rc = STATUS_ZONE_CONTENT;
-				goto out;
-			}
-			if (!dname_is_below_or_at(s->r_owner, z->origin)) {
-				char owner[DNAME_TEXT_MAX], zname[DNAME_TEXT_MAX];
-				dname_format(s->r_owner, owner, sizeof(owner));
-				dname_format(z->origin, zname, sizeof(zname));
-				diag_set(d, path, s->line_counter,
-				    "%s is outside the zone %s", owner, zname);
-				rc = STATUS_ZONE_CONTENT;
-				goto out;
-			}
-			rc = zone_append(z, s->r_owner, s->r_owner_length,
-			    s->r_type, s->r_ttl, s->r_data, s->r_data_length,
-			    (uint32_t)s->line_counter, file);
-			if (rc != 0)
-				goto out;
-			break;
-		case ZS_STATE_ERROR:
-			diag_set(d, path, s->line_counter, "%s",
-			    zs_strerror(s->error.code));
-			rc = STATUS_SYNTAX;
-			goto out;
-		case ZS_STATE_INCLUDE:
-			if (depth >= INCLUDE_DEPTH_MAX) {
-				diag_set(d, path, s->line_counter,
-				    "$INCLUDE nested deeper than %d",
-				    INCLUDE_DEPTH_MAX);
-				rc = STATUS_SYNTAX;
-				goto out;
-			}
-			/* zscanner resolved the path and put the origin in buffer. */
-			rc = load_file(z, s->include_filename, (char *)s->buffer,
-			    s->default_ttl, depth + 1, d);
-			if (rc != 0)
-				goto out;
-			break;
-		case ZS_STATE_EOF:
-		case ZS_STATE_STOP:
-			rc = 0;
-			goto out;
-		default:
+	dname_format(z->origin, zname, sizeof(zname));
+	job.origin = zname;
+	job.data = map;
+	start = calloc(nparts + 1, sizeof(*start));
+	job.zones = calloc(nparts, sizeof(*job.zones));
+	job.diags = calloc(nparts, sizeof(*job.diags));
+	job.rcs = calloc(nparts, sizeof(*job.rcs));
+	job.newlines = calloc(nparts, sizeof(*job.newlines));
+	if (start == NULL || job.zones == NULL || job.diags == NULL ||
+	    job.rcs == NULL || job.newlines == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
+	/* Parts end at line ends: one record per line, so each parses alone. */
+	for (size_t k = 1; k < nparts; k++) {
+		size_t at = (size_t)st.st_size / nparts * k;
+		const char *nl = memchr((const char *)map + at, '\n',
+		    (size_t)st.st_size - at);
+		start[k] = nl ? (size_t)(nl - (const char *)map) + 1 :
+		    (size_t)st.st_size;
+		if (start[k] < start[k - 1])
+			start[k] = start[k - 1];
+	}
+	start[nparts] = (size_t)st.st_size;
+	job.start = start;
+	for (size_t k = 0; k < nparts; k++)
+		diag_clear(&job.diags[k]);
+	if ((rc = parallel_for(nparts, 1, threads, parse_part, &job, d)) != 0)
+		goto out;
+	/* The parts in order: their lines continue from the parts before. */
+	size_t total = 0;
+	for (size_t k = 0; k < nparts; k++)
+		total += job.zones[k] != NULL ? job.zones[k]->count : 0;
+	if ((rc = add_file_name(z, path, &(uint16_t){ 0 })) != 0 ||
+	    (rc = zone_reserve(z, total)) != 0)
+		goto out;
+	for (size_t k = 0; k < nparts && rc == 0; k++) {
+		struct zone *p = job.zones[k];
+		if ((rc = job.rcs[k]) != 0) {
+			*d = job.diags[k];
+			if (d->line > 0)
+				d->line += lines;
 			break;
 		}
+		for (size_t i = 0; i < p->count; i++) {
+			struct zrr *rr = &z->rr[z->count++];
+			*rr = p->rr[i];
+			rr->line += (uint32_t)lines;
+		}
+		arena_absorb(&z->arena, &p->arena);
+		lines += job.newlines[k];
+	}
+	if (rc == 0 && (rc = zone_finalize(z, d)) == 0) {
+		*out = z;
+		z = NULL;
 	}
 out:
-	zs_deinit(s);
-out_free:
-	free(s);
+	for (size_t k = 0; job.zones != NULL && k < nparts; k++)
+		zone_free(job.zones[k]);
+	free(job.zones);
+	free(job.diags);
+	free(job.rcs);
+	free(job.newlines);
+	free(start);
+	zone_free(z);
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)st.st_size);
 	return rc;
 }
 

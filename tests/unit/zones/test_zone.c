@@ -207,6 +207,59 @@ START_TEST(test_zone_large_random_order_loads_in_canonical_order)
 }
 END_TEST
 
+/*
+ * A file of one record per line, large enough to be read in parts: the
+ * same records, lines and errors as reading it whole.
+ */
+START_TEST(test_zone_load_lines_equals_zone_load)
+{
+	enum { NAMES = 200000 };   /* about 26 MB: three parts */
+	FILE *f;
+	char path[300];
+	struct zone *a = NULL, *b = NULL;
+	struct diag d;
+	size_t na, nb;
+
+	snprintf(path, sizeof(path), "%s/lines.zone", unit_dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "example.com. 300 IN SOA ns.example.com. h.example.com. 1 2 3 4 5\n"
+	    "example.com. 300 IN NS ns.example.com.\n"
+	    "ns.example.com. 300 IN A 192.0.2.1\n");
+	for (unsigned i = 0; i < NAMES; i++)
+		fprintf(f, "h%06u.example.com. 300 IN TXT \"%u some text to make "
+		    "the line longer than the others are\"\n"
+		    "h%06u.example.com. 300 IN A 192.0.2.%u\n", i, i, i, i % 250);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &a, &d), 0);
+	ck_assert_int_eq(zone_load_lines(path, "example.com.", 3600, 2, &b, &d), 0);
+	const struct zrr *ra = zone_records(a, &na), *rb = zone_records(b, &nb);
+	ck_assert_uint_eq(na, nb);
+	ck_assert_uint_eq(na, 3 + 2 * NAMES);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert(dname_equal(ra[i].owner, rb[i].owner));
+		ck_assert_uint_eq(ra[i].type, rb[i].type);
+		ck_assert_uint_eq(ra[i].ttl, rb[i].ttl);
+		ck_assert_uint_eq(ra[i].line, rb[i].line);
+		ck_assert_uint_eq(ra[i].rdlen, rb[i].rdlen);
+		ck_assert_mem_eq(ra[i].rdata, rb[i].rdata, ra[i].rdlen);
+	}
+	ck_assert_str_eq(zone_file_name(b, rb[na - 1].file), path);
+	zone_free(a);
+	zone_free(b);
+	/* A bad line far into the file: the same file and line either way. */
+	ck_assert_ptr_nonnull(f = fopen(path, "a"));
+	fprintf(f, "bad.example.com. 300 IN A 192.0.2\n");
+	ck_assert_int_eq(fclose(f), 0);
+	struct diag da, db;
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &a, &da), STATUS_SYNTAX);
+	ck_assert_int_eq(zone_load_lines(path, "example.com.", 3600, 2, &b, &db),
+	    STATUS_SYNTAX);
+	ck_assert_uint_eq(da.line, 3 + 2 * NAMES + 1);
+	ck_assert_uint_eq(db.line, da.line);
+	ck_assert_str_eq(db.file, da.file);
+}
+END_TEST
+
 /* Gaps opened after RRsets take records that end up in canonical order without a sort. */
 START_TEST(test_zone_open_gaps_places_records_after_their_rrsets)
 {
@@ -364,6 +417,7 @@ main(void)
 	tcase_add_test(tc, test_zone_unifies_rrset_ttl_with_warning);
 	tcase_add_test(tc, test_zone_sorts_appended_records_by_merging);
 	tcase_add_test(tc, test_zone_large_random_order_loads_in_canonical_order);
+	tcase_add_test(tc, test_zone_load_lines_equals_zone_load);
 	tcase_add_test(tc, test_zone_write_long_records);
 	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
