@@ -249,7 +249,7 @@ lost_state(const struct keyset *ks, struct key_state *st, const bool *have,
 	uint8_t alg = key_algorithm(ks->keys[i]);
 
 	for (size_t j = 0; j < ks->count; j++) {
-		if (!have[j])
+		if (!have[j] || st[j].removed != 0)
 			continue;
 		if (key_algorithm(ks->keys[j]) == alg) {
 			if (st[j].algorithm_roll == 0)
@@ -341,10 +341,15 @@ static size_t
 ds_wanted(const struct keyset *ks, const struct key_state *st,
     const struct rollover_policy *p, int64_t now)
 {
+	uint8_t to = target_algorithm(ks, st, p);
 	size_t want = (size_t)-1;
 
+	/* In an algorithm rollover, a key of the algorithm it goes to first. */
+	for (int pass = to != 0 ? 0 : 1; pass < 2 && want == (size_t)-1; pass++)
 	for (size_t i = 0; i < ks->count; i++) {
 		const struct key_state *s = &st[i];
+		if (pass == 0 && key_algorithm(ks->keys[i]) != to)
+			continue;
 		if (s->role != ROLE_ZSK && key_is_signing(ks->keys[i]) &&
 		    key_is_published(ks->keys[i]) &&
 		    (s->published == SINCE_ALWAYS ||
@@ -641,9 +646,11 @@ target_algorithm(const struct keyset *ks, const struct key_state *st,
 
 	if (p->algorithm != 0)
 		return p->algorithm;
+	/* A key whose state was lost (SINCE_ALWAYS) is the newest of all. */
 	for (size_t i = 0; i < ks->count; i++)
 		if (st[i].algorithm_roll != 0 && st[i].removed == 0 &&
-		    (best == (size_t)-1 ||
+		    (best == (size_t)-1 || st[best].algorithm_roll != SINCE_ALWAYS) &&
+		    (best == (size_t)-1 || st[i].algorithm_roll == SINCE_ALWAYS ||
 		    st[i].algorithm_roll > st[best].algorithm_roll))
 			best = i;
 	return best == (size_t)-1 ? 0 : key_algorithm(ks->keys[best]);
@@ -788,14 +795,16 @@ advance_algorithm(const char *dir, const char *zone, struct keyset *ks,
 	 * Not yet published, and the zone served lacks their signatures (a
 	 * run that did not get its zone out): the wait starts again.
 	 */
-	for (size_t i = 0; view != NULL && view->signing_now != NULL && i < n0;
-	    i++)
+	for (size_t i = 0; view != NULL && view->signing_now != NULL &&
+	    view->published_now != NULL && i < n0; i++)
 		if (key_algorithm(ks->keys[i]) == to && st[i].role != ROLE_KSK &&
-		    st[i].published > now && st[i].active < now &&
-		    !view->signing_now[i])
+		    st[i].removed == 0 && st[i].active < now &&
+		    !view->signing_now[i] && !view->published_now[i])
 			lagging = true;
+	/* Every new key the served zone does not show starts again. */
 	for (size_t i = 0; lagging && i < n0; i++)
-		if (key_algorithm(ks->keys[i]) == to && st[i].published > now) {
+		if (key_algorithm(ks->keys[i]) == to && st[i].removed == 0 &&
+		    !view->published_now[i]) {
 			st[i].active = now;
 			st[i].published = now + retire_interval(p);
 			dirty[i] = true;
@@ -805,8 +814,22 @@ advance_algorithm(const char *dir, const char *zone, struct keyset *ks,
 	 * keys leave the DNSKEY set, but sign on until no cache can hold a
 	 * DNSKEY set with them (validators may want every algorithm there).
 	 */
-	if (sep == (size_t)-1 || st[sep].ds_seen == 0 ||
-	    now < ksk_retire_time(&st[sep], p))
+	if (sep == (size_t)-1)
+		return 0;
+	/*
+	 * A DS of another algorithm seen after this key's (the rollover was
+	 * turned back after the parent moved on): this key's DS must be
+	 * seen again before anything is withdrawn.
+	 */
+	for (size_t i = 0; i < n0; i++)
+		if (key_algorithm(ks->keys[i]) != to && st[i].role != ROLE_ZSK &&
+		    st[i].removed == 0 && st[i].ds_seen > st[sep].ds_seen &&
+		    st[sep].ds_seen != 0) {
+			st[sep].ds_seen = 0;
+			st[sep].ds_submitted = 0;
+			dirty[sep] = true;
+		}
+	if (st[sep].ds_seen == 0 || now < ksk_retire_time(&st[sep], p))
 		return 0;
 	for (size_t i = 0; i < n0; i++)
 		if (key_algorithm(ks->keys[i]) != to && is_active(&st[i])) {
@@ -905,13 +928,27 @@ rollover_advance(const char *dir, const char *zone, struct keyset *ks,
 	 */
 	for (size_t i = 0; published_now != NULL && i < n0; i++) {
 		struct key_state *s = &(*states)[i];
-		bool waiting = s->role == ROLE_KSK ?
-		    s->ds_seen == 0 && s->removed == 0 : is_successor(s);
+		/* An algorithm rollover's CSK waits for its DS like a KSK. */
+		bool sep_wait = s->role == ROLE_KSK ||
+		    (s->role == ROLE_CSK && s->algorithm_roll != 0);
+		bool waiting = sep_wait ? s->ds_seen == 0 && s->removed == 0 :
+		    is_successor(s);
 		if (waiting && s->published != 0 && s->published != SINCE_ALWAYS &&
 		    !published_now[i] && s->published < now) {
 			s->published = now;
-			if (s->role == ROLE_KSK)
+			if (s->role == ROLE_KSK && s->algorithm_roll == 0)
 				s->active = now;
+			dirty[i] = true;
+		}
+		/*
+		 * An algorithm rollover's old key withdrawn, but the served zone
+		 * still shows its DNSKEY (that run's zone did not get out): the
+		 * wait before its signatures go starts with the zone that drops it.
+		 */
+		if (s->removed != 0 && s->retired > s->removed &&
+		    published_now[i] && s->removed < now) {
+			s->removed = now;
+			s->retired = now + publish_interval(p);
 			dirty[i] = true;
 		}
 	}
@@ -1123,12 +1160,17 @@ rollover_rebase(struct keyset *ks, struct key_state *states, int64_t since,
 	for (size_t i = 0; i < ks->count && rc == 0; i++) {
 		struct key_state *s = &states[i];
 		int64_t *f[] = { &s->published, &s->active, &s->retired,
-		    &s->removed, &s->ds_seen };
+		    &s->removed };
 		bool moved = false;
 
+		/*
+		 * Our own events move by the outage, those still ahead too (an
+		 * algorithm rollover's planned publication keeps its wait);
+		 * the parent's DS was seen when it was.
+		 */
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-			if (*f[k] > SINCE_ALWAYS && *f[k] >= since && *f[k] < now) {
-				*f[k] = now;
+			if (*f[k] > SINCE_ALWAYS && *f[k] >= since && now > since) {
+				*f[k] += now - since;
 				moved = true;
 			}
 		if (moved)

@@ -126,8 +126,9 @@ int rollover_start(const char *dir, const char *zone, struct keyset *ks,
 
 /*
  * The zone written since `since` reached the name servers only at now (a
- * reload that failed until now): every key event from since on happened,
- * for the caches, at now. Saves what moved.
+ * reload that failed until now): every key event from since on, past or
+ * planned, moves later by now - since (for the caches, nothing happened
+ * in between). Saves what moved.
  */
 int rollover_rebase(struct keyset *ks, struct key_state *states, int64_t since,
     int64_t now, struct diag *d) WUR;

@@ -147,8 +147,9 @@ tlsa_source_load_cert(const char *path, struct tlsa_source **out,
 	*out = NULL;
 	if ((rc = read_file(path, &buf, &len, d)) != 0)
 		return rc;
+	/* A file may hold the private key too (key, then chain): wiped after. */
 	if ((s = source_new()) == NULL) {
-		free(buf);
+		wipe_free(buf, len);
 		return STATUS_NOMEM;
 	}
 	if (is_pem(buf, len)) {
@@ -166,7 +167,7 @@ tlsa_source_load_cert(const char *path, struct tlsa_source **out,
 			s->cert[s->ncert++] = x;
 	}
 	ERR_clear_error();
-	free(buf);
+	wipe_free(buf, len);
 	if (s->ncert == 0 || (s->pkey = X509_get_pubkey(s->cert[0])) == NULL) {
 		diag_set(d, path, 0, "no certificate in it (PEM or DER)");
 		tlsa_source_free(s);
@@ -237,7 +238,7 @@ tlsa_source_load_csr(const char *path, struct tlsa_source **out,
 	if ((rc = read_file(path, &buf, &len, d)) != 0)
 		return rc;
 	if ((s = source_new()) == NULL) {
-		free(buf);
+		wipe_free(buf, len);
 		return STATUS_NOMEM;
 	}
 	if (is_pem(buf, len)) {
@@ -249,7 +250,7 @@ tlsa_source_load_csr(const char *path, struct tlsa_source **out,
 		const unsigned char *p = (const unsigned char *)buf;
 		req = d2i_X509_REQ(NULL, &p, (long)len);
 	}
-	free(buf);
+	wipe_free(buf, len);
 	if (req != NULL)
 		s->pkey = X509_REQ_get_pubkey(req);
 	/* The request's own signature: proof it was made with this key. */

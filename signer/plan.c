@@ -152,45 +152,78 @@ changed:
 	return true;
 }
 
-/* Do prev's signatures come from exactly the keys that sign now? */
+/*
+ * Does key k sign data (not only the key RRsets) now? A ZSK, or a KSK or
+ * CSK with no ZSK of its algorithm signing, unless it signs keys only.
+ */
+static bool
+signs_data(const struct keyset *keys, const struct key *k)
+{
+	if (!key_is_signing(k) || key_signs_keys_only(k))
+		return false;
+	if (!key_is_sep(k))
+		return true;
+	for (size_t j = 0; j < keys->count; j++)
+		if (key_is_signing(keys->keys[j]) && !key_is_sep(keys->keys[j]) &&
+		    key_algorithm(keys->keys[j]) == key_algorithm(k))
+			return false;
+	return true;
+}
+
+/*
+ * Do prev's signatures come from exactly the keys that sign now, the key
+ * RRsets' and the data's apart (a CSK handing the data to its successor
+ * changes only the latter)?
+ */
 static bool
 signers_changed(const struct zone *prev, const struct keyset *keys,
     struct sign_plan *out)
 {
 	size_t count;
 	const struct zrr *rr = zone_records(prev, &count);
-	bool *seen = calloc(keys->count + 1, sizeof(*seen));
+	bool *seen = calloc(2 * keys->count + 1, sizeof(*seen));
 	bool changed = false;
 
 	if (seen == NULL)
 		return true;
 	for (size_t i = 0; i < count && !changed; i++) {
-		uint16_t tag;
+		uint16_t tag, covered;
 		uint8_t alg;
-		bool known = false;
+		bool known = false, data;
 
 		if (rr[i].type != RRTYPE_RRSIG || rr[i].rdlen < 18)
 			continue;
+		covered = (uint16_t)(rr[i].rdata[0] << 8 | rr[i].rdata[1]);
+		data = covered != RRTYPE_DNSKEY && covered != RRTYPE_CDS &&
+		    covered != RRTYPE_CDNSKEY;
 		alg = rr[i].rdata[2];
 		tag = (uint16_t)(rr[i].rdata[16] << 8 | rr[i].rdata[17]);
-		for (size_t k = 0; k < keys->count; k++)
-			if (key_is_signing(keys->keys[k]) &&
-			    key_algorithm(keys->keys[k]) == alg &&
-			    key_tag(keys->keys[k]) == tag) {
-				seen[k] = known = true;
-			}
+		for (size_t k = 0; k < keys->count; k++) {
+			const struct key *key = keys->keys[k];
+			if (key_algorithm(key) != alg || key_tag(key) != tag ||
+			    !key_is_signing(key) || (data && !signs_data(keys, key)))
+				continue;
+			seen[2 * k + data] = known = true;
+		}
 		if (!known) {
 			snprintf(out->detail, sizeof(out->detail), "signatures "
-			    "by key %u, which signs no more", tag);
+			    "by key %u over %s, which it signs no more", tag,
+			    data ? "data" : "the key RRsets");
 			changed = true;
 		}
 	}
-	for (size_t k = 0; k < keys->count && !changed; k++)
-		if (key_is_signing(keys->keys[k]) && !seen[k]) {
-			snprintf(out->detail, sizeof(out->detail), "key %u "
-			    "signs nothing yet", key_tag(keys->keys[k]));
+	for (size_t k = 0; k < keys->count && !changed; k++) {
+		const struct key *key = keys->keys[k];
+		if (signs_data(keys, key) && !seen[2 * k + 1]) {
+			snprintf(out->detail, sizeof(out->detail), "key %u signs "
+			    "no data yet", key_tag(key));
+			changed = true;
+		} else if (key_is_signing(key) && key_is_sep(key) && !seen[2 * k]) {
+			snprintf(out->detail, sizeof(out->detail), "key %u signs "
+			    "nothing yet", key_tag(key));
 			changed = true;
 		}
+	}
 	free(seen);
 	return changed;
 }

@@ -293,17 +293,19 @@ check_ttl(const char *v)
 static const char *
 check_tlsa(const char *v)
 {
-	char host[256], cert[1024], next[1024], extra[2];
-	unsigned long port;
+	char host[256], port[16], cert[1024], next[1024], extra[2], *end;
 	uint8_t name[DNAME_MAX_LENGTH];
-	int n = sscanf(v, "%255s %lu %1023s %1023s %1s", host, &port, cert,
+	int n = sscanf(v, "%255s %15s %1023s %1023s %1s", host, port, cert,
 	    next, extra);
+	unsigned long p;
 
 	if (n < 3 || n > 4)
 		return "give HOST PORT CERTFILE [NEXTKEYFILE]";
 	if (dname_parse(host, name) != 0 || name[0] == 0)
 		return "HOST is not a host name";
-	if (port == 0 || port > 65535)
+	p = strtoul(port, &end, 10);
+	if (*end != '\0' || port[0] < '0' || port[0] > '9' || p == 0 ||
+	    p > 65535)
 		return "PORT must be 1 to 65535";
 	return NULL;
 }
@@ -430,7 +432,7 @@ add_tlsa(struct zone_config *zc, const char *config_path, const struct entry *e)
 	unsigned long port;
 	struct tlsa_config *grown, *t;
 	int n = sscanf(e->value, "%255s %lu %1023s %1023s", host, &port, cert,
-	    next);
+	    next);      /* checked by check_tlsa: the port is all digits */
 
 	if ((grown = realloc(zc->tlsa, (zc->ntlsa + 1) * sizeof(*grown))) == NULL)
 		return STATUS_NOMEM;

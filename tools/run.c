@@ -174,7 +174,7 @@ count_parent_servers(const struct keyset *keys, const struct key_state *states,
 static int
 advance_keys(const struct zone_config *zc, const struct run_options *o,
     int64_t now, const struct zone *z, const struct zone *prev,
-    struct keyset *keys, bool reload_pending, struct run_result *r)
+    struct keyset *keys, int64_t frozen_since, struct run_result *r)
 {
 	struct rollover_policy p;
 	struct rollover_view view = { 0 };
@@ -186,9 +186,13 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 	run_rollover_policy(zc, z, prev, &p);
 	if ((rc = rollover_load(zc->keydir, keys, &states, &r->diag)) != 0)
 		return rc;
-	/* While the servers lack the last zone, no key moves on. */
-	if (o->dry_run || reload_pending) {
-		rollover_apply(keys, states, &p, now);
+	/*
+	 * While the servers lack the last zone, no key moves on: the keys do
+	 * what they did when its reload first failed (planned events too).
+	 */
+	if (o->dry_run || frozen_since != 0) {
+		rollover_apply(keys, states, &p, frozen_since != 0 &&
+		    frozen_since < now ? frozen_since : now);
 		free(states);
 		return 0;
 	}
@@ -227,8 +231,11 @@ advance_keys(const struct zone_config *zc, const struct run_options *o,
 			r->parent_unreachable = true;
 			r->parent_diag = pd;
 		} else {
-			parent = pa.common;
-			pa.common = NULL;
+			/* Known only when every server was heard (a DS gone, too). */
+			if (pa.answered == pa.servers) {
+				parent = pa.common;
+				pa.common = NULL;
+			}
 			r->parent_servers = pa.servers;
 			r->parent_answered = pa.answered;
 			count_parent_servers(keys, states, &p, &pa, r);
@@ -335,7 +342,8 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	    &prev, &m, &r->diag)) != 0 ||
 	    (rc = tlsa_records_merge(cli, zc, z, prev, &r->diag)) != 0 ||
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
-	    st->reload_pending, r)) != 0)
+	    st->reload_pending ? (st->reload_pending_since != 0 ?
+	    st->reload_pending_since : cli->now) : 0, r)) != 0)
 		goto out;
 	/* What the parent's servers serve, for keys status. */
 	if (r->parent_servers > 0) {

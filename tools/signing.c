@@ -203,18 +203,27 @@ int
 signing_input_digest(const char *path, const struct stat *before,
     struct signing_manifest *m)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 	struct stat st;
 	bool include;
+	int fd, rc;
 
 	m->input_known = false;
-	if (fd < 0)
+	/*
+	 * Only a regular file has bytes to compare; a pipe or FIFO is not
+	 * even opened (that would take what its writer sends from the
+	 * reader that needs it).
+	 */
+	if (stat(path, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return -errno;
 	if (fstat(fd, &st) != 0)
 		rc = -errno;
 	else if ((rc = hash_fd(fd, (uint64_t)st.st_size, m->input,
 	    &include)) == 0)
-		m->input_known = !include &&
+		m->input_known = S_ISREG(st.st_mode) && !include &&
 		    (before == NULL || same_file_state(before, &st));
 	close(fd);
 	return rc;

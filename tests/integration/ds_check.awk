@@ -5,9 +5,11 @@
 # DNSKEY RRset). Variables: wds = parent DS TTL + parent propagation delay,
 # wkey = DNSKEY TTL + propagation delay, end = when the history stops.
 # A DS set and a DNSKEY set that can be cached together must share a key:
-# some DS must name a key that signs that DNSKEY set. Exits 1 on any break.
+# some DS must name a key that is in that DNSKEY set and signs it (a key
+# that signs the set from outside it, as an algorithm rollover's new KSK
+# does before its DNSKEY is published, does not count). Exits 1 on any break.
 FNR == NR { np++; ps[np] = $1; ptags[np] = $2; next }
-{ nz++; zs[nz] = $1; zksk[nz] = "," $4 "," }
+{ nz++; zs[nz] = $1; zksk[nz] = "," $4 ","; zkeys[nz] = "," $2 "," }
 END {
 	bad = 0
 	for (a = 1; a <= np; a++) {
@@ -21,11 +23,13 @@ END {
 				continue
 			ok = 0
 			for (i = 1; i <= n; i++)
-				if (index(zksk[b], "," t[i] ",") > 0)
+				if (index(zksk[b], "," t[i] ",") > 0 &&
+				    index(zkeys[b], "," t[i] ",") > 0)
 					ok = 1
 			if (!ok) {
-				printf "DS set %s (parent from %d) and DNSKEY set signed by %s " \
-				    "(zone from %d) cached together\n", ptags[a], ps[a], zksk[b], zs[b]
+				printf "DS set %s (parent from %d) and DNSKEY set %s signed by " \
+				    "%s (zone from %d) cached together\n", ptags[a], ps[a], \
+				    zkeys[b], zksk[b], zs[b]
 				bad++
 			}
 		}

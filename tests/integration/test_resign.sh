@@ -132,6 +132,19 @@ echo "garbage here" >"$OUT"
 resign unreadable-previous 20261202050000 "$WORK/added.zone"
 check "unreadable previous output: warned" grep -q "previous output not usable" "$WORK/stderr"
 check "unreadable previous output: nothing reused" [ "$REUSED" = 0 ]
+# An input that is a FIFO: never taken as up to date (nor read twice, which
+# would hang), whatever zonewarden then makes of it; bounded in time.
+resign fifo-before 20261202053000 "$WORK/added.zone"
+mkfifo "$WORK/fifo"
+(cat "$WORK/added.zone" >"$WORK/fifo" &)
+CHECKS=$((CHECKS + 1))
+timeout 20 "$ZW" --now 20261202054000 sign example.com --in "$WORK/fifo" --out "$OUT" \
+    --keydir "$KEYS" >"$WORK/stdout" 2>"$WORK/stderr"
+fifo_rc=$?
+[ $fifo_rc != 124 ] || fail "a FIFO input hangs the signer"
+grep -q "is up to date" "$WORK/stderr" && fail "a FIFO input was taken as up to date"
+timeout 5 cat "$WORK/fifo" >/dev/null 2>&1 &
+
 # An input with $INCLUDE is never taken as up to date (the included file
 # could change unseen): signed again each time.
 cp "$ZONE" "$WORK/main.zone"

@@ -185,6 +185,7 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\ncsk-lifetime = 1d\n", 1, "csk-lifetime must be at least" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 99999 c.pem\n", 4, "PORT must be 1 to 65535" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25\n", 4, "give HOST PORT CERTFILE" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25x c.pem\n", 4, "PORT must be 1 to 65535" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.b.test 25 c.pem\n", 4, "not in the zone a.test" },
 	{ "[defaults]\ntlsa = mail.a.test 25 c.pem\n[zone a.test]\ninput = /a\noutput = /b\n", 2, "tlsa belongs in a [zone NAME] section" },
 	{ "[defaults]\nkeydir = /k\n[zone a.test]\ninput = /a\noutput = /b\n[zone b.test]\ninput = /c\noutput = /d\n", 6, "shares its keydir /k" },
