@@ -439,6 +439,24 @@ csk_remove_time(const struct key_state *old, const struct key_state *succ,
 	return a > b ? a : b;
 }
 
+/* A KSK's or CSK's own next event: its DS at the parent, then the end of its lifetime (less lead). */
+static int64_t
+sep_own_event(const struct key_state *s, int64_t lifetime, int64_t lead,
+    char *what, size_t size)
+{
+	if (s->ds_seen == 0) {
+		snprintf(what, size, "its DS at the parent (give it: keys ds)");
+		return 0;
+	}
+	if (lifetime > 0 && s->active != SINCE_ALWAYS) {
+		snprintf(what, size, "successor published (lifetime %lld d)",
+		    (long long)(lifetime / 86400));
+		return s->active + lifetime - lead;
+	}
+	snprintf(what, size, "none scheduled");
+	return 0;
+}
+
 int64_t
 rollover_next_event(const struct keyset *ks, const struct key_state *st,
     size_t i, const struct rollover_policy *p, char *what, size_t size)
@@ -502,19 +520,10 @@ rollover_next_event(const struct keyset *ks, const struct key_state *st,
 		    "of caches)");
 		return csk_remove_time(s, &st[n], p);
 	}
-	if (s->role == ROLE_CSK) {
-		if (s->ds_seen == 0) {
-			snprintf(what, size, "its DS at the parent (give it: keys ds)");
-			return 0;
-		}
-		if (p->csk_lifetime > 0 && s->active != SINCE_ALWAYS) {
-			snprintf(what, size, "successor published (lifetime %lld d)",
-			    (long long)(p->csk_lifetime / 86400));
-			return s->active + p->csk_lifetime - publish_interval(p);
-		}
-		snprintf(what, size, "none scheduled");
-		return 0;
-	}
+	/* A CSK's successor comes ahead of time, like a ZSK's. */
+	if (s->role == ROLE_CSK)
+		return sep_own_event(s, p->csk_lifetime, publish_interval(p),
+		    what, size);
 	if (s->role != ROLE_ZSK) {
 		size_t n = newer_ksk(ks, st, i);
 		if (n != (size_t)-1 && st[n].ds_seen == 0) {
@@ -526,17 +535,7 @@ rollover_next_event(const struct keyset *ks, const struct key_state *st,
 			snprintf(what, size, "retirement (the old DS out of caches)");
 			return ksk_retire_time(&st[n], p);
 		}
-		if (s->ds_seen == 0) {
-			snprintf(what, size, "its DS at the parent (give it: keys ds)");
-			return 0;
-		}
-		if (p->ksk_lifetime > 0 && s->active != SINCE_ALWAYS) {
-			snprintf(what, size, "successor published (lifetime %lld d)",
-			    (long long)(p->ksk_lifetime / 86400));
-			return s->active + p->ksk_lifetime;
-		}
-		snprintf(what, size, "none scheduled");
-		return 0;
+		return sep_own_event(s, p->ksk_lifetime, 0, what, size);
 	}
 	if (s->retired != 0) {
 		snprintf(what, size, "removal (its signatures out of caches)");

@@ -135,23 +135,18 @@ tlsa_source_free(struct tlsa_source *s)
 	free(s);
 }
 
-int
-tlsa_source_load_cert(const char *path, struct tlsa_source **out,
-    struct diag *d)
-{
-	struct tlsa_source *s;
-	char *buf = NULL;
-	size_t len;
-	int rc;
+/*
+ * Fill s from a file's bytes (its public key in s->pkey); false with *why
+ * saying what the file lacks.
+ */
+typedef bool decode_fn(struct tlsa_source *s, const char *buf, size_t len,
+    const char **why);
 
-	*out = NULL;
-	if ((rc = read_file(path, &buf, &len, d)) != 0)
-		return rc;
-	/* A file may hold the private key too (key, then chain): wiped after. */
-	if ((s = source_new()) == NULL) {
-		wipe_free(buf, len);
-		return STATUS_NOMEM;
-	}
+static bool
+decode_cert(struct tlsa_source *s, const char *buf, size_t len,
+    const char **why)
+{
+	*why = "no certificate in it (PEM or DER)";
 	if (is_pem(buf, len)) {
 		BIO *bio = BIO_new_mem_buf(buf, (int)len);
 		X509 *x;
@@ -166,41 +161,21 @@ tlsa_source_load_cert(const char *path, struct tlsa_source **out,
 		if (x != NULL)
 			s->cert[s->ncert++] = x;
 	}
-	ERR_clear_error();
-	wipe_free(buf, len);
-	if (s->ncert == 0 || (s->pkey = X509_get_pubkey(s->cert[0])) == NULL) {
-		diag_set(d, path, 0, "no certificate in it (PEM or DER)");
-		tlsa_source_free(s);
-		return STATUS_KEY_FORMAT;
-	}
-	name_key(s);
-	*out = s;
-	return 0;
+	return s->ncert > 0 && (s->pkey = X509_get_pubkey(s->cert[0])) != NULL;
 }
 
-int
-tlsa_source_load_key(const char *path, struct tlsa_source **out,
-    struct diag *d)
+static bool
+decode_key(struct tlsa_source *s, const char *buf, size_t len,
+    const char **why)
 {
-	struct tlsa_source *s;
-	char *buf = NULL;
-	size_t len;
-	int rc;
-
-	*out = NULL;
-	if ((rc = read_file(path, &buf, &len, d)) != 0)
-		return rc;
-	if ((s = source_new()) == NULL) {
-		wipe_free(buf, len);
-		return STATUS_NOMEM;
-	}
+	*why = "no private or public key in it (PEM or DER; encrypted keys "
+	    "are not read)";
 	if (is_pem(buf, len)) {
 		BIO *bio = BIO_new_mem_buf(buf, (int)len);
 		/* No password callback: an encrypted key is refused, not asked for. */
 		if (bio != NULL)
 			s->pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, "");
-		if (s->pkey == NULL && bio != NULL &&
-		    BIO_reset(bio) == 1)
+		if (s->pkey == NULL && bio != NULL && BIO_reset(bio) == 1)
 			s->pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
 		BIO_free(bio);
 	} else {
@@ -211,36 +186,16 @@ tlsa_source_load_key(const char *path, struct tlsa_source **out,
 			s->pkey = d2i_PUBKEY(NULL, &p, (long)len);
 		}
 	}
-	ERR_clear_error();
-	wipe_free(buf, len);
-	if (s->pkey == NULL) {
-		diag_set(d, path, 0, "no private or public key in it (PEM or DER; "
-		    "encrypted keys are not read)");
-		tlsa_source_free(s);
-		return STATUS_KEY_FORMAT;
-	}
-	name_key(s);
-	*out = s;
-	return 0;
+	return s->pkey != NULL;
 }
 
-int
-tlsa_source_load_csr(const char *path, struct tlsa_source **out,
-    struct diag *d)
+static bool
+decode_csr(struct tlsa_source *s, const char *buf, size_t len,
+    const char **why)
 {
-	struct tlsa_source *s;
 	X509_REQ *req = NULL;
-	char *buf = NULL;
-	size_t len;
-	int rc;
+	bool ok;
 
-	*out = NULL;
-	if ((rc = read_file(path, &buf, &len, d)) != 0)
-		return rc;
-	if ((s = source_new()) == NULL) {
-		wipe_free(buf, len);
-		return STATUS_NOMEM;
-	}
 	if (is_pem(buf, len)) {
 		BIO *bio = BIO_new_mem_buf(buf, (int)len);
 		if (bio != NULL)
@@ -250,24 +205,68 @@ tlsa_source_load_csr(const char *path, struct tlsa_source **out,
 		const unsigned char *p = (const unsigned char *)buf;
 		req = d2i_X509_REQ(NULL, &p, (long)len);
 	}
-	wipe_free(buf, len);
 	if (req != NULL)
 		s->pkey = X509_REQ_get_pubkey(req);
 	/* The request's own signature: proof it was made with this key. */
-	if (s->pkey == NULL || X509_REQ_verify(req, s->pkey) != 1) {
-		diag_set(d, path, 0, req == NULL ? "no certificate signing "
-		    "request in it (PEM or DER)" : "its signature does not verify "
-		    "with its public key");
-		ERR_clear_error();
-		X509_REQ_free(req);
+	ok = s->pkey != NULL && X509_REQ_verify(req, s->pkey) == 1;
+	*why = req == NULL ? "no certificate signing request in it (PEM or DER)" :
+	    "its signature does not verify with its public key";
+	X509_REQ_free(req);
+	return ok;
+}
+
+/* Read path and decode it into a new source; the bytes are wiped after. */
+static int
+load_source(const char *path, decode_fn *decode, struct tlsa_source **out,
+    struct diag *d)
+{
+	struct tlsa_source *s;
+	const char *why = "";
+	char *buf = NULL;
+	size_t len;
+	bool ok;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_file(path, &buf, &len, d)) != 0)
+		return rc;
+	if ((s = source_new()) == NULL) {
+		wipe_free(buf, len);
+		return STATUS_NOMEM;
+	}
+	ok = decode(s, buf, len, &why);
+	ERR_clear_error();
+	/* Any of these files may hold a private key (a key, then the chain). */
+	wipe_free(buf, len);
+	if (!ok) {
+		diag_set(d, path, 0, "%s", why);
 		tlsa_source_free(s);
 		return STATUS_KEY_FORMAT;
 	}
-	ERR_clear_error();
-	X509_REQ_free(req);
 	name_key(s);
 	*out = s;
 	return 0;
+}
+
+int
+tlsa_source_load_cert(const char *path, struct tlsa_source **out,
+    struct diag *d)
+{
+	return load_source(path, decode_cert, out, d);
+}
+
+int
+tlsa_source_load_key(const char *path, struct tlsa_source **out,
+    struct diag *d)
+{
+	return load_source(path, decode_key, out, d);
+}
+
+int
+tlsa_source_load_csr(const char *path, struct tlsa_source **out,
+    struct diag *d)
+{
+	return load_source(path, decode_csr, out, d);
 }
 
 const char *

@@ -295,6 +295,28 @@ kt_signing_data(const struct kt_rrsig *s, uint8_t *out)
 	return n + s->rdlen;
 }
 
+#ifdef ZW_KEYSTORE_H
+/*
+ * A fresh folder holding a copy of the golden keys (tests/data/golden/keys)
+ * in keys/, loaded for example.com (include keys/keystore.h first).
+ */
+static inline struct keyset *
+kt_golden_keyset(char **dir)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	struct keyset *keys = NULL;
+	struct diag d;
+
+	*dir = kt_tmpdir();
+	kt_testdata(from, sizeof(from), "golden/keys");
+	kt_path(to, sizeof(to), *dir, "keys");
+	ck_assert_int_eq(mkdir(to, 0700), 0);
+	kt_copy_dir(from, to);
+	ck_assert_int_eq(keystore_load(to, "example.com", &keys, &d), 0);
+	return keys;
+}
+#endif
+
 /* MX 10 mail.example.com. (RFC 8080 §6) */
 static inline size_t
 kt_mx_rdata(uint8_t *out)

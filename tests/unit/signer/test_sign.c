@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../keys/keytest.h"
 #include "common/status.h"
 #include "keys/keystore.h"
+#include "../keys/keytest.h"
 #include "signer/signer.h"
 #include "zones/zone.h"
 #include "../unit.h"
@@ -19,15 +19,7 @@ static struct keyset *keys;
 static void
 setup(void)
 {
-	char from[PATH_MAX], to[PATH_MAX];
-	struct diag d;
-
-	dir = kt_tmpdir();
-	kt_testdata(from, sizeof(from), "golden/keys");
-	kt_path(to, sizeof(to), dir, "keys");
-	ck_assert_int_eq(mkdir(to, 0700), 0);
-	kt_copy_dir(from, to);
-	ck_assert_int_eq(keystore_load(to, "example.com", &keys, &d), 0);
+	keys = kt_golden_keyset(&dir);
 }
 
 static void
