@@ -2,7 +2,7 @@
 # To build and run:
 ZW_BUILD_PACKAGES="build-essential pkg-config libssl-dev libsodium-dev libldns-dev libknot-dev libinih-dev libjansson-dev"
 # To run the tests (check: unit tests; the rest: independent verifiers and real servers):
-ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound systemd iproute2"
+ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound systemd iproute2 openssl"
 
 # For `make bench` (the peers it measures against, and GNU time):
 ZW_BENCH_PACKAGES="knot knot-dnssecutils bind9-utils ldnsutils time"
