@@ -119,6 +119,8 @@ parse_state(const char *path, char *text, struct key_state *st,
 			field = &st->ds_seen;
 		else if (strcmp(l, "AlgorithmRoll") == 0)
 			field = &st->algorithm_roll;
+		else if (strcmp(l, "RebasedFor") == 0)
+			field = &st->rebased_for;
 		else if (strcmp(l, "DSSubmitted") == 0)
 			field = &st->ds_submitted;
 		else if (strcmp(l, "DSWithdrawn") == 0)
@@ -135,8 +137,8 @@ parse_state(const char *path, char *text, struct key_state *st,
 	return 0;
 bad:
 	diag_set(d, path, line, "not a key state line (Role, Published, "
-	    "Active, Retired, Removed, DSSubmitted, DSSeen, DSWithdrawn or "
-	    "AlgorithmRoll with a time)");
+	    "Active, Retired, Removed, DSSubmitted, DSSeen, DSWithdrawn, "
+	    "AlgorithmRoll or RebasedFor with a time)");
 	return STATUS_KEY_FORMAT;
 }
 
@@ -178,6 +180,8 @@ write_state(FILE *f, void *arg)
 	}
 	if (w->st->algorithm_roll != 0)
 		put_time(f, "AlgorithmRoll", w->st->algorithm_roll);
+	if (w->st->rebased_for != 0)
+		put_time(f, "RebasedFor", w->st->rebased_for);
 	return ferror(f) ? STATUS_INTERNAL : 0;
 }
 
@@ -1163,17 +1167,24 @@ rollover_rebase(struct keyset *ks, struct key_state *states, int64_t since,
 		bool moved = false;
 
 		/*
-		 * Our own events move by the outage, those still ahead too (an
-		 * algorithm rollover's planned publication keeps its wait);
-		 * the parent's DS was seen when it was.
+		 * Our own events move by the outage, those planned ahead too (an
+		 * algorithm rollover's publication keeps its wait): while it
+		 * lasted no run moved a key, so every time from its start on
+		 * was set by the run that began it. The parent's DS was seen
+		 * when it was. Once per outage and key (a rebase cut short is
+		 * done again).
 		 */
+		if (s->rebased_for == since || now <= since)
+			continue;
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-			if (*f[k] > SINCE_ALWAYS && *f[k] >= since && now > since) {
+			if (*f[k] > SINCE_ALWAYS && *f[k] >= since) {
 				*f[k] += now - since;
 				moved = true;
 			}
-		if (moved)
+		if (moved) {
+			s->rebased_for = since;
 			rc = save_state(ks->keys[i], s, d);
+		}
 	}
 	return rc;
 }

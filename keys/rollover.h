@@ -27,6 +27,7 @@ struct key_state {
 	int64_t ds_seen;         /* KSK, CSK: when the parent served its DS */
 	int64_t ds_withdrawn;    /* KSK, CSK: gone, when the parent no longer served it */
 	int64_t algorithm_roll;  /* made by an algorithm rollover started then */
+	int64_t rebased_for;     /* the outage (its start) its times were moved for */
 };
 
 /* What the timeline needs to know (RFC 7583 §3.2 names in brackets). */
@@ -128,7 +129,8 @@ int rollover_start(const char *dir, const char *zone, struct keyset *ks,
  * The zone written since `since` reached the name servers only at now (a
  * reload that failed until now): every key event from since on, past or
  * planned, moves later by now - since (for the caches, nothing happened
- * in between). Saves what moved.
+ * in between). A key moved for this outage already (a rebase cut short
+ * and done again) is not moved twice. Saves what moved.
  */
 int rollover_rebase(struct keyset *ks, struct key_state *states, int64_t since,
     int64_t now, struct diag *d) WUR;

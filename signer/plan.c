@@ -152,22 +152,37 @@ changed:
 	return true;
 }
 
+/* Does k sign at all? (The signer leaves revoked keys out.) */
+static bool
+is_signer(const struct key *k)
+{
+	return key_is_signing(k) && !(key_flags(k) & DNSKEY_FLAG_REVOKE);
+}
+
 /*
- * Does key k sign data (not only the key RRsets) now? A ZSK, or a KSK or
- * CSK with no ZSK of its algorithm signing, unless it signs keys only.
+ * Does key k sign data (not only the key RRsets) now, as the signer picks
+ * keys (sign.c, signing_keys_for): a ZSK; a KSK or CSK when no ZSK of its
+ * algorithm signs, unless it signs keys only and another SEP key of its
+ * algorithm does not (else all of them sign the data).
  */
 static bool
 signs_data(const struct keyset *keys, const struct key *k)
 {
-	if (!key_is_signing(k) || key_signs_keys_only(k))
+	bool data_sep = false;
+
+	if (!is_signer(k))
 		return false;
 	if (!key_is_sep(k))
 		return true;
-	for (size_t j = 0; j < keys->count; j++)
-		if (key_is_signing(keys->keys[j]) && !key_is_sep(keys->keys[j]) &&
-		    key_algorithm(keys->keys[j]) == key_algorithm(k))
+	for (size_t j = 0; j < keys->count; j++) {
+		const struct key *o = keys->keys[j];
+		if (!is_signer(o) || key_algorithm(o) != key_algorithm(k))
+			continue;
+		if (!key_is_sep(o))
 			return false;
-	return true;
+		data_sep = data_sep || !key_signs_keys_only(o);
+	}
+	return !key_signs_keys_only(k) || !data_sep;
 }
 
 /*
@@ -201,7 +216,7 @@ signers_changed(const struct zone *prev, const struct keyset *keys,
 		for (size_t k = 0; k < keys->count; k++) {
 			const struct key *key = keys->keys[k];
 			if (key_algorithm(key) != alg || key_tag(key) != tag ||
-			    !key_is_signing(key) || (data && !signs_data(keys, key)))
+			    !is_signer(key) || (data && !signs_data(keys, key)))
 				continue;
 			seen[2 * k + data] = known = true;
 		}
@@ -218,7 +233,7 @@ signers_changed(const struct zone *prev, const struct keyset *keys,
 			snprintf(out->detail, sizeof(out->detail), "key %u signs "
 			    "no data yet", key_tag(key));
 			changed = true;
-		} else if (key_is_signing(key) && key_is_sep(key) && !seen[2 * k]) {
+		} else if (is_signer(key) && key_is_sep(key) && !seen[2 * k]) {
 			snprintf(out->detail, sizeof(out->detail), "key %u signs "
 			    "nothing yet", key_tag(key));
 			changed = true;

@@ -304,8 +304,17 @@ reload(const struct zone_config *zc, const struct run_options *o, int64_t now,
 	    &r->diag)) == 0)
 		rc = rollover_rebase(keys, states, st->reload_pending_since, now,
 		    &r->diag);
-	st->reload_pending_since = 0;
 	free(states);
+	/*
+	 * A rebase that did not finish is done again by the next run (keys
+	 * already moved for this outage are not moved twice), and until then
+	 * the keys stay as they were.
+	 */
+	if (rc != 0 && was_pending) {
+		st->reload_pending = true;
+		return rc;
+	}
+	st->reload_pending_since = 0;
 	return rc;
 }
 

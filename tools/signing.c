@@ -37,11 +37,19 @@ load_previous(void *arg)
 
 	diag_clear(&d);
 	diag_clear(&pv->warning);
-	/* Our own output is read in parts, on every CPU. */
-	rc = is_own_output(pv->path) ?
-	    zone_load_lines(pv->path, pv->zname, SIGNING_DEFAULT_TTL, 0,
-	    &pv->zone, &d) :
-	    zone_load(pv->path, pv->zname, SIGNING_DEFAULT_TTL, &pv->zone, &d);
+	/*
+	 * Our own output is read in parts, on every CPU; should that fail (a
+	 * hand edit our writer would not make), it is read whole.
+	 */
+	rc = -EINVAL;
+	if (is_own_output(pv->path))
+		rc = zone_load_lines(pv->path, pv->zname, SIGNING_DEFAULT_TTL, 0,
+		    &pv->zone, &d);
+	if (rc != 0 && rc != -ENOENT) {
+		diag_clear(&d);
+		rc = zone_load(pv->path, pv->zname, SIGNING_DEFAULT_TTL,
+		    &pv->zone, &d);
+	}
 	if (rc != 0 && rc != -ENOENT) {
 		diag_set(&pv->warning, pv->path, d.line, "previous output not "
 		    "usable (%s): signing everything anew",

@@ -383,11 +383,12 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 		for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
 		    q++)
 			job->newlines[k]++;
-		if (s == NULL || (rc = zone_new(job->origin, &z)) != 0 ||
+		rc = s == NULL ? STATUS_NOMEM : 0;
+		if (rc != 0 || (rc = zone_new(job->origin, &z)) != 0 ||
 		    (rc = add_file_name(z, job->path, &file)) != 0) {
 			free(s);
 			job->zones[k] = z;
-			job->rcs[k] = STATUS_NOMEM;
+			job->rcs[k] = rc;
 			continue;
 		}
 		job->zones[k] = z;
@@ -422,7 +423,7 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 
 	*out = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
-		rc = -errno;
+		rc = status_from_errno(errno);
 		if (fd >= 0)
 			close(fd);
 		diag_set(d, path, 0, "cannot read zone file");
@@ -438,8 +439,9 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
+		rc = status_from_errno(errno);
 		diag_set(d, path, 0, "cannot read zone file");
-		return -errno;
+		return rc;
 	}
 	(void)madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 	if ((rc = zone_new(origin, &z)) != 0) {

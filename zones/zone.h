@@ -53,6 +53,9 @@ struct zone;
  * in d. Returns 0, STATUS_SYNTAX, STATUS_ZONE_CONTENT, -errno or
  * STATUS_NOMEM.
  */
+int zone_load(const char *path, const char *origin, uint32_t default_ttl,
+    struct zone **out, struct diag *d) WUR;
+
 /*
  * zone_load for a file of one record per line and no directives (our own
  * signed output): read in parts on threads workers (0: one per online
@@ -61,8 +64,6 @@ struct zone;
 int zone_load_lines(const char *path, const char *origin,
     uint32_t default_ttl, unsigned threads, struct zone **out,
     struct diag *d) WUR;
-int zone_load(const char *path, const char *origin, uint32_t default_ttl,
-    struct zone **out, struct diag *d) WUR;
 
 /* An empty zone for origin (for tests and generated zones). */
 int zone_new(const char *origin, struct zone **out) WUR;

@@ -312,6 +312,40 @@ START_TEST(test_rollover_algorithm_partner_with_lost_state)
 }
 END_TEST
 
+/*
+ * A reload outage moves the keys' events by its length, planned ones too,
+ * and a rebase done again (the first was cut short) moves nothing twice.
+ */
+START_TEST(test_rollover_rebase_moves_once)
+{
+	struct key_state *st;
+	struct keyset *ks = load(&st);
+	struct diag d;
+	bool changed;
+	int64_t since = T0 + HOUR, now = T0 + 5 * HOUR;
+
+	ck_assert_int_eq(rollover_advance(dir, "example.com", ks, &st, NULL,
+	    &policy, FORCE_NONE, T0, &changed, &d), 0);
+	/* A planned event after the outage began, and one before it. */
+	st[0].published = since;
+	st[0].active = since + 2 * HOUR;
+	st[1].active = T0;
+	ck_assert_int_eq(rollover_rebase(ks, st, since, now, &d), 0);
+	ck_assert_int_eq(st[0].published, now);
+	ck_assert_int_eq(st[0].active, now + 2 * HOUR);
+	ck_assert_int_eq(st[1].active, T0);
+	free(st);
+	keyset_free(ks);
+	/* The states were saved with the outage they were moved for: again, nothing moves. */
+	ks = load(&st);
+	ck_assert_int_eq(rollover_rebase(ks, st, since, now + HOUR, &d), 0);
+	ck_assert_int_eq(st[0].published, now);
+	ck_assert_int_eq(st[0].active, now + 2 * HOUR);
+	free(st);
+	keyset_free(ks);
+}
+END_TEST
+
 START_TEST(test_rollover_unserved_successor_waits_again)
 {
 	struct key_state *st;
@@ -389,6 +423,7 @@ main(void)
 	tcase_add_test(tc, test_rollover_csk_timeline);
 	tcase_add_test(tc, test_rollover_algorithm_key_with_lost_state);
 	tcase_add_test(tc, test_rollover_algorithm_partner_with_lost_state);
+	tcase_add_test(tc, test_rollover_rebase_moves_once);
 	tcase_add_test(tc, test_rollover_unserved_successor_waits_again);
 	tcase_add_test(tc, test_rollover_refuses_lost_keys);
 	tcase_add_test(tc, test_rollover_bad_state_file_names_its_line);
