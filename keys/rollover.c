@@ -445,11 +445,12 @@ csk_remove_time(const struct key_state *old, const struct key_state *succ,
 
 /* A KSK's or CSK's own next event: its DS at the parent, then the end of its lifetime (less lead). */
 static int64_t
-sep_own_event(const struct key_state *s, int64_t lifetime, int64_t lead,
-    char *what, size_t size)
+sep_own_event(const struct key_state *s, uint16_t tag, int64_t lifetime,
+    int64_t lead, char *what, size_t size, uint16_t *awaited)
 {
 	if (s->ds_seen == 0) {
 		snprintf(what, size, "its DS at the parent (give it: keys ds)");
+		*awaited = tag;
 		return 0;
 	}
 	if (lifetime > 0 && s->active != SINCE_ALWAYS) {
@@ -461,12 +462,15 @@ sep_own_event(const struct key_state *s, int64_t lifetime, int64_t lead,
 	return 0;
 }
 
-int64_t
-rollover_next_event(const struct keyset *ks, const struct key_state *st,
-    size_t i, const struct rollover_policy *p, char *what, size_t size)
+/* rollover_next_event, and in *awaited the tag of the key whose DS it waits for (or 0). */
+static int64_t
+next_event(const struct keyset *ks, const struct key_state *st, size_t i,
+    const struct rollover_policy *p, char *what, size_t size,
+    uint16_t *awaited)
 {
 	const struct key_state *s = &st[i];
 
+	*awaited = 0;
 	/*
 	 * An algorithm rollover's old key: withdrawn, its signatures still
 	 * made (the keys' use says so: rollover_apply first).
@@ -493,6 +497,7 @@ rollover_next_event(const struct keyset *ks, const struct key_state *st,
 		if (st[n].ds_seen == 0) {
 			snprintf(what, size, "withdrawal, waiting for the DS of "
 			    "key %u at the parent", key_tag(ks->keys[n]));
+			*awaited = key_tag(ks->keys[n]);
 			return 0;
 		}
 		snprintf(what, size, "withdrawal (the old DS out of caches)");
@@ -518,6 +523,7 @@ rollover_next_event(const struct keyset *ks, const struct key_state *st,
 		if (st[n].ds_seen == 0) {
 			snprintf(what, size, "removal, waiting for the DS of key %u "
 			    "at the parent", key_tag(ks->keys[n]));
+			*awaited = key_tag(ks->keys[n]);
 			return 0;
 		}
 		snprintf(what, size, "removal (the old DS and its signatures out "
@@ -526,20 +532,22 @@ rollover_next_event(const struct keyset *ks, const struct key_state *st,
 	}
 	/* A CSK's successor comes ahead of time, like a ZSK's. */
 	if (s->role == ROLE_CSK)
-		return sep_own_event(s, p->csk_lifetime, publish_interval(p),
-		    what, size);
+		return sep_own_event(s, key_tag(ks->keys[i]), p->csk_lifetime,
+		    publish_interval(p), what, size, awaited);
 	if (s->role != ROLE_ZSK) {
 		size_t n = newer_ksk(ks, st, i);
 		if (n != (size_t)-1 && st[n].ds_seen == 0) {
 			snprintf(what, size, "retirement, waiting for the DS of "
 			    "key %u at the parent", key_tag(ks->keys[n]));
+			*awaited = key_tag(ks->keys[n]);
 			return 0;
 		}
 		if (n != (size_t)-1) {
 			snprintf(what, size, "retirement (the old DS out of caches)");
 			return ksk_retire_time(&st[n], p);
 		}
-		return sep_own_event(s, p->ksk_lifetime, 0, what, size);
+		return sep_own_event(s, key_tag(ks->keys[i]), p->ksk_lifetime, 0,
+		    what, size, awaited);
 	}
 	if (s->retired != 0) {
 		snprintf(what, size, "removal (its signatures out of caches)");
@@ -735,6 +743,30 @@ rollover_start_algorithm(const char *dir, const char *zone,
 }
 
 /*
+ * Every key of algorithm to that the served zone does not show (all of
+ * them when it is unknown) signs from now and is published once its
+ * signatures can be in every cache: an algorithm rollover starting again.
+ */
+static void
+restart_unserved(const struct keyset *ks, struct key_state *st, uint8_t to,
+    const struct rollover_view *view, const struct rollover_policy *p,
+    int64_t now, bool *dirty)
+{
+	for (size_t i = 0; i < ks->count; i++) {
+		struct key_state *s = &st[i];
+		bool served = view != NULL && view->published_now != NULL &&
+		    view->published_now[i];
+		if (key_algorithm(ks->keys[i]) != to || s->removed != 0 || served)
+			continue;
+		if (s->algorithm_roll == SINCE_ALWAYS || s->algorithm_roll == 0)
+			s->algorithm_roll = now;
+		s->active = now;
+		s->published = now + retire_interval(p);
+		dirty[i] = true;
+	}
+}
+
+/*
  * An algorithm rollover's key whose state a killed run did not save: it
  * starts now, and so do the others of its algorithm that no served zone
  * shows yet (they all join the DNSKEY set together, after their
@@ -752,18 +784,8 @@ restart_lost_algorithm_keys(const struct keyset *ks, struct key_state *st,
 		lost = lost || (key_algorithm(ks->keys[i]) == to &&
 		    st[i].algorithm_roll != 0 && st[i].active == 0 &&
 		    st[i].published == 0 && st[i].removed == 0);
-	for (size_t i = 0; lost && i < ks->count; i++) {
-		struct key_state *s = &st[i];
-		bool served = view != NULL && view->published_now != NULL &&
-		    view->published_now[i];
-		if (key_algorithm(ks->keys[i]) != to || s->removed != 0 || served)
-			continue;
-		if (s->algorithm_roll == SINCE_ALWAYS || s->algorithm_roll == 0)
-			s->algorithm_roll = now;
-		s->active = now;
-		s->published = now + retire_interval(p);
-		dirty[i] = true;
-	}
+	if (lost)
+		restart_unserved(ks, st, to, view, p, now, dirty);
 }
 
 /*
@@ -804,14 +826,8 @@ advance_algorithm(const char *dir, const char *zone, struct keyset *ks,
 		    st[i].removed == 0 && st[i].active < now &&
 		    !view->signing_now[i] && !view->published_now[i])
 			lagging = true;
-	/* Every new key the served zone does not show starts again. */
-	for (size_t i = 0; lagging && i < n0; i++)
-		if (key_algorithm(ks->keys[i]) == to && st[i].removed == 0 &&
-		    !view->published_now[i]) {
-			st[i].active = now;
-			st[i].published = now + retire_interval(p);
-			dirty[i] = true;
-		}
+	if (lagging)
+		restart_unserved(ks, st, to, view, p, now, dirty);
 	/*
 	 * The new DS served and no cache left with the old DS set: the old
 	 * keys leave the DNSKEY set, but sign on until no cache can hold a
@@ -843,6 +859,26 @@ advance_algorithm(const char *dir, const char *zone, struct keyset *ks,
 	return 0;
 }
 
+int64_t
+rollover_next_event(const struct keyset *ks, const struct key_state *st,
+    size_t i, const struct rollover_policy *p, char *what, size_t size)
+{
+	uint16_t awaited;
+
+	return next_event(ks, st, i, p, what, size, &awaited);
+}
+
+uint16_t
+rollover_ds_awaited(const struct keyset *ks, const struct key_state *st,
+    size_t i, const struct rollover_policy *p)
+{
+	char what[160];
+	uint16_t awaited;
+
+	next_event(ks, st, i, p, what, sizeof(what), &awaited);
+	return awaited;
+}
+
 /* The KSK (CSK) of algorithm to that an algorithm rollover made, or (size_t)-1. */
 static size_t
 new_algorithm_sep(const struct keyset *ks, const struct key_state *st,
@@ -855,29 +891,6 @@ new_algorithm_sep(const struct keyset *ks, const struct key_state *st,
 		    st[i].role != ROLE_ZSK)
 			sep = i;
 	return sep;
-}
-
-uint16_t
-rollover_ds_awaited(const struct keyset *ks, const struct key_state *st,
-    size_t i, const struct rollover_policy *p)
-{
-	const struct key_state *s = &st[i];
-	uint8_t to = target_algorithm(ks, st, p);
-	size_t n;
-
-	if (s->role == ROLE_ZSK || s->removed != 0)
-		return 0;
-	if (to != 0 && key_algorithm(ks->keys[i]) != to && is_active(s)) {
-		n = new_algorithm_sep(ks, st, to);
-		return n != (size_t)-1 && st[n].ds_seen == 0 ?
-		    key_tag(ks->keys[n]) : 0;
-	}
-	if (s->role == ROLE_CSK && s->active == 0)
-		return 0;
-	n = newer_ksk(ks, st, i);
-	if (n != (size_t)-1)
-		return st[n].ds_seen == 0 ? key_tag(ks->keys[n]) : 0;
-	return s->ds_seen == 0 ? key_tag(ks->keys[i]) : 0;
 }
 
 int

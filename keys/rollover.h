@@ -141,8 +141,8 @@ bool rollover_ds_matches(const struct key *k, const uint8_t *const *ds,
 
 /*
  * The tag of the KSK (CSK) whose DS at the parent key i waits for: its own,
- * its successor's, or in an algorithm rollover the new algorithm's; 0 when
- * it waits for none.
+ * its successor's, or in an algorithm rollover the new algorithm's (what
+ * rollover_next_event says it waits for); 0 when it waits for none.
  */
 uint16_t rollover_ds_awaited(const struct keyset *ks,
     const struct key_state *states, size_t i, const struct rollover_policy *p);
