@@ -199,6 +199,13 @@ START_TEST(test_rollover_csk_timeline)
 }
 END_TEST
 
+/* Rolling the golden keys (Ed25519) over to ECDSA P-256. */
+static const struct rollover_policy to_ecdsa = {
+	.propagation_delay = HOUR, .dnskey_ttl = HOUR, .max_ttl = HOUR,
+	.parent_ds_ttl = 86400, .parent_propagation_delay = HOUR,
+	.algorithm = DNSSEC_ALG_ECDSAP256SHA256,
+};
+
 /*
  * A run killed after making an algorithm rollover's KSK but before saving
  * its state (and before making the ZSK): the next advance must not publish
@@ -206,11 +213,7 @@ END_TEST
  */
 START_TEST(test_rollover_algorithm_key_with_lost_state)
 {
-	static const struct rollover_policy p = {
-		.propagation_delay = HOUR, .dnskey_ttl = HOUR, .max_ttl = HOUR,
-		.parent_ds_ttl = 86400, .parent_propagation_delay = HOUR,
-		.algorithm = DNSSEC_ALG_ECDSAP256SHA256,
-	};
+	const struct rollover_policy p = to_ecdsa;
 	struct key_state *st;
 	struct keyset *ks = load(&st);
 	struct diag d;
@@ -261,11 +264,7 @@ END_TEST
  */
 START_TEST(test_rollover_algorithm_partner_with_lost_state)
 {
-	static const struct rollover_policy p = {
-		.propagation_delay = HOUR, .dnskey_ttl = HOUR, .max_ttl = HOUR,
-		.parent_ds_ttl = 86400, .parent_propagation_delay = HOUR,
-		.algorithm = DNSSEC_ALG_ECDSAP256SHA256,
-	};
+	const struct rollover_policy p = to_ecdsa;
 	struct key_state *st;
 	struct keyset *ks = load(&st);
 	struct rollover_view view = { 0 };
