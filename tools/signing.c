@@ -352,7 +352,7 @@ is_own_output(const char *path)
 }
 
 struct zone_writer {
-	const struct zone *z;
+	const struct zone *z, *prev;
 	unsigned threads;
 	const struct signing_manifest *m;
 };
@@ -365,7 +365,8 @@ write_zone(FILE *out, void *arg)
 	char input[65], setup[65], digest[65];
 	int rc;
 
-	if ((rc = zone_write(w->z, out, w->threads, w->m ? body : NULL)) != 0 ||
+	if ((rc = zone_write(w->z, out, w->threads, w->prev,
+	    w->m ? body : NULL)) != 0 ||
 	    w->m == NULL)
 		return rc;
 	if (w->m->input_known)
@@ -382,10 +383,11 @@ write_zone(FILE *out, void *arg)
 }
 
 int
-signing_write(const struct zone *z, const char *path, unsigned threads,
-    const struct signing_manifest *m, struct diag *d)
+signing_write(const struct zone *z, const struct zone *prev,
+    const char *path, unsigned threads, const struct signing_manifest *m,
+    struct diag *d)
 {
-	struct zone_writer w = { z, threads, m };
+	struct zone_writer w = { z, prev, threads, m };
 	int rc = file_replace(path, 0644, write_zone, &w);
 
 	if (rc != 0)

@@ -60,6 +60,8 @@ int zone_load(const char *path, const char *origin, uint32_t default_ttl,
  * zone_load for a file of one record per line and no directives (our own
  * signed output): read in parts on threads workers (0: one per online
  * CPU). Its line numbers and messages are those zone_load would give.
+ * When the file holds exactly one record per line, the zone keeps it open
+ * until zone_free, so that zone_write can copy its unchanged lines.
  */
 int zone_load_lines(const char *path, const char *origin,
     uint32_t default_ttl, unsigned threads, struct zone **out,
@@ -166,9 +168,15 @@ int rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
  * Write every record in master-file format, one per line, formatted on
  * threads workers (0: one per online CPU). With sha256 not NULL, it gets
  * the SHA-256 of every byte written.
+ *
+ * prev (or NULL): a zone zone_load_lines read, typically our previous
+ * output. A record of z equal to one of prev's, byte for byte (owner with
+ * its case, type, TTL, rdata), is not formatted again: its line is copied
+ * from prev's file, runs of lines at once. Should that file change while
+ * it is copied, everything is written again from z alone.
  */
 int zone_write(const struct zone *z, FILE *out, unsigned threads,
-    uint8_t sha256[ZONE_DIGEST_LEN]) WUR;
+    const struct zone *prev, uint8_t sha256[ZONE_DIGEST_LEN]) WUR;
 /* One record in master-file format (no newline) into buf; 0 or a status. */
 int zrr_format(const struct zrr *rr, char *buf, size_t size) WUR;
 
