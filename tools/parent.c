@@ -1,4 +1,4 @@
-/* The parent's DS set for a zone, read from a file with ldns. */
+/* The parent's DS set for a zone: read from a file, or asked of the parent's name servers. */
 #include <errno.h>
 #include <ldns/ldns.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/status.h"
+#include "dns.h"
 #include "parent.h"
 
 void
@@ -103,64 +104,6 @@ out:
 	return rc;
 }
 
-/* A stub resolver asking addr ("IP" or "IP@PORT"), or the system's (/etc/resolv.conf). */
-static ldns_resolver *
-make_resolver(const char *addr, bool recursive)
-{
-	ldns_resolver *r = NULL;
-	struct timeval tv = { 3, 0 };
-
-	if (addr == NULL) {
-		if (ldns_resolver_new_frm_file(&r, NULL) != LDNS_STATUS_OK)
-			return NULL;
-	} else {
-		char ip[64];
-		const char *at = strchr(addr, '@');
-		size_t n = at ? (size_t)(at - addr) : strlen(addr);
-		ldns_rdf *a;
-
-		if (n >= sizeof(ip) || (r = ldns_resolver_new()) == NULL)
-			return NULL;
-		memcpy(ip, addr, n);
-		ip[n] = '\0';
-		if ((a = ldns_rdf_new_frm_str(strchr(ip, ':') ?
-		    LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, ip)) == NULL ||
-		    ldns_resolver_push_nameserver(r, a) != LDNS_STATUS_OK) {
-			ldns_rdf_deep_free(a);
-			ldns_resolver_deep_free(r);
-			return NULL;
-		}
-		ldns_rdf_deep_free(a);
-		if (at != NULL)
-			ldns_resolver_set_port(r, (uint16_t)strtoul(at + 1, NULL, 10));
-	}
-	ldns_resolver_set_recursive(r, recursive);
-	ldns_resolver_set_timeout(r, tv);
-	ldns_resolver_set_retry(r, 2);
-	return r;
-}
-
-/* The records of type t in the answer of a query for name, or NULL. */
-static ldns_rr_list *
-ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
-{
-	ldns_pkt *p = NULL;
-	ldns_rr_list *l;
-
-	ldns_resolver_set_dnssec(r, dnssec);
-	if (ldns_resolver_query_status(&p, r, name, t, LDNS_RR_CLASS_IN,
-	    ldns_resolver_recursive(r) ? LDNS_RD : 0) != LDNS_STATUS_OK ||
-	    p == NULL) {
-		ldns_pkt_free(p);
-		return NULL;
-	}
-	/* An answer without such records (NODATA) is an answer: an empty list. */
-	if ((l = ldns_pkt_rr_list_by_type(p, t, LDNS_SECTION_ANSWER)) == NULL)
-		l = ldns_rr_list_new();
-	ldns_pkt_free(p);
-	return l;
-}
-
 /* Narrow *common to the DS records that ds holds too (the first answer sets it). */
 static int
 keep_common(struct parent_ds **common, const ldns_rr_list *ds)
@@ -172,7 +115,8 @@ keep_common(struct parent_ds **common, const ldns_rr_list *ds)
 	if (got == NULL)
 		return STATUS_NOMEM;
 	for (size_t m = 0; m < ldns_rr_list_rr_count(ds) && rc == 0; m++)
-		rc = add_ds(got, ldns_rr_list_rr(ds, m));
+		if (ldns_rr_get_type(ldns_rr_list_rr(ds, m)) == LDNS_RR_TYPE_DS)
+			rc = add_ds(got, ldns_rr_list_rr(ds, m));
 	if (rc != 0 || *common == NULL) {
 		if (rc == 0)
 			*common = got;
@@ -212,9 +156,11 @@ int
 parent_ds_query(const char *zone, const char *resolver,
     struct parent_answers *out, struct diag *d)
 {
-	ldns_resolver *rec = make_resolver(resolver, true);
+	ldns_resolver *rec = dns_resolver(resolver, true);
 	ldns_rdf *child = ldns_dname_new_frm_str(zone), *parent = NULL;
 	ldns_rr_list *ns = NULL;
+	ldns_rr_type ds = LDNS_RR_TYPE_DS;
+	struct dns_servers servers = { 0 };
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -227,7 +173,7 @@ parent_ds_query(const char *zone, const char *resolver,
 	}
 	/* The parent zone: the nearest ancestor with NS records of its own. */
 	for (parent = ldns_dname_left_chop(child); parent != NULL;) {
-		if ((ns = ask(rec, parent, LDNS_RR_TYPE_NS, false)) != NULL &&
+		if ((ns = dns_ask(rec, parent, LDNS_RR_TYPE_NS, false)) != NULL &&
 		    ldns_rr_list_rr_count(ns) > 0)
 			break;
 		ldns_rr_list_deep_free(ns);
@@ -247,51 +193,32 @@ parent_ds_query(const char *zone, const char *resolver,
 		rc = STATUS_KEY_MISSING;
 		goto out;
 	}
-	if ((out->server = calloc(ldns_rr_list_rr_count(ns) + 1,
-	    sizeof(*out->server))) == NULL) {
+	if ((rc = dns_servers_ask(rec, parent, (const ldns_rdf *const *)&child,
+	    &ds, 1, &servers, d)) != 0)
+		goto out;
+	if ((out->server = calloc(servers.hosts + 1, sizeof(*out->server))) ==
+	    NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
 	/*
-	 * Every address of every parent name server, asked without recursion.
 	 * A server counts as heard when one of its addresses answers (another
 	 * may be out of reach, IPv6 on an IPv4-only host); what it serves is
 	 * what every answer of it holds, and what all serve, what every
 	 * answer holds.
 	 */
-	for (size_t i = 0; i < ldns_rr_list_rr_count(ns) && rc == 0; i++) {
-		const ldns_rdf *host = ldns_rr_rdf(ldns_rr_list_rr(ns, i), 0);
-		ldns_rr_type types[2] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
-		struct parent_ds **mine = &out->server[out->servers++];
-
-		for (int t = 0; t < 2 && rc == 0; t++) {
-			ldns_rr_list *addrs = ask(rec, host, types[t], false);
-			for (size_t k = 0; addrs && k < ldns_rr_list_rr_count(addrs) &&
-			    rc == 0; k++) {
-				char *ip = ldns_rdf2str(ldns_rr_rdf(
-				    ldns_rr_list_rr(addrs, k), 0));
-				char addr[80];
-				ldns_resolver *auth;
-				ldns_rr_list *ds;
-
-				snprintf(addr, sizeof(addr), "%s@%u", ip ? ip : "",
-				    ldns_resolver_port(rec));
-				free(ip);
-				if ((auth = make_resolver(addr, false)) == NULL)
-					continue;
-				ds = ask(auth, child, LDNS_RR_TYPE_DS, true);
-				ldns_resolver_deep_free(auth);
-				if (ds == NULL)
-					continue;
-				if ((rc = keep_common(mine, ds)) == 0)
-					rc = keep_common(&out->common, ds);
-				ldns_rr_list_deep_free(ds);
-			}
-			ldns_rr_list_deep_free(addrs);
-		}
-		if (*mine != NULL)
-			out->answered++;
+	out->servers = (unsigned)servers.hosts;
+	for (size_t i = 0; i < servers.count && rc == 0; i++) {
+		const struct dns_server *s = &servers.server[i];
+		if (s->answer[0] == NULL)
+			continue;
+		if ((rc = keep_common(&out->server[s->host_index],
+		    s->answer[0])) == 0)
+			rc = keep_common(&out->common, s->answer[0]);
 	}
+	for (unsigned h = 0; h < out->servers; h++)
+		if (out->server[h] != NULL)
+			out->answered++;
 	/* A server that did not answer may serve anything: nothing counts as seen. */
 	if (rc == 0 && (out->answered == 0 || out->answered < out->servers)) {
 		parent_ds_free(out->common);
@@ -299,6 +226,7 @@ parent_ds_query(const char *zone, const char *resolver,
 			rc = STATUS_NOMEM;
 	}
 out:
+	dns_servers_free(&servers);
 	ldns_rr_list_deep_free(ns);
 	ldns_rdf_deep_free(parent);
 	ldns_rdf_deep_free(child);

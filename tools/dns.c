@@ -1,0 +1,186 @@
+/* DNS questions with ldns: the stub resolver, one query, every name server of a zone. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/status.h"
+#include "dns.h"
+
+ldns_resolver *
+dns_resolver(const char *addr, bool recursive)
+{
+	ldns_resolver *r = NULL;
+	struct timeval tv = { 3, 0 };
+
+	if (addr == NULL) {
+		if (ldns_resolver_new_frm_file(&r, NULL) != LDNS_STATUS_OK)
+			return NULL;
+	} else {
+		char ip[64];
+		const char *at = strchr(addr, '@');
+		size_t n = at ? (size_t)(at - addr) : strlen(addr);
+		ldns_rdf *a;
+
+		if (n >= sizeof(ip) || (r = ldns_resolver_new()) == NULL)
+			return NULL;
+		memcpy(ip, addr, n);
+		ip[n] = '\0';
+		if ((a = ldns_rdf_new_frm_str(strchr(ip, ':') ?
+		    LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, ip)) == NULL ||
+		    ldns_resolver_push_nameserver(r, a) != LDNS_STATUS_OK) {
+			ldns_rdf_deep_free(a);
+			ldns_resolver_deep_free(r);
+			return NULL;
+		}
+		ldns_rdf_deep_free(a);
+		if (at != NULL)
+			ldns_resolver_set_port(r, (uint16_t)strtoul(at + 1, NULL, 10));
+	}
+	ldns_resolver_set_recursive(r, recursive);
+	ldns_resolver_set_timeout(r, tv);
+	ldns_resolver_set_retry(r, 2);
+	return r;
+}
+
+/* Does rr belong in the answer to a question of type t (with its signatures)? */
+static bool
+wanted(const ldns_rr *rr, ldns_rr_type t, bool dnssec)
+{
+	if (ldns_rr_get_type(rr) == t)
+		return true;
+	return dnssec && ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG &&
+	    ldns_rr_rd_count(rr) > 0 &&
+	    ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr)) == t;
+}
+
+ldns_rr_list *
+dns_ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
+{
+	ldns_pkt *p = NULL;
+	ldns_rr_list *l, *answer;
+
+	ldns_resolver_set_dnssec(r, dnssec);
+	if (ldns_resolver_query_status(&p, r, name, t, LDNS_RR_CLASS_IN,
+	    ldns_resolver_recursive(r) ? LDNS_RD : 0) != LDNS_STATUS_OK ||
+	    p == NULL) {
+		ldns_pkt_free(p);
+		return NULL;
+	}
+	/* NOERROR and NXDOMAIN are answers; SERVFAIL, REFUSED ... are not. */
+	if (ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR &&
+	    ldns_pkt_get_rcode(p) != LDNS_RCODE_NXDOMAIN) {
+		ldns_pkt_free(p);
+		return NULL;
+	}
+	if ((l = ldns_rr_list_new()) == NULL) {
+		ldns_pkt_free(p);
+		return NULL;
+	}
+	answer = ldns_pkt_answer(p);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(answer); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(answer, i);
+		ldns_rr *copy;
+		if (!wanted(rr, t, dnssec))
+			continue;
+		if ((copy = ldns_rr_clone(rr)) == NULL ||
+		    !ldns_rr_list_push_rr(l, copy)) {
+			ldns_rr_free(copy);
+			ldns_rr_list_deep_free(l);
+			l = NULL;
+			break;
+		}
+	}
+	ldns_pkt_free(p);
+	return l;
+}
+
+void
+dns_servers_free(struct dns_servers *s)
+{
+	for (size_t i = 0; s->server != NULL && i < s->count; i++)
+		for (size_t q = 0; q < DNS_QUESTIONS_MAX; q++)
+			ldns_rr_list_deep_free(s->server[i].answer[q]);
+	free(s->server);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Room for one more server entry. */
+static struct dns_server *
+add_server(struct dns_servers *s)
+{
+	struct dns_server *n = realloc(s->server, (s->count + 1) * sizeof(*n));
+
+	if (n == NULL)
+		return NULL;
+	s->server = n;
+	memset(&n[s->count], 0, sizeof(*n));
+	return &n[s->count++];
+}
+
+int
+dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
+    const ldns_rdf *const *name, const ldns_rr_type *type, size_t questions,
+    struct dns_servers *out, struct diag *d)
+{
+	ldns_rr_list *ns;
+	char zname[DNAME_TEXT_MAX];
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (questions > DNS_QUESTIONS_MAX)
+		return STATUS_INTERNAL;
+	{
+		char *t = ldns_rdf2str(zone);
+		snprintf(zname, sizeof(zname), "%s", t ? t : "?");
+		free(t);
+	}
+	if ((ns = dns_ask(rec, zone, LDNS_RR_TYPE_NS, false)) == NULL ||
+	    ldns_rr_list_rr_count(ns) == 0) {
+		diag_set(d, NULL, 0, "no NS set found for %s", zname);
+		ldns_rr_list_deep_free(ns);
+		return STATUS_KEY_MISSING;
+	}
+	/* Every address of every name server, asked without recursion. */
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ns) && rc == 0; i++) {
+		const ldns_rdf *host = ldns_rr_rdf(ldns_rr_list_rr(ns, i), 0);
+		ldns_rr_type types[2] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
+		char *host_text = ldns_rdf2str(host);
+		size_t before = out->count;
+
+		out->hosts++;
+		for (int t = 0; t < 2 && rc == 0; t++) {
+			ldns_rr_list *addrs = dns_ask(rec, host, types[t], false);
+			for (size_t k = 0; addrs && k < ldns_rr_list_rr_count(addrs) &&
+			    rc == 0; k++) {
+				char *ip = ldns_rdf2str(ldns_rr_rdf(
+				    ldns_rr_list_rr(addrs, k), 0));
+				struct dns_server *s = add_server(out);
+				ldns_resolver *auth;
+
+				if (s == NULL) {
+					free(ip);
+					rc = STATUS_NOMEM;
+					break;
+				}
+				snprintf(s->host, sizeof(s->host), "%s",
+				    host_text ? host_text : "?");
+				snprintf(s->addr, sizeof(s->addr), "%s@%u",
+				    ip ? ip : "", ldns_resolver_port(rec));
+				s->host_index = out->hosts - 1;
+				free(ip);
+				if ((auth = dns_resolver(s->addr, false)) == NULL)
+					continue;
+				for (size_t q = 0; q < questions; q++)
+					s->answer[q] = dns_ask(auth, name[q], type[q],
+					    true);
+				ldns_resolver_deep_free(auth);
+			}
+			ldns_rr_list_deep_free(addrs);
+		}
+		if (out->count == before)
+			out->hosts_without_address++;
+		free(host_text);
+	}
+	ldns_rr_list_deep_free(ns);
+	return rc;
+}

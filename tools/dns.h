@@ -1,0 +1,57 @@
+/* DNS questions with ldns: a stub resolver, one query, and the same question put to every name server of a zone. */
+#ifndef ZW_DNS_H
+#define ZW_DNS_H
+
+#include <ldns/ldns.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/attr.h"
+#include "common/diag.h"
+#include "zones/dname.h"
+
+/*
+ * A stub resolver asking addr ("IP" or "IP@PORT"), or the system's
+ * (/etc/resolv.conf) for NULL; 3 s timeout, 2 tries. NULL on failure.
+ */
+ldns_resolver *dns_resolver(const char *addr, bool recursive);
+
+/*
+ * The records of type t in the answer to name (with dnssec: asked with the
+ * DO bit, and the RRSIGs over them too). An answer without any is an empty
+ * list; no answer at all (timeout, SERVFAIL, REFUSED ...) is NULL.
+ */
+ldns_rr_list *dns_ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t,
+    bool dnssec);
+
+/* One address of one name server of a zone, and what it answered. */
+#define DNS_QUESTIONS_MAX 4
+struct dns_server {
+	char host[DNAME_TEXT_MAX];   /* its name, from the NS set */
+	char addr[80];               /* IP@PORT asked */
+	size_t host_index;           /* the same for every address of a host */
+	/* Per question: the answer (dns_ask), NULL when it gave none. */
+	ldns_rr_list *answer[DNS_QUESTIONS_MAX];
+};
+
+struct dns_servers {
+	struct dns_server *server;   /* every address of every name server */
+	size_t count;
+	size_t hosts;                /* name servers in the NS set */
+	size_t hosts_without_address;
+};
+
+/*
+ * Find the NS set of zone through rec, the A and AAAA records of each name
+ * server, and put the questions (name[i], type[i], with the DO bit) to
+ * every address, without recursion, on rec's port. A host without any
+ * address counts in hosts_without_address. Free out with
+ * dns_servers_free, also on failure. Returns 0, STATUS_KEY_MISSING (no NS
+ * set) or another status, with d.
+ */
+int dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
+    const ldns_rdf *const *name, const ldns_rr_type *type, size_t questions,
+    struct dns_servers *out, struct diag *d) WUR;
+void dns_servers_free(struct dns_servers *s);
+
+#endif
