@@ -13,5 +13,10 @@ size_t base32hex_decode(const char *in, size_t len, uint8_t *out, size_t max);
 size_t base64_encode(const uint8_t *in, size_t len, char *out);
 /* Lower-case hex of len bytes (2*len characters and a NUL); returns 2*len. */
 size_t hex_encode(const uint8_t *in, size_t len, char *out);
+/*
+ * Decode len hex digits (either case) into out; returns the bytes written,
+ * or 0 for an odd length, a non-hex character or more than max bytes.
+ */
+size_t hex_decode(const char *in, size_t len, uint8_t *out, size_t max);
 
 #endif

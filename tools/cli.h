@@ -17,6 +17,7 @@ enum exit_code {
 	EXIT_VERIFY = 5,     /* the signed result failed its own verification */
 	EXIT_IO = 6,         /* a file could not be read or written */
 	EXIT_LOCKED = 7,     /* another run holds the zone's lock */
+	EXIT_NOT_READY = 8,  /* tlsa ready: the staged record is not safe yet */
 };
 
 struct cli {
@@ -55,5 +56,8 @@ int cmd_keys_status(struct cli *cli, int argc, char **argv);
 int cmd_keys_roll(struct cli *cli, int argc, char **argv);
 int cmd_keys_ds_seen(struct cli *cli, int argc, char **argv);
 int cmd_tlsa(struct cli *cli, int argc, char **argv);
+int cmd_tlsa_stage(struct cli *cli, int argc, char **argv);
+int cmd_tlsa_ready(struct cli *cli, int argc, char **argv);
+int cmd_tlsa_commit(struct cli *cli, int argc, char **argv);
 
 #endif

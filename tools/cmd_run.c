@@ -6,7 +6,6 @@
 
 #include "cli.h"
 #include "common/status.h"
-#include "common/timespec.h"
 #include "config.h"
 #include "run.h"
 
@@ -48,43 +47,6 @@ load_config(const struct cli *cli, const char *path, struct config **c)
 	if ((rc = config_load(path, c, &d)) != 0)
 		return cli_fail(cli, rc, &d, path);
 	return 0;
-}
-
-static void
-report(const struct cli *cli, const struct zone_config *zc,
-    const struct run_options *o, const struct run_result *r)
-{
-	char when[32], due[32];
-	const char *why = sign_reason_text(r->plan.reason);
-	const char *detail = r->plan.detail;
-
-	if (r->parent_unreachable)
-		cli_warn(cli, &r->parent_diag);
-	if (r->parent_servers > 0)
-		cli_info(cli, "%s: asked the parent for its DS: %u of %u name "
-		    "servers answered", zc->name, r->parent_answered,
-		    r->parent_servers);
-	if (r->created_keys)
-		cli_info(cli, "%s: no keys in %s: made %s; 'zonewarden keys ds %s "
-		    "--keydir %s' prints the DS for the parent zone", zc->name,
-		    zc->keydir, zc->csk ? "a CSK" : "a KSK and a ZSK", zc->name,
-		    zc->keydir);
-	if (r->plan.reason == SIGN_NOTHING_DUE) {
-		time_format(r->plan.earliest_expiration, when, sizeof(when));
-		time_format(r->plan.next_due, due, sizeof(due));
-		cli_info(cli, "%s: nothing due (serial %u, earliest signature "
-		    "expiry %s, re-sign from %s)%s", zc->name, r->serial, when,
-		    due, r->reloaded ? "; reload retried" : "");
-	} else if (o->dry_run) {
-		cli_info(cli, "%s: would sign: %s%s%s", zc->name, why,
-		    *detail ? ": " : "", detail);
-	} else if (r->signed_zone) {
-		cli_info(cli, "%s: signed: %s%s%s; serial %u, %zu signatures "
-		    "made, %zu kept; wrote %s%s", zc->name, why,
-		    *detail ? ": " : "", detail, r->serial,
-		    r->stats.signatures_made, r->stats.signatures_reused,
-		    zc->output, r->reloaded ? "; reloaded" : "");
-	}
 }
 
 int
@@ -136,7 +98,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 		struct run_result r;
 		rc = run_zone(cli, zones[i], &o, &r);
 		if (rc == 0) {
-			report(cli, zones[i], &o, &r);
+			run_report(cli, zones[i], &o, &r);
 			continue;
 		}
 		int zex = cli_fail(cli, rc, &r.diag, zones[i]->name);

@@ -52,6 +52,19 @@ static const struct command commands[] = {
 	{ "status", cmd_status,
 	  "status [--config FILE] [--json] [ZONE...]",
 	  "serials, signature expiry, keys and last run of configured zones" },
+	/* Before "tlsa": the first name that matches is taken. */
+	{ "tlsa stage", cmd_tlsa_stage,
+	  "tlsa stage ZONE HOST --cert FILE|--key FILE|--csr FILE [--port N] "
+	  "[--config FILE]",
+	  "publish a renewed certificate's record beside the current one" },
+	{ "tlsa ready", cmd_tlsa_ready,
+	  "tlsa ready ZONE HOST [--port N] [--config FILE]",
+	  "exit 0 once every name server serves the staged record and caches "
+	  "have had 2 x TTL" },
+	{ "tlsa commit", cmd_tlsa_commit,
+	  "tlsa commit ZONE HOST [--port N] [--config FILE]",
+	  "the staged certificate is deployed: its record is current, the old "
+	  "one goes" },
 	{ "tlsa", cmd_tlsa,
 	  "tlsa HOST --cert FILE|--key FILE|--csr FILE [--port N] "
 	  "[--params U,S,M]... [--ttl DUR]",

@@ -8,6 +8,7 @@
 
 #include "common/fileio.h"
 #include "common/status.h"
+#include "common/timespec.h"
 #include "hook.h"
 #include "keys/dnskey.h"
 #include "keys/keystore.h"
@@ -17,6 +18,7 @@
 #include "signing.h"
 #include "state.h"
 #include "tlsa_records.h"
+#include "tlsa_state.h"
 
 #define LOCK_FILE ".lock"
 
@@ -322,6 +324,7 @@ reload(const struct zone_config *zc, const struct run_options *o, int64_t now,
 struct tlsa_merge {
 	const struct cli *cli;
 	const struct zone_config *zc;
+	const struct tlsa_state *st;
 	const struct zone *prev;
 };
 
@@ -330,7 +333,7 @@ merge_tlsa(struct zone *z, void *arg, struct diag *d)
 {
 	const struct tlsa_merge *tm = arg;
 
-	return tlsa_records_merge(tm->cli, tm->zc, z, tm->prev, d);
+	return tlsa_records_merge(tm->cli, tm->zc, tm->st, z, tm->prev, d);
 }
 
 static int
@@ -341,15 +344,21 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	struct keyset *keys = NULL;
 	struct zone *z = NULL, *prev = NULL;
 	struct signing_manifest m = { 0 };
+	struct tlsa_state tst = { 0 };
 	int rc;
 
 	policy.threads = o->threads;
 	if ((rc = load_or_create_keys(zc, o, cli->now, &keys, r)) != 0)
 		goto out;
-	/* The TLSA records of the deployed certificates join the operator's data. */
-	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
+	/*
+	 * The TLSA records of the deployed certificates, and those a TLSA
+	 * rollover keeps, join the operator's data.
+	 */
+	if ((zc->ntlsa > 0 &&
+	    (rc = tlsa_state_load(zc->keydir, &tst, &r->diag)) != 0) ||
+	    (rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
 	    &prev, &m, &r->diag)) != 0 ||
-	    (rc = tlsa_records_merge(cli, zc, z, prev, &r->diag)) != 0 ||
+	    (rc = tlsa_records_merge(cli, zc, &tst, z, prev, &r->diag)) != 0 ||
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
 	    st->reload_pending ? (st->reload_pending_since != 0 ?
 	    st->reload_pending_since : cli->now) : 0, r)) != 0)
@@ -374,7 +383,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 			rc = reload(zc, o, cli->now, keys, st, r);
 		goto out;
 	}
-	struct tlsa_merge tm = { cli, zc, prev };
+	struct tlsa_merge tm = { cli, zc, &tst, prev };
 	struct signing_additions more = { merge_tlsa, &tm };
 	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
 	    keys, &policy, &more, &r->stats, &r->diag)) != 0)
@@ -396,6 +405,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	/* The output is in place: a reload that fails now is retried next time. */
 	rc = reload(zc, o, cli->now, keys, st, r);
 out:
+	tlsa_state_free(&tst);
 	zone_free(prev);
 	zone_free(z);
 	keyset_free(keys);
@@ -446,4 +456,41 @@ run_zone(const struct cli *cli, const struct zone_config *zc,
 	}
 	file_unlock(lock);
 	return rc;
+}
+
+void
+run_report(const struct cli *cli, const struct zone_config *zc,
+    const struct run_options *o, const struct run_result *r)
+{
+	char when[32], due[32];
+	const char *why = sign_reason_text(r->plan.reason);
+	const char *detail = r->plan.detail;
+
+	if (r->parent_unreachable)
+		cli_warn(cli, &r->parent_diag);
+	if (r->parent_servers > 0)
+		cli_info(cli, "%s: asked the parent for its DS: %u of %u name "
+		    "servers answered", zc->name, r->parent_answered,
+		    r->parent_servers);
+	if (r->created_keys)
+		cli_info(cli, "%s: no keys in %s: made %s; 'zonewarden keys ds %s "
+		    "--keydir %s' prints the DS for the parent zone", zc->name,
+		    zc->keydir, zc->csk ? "a CSK" : "a KSK and a ZSK", zc->name,
+		    zc->keydir);
+	if (r->plan.reason == SIGN_NOTHING_DUE) {
+		time_format(r->plan.earliest_expiration, when, sizeof(when));
+		time_format(r->plan.next_due, due, sizeof(due));
+		cli_info(cli, "%s: nothing due (serial %u, earliest signature "
+		    "expiry %s, re-sign from %s)%s", zc->name, r->serial, when,
+		    due, r->reloaded ? "; reload retried" : "");
+	} else if (o->dry_run) {
+		cli_info(cli, "%s: would sign: %s%s%s", zc->name, why,
+		    *detail ? ": " : "", detail);
+	} else if (r->signed_zone) {
+		cli_info(cli, "%s: signed: %s%s%s; serial %u, %zu signatures "
+		    "made, %zu kept; wrote %s%s", zc->name, why,
+		    *detail ? ": " : "", detail, r->serial,
+		    r->stats.signatures_made, r->stats.signatures_reused,
+		    zc->output, r->reloaded ? "; reloaded" : "");
+	}
 }

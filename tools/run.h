@@ -54,4 +54,8 @@ void run_rollover_policy(const struct zone_config *zc, const struct zone *z,
 int run_zone(const struct cli *cli, const struct zone_config *zc,
     const struct run_options *o, struct run_result *r) WUR;
 
+/* Say what a successful run_zone did (cli_info lines, warnings). */
+void run_report(const struct cli *cli, const struct zone_config *zc,
+    const struct run_options *o, const struct run_result *r);
+
 #endif

@@ -1,5 +1,4 @@
 /* The signing job shared by `sign` and `run`: read a zone with our previous output, sign, write. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -243,15 +242,7 @@ signing_input_digest(const char *path, const struct stat *before,
 static bool
 parse_hex32(const char *text, uint8_t out[32])
 {
-	for (size_t i = 0; i < 32; i++) {
-		unsigned v;
-		if (sscanf(text + 2 * i, "%2x", &v) != 1 ||
-		    !isxdigit((unsigned char)text[2 * i]) ||
-		    !isxdigit((unsigned char)text[2 * i + 1]))
-			return false;
-		out[i] = (uint8_t)v;
-	}
-	return true;
+	return strlen(text) == 64 && hex_decode(text, 64, out, 32) == 32;
 }
 
 /* Parse the manifest line (NUL-terminated, without its newline). */

@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "keys/tlsa.h"
 #include "tlsa_records.h"
+#include "tlsa_state.h"
 #include "zones/dname.h"
 
 #define OWNER_RECORDS_MAX 64
@@ -118,9 +119,37 @@ keep_published(struct zone *z, const struct zone *prev, const uint8_t *owner,
 	return rc;
 }
 
+/*
+ * What the rollover state adds at owner: each staged next key and the
+ * record it replaces, and records on their way out until their time.
+ */
+static void
+add_from_state(struct owner_set *set, const struct tlsa_state *st,
+    int64_t now)
+{
+	uint8_t owner[DNAME_MAX_LENGTH];
+
+	for (size_t i = 0; st != NULL && i < st->nstaged; i++) {
+		const struct tlsa_staged *s = &st->staged[i];
+		if (tlsa_owner(s->host, s->port, owner) != 0 ||
+		    !dname_equal(owner, set->owner))
+			continue;
+		add_once(set, &s->next);
+		if (s->has_replaces)
+			add_once(set, &s->replaces);
+	}
+	for (size_t i = 0; st != NULL && i < st->nretiring; i++) {
+		const struct tlsa_retiring *r = &st->retiring[i];
+		if (r->until > now && tlsa_owner(r->host, r->port, owner) == 0 &&
+		    dname_equal(owner, set->owner))
+			add_once(set, &r->rd);
+	}
+}
+
 int
 tlsa_records_merge(const struct cli *cli, const struct zone_config *zc,
-    struct zone *z, const struct zone *prev, struct diag *d)
+    const struct tlsa_state *st, struct zone *z, const struct zone *prev,
+    struct diag *d)
 {
 	struct owner_set *sets;
 	size_t nsets = 0;
@@ -184,6 +213,7 @@ tlsa_records_merge(const struct cli *cli, const struct zone_config *zc,
 			}
 			continue;
 		}
+		add_from_state(set, st, cli->now);
 		for (size_t i = 0; i < set->n && rc == 0; i++) {
 			uint8_t rdata[3 + sizeof(set->rd[i].data)];
 			rdata[0] = set->rd[i].params.usage;
