@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,24 @@ size_t
 tlsa_source_certs(const struct tlsa_source *s)
 {
 	return s->ncert;
+}
+
+bool
+tlsa_source_covers(const struct tlsa_source *s, const char *host)
+{
+	size_t n = strlen(host);
+
+	if (s->ncert == 0)
+		return false;
+	if (n > 1 && host[n - 1] == '.')
+		n--;
+	return X509_check_host(s->cert[0], host, n, 0, NULL) == 1;
+}
+
+bool
+tlsa_source_same_key(const struct tlsa_source *a, const struct tlsa_source *b)
+{
+	return EVP_PKEY_eq(a->pkey, b->pkey) == 1;
 }
 
 /* The DER bytes to hash for selector: the certificate, or its SubjectPublicKeyInfo. */

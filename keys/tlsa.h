@@ -59,6 +59,15 @@ void tlsa_source_free(struct tlsa_source *s);
 const char *tlsa_source_key_type(const struct tlsa_source *s);
 /* Certificates in the source (0 for a key or CSR). */
 size_t tlsa_source_certs(const struct tlsa_source *s);
+/*
+ * Is the end-entity certificate for host (its subjectAltName DNS names,
+ * wildcards included, or its CN without them; a trailing dot is ignored)?
+ * False for a key or CSR.
+ */
+bool tlsa_source_covers(const struct tlsa_source *s, const char *host);
+/* Do a and b hold the same public key (a certificate and its private key)? */
+bool tlsa_source_same_key(const struct tlsa_source *a,
+    const struct tlsa_source *b);
 
 /*
  * The records for p: DANE-EE from the end entity (its certificate for

@@ -59,5 +59,6 @@ int cmd_tlsa(struct cli *cli, int argc, char **argv);
 int cmd_tlsa_stage(struct cli *cli, int argc, char **argv);
 int cmd_tlsa_ready(struct cli *cli, int argc, char **argv);
 int cmd_tlsa_commit(struct cli *cli, int argc, char **argv);
+int cmd_tlsa_deploy(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -4,30 +4,29 @@
  * the certificate served (RFC 7671 §8.1: publish the next key's record,
  * wait until every cache can hold it, then deploy, then drop the old one).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "common/encode.h"
 #include "common/fileio.h"
 #include "common/status.h"
 #include "common/timespec.h"
 #include "config.h"
-#include "dns.h"
+#include "hook.h"
 #include "keys/keystore.h"
 #include "keys/tlsa.h"
 #include "run.h"
-#include "signer/signer.h"
+#include "tlsa_roll.h"
 #include "tlsa_state.h"
-#include "zones/zone.h"
 
 #define LOCK_WAIT 60
 #define HOOK_TIMEOUT 120
-
-static const struct tlsa_params p311 = { TLSA_USAGE_DANE_EE,
-    TLSA_SELECTOR_SPKI, TLSA_MTYPE_SHA256 };
 
 /* What a command works on: the zone, the host, maybe one port; the state under the lock. */
 struct roll {
@@ -48,60 +47,14 @@ roll_clear(struct roll *r)
 	config_free(r->config);
 }
 
-/* "RSA", "ECDSA", "Ed25519": the kind of key, which a renewal keeps. */
-static void
-key_kind(const struct tlsa_source *s, char *buf, size_t size)
-{
-	const char *t = tlsa_source_key_type(s);
-	size_t n = strcspn(t, " ");
-
-	snprintf(buf, size, "%.*s", (int)n, t);
-}
-
-static bool
-same_rdata(const struct tlsa_rdata *a, const struct tlsa_rdata *b)
-{
-	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0 &&
-	    memcmp(&a->params, &b->params, sizeof(a->params)) == 0;
-}
-
-/* Lower-case absolute text of a host name; false when it is none. */
-static bool
-host_text(const char *in, char *out, size_t size)
-{
-	uint8_t wire[DNAME_MAX_LENGTH], lower[DNAME_MAX_LENGTH];
-
-	if (dname_parse(in, wire) != 0 || wire[0] == 0)
-		return false;
-	dname_copy_lower(lower, wire);
-	dname_format(lower, out, size);
-	return true;
-}
-
 /* Does tlsa line t publish for r's host (and port)? */
 static bool
 line_matches(const struct roll *r, const struct tlsa_config *t)
 {
 	char h[DNAME_TEXT_MAX];
 
-	return host_text(t->host, h, sizeof(h)) && strcmp(h, r->host) == 0 &&
+	return tlsa_roll_host(t->host, h, sizeof(h)) && strcmp(h, r->host) == 0 &&
 	    (r->port == 0 || t->port == r->port);
-}
-
-/* The 3 1 1 of a certificate file, and its key kind. Returns 0 or a status with d. */
-static int
-cert_record(const char *path, struct tlsa_rdata *rd, char *kind, size_t size,
-    struct diag *d)
-{
-	struct tlsa_source *src = NULL;
-	size_t n;
-	int rc;
-
-	if ((rc = tlsa_source_load_cert(path, &src, d)) == 0 &&
-	    (rc = tlsa_from_source(src, p311, rd, 1, &n, d)) == 0)
-		key_kind(src, kind, size);
-	tlsa_source_free(src);
-	return rc;
 }
 
 /*
@@ -158,7 +111,7 @@ roll_open(struct cli *cli, int argc, char **argv, bool staging,
 	if (staging && *file == NULL)
 		return cli_usage(cli, "%s: give the new certificate, key or CSR "
 		    "(--cert, --key or --csr)", cli->command);
-	if (!host_text(argv[optind + 1], r->host, sizeof(r->host)))
+	if (!tlsa_roll_host(argv[optind + 1], r->host, sizeof(r->host)))
 		return cli_usage(cli, "%s: '%s' is not a host name", cli->command,
 		    argv[optind + 1]);
 	if ((rc = config_load(path, &r->config, &d)) != 0)
@@ -229,12 +182,12 @@ cmd_tlsa_stage(struct cli *cli, int argc, char **argv)
 	    file_kind == 'k' ? tlsa_source_load_key(file, &src, &d) :
 	    tlsa_source_load_csr(file, &src, &d);
 	if (rc == 0)
-		rc = tlsa_from_source(src, p311, &next, 1, &n, &d);
+		rc = tlsa_from_source(src, tlsa_roll_params, &next, 1, &n, &d);
 	if (rc != 0) {
 		ex = cli_fail(cli, rc, &d, file);
 		goto out;
 	}
-	key_kind(src, kind, sizeof(kind));
+	tlsa_roll_key_kind(src, kind, sizeof(kind));
 	/*
 	 * Each port of the host whose deployed certificate has a key of the
 	 * same kind (an RSA and an ECDSA certificate renew apart).
@@ -249,7 +202,7 @@ cmd_tlsa_stage(struct cli *cli, int argc, char **argv)
 		if (!line_matches(&r, t))
 			continue;
 		diag_clear(&d);
-		have_now = cert_record(t->cert, &now_rd, now_kind,
+		have_now = tlsa_roll_cert_record(t->cert, &now_rd, now_kind,
 		    sizeof(now_kind), &d) == 0;
 		if (have_now && strcmp(now_kind, kind) != 0)
 			continue;
@@ -261,7 +214,7 @@ cmd_tlsa_stage(struct cli *cli, int argc, char **argv)
 		}
 		matched++;
 		s = tlsa_state_find(&r.st, r.host, t->port, kind);
-		if (have_now && same_rdata(&now_rd, &next)) {
+		if (have_now && tlsa_rdata_equal(&now_rd, &next)) {
 			cli_info(cli, "%s port %u: the deployed certificate %s "
 			    "has this key already: nothing to stage", r.host,
 			    t->port, t->cert);
@@ -269,7 +222,7 @@ cmd_tlsa_stage(struct cli *cli, int argc, char **argv)
 				tlsa_state_remove_staged(&r.st, s);
 			continue;
 		}
-		if (s != NULL && same_rdata(&s->next, &next))
+		if (s != NULL && tlsa_rdata_equal(&s->next, &next))
 			cli_info(cli, "%s port %u: staged already (since %lld)",
 			    r.host, t->port, (long long)s->staged_at);
 		else {
@@ -290,6 +243,9 @@ cmd_tlsa_stage(struct cli *cli, int argc, char **argv)
 			free(abs);
 			s->staged_at = cli->now;
 			s->served_since = 0;
+			/* Staged by hand: whoever staged it deploys it. */
+			*s->pending_cert = *s->pending_key = '\0';
+			*s->deploy_cert = *s->deploy_key = '\0';
 		}
 		staged++;
 	}
@@ -310,113 +266,6 @@ out:
 	tlsa_source_free(src);
 	roll_clear(&r);
 	return ex;
-}
-
-/* The zone's RRsets one name server address answered, as a zone of their own. */
-static int
-answer_zone(const struct zone_config *zc, const struct dns_server *s,
-    size_t questions, struct zone **out, struct diag *d)
-{
-	struct zone *z = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = zone_new(zc->name, &z)) != 0)
-		return rc;
-	for (size_t q = 0; q < questions && rc == 0; q++)
-		for (size_t i = 0; i < ldns_rr_list_rr_count(s->answer[q]) &&
-		    rc == 0; i++) {
-			const ldns_rr *rr = ldns_rr_list_rr(s->answer[q], i);
-			uint8_t rdata[65535];
-			size_t len = 0;
-			bool fits = true;
-
-			for (size_t k = 0; k < ldns_rr_rd_count(rr) && fits; k++) {
-				const ldns_rdf *f = ldns_rr_rdf(rr, k);
-				fits = len + ldns_rdf_size(f) <= sizeof(rdata);
-				if (fits) {
-					memcpy(rdata + len, ldns_rdf_data(f),
-					    ldns_rdf_size(f));
-					len += ldns_rdf_size(f);
-				}
-			}
-			rc = fits ? zone_add(z, ldns_rdf_data(ldns_rr_owner(rr)),
-			    (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
-			    rdata, len) : STATUS_RANGE;
-		}
-	if (rc == 0)
-		rc = zone_finalize(z, d);
-	if (rc == 0)
-		*out = z;
-	else
-		zone_free(z);
-	return rc;
-}
-
-/* Is one of our published SEP keys in z's DNSKEY set? */
-static bool
-has_our_key(const struct zone *z, const struct keyset *keys)
-{
-	size_t count;
-	const struct zrr *rr = zone_records(z, &count);
-
-	for (size_t i = 0; i < count; i++) {
-		if (rr[i].type != RRTYPE_DNSKEY)
-			continue;
-		for (size_t k = 0; keys != NULL && k < keys->count; k++) {
-			size_t len;
-			const uint8_t *mine = key_dnskey_rdata(keys->keys[k], &len);
-			if (key_is_sep(keys->keys[k]) && len == rr[i].rdlen &&
-			    memcmp(mine, rr[i].rdata, len) == 0)
-				return true;
-		}
-	}
-	return false;
-}
-
-/*
- * What one address of a name server says about s's record: "" when it
- * serves it, signed and valid now, else why not (into why). *ttl gets the
- * TLSA RRset's TTL.
- */
-static void
-judge_server(const struct cli *cli, const struct zone_config *zc,
-    const struct keyset *keys, const struct dns_server *srv,
-    const struct tlsa_staged *s, uint32_t *ttl, char *why, size_t size)
-{
-	struct zone *z = NULL;
-	struct diag d;
-	size_t count;
-	bool served = false;
-
-	*why = '\0';
-	for (size_t q = 0; q < 4; q++)
-		if (srv->answer[q] == NULL) {
-			snprintf(why, size, "no answer");
-			return;
-		}
-	diag_clear(&d);
-	if (answer_zone(zc, srv, 4, &z, &d) != 0) {
-		snprintf(why, size, "its answers do not make a zone: %s", d.text);
-		return;
-	}
-	const struct zrr *rr = zone_records(z, &count);
-	for (size_t i = 0; i < count; i++)
-		if (rr[i].type == RRTYPE_TLSA && rr[i].rdlen == 3 + s->next.len &&
-		    rr[i].rdata[0] == s->next.params.usage &&
-		    rr[i].rdata[1] == s->next.params.selector &&
-		    rr[i].rdata[2] == s->next.params.mtype &&
-		    memcmp(rr[i].rdata + 3, s->next.data, s->next.len) == 0) {
-			served = true;
-			*ttl = rr[i].ttl;
-		}
-	if (!served)
-		snprintf(why, size, "does not serve the staged record yet");
-	else if (signer_verify_signatures(z, cli->now, &d) != 0)
-		snprintf(why, size, "DNSSEC-invalid: %s", d.text);
-	else if (!has_our_key(z, keys))
-		snprintf(why, size, "its DNSKEY set holds none of our KSKs");
-	zone_free(z);
 }
 
 int
@@ -441,88 +290,20 @@ cmd_tlsa_ready(struct cli *cli, int argc, char **argv)
 	}
 	for (size_t i = 0; i < r.st.nstaged; i++) {
 		struct tlsa_staged *s = &r.st.staged[i];
-		char owner_text[DNAME_TEXT_MAX + 16], at[32];
-		ldns_rdf *zone = ldns_dname_new_frm_str(r.zc->name), *owner;
-		ldns_resolver *rec = dns_resolver(r.zc->resolver, true);
-		struct dns_servers servers = { 0 };
-		uint32_t ttl = r.zc->tlsa_ttl;
-		size_t bad = 0;
+		bool ready, ch;
 
 		if (strcmp(s->host, r.host) != 0 ||
 		    (r.port != 0 && s->port != r.port))
 			continue;
 		nstaged++;
-		snprintf(owner_text, sizeof(owner_text), "_%u._tcp.%s", s->port,
-		    s->host);
-		owner = ldns_dname_new_frm_str(owner_text);
-		const ldns_rdf *names[4] = { zone, zone, zone, owner };
-		const ldns_rr_type types[4] = { LDNS_RR_TYPE_SOA,
-		    LDNS_RR_TYPE_NS, LDNS_RR_TYPE_DNSKEY, LDNS_RR_TYPE_TLSA };
-		if (zone == NULL || owner == NULL || rec == NULL)
-			rc = STATUS_NOMEM;
-		else
-			rc = dns_servers_ask(rec, zone, names, types, 4, &servers,
-			    &d);
-		if (rc != 0) {
+		if ((rc = tlsa_roll_check(cli, r.zc, keys, s, true, &ready, &ch,
+		    &d)) != 0) {
 			ex = cli_fail(cli, rc, &d, r.zc->name);
-		} else {
-			/* Every address of every name server must serve it, valid. */
-			for (size_t k = 0; k < servers.count; k++) {
-				char why[1100];
-				judge_server(cli, r.zc, keys, &servers.server[k], s,
-				    &ttl, why, sizeof(why));
-				if (*why != '\0')
-					bad++;
-				cli_info(cli, "%s: %s (%s): %s", owner_text,
-				    servers.server[k].host, servers.server[k].addr,
-				    *why ? why : "serves it, signed and valid");
-			}
-			if (servers.hosts_without_address > 0) {
-				cli_info(cli, "%s: %zu name server%s without an "
-				    "address", r.zc->name,
-				    servers.hosts_without_address,
-				    servers.hosts_without_address == 1 ? "" : "s");
-				bad++;
-			}
-			if (servers.count == 0)
-				bad++;
-		}
-		dns_servers_free(&servers);
-		ldns_resolver_deep_free(rec);
-		ldns_rdf_deep_free(zone);
-		ldns_rdf_deep_free(owner);
-		if (rc != 0)
 			goto out;
-		/* Since when every server serves it: the wait counts from there. */
-		if (bad > 0) {
-			if (s->served_since != 0)
-				changed = true;
-			s->served_since = 0;
-			pending++;
-			cli_info(cli, "%s: not ready: %zu of %zu server address%s "
-			    "do not serve the staged record, signed and valid",
-			    owner_text, bad, servers.count, servers.count == 1 ?
-			    "" : "es");
-			continue;
 		}
-		if (s->served_since == 0) {
-			s->served_since = cli->now;
-			changed = true;
-		}
-		/* RFC 7671 §8.1: until caches holding the old RRset have let it go. */
-		int64_t wait = 2 * (int64_t)(ttl > r.zc->tlsa_ttl ? ttl :
-		    r.zc->tlsa_ttl) + r.zc->propagation_delay;
-		int64_t when = s->served_since + wait;
-		time_format(when, at, sizeof(at));
-		if (cli->now < when) {
+		changed |= ch;
+		if (!ready)
 			pending++;
-			cli_info(cli, "%s: not ready: served everywhere since %lld; "
-			    "ready at %s (2 x TTL + propagation delay)", owner_text,
-			    (long long)s->served_since, at);
-		} else
-			cli_info(cli, "%s: ready: served everywhere, and caches have "
-			    "had 2 x TTL + propagation delay (since %s) to take it",
-			    owner_text, at);
 	}
 	if (nstaged == 0) {
 		diag_set(&d, NULL, 0, "nothing is staged for %s%s (tlsa stage)",
@@ -549,59 +330,23 @@ cmd_tlsa_commit(struct cli *cli, int argc, char **argv)
 	char unused_kind;
 	struct roll r;
 	struct diag d;
-	size_t committed = 0;
+	size_t n;
 	int ex, rc;
 
 	diag_clear(&d);
 	if ((ex = roll_open(cli, argc, argv, false, &unused, &unused_kind,
 	    &r)) != EXIT_OK)
 		goto out;
-	/* First check all: a commit happens whole or not at all. */
-	for (size_t i = 0; i < r.st.nstaged; i++) {
-		const struct tlsa_staged *s = &r.st.staged[i];
-		bool deployed = false;
-
-		if (strcmp(s->host, r.host) != 0 ||
-		    (r.port != 0 && s->port != r.port))
-			continue;
-		committed++;
-		for (size_t k = 0; k < r.zc->ntlsa && !deployed; k++) {
-			const struct tlsa_config *t = &r.zc->tlsa[k];
-			struct tlsa_rdata rd;
-			char kind[32];
-			if (t->port == s->port && line_matches(&r, t) &&
-			    cert_record(t->cert, &rd, kind, sizeof(kind), &d) == 0)
-				deployed = same_rdata(&rd, &s->next);
-		}
-		if (!deployed) {
-			diag_set(&d, NULL, 0, "port %u: no certificate of %s's tlsa "
-			    "lines has the staged key (%s) yet: deploy it first, "
-			    "then commit", s->port, r.host, s->source);
-			ex = cli_fail(cli, STATUS_KEY_MISSING, &d, r.zc->name);
-			goto out;
-		}
+	if ((rc = tlsa_roll_commit(r.zc, &r.st, r.host, r.port, NULL, cli->now,
+	    &n, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, r.zc->name);
+		goto out;
 	}
-	if (committed == 0) {
+	if (n == 0) {
 		diag_set(&d, NULL, 0, "nothing is staged for %s%s (tlsa stage)",
 		    r.host, r.port ? " on that port" : "");
 		ex = cli_fail(cli, STATUS_KEY_MISSING, &d, r.zc->name);
 		goto out;
-	}
-	/* The old record stays one TTL more: a cache may still pair it with an old answer. */
-	for (size_t i = 0; i < r.st.nstaged;) {
-		struct tlsa_staged *s = &r.st.staged[i];
-		if (strcmp(s->host, r.host) != 0 ||
-		    (r.port != 0 && s->port != r.port)) {
-			i++;
-			continue;
-		}
-		if (s->has_replaces && !same_rdata(&s->replaces, &s->next) &&
-		    (rc = tlsa_state_add_retiring(&r.st, s->host, s->port,
-		    &s->replaces, cli->now + r.zc->tlsa_ttl)) != 0) {
-			ex = cli_fail(cli, rc, NULL, NULL);
-			goto out;
-		}
-		tlsa_state_remove_staged(&r.st, s);
 	}
 	if ((ex = roll_publish(cli, &r)) == EXIT_OK)
 		cli_info(cli, "%s: committed; the old record goes after one TTL "
@@ -609,5 +354,254 @@ cmd_tlsa_commit(struct cli *cli, int argc, char **argv)
 		    (unsigned)r.zc->tlsa_ttl);
 out:
 	roll_clear(&r);
+	return ex;
+}
+
+/* A renewed certificate and its key, as `tlsa deploy` was given them. */
+struct renewal {
+	const char *cert, *key;
+	struct tlsa_source *chain;
+	struct tlsa_rdata rd;
+	char kind[32];
+};
+
+/* Drop the staged deploys of zc into dp's files (a newer renewal replaces them). */
+static void
+drop_pending(struct tlsa_state *st, const struct tlsa_deploy *dp)
+{
+	for (size_t i = 0; i < st->nstaged;) {
+		struct tlsa_staged *s = &st->staged[i];
+		if (strcmp(s->deploy_cert, dp->cert) != 0) {
+			i++;
+			continue;
+		}
+		unlink(s->pending_cert);
+		unlink(s->pending_key);
+		tlsa_state_remove_staged(st, s);
+	}
+}
+
+/*
+ * One tlsa-deploy line the renewal is for: install it now (same key, or
+ * nothing deployed yet), or stage its records and keep copies for the run
+ * that finds them ready. Returns an exit code; *reload when installed.
+ */
+static int
+deploy_one(const struct cli *cli, const struct zone_config *zc,
+    const struct tlsa_deploy *dp, const struct renewal *nw,
+    const struct tlsa_rdata *now_rd, bool install, bool *reload)
+{
+	char lock_path[PATH_MAX], dir[TLSA_SOURCE_MAX];
+	char pc[TLSA_SOURCE_MAX], pk[TLSA_SOURCE_MAX];
+	char hex[2 * sizeof(nw->rd.data) + 1];
+	struct tlsa_state st = { 0 };
+	struct diag d;
+	size_t staged = 0;
+	int lock = -1, rc, ex = EXIT_OK;
+
+	diag_clear(&d);
+	snprintf(lock_path, sizeof(lock_path), "%s/.lock", zc->keydir);
+	if ((rc = file_mkdirs(zc->keydir, 0700)) != 0 ||
+	    (rc = file_lock(lock_path, LOCK_WAIT, &lock)) != 0) {
+		diag_set(&d, lock_path, 0, "cannot take the zone's lock");
+		return cli_fail(cli, rc, &d, NULL);
+	}
+	if ((rc = tlsa_state_load(zc->keydir, &st, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, NULL);
+		goto out;
+	}
+	drop_pending(&st, dp);
+	if (install) {
+		/* The key first: a certificate never goes out before its key. */
+		if ((rc = tlsa_roll_install(nw->key, dp->key, 0600, &d)) != 0 ||
+		    (rc = tlsa_roll_install(nw->cert, dp->cert, 0644, &d)) != 0) {
+			ex = cli_fail(cli, rc, &d, NULL);
+			goto out;
+		}
+		*reload = true;
+		cli_info(cli, "%s: installed %s and %s (%s)", zc->name, dp->cert,
+		    dp->key, now_rd != NULL ? "the same key: its TLSA record "
+		    "stays" : "nothing was deployed there");
+	} else {
+		/* Copies of what to deploy once its records are ready. */
+		hex_encode(nw->rd.data, 8, hex);
+		if (snprintf(dir, sizeof(dir), "%s/tlsa-pending", zc->keydir) >=
+		    (int)sizeof(dir) - 64) {
+			diag_set(&d, zc->keydir, 0, "key folder path too long");
+			ex = cli_fail(cli, -ENAMETOOLONG, &d, NULL);
+			goto out;
+		}
+		snprintf(pc, sizeof(pc), "%.*s/%.16s-%lu.crt", (int)sizeof(dir) - 64,
+		    dir, hex, dp->line);
+		snprintf(pk, sizeof(pk), "%.*s/%.16s-%lu.key", (int)sizeof(dir) - 64,
+		    dir, hex, dp->line);
+		if ((rc = file_mkdirs(dir, 0700)) != 0 ||
+		    (rc = tlsa_roll_install(nw->cert, pc, 0600, &d)) != 0 ||
+		    (rc = tlsa_roll_install(nw->key, pk, 0600, &d)) != 0) {
+			if (*d.text == '\0')
+				diag_set(&d, dir, 0, "cannot make it");
+			ex = cli_fail(cli, rc, &d, NULL);
+			goto out;
+		}
+		for (size_t i = 0; i < zc->ntlsa; i++) {
+			const struct tlsa_config *t = &zc->tlsa[i];
+			struct tlsa_staged *s;
+			char host[DNAME_TEXT_MAX];
+
+			if (strcmp(t->cert, dp->cert) != 0 ||
+			    !tlsa_roll_host(t->host, host, sizeof(host)))
+				continue;
+			if ((s = tlsa_state_find(&st, host, t->port, nw->kind)) ==
+			    NULL && (s = tlsa_state_add_staged(&st)) == NULL) {
+				ex = cli_fail(cli, STATUS_NOMEM, NULL, NULL);
+				goto out;
+			}
+			if (!tlsa_rdata_equal(&s->next, &nw->rd)) {
+				s->staged_at = cli->now;
+				s->served_since = 0;
+			}
+			snprintf(s->host, sizeof(s->host), "%s", host);
+			s->port = t->port;
+			snprintf(s->key_type, sizeof(s->key_type), "%s", nw->kind);
+			s->next = nw->rd;
+			s->replaces = *now_rd;
+			s->has_replaces = true;
+			snprintf(s->source, sizeof(s->source), "%s", nw->cert);
+			memcpy(s->pending_cert, pc, sizeof(pc));
+			memcpy(s->pending_key, pk, sizeof(pk));
+			snprintf(s->deploy_cert, sizeof(s->deploy_cert), "%s",
+			    dp->cert);
+			snprintf(s->deploy_key, sizeof(s->deploy_key), "%s", dp->key);
+			staged++;
+		}
+	}
+	if ((rc = tlsa_state_save(zc->keydir, &st, cli->now, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, NULL);
+		goto out;
+	}
+	file_unlock(lock);
+	lock = -1;
+	if (!install) {
+		struct run_options o = { .lock_wait = LOCK_WAIT,
+		    .hook_timeout = HOOK_TIMEOUT };
+		struct run_result res;
+
+		if ((rc = run_zone(cli, zc, &o, &res)) != 0) {
+			ex = cli_fail(cli, rc, &res.diag, zc->name);
+			goto out;
+		}
+		run_report(cli, zc, &o, &res);
+		cli_info(cli, "%s: a new key: %s keeps serving until the new "
+		    "record (%zu name%s) is served everywhere and caches have "
+		    "had 2 x TTL; a later run installs it then", zc->name,
+		    dp->cert, staged, staged == 1 ? "" : "s");
+	}
+out:
+	file_unlock(lock);
+	tlsa_state_free(&st);
+	return ex;
+}
+
+int
+cmd_tlsa_deploy(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CONFIG_DEFAULT_PATH;
+	struct renewal nw = { 0 };
+	struct tlsa_source *key = NULL;
+	struct config *c = NULL;
+	struct diag d;
+	size_t n, matched = 0;
+	int ch, rc, ex = EXIT_OK;
+
+	diag_clear(&d);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'C': nw.cert = optarg; break;
+		case 'k': nw.key = optarg; break;
+		default:
+			return cli_usage(cli, "tlsa deploy: unknown option");
+		}
+	}
+	if (optind != argc || nw.cert == NULL || nw.key == NULL)
+		return cli_usage(cli, "tlsa deploy: give --cert CHAIN and --key KEY");
+	if ((rc = tlsa_source_load_cert(nw.cert, &nw.chain, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, nw.cert);
+		goto out;
+	}
+	if ((rc = tlsa_source_load_key(nw.key, &key, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, nw.key);
+		goto out;
+	}
+	if (!tlsa_source_same_key(nw.chain, key)) {
+		diag_set(&d, nw.key, 0, "not the key of the certificate in %s: "
+		    "nothing deployed", nw.cert);
+		ex = cli_fail(cli, STATUS_KEY_MISSING, &d, NULL);
+		goto out;
+	}
+	if ((rc = tlsa_from_source(nw.chain, tlsa_roll_params, &nw.rd, 1, &n,
+	    &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, nw.cert);
+		goto out;
+	}
+	tlsa_roll_key_kind(nw.chain, nw.kind, sizeof(nw.kind));
+	if ((rc = config_load(path, &c, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, path);
+		goto out;
+	}
+	/* Every tlsa-deploy line whose tlsa lines name a host the certificate is for. */
+	for (size_t z = 0; z < c->nzones; z++) {
+		const struct zone_config *zc = &c->zones[z];
+		bool reload = false;
+
+		for (size_t i = 0; i < zc->ndeploy; i++) {
+			const struct tlsa_deploy *dp = &zc->deploy[i];
+			struct tlsa_rdata now_rd;
+			char now_kind[32];
+			bool covered = false, install;
+			int zex;
+
+			for (size_t k = 0; k < zc->ntlsa && !covered; k++)
+				covered = strcmp(zc->tlsa[k].cert, dp->cert) == 0 &&
+				    tlsa_source_covers(nw.chain, zc->tlsa[k].host);
+			if (!covered)
+				continue;
+			diag_clear(&d);
+			rc = tlsa_roll_cert_record(dp->cert, &now_rd, now_kind,
+			    sizeof(now_kind), &d);
+			if (rc != 0 && rc != -ENOENT) {
+				zex = cli_fail(cli, rc, &d, dp->cert);
+				ex = ex == EXIT_OK ? zex : ex;
+				continue;
+			}
+			/* An RSA and an ECDSA certificate for one host renew apart. */
+			if (rc == 0 && strcmp(now_kind, nw.kind) != 0)
+				continue;
+			matched++;
+			install = rc == -ENOENT || tlsa_rdata_equal(&now_rd, &nw.rd);
+			zex = deploy_one(cli, zc, dp, &nw, rc == 0 ? &now_rd : NULL,
+			    install, &reload);
+			if (zex != EXIT_OK && ex == EXIT_OK)
+				ex = zex;
+		}
+		if (reload && zc->tlsa_reload != NULL &&
+		    (rc = hook_run(zc->tlsa_reload, HOOK_TIMEOUT, &d)) != 0) {
+			int zex = cli_fail(cli, rc, &d, zc->name);
+			ex = ex == EXIT_OK ? zex : ex;
+		}
+	}
+	if (matched == 0)
+		cli_info(cli, "%s: no tlsa-deploy line of %s is for its names: "
+		    "nothing to do", nw.cert, path);
+out:
+	tlsa_source_free(key);
+	tlsa_source_free(nw.chain);
+	config_free(c);
 	return ex;
 }

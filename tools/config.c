@@ -311,6 +311,15 @@ check_tlsa(const char *v)
 }
 
 static const char *
+check_tlsa_deploy(const char *v)
+{
+	char cert[1024], key[1024], extra[2];
+
+	return sscanf(v, "%1023s %1023s %1s", cert, key, extra) != 2 ?
+	    "give CERTFILE KEYFILE" : NULL;
+}
+
+static const char *
 check_scheme(const char *v)
 {
 	return strcmp(v, "ksk-zsk") && strcmp(v, "csk") ? "use ksk-zsk or csk" :
@@ -362,6 +371,8 @@ static const struct {
 	{ "verify", check_verify },
 	{ "tlsa", check_tlsa },
 	{ "tlsa-ttl", check_ttl },
+	{ "tlsa-deploy", check_tlsa_deploy },
+	{ "tlsa-reload", check_reload },
 };
 
 static int
@@ -384,11 +395,13 @@ on_value(void *user, const char *section, const char *key, const char *value)
 		return fail(p, p->line, "unknown key '%s'", key);
 	if ((why = known_keys[k].check(value)) != NULL)
 		return fail(p, p->line, "%s = %s: %s", key, value, why);
-	/* tlsa lines add up; every other key is given once. */
-	if (strcmp(key, "tlsa") == 0 && s->name == NULL)
-		return fail(p, p->line, "tlsa belongs in a [zone NAME] section: "
-		    "its host is in that zone");
-	for (size_t i = 0; strcmp(key, "tlsa") != 0 && i < s->nentries; i++)
+	/* tlsa and tlsa-deploy lines add up; every other key is given once. */
+	bool repeatable = strcmp(key, "tlsa") == 0 ||
+	    strcmp(key, "tlsa-deploy") == 0;
+	if (repeatable && s->name == NULL)
+		return fail(p, p->line, "%s belongs in a [zone NAME] section: "
+		    "its host is in that zone", key);
+	for (size_t i = 0; !repeatable && i < s->nentries; i++)
 		if (strcmp(s->entries[i].key, key) == 0)
 			return fail(p, p->line, "'%s' given twice in this "
 			    "section (first on line %lu)", key,
@@ -449,6 +462,27 @@ add_tlsa(struct zone_config *zc, const char *config_path, const struct entry *e)
 	    NULL) ? STATUS_NOMEM : 0;
 }
 
+/* A tlsa-deploy line onto zc's list, its files from the config's folder. */
+static int
+add_tlsa_deploy(struct zone_config *zc, const char *config_path,
+    const struct entry *e)
+{
+	char cert[1024], key[1024];
+	struct tlsa_deploy *grown, *t;
+
+	if (sscanf(e->value, "%1023s %1023s", cert, key) != 2)
+		return STATUS_INTERNAL;         /* checked by check_tlsa_deploy */
+	if ((grown = realloc(zc->deploy, (zc->ndeploy + 1) *
+	    sizeof(*grown))) == NULL)
+		return STATUS_NOMEM;
+	zc->deploy = grown;
+	t = &zc->deploy[zc->ndeploy++];
+	t->line = e->line;
+	t->cert = resolve_path(config_path, cert);
+	t->key = resolve_path(config_path, key);
+	return t->cert == NULL || t->key == NULL ? STATUS_NOMEM : 0;
+}
+
 /* Apply one entry to a zone (values were checked as they were read). */
 static int
 apply(struct zone_config *zc, const char *config_path, const struct entry *e)
@@ -472,6 +506,12 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 	}
 	if (strcmp(e->key, "tlsa") == 0)
 		return add_tlsa(zc, config_path, e);
+	if (strcmp(e->key, "tlsa-deploy") == 0)
+		return add_tlsa_deploy(zc, config_path, e);
+	if (strcmp(e->key, "tlsa-reload") == 0) {
+		free(zc->tlsa_reload);
+		return (zc->tlsa_reload = strdup(e->value)) ? 0 : STATUS_NOMEM;
+	}
 	if (strcmp(e->key, "tlsa-ttl") == 0) {
 		int64_t v;
 		int rc = duration_parse(e->value, &v);
@@ -560,6 +600,12 @@ zone_config_clear(struct zone_config *zc)
 		free(zc->tlsa[i].next_key);
 	}
 	free(zc->tlsa);
+	for (size_t i = 0; i < zc->ndeploy; i++) {
+		free(zc->deploy[i].cert);
+		free(zc->deploy[i].key);
+	}
+	free(zc->deploy);
+	free(zc->tlsa_reload);
 }
 
 /* Defaults, then [defaults], then the zone's own section; then what must hold. */
@@ -617,6 +663,18 @@ build_zone(struct parse *p, const struct section *defaults,
 		    !dname_is_below_or_at(host, zone)) {
 			fail(p, zc->tlsa[i].line, "tlsa: %s is not in the zone %s",
 			    zc->tlsa[i].host, s->name);
+			return STATUS_SYNTAX;
+		}
+	}
+	/* What tlsa deploy installs must be a certificate that a tlsa line publishes. */
+	for (size_t i = 0; i < zc->ndeploy; i++) {
+		bool named = false;
+		for (size_t k = 0; k < zc->ntlsa && !named; k++)
+			named = strcmp(zc->tlsa[k].cert, zc->deploy[i].cert) == 0;
+		if (!named) {
+			fail(p, zc->deploy[i].line, "tlsa-deploy: %s is not the "
+			    "CERTFILE of a tlsa line of this zone",
+			    zc->deploy[i].cert);
 			return STATUS_SYNTAX;
 		}
 	}

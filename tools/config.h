@@ -24,6 +24,17 @@ struct tlsa_config {
 	unsigned long line;
 };
 
+/*
+ * One tlsa-deploy = CERTFILE KEYFILE line: where `tlsa deploy` installs a
+ * renewed certificate (chain) and its private key, for the tlsa lines
+ * that name CERTFILE.
+ */
+struct tlsa_deploy {
+	char *cert;
+	char *key;
+	unsigned long line;
+};
+
 /* Everything zonewarden needs to know about one zone, defaults applied. */
 struct zone_config {
 	char *name;                  /* as in [zone NAME] */
@@ -48,6 +59,9 @@ struct zone_config {
 	struct tlsa_config *tlsa;    /* TLSA records run publishes */
 	size_t ntlsa;
 	uint32_t tlsa_ttl;
+	struct tlsa_deploy *deploy;  /* certificates tlsa deploy installs */
+	size_t ndeploy;
+	char *tlsa_reload;           /* command after installing them, or NULL */
 	unsigned long line;          /* of the [zone NAME] line */
 	char *config_file;           /* the file it was read from, for messages */
 };

@@ -65,6 +65,10 @@ static const struct command commands[] = {
 	  "tlsa commit ZONE HOST [--port N] [--config FILE]",
 	  "the staged certificate is deployed: its record is current, the old "
 	  "one goes" },
+	{ "tlsa deploy", cmd_tlsa_deploy,
+	  "tlsa deploy --cert CHAIN --key KEY [--config FILE]",
+	  "for renewal hooks: install a renewed certificate now (same key) or "
+	  "once its record is safe" },
 	{ "tlsa", cmd_tlsa,
 	  "tlsa HOST --cert FILE|--key FILE|--csr FILE [--port N] "
 	  "[--params U,S,M]... [--ttl DUR]",

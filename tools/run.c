@@ -18,6 +18,7 @@
 #include "signing.h"
 #include "state.h"
 #include "tlsa_records.h"
+#include "tlsa_roll.h"
 #include "tlsa_state.h"
 
 #define LOCK_FILE ".lock"
@@ -354,9 +355,22 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	 * The TLSA records of the deployed certificates, and those a TLSA
 	 * rollover keeps, join the operator's data.
 	 */
-	if ((zc->ntlsa > 0 &&
-	    (rc = tlsa_state_load(zc->keydir, &tst, &r->diag)) != 0) ||
-	    (rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
+	if (zc->ntlsa > 0 &&
+	    (rc = tlsa_state_load(zc->keydir, &tst, &r->diag)) != 0)
+		goto out;
+	/* Renewed certificates whose records every server now serves go out. */
+	if (!o->dry_run && tst.nstaged > 0) {
+		struct diag w;
+		bool changed = false;
+		diag_clear(&w);
+		if (tlsa_roll_complete(cli, zc, keys, &tst, o->hook_timeout,
+		    &changed, &w) != 0)
+			cli_warn(cli, &w);
+		if (changed && (rc = tlsa_state_save(zc->keydir, &tst, cli->now,
+		    &r->diag)) != 0)
+			goto out;
+	}
+	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
 	    &prev, &m, &r->diag)) != 0 ||
 	    (rc = tlsa_records_merge(cli, zc, &tst, z, prev, &r->diag)) != 0 ||
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,

@@ -185,6 +185,21 @@ tlsa_state_load(const char *keydir, struct tlsa_state *st, struct diag *d)
 			rc = STATUS_SYNTAX;
 			break;
 		}
+		/* A deploy waiting for it: all four paths, or none. */
+		if (json_object_get(e, "pending_cert") != NULL &&
+		    (!get_string(e, "pending_cert", s->pending_cert,
+		    sizeof(s->pending_cert)) ||
+		    !get_string(e, "pending_key", s->pending_key,
+		    sizeof(s->pending_key)) ||
+		    !get_string(e, "deploy_cert", s->deploy_cert,
+		    sizeof(s->deploy_cert)) ||
+		    !get_string(e, "deploy_key", s->deploy_key,
+		    sizeof(s->deploy_key)))) {
+			diag_set(d, path, 0, "TLSA state: staged entry %zu has an "
+			    "incomplete deploy", i + 1);
+			rc = STATUS_SYNTAX;
+			break;
+		}
 		s->staged_at = (int64_t)json_integer_value(json_object_get(e,
 		    "staged_at"));
 		s->served_since = (int64_t)json_integer_value(json_object_get(e,
@@ -232,12 +247,23 @@ write_state(FILE *f, void *arg)
 		tlsa_rdata_format(&s->next, text);
 		if (s->has_replaces)
 			tlsa_rdata_format(&s->replaces, repl);
-		json_array_append_new(staged, json_pack("{s:s, s:i, s:s, s:s, "
-		    "s:s?, s:s, s:I, s:I}", "host", s->host, "port", (int)s->port,
+		json_t *e = json_pack("{s:s, s:i, s:s, s:s, s:s?, s:s, s:I, s:I}",
+		    "host", s->host, "port", (int)s->port,
 		    "key_type", s->key_type, "next", text,
 		    "replaces", s->has_replaces ? repl : NULL,
 		    "source", s->source, "staged_at", (json_int_t)s->staged_at,
-		    "served_since", (json_int_t)s->served_since));
+		    "served_since", (json_int_t)s->served_since);
+		if (e != NULL && *s->pending_cert != '\0') {
+			json_object_set_new(e, "pending_cert",
+			    json_string(s->pending_cert));
+			json_object_set_new(e, "pending_key",
+			    json_string(s->pending_key));
+			json_object_set_new(e, "deploy_cert",
+			    json_string(s->deploy_cert));
+			json_object_set_new(e, "deploy_key",
+			    json_string(s->deploy_key));
+		}
+		json_array_append_new(staged, e);
 	}
 	for (size_t i = 0; retiring != NULL && i < st->nretiring; i++) {
 		const struct tlsa_retiring *r = &st->retiring[i];

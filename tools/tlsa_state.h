@@ -28,6 +28,13 @@ struct tlsa_staged {
 	struct tlsa_rdata replaces;     /* 3 1 1 of the certificate deployed then */
 	bool has_replaces;
 	char source[TLSA_SOURCE_MAX];   /* the file it was staged from */
+	/*
+	 * Staged by `tlsa deploy`: copies of the renewed certificate and key
+	 * (in the key folder), and where they go once it is safe; all "" for
+	 * a record staged by hand.
+	 */
+	char pending_cert[TLSA_SOURCE_MAX], pending_key[TLSA_SOURCE_MAX];
+	char deploy_cert[TLSA_SOURCE_MAX], deploy_key[TLSA_SOURCE_MAX];
 	int64_t staged_at;
 	/* Since when every name server serves it, signed (`tlsa ready`); 0: not yet. */
 	int64_t served_since;

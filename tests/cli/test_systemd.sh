@@ -54,6 +54,7 @@ zw_make install $USR || { finish; exit; }
 expect_mode 755 "$ROOT/usr/bin/zonewarden"
 CHECKS=$((CHECKS + 1))
 cmp -s "$ZW" "$ROOT/usr/bin/zonewarden" || fail "the installed binary is not $ZW"
+expect_mode 755 "$ROOT/usr/bin/zonewarden-tlsa-hook"
 expect_mode 644 "$ROOT/usr/share/man/man1/zonewarden.1"
 expect_mode 644 "$ROOT/usr/share/man/man5/zonewarden.conf.5"
 expect_mode 644 "$ROOT$UNITDIR/zonewarden.service"
@@ -134,7 +135,7 @@ expect_mode 750 "$ROOT/etc/zonewarden"
 
 # uninstall removes what install put and nothing of the operator's.
 zw_make uninstall $USR
-expect_gone "$ROOT/usr/bin/zonewarden" "$ROOT/usr/share/man/man1/zonewarden.1" \
+expect_gone "$ROOT/usr/bin/zonewarden" "$ROOT/usr/bin/zonewarden-tlsa-hook" "$ROOT/usr/share/man/man1/zonewarden.1" \
     "$ROOT/usr/share/man/man5/zonewarden.conf.5" "$SERVICE" "$TIMER" \
     "$ROOT/etc/zonewarden/zonewarden.conf.example"
 CHECKS=$((CHECKS + 1))

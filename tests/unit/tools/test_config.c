@@ -55,7 +55,10 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	    "csk-lifetime = 120d\n"
 	    "tlsa = mail.example.org 25 cert.pem next.key\n"
 	    "tlsa = MAIL.example.org. 465 /etc/cert.pem\n"
-	    "tlsa-ttl = 5m\n");
+	    "tlsa-ttl = 5m\n"
+	    "tlsa-deploy = cert.pem tls/mail.key\n"
+	    "tlsa-deploy = /etc/cert.pem /etc/cert.key\n"
+	    "tlsa-reload = postfix reload\n");
 
 	diag_clear(&d);
 	ck_assert_int_eq(config_load(path, &c, &d), 0);
@@ -117,6 +120,15 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	ck_assert_str_eq(org->tlsa[1].cert, "/etc/cert.pem");
 	ck_assert_ptr_null(org->tlsa[1].next_key);
 	ck_assert_uint_eq(org->tlsa_ttl, 300);
+	ck_assert_uint_eq(org->ndeploy, 2);
+	snprintf(want, sizeof(want), "%s/cert.pem", unit_dir);
+	ck_assert_str_eq(org->deploy[0].cert, want);
+	snprintf(want, sizeof(want), "%s/tls/mail.key", unit_dir);
+	ck_assert_str_eq(org->deploy[0].key, want);
+	ck_assert_str_eq(org->deploy[1].key, "/etc/cert.key");
+	ck_assert_str_eq(org->tlsa_reload, "postfix reload");
+	ck_assert_uint_eq(com->ndeploy, 0);
+	ck_assert_ptr_null(com->tlsa_reload);
 	ck_assert_uint_eq(com->ntlsa, 0);
 	ck_assert_uint_eq(com->tlsa_ttl, 3600);
 	ck_assert(com->policy.verify_sample);
@@ -188,6 +200,9 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25x c.pem\n", 4, "PORT must be 1 to 65535" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.b.test 25 c.pem\n", 4, "not in the zone a.test" },
 	{ "[defaults]\ntlsa = mail.a.test 25 c.pem\n[zone a.test]\ninput = /a\noutput = /b\n", 2, "tlsa belongs in a [zone NAME] section" },
+	{ "[defaults]\ntlsa-deploy = /c.pem /c.key\n[zone a.test]\ninput = /a\noutput = /b\n", 2, "tlsa-deploy belongs in a [zone NAME] section" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa-deploy = /c.pem\n", 4, "give CERTFILE KEYFILE" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25 /c.pem\ntlsa-deploy = /d.pem /d.key\n", 5, "tlsa-deploy: /d.pem is not the CERTFILE of a tlsa line" },
 	{ "[defaults]\nkeydir = /k\n[zone a.test]\ninput = /a\noutput = /b\n[zone b.test]\ninput = /c\noutput = /d\n", 6, "shares its keydir /k" },
 };
 
