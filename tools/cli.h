@@ -60,5 +60,6 @@ int cmd_tlsa_stage(struct cli *cli, int argc, char **argv);
 int cmd_tlsa_ready(struct cli *cli, int argc, char **argv);
 int cmd_tlsa_commit(struct cli *cli, int argc, char **argv);
 int cmd_tlsa_deploy(struct cli *cli, int argc, char **argv);
+int cmd_tlsa_probe(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -365,19 +365,45 @@ struct renewal {
 	char kind[32];
 };
 
-/* Drop the staged deploys of zc into dp's files (a newer renewal replaces them). */
-static void
-drop_pending(struct tlsa_state *st, const struct tlsa_deploy *dp)
+/*
+ * Drop the staged deploys into dp's files (a newer renewal replaces them);
+ * their copies go once the state without them is saved (unlink_pending).
+ */
+struct stale {
+	char path[2][TLSA_SOURCE_MAX];
+};
+
+static size_t
+drop_pending(struct tlsa_state *st, const struct tlsa_deploy *dp,
+    struct stale *out, size_t max)
 {
+	size_t n = 0;
+
 	for (size_t i = 0; i < st->nstaged;) {
 		struct tlsa_staged *s = &st->staged[i];
 		if (strcmp(s->deploy_cert, dp->cert) != 0) {
 			i++;
 			continue;
 		}
-		unlink(s->pending_cert);
-		unlink(s->pending_key);
+		if (n < max) {
+			memcpy(out[n].path[0], s->pending_cert, TLSA_SOURCE_MAX);
+			memcpy(out[n].path[1], s->pending_key, TLSA_SOURCE_MAX);
+			n++;
+		}
 		tlsa_state_remove_staged(st, s);
+	}
+	return n;
+}
+
+/* Remove the copies of dropped deploys, but not those just written under the same name. */
+static void
+unlink_pending(const struct stale *old, size_t n, const char *keep)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (keep != NULL && strcmp(old[i].path[0], keep) == 0)
+			continue;
+		unlink(old[i].path[0]);
+		unlink(old[i].path[1]);
 	}
 }
 
@@ -395,8 +421,9 @@ deploy_one(const struct cli *cli, const struct zone_config *zc,
 	char pc[TLSA_SOURCE_MAX], pk[TLSA_SOURCE_MAX];
 	char hex[2 * sizeof(nw->rd.data) + 1];
 	struct tlsa_state st = { 0 };
+	struct stale old[16];
 	struct diag d;
-	size_t staged = 0;
+	size_t staged = 0, nold;
 	int lock = -1, rc, ex = EXIT_OK;
 
 	diag_clear(&d);
@@ -410,7 +437,8 @@ deploy_one(const struct cli *cli, const struct zone_config *zc,
 		ex = cli_fail(cli, rc, &d, NULL);
 		goto out;
 	}
-	drop_pending(&st, dp);
+	nold = drop_pending(&st, dp, old, sizeof(old) / sizeof(old[0]));
+	pc[0] = '\0';
 	if (install) {
 		/* The key first: a certificate never goes out before its key. */
 		if ((rc = tlsa_roll_install(nw->key, dp->key, 0600, &d)) != 0 ||
@@ -419,9 +447,8 @@ deploy_one(const struct cli *cli, const struct zone_config *zc,
 			goto out;
 		}
 		*reload = true;
-		cli_info(cli, "%s: installed %s and %s (%s)", zc->name, dp->cert,
-		    dp->key, now_rd != NULL ? "the same key: its TLSA record "
-		    "stays" : "nothing was deployed there");
+		cli_info(cli, "%s: installed %s and %s (the same key: its TLSA "
+		    "record stays)", zc->name, dp->cert, dp->key);
 	} else {
 		/* Copies of what to deploy once its records are ready. */
 		hex_encode(nw->rd.data, 8, hex);
@@ -464,8 +491,9 @@ deploy_one(const struct cli *cli, const struct zone_config *zc,
 			s->port = t->port;
 			snprintf(s->key_type, sizeof(s->key_type), "%s", nw->kind);
 			s->next = nw->rd;
-			s->replaces = *now_rd;
-			s->has_replaces = true;
+			s->has_replaces = now_rd != NULL;
+			if (now_rd != NULL)
+				s->replaces = *now_rd;
 			snprintf(s->source, sizeof(s->source), "%s", nw->cert);
 			memcpy(s->pending_cert, pc, sizeof(pc));
 			memcpy(s->pending_key, pk, sizeof(pk));
@@ -479,6 +507,7 @@ deploy_one(const struct cli *cli, const struct zone_config *zc,
 		ex = cli_fail(cli, rc, &d, NULL);
 		goto out;
 	}
+	unlink_pending(old, nold, install ? NULL : pc);
 	file_unlock(lock);
 	lock = -1;
 	if (!install) {
@@ -491,10 +520,16 @@ deploy_one(const struct cli *cli, const struct zone_config *zc,
 			goto out;
 		}
 		run_report(cli, zc, &o, &res);
-		cli_info(cli, "%s: a new key: %s keeps serving until the new "
-		    "record (%zu name%s) is served everywhere and caches have "
-		    "had 2 x TTL; a later run installs it then", zc->name,
-		    dp->cert, staged, staged == 1 ? "" : "s");
+		if (now_rd != NULL)
+			cli_info(cli, "%s: a new key: %s keeps serving until the "
+			    "new record (%zu name%s) is served everywhere and "
+			    "caches have had 2 x TTL; a later run installs it then",
+			    zc->name, dp->cert, staged, staged == 1 ? "" : "s");
+		else
+			cli_info(cli, "%s: nothing deployed at %s yet: its record "
+			    "(%zu name%s) goes out first; a later run installs it "
+			    "once it is served everywhere and caches have had 2 x "
+			    "TTL", zc->name, dp->cert, staged, staged == 1 ? "" : "s");
 	}
 out:
 	file_unlock(lock);
@@ -555,48 +590,86 @@ cmd_tlsa_deploy(struct cli *cli, int argc, char **argv)
 		ex = cli_fail(cli, rc, &d, path);
 		goto out;
 	}
-	/* Every tlsa-deploy line whose tlsa lines name a host the certificate is for. */
+	/*
+	 * Per zone, the tlsa-deploy lines whose tlsa lines name a host the
+	 * certificate is for. It goes where a certificate with a key of its
+	 * kind is deployed (an RSA and an ECDSA one renew apart): at once with
+	 * the same key, staged with a new one. Where nothing is deployed yet,
+	 * it is staged too (the host's other certificate, or the last
+	 * published set, may have records there that it does not match).
+	 */
 	for (size_t z = 0; z < c->nzones; z++) {
 		const struct zone_config *zc = &c->zones[z];
+		const struct tlsa_deploy *missing[8];
+		size_t nmissing = 0, covered = 0, zmatched = 0;
 		bool reload = false;
 
+		for (size_t pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < zc->ndeploy; i++) {
 			const struct tlsa_deploy *dp = &zc->deploy[i];
 			struct tlsa_rdata now_rd;
 			char now_kind[32];
-			bool covered = false, install;
+			bool cov = false;
 			int zex;
 
-			for (size_t k = 0; k < zc->ntlsa && !covered; k++)
-				covered = strcmp(zc->tlsa[k].cert, dp->cert) == 0 &&
+			for (size_t k = 0; k < zc->ntlsa && !cov; k++)
+				cov = strcmp(zc->tlsa[k].cert, dp->cert) == 0 &&
 				    tlsa_source_covers(nw.chain, zc->tlsa[k].host);
-			if (!covered)
+			if (!cov)
 				continue;
 			diag_clear(&d);
 			rc = tlsa_roll_cert_record(dp->cert, &now_rd, now_kind,
 			    sizeof(now_kind), &d);
-			if (rc != 0 && rc != -ENOENT) {
-				zex = cli_fail(cli, rc, &d, dp->cert);
-				ex = ex == EXIT_OK ? zex : ex;
+			if (pass == 0) {
+				covered++;
+				if (rc == -ENOENT && nmissing < 8)
+					missing[nmissing++] = dp;
+				if (rc != 0 && rc != -ENOENT) {
+					zex = cli_fail(cli, rc, &d, dp->cert);
+					ex = ex == EXIT_OK ? zex : ex;
+				}
 				continue;
 			}
-			/* An RSA and an ECDSA certificate for one host renew apart. */
-			if (rc == 0 && strcmp(now_kind, nw.kind) != 0)
+			if (rc != 0 || strcmp(now_kind, nw.kind) != 0)
 				continue;
-			matched++;
-			install = rc == -ENOENT || tlsa_rdata_equal(&now_rd, &nw.rd);
-			zex = deploy_one(cli, zc, dp, &nw, rc == 0 ? &now_rd : NULL,
-			    install, &reload);
+			zmatched++;
+			zex = deploy_one(cli, zc, dp, &nw, &now_rd,
+			    tlsa_rdata_equal(&now_rd, &nw.rd), &reload);
 			if (zex != EXIT_OK && ex == EXIT_OK)
 				ex = zex;
 		}
+		if (covered == 0)
+			continue;
+		if (zmatched == 0 && nmissing == 1) {
+			int zex = deploy_one(cli, zc, missing[0], &nw, NULL, false,
+			    &reload);
+			if (zex != EXIT_OK && ex == EXIT_OK)
+				ex = zex;
+			zmatched++;
+		} else if (zmatched == 0 && nmissing > 1) {
+			diag_set(&d, zc->config_file, missing[0]->line, "tlsa "
+			    "deploy: %s and %s are both empty: which takes the %s "
+			    "certificate %s? Put the first certificates there by "
+			    "hand", missing[0]->cert, missing[1]->cert, nw.kind,
+			    nw.cert);
+			int zex = cli_fail(cli, STATUS_KEY_MISSING, &d, NULL);
+			ex = ex == EXIT_OK ? zex : ex;
+		} else if (zmatched == 0 && ex == EXIT_OK) {
+			diag_set(&d, zc->config_file, zc->deploy[0].line, "tlsa "
+			    "deploy: %s has an %s key, but the certificates "
+			    "deployed for its names have keys of another kind: a "
+			    "change of key type is not deployed (add a tlsa and "
+			    "tlsa-deploy line for it)", nw.cert, nw.kind);
+			ex = cli_fail(cli, STATUS_KEY_MISSING, &d, NULL);
+		}
+		matched += zmatched;
 		if (reload && zc->tlsa_reload != NULL &&
 		    (rc = hook_run(zc->tlsa_reload, HOOK_TIMEOUT, &d)) != 0) {
 			int zex = cli_fail(cli, rc, &d, zc->name);
 			ex = ex == EXIT_OK ? zex : ex;
 		}
 	}
-	if (matched == 0)
+	if (matched == 0 && ex == EXIT_OK)
 		cli_info(cli, "%s: no tlsa-deploy line of %s is for its names: "
 		    "nothing to do", nw.cert, path);
 out:

@@ -772,6 +772,27 @@ config_load(const char *path, struct config **out, struct diag *d)
 				rc = STATUS_SYNTAX;
 				goto out;
 			}
+	/*
+	 * A certificate tlsa deploy installs waits for its records in one
+	 * zone's state: its hosts must all be in that zone.
+	 */
+	for (size_t i = 0; i < c->nzones; i++)
+		for (size_t k = 0; k < c->zones[i].ndeploy; k++)
+			for (size_t j = 0; j < c->nzones; j++)
+				for (size_t t = 0; j != i && t < c->zones[j].ntlsa; t++)
+					if (strcmp(c->zones[j].tlsa[t].cert,
+					    c->zones[i].deploy[k].cert) == 0) {
+						fail(&p, c->zones[i].deploy[k].line,
+						    "tlsa-deploy: %s also serves "
+						    "[zone %s] (line %lu): a certificate "
+						    "installed by tlsa deploy may serve "
+						    "the hosts of one zone only",
+						    c->zones[i].deploy[k].cert,
+						    c->zones[j].name,
+						    c->zones[j].tlsa[t].line);
+						rc = STATUS_SYNTAX;
+						goto out;
+					}
 	if (c->nzones == 0) {
 		fail(&p, 0, "no [zone NAME] section: nothing to sign");
 		rc = STATUS_SYNTAX;

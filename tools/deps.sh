@@ -2,7 +2,8 @@
 # To build and run:
 ZW_BUILD_PACKAGES="build-essential pkg-config libssl-dev libsodium-dev libldns-dev libknot-dev libinih-dev libjansson-dev"
 # To run the tests (check: unit tests; the rest: independent verifiers and real servers):
-ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound systemd iproute2 openssl"
+# (postfix: the mail server the TLSA probe test talks to; installed unconfigured.)
+ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound systemd iproute2 openssl postfix"
 
 # For `make bench` (the peers it measures against, and GNU time):
 ZW_BENCH_PACKAGES="knot knot-dnssecutils bind9-utils ldnsutils time"
@@ -16,6 +17,11 @@ zw_install_packages() {
 	done
 	[ -z "$missing" ] && return 0
 	echo "zonewarden: installing:$missing"
+	# Postfix without a mail system of its own: the tests run private instances.
+	case " $missing " in *" postfix "*)
+		echo "postfix postfix/main_mailer_type select No configuration" |
+			debconf-set-selections ;;
+	esac
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 }

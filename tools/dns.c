@@ -94,6 +94,30 @@ dns_ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
 	return l;
 }
 
+ldns_rr_list *
+dns_ask_validated(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t,
+    ldns_pkt_rcode *rcode, bool *ad)
+{
+	ldns_pkt *p = NULL;
+	ldns_rr_list *l;
+
+	*ad = false;
+	*rcode = LDNS_RCODE_SERVFAIL;
+	ldns_resolver_set_dnssec(r, true);
+	ldns_resolver_set_recursive(r, true);
+	if (ldns_resolver_query_status(&p, r, name, t, LDNS_RR_CLASS_IN,
+	    LDNS_RD) != LDNS_STATUS_OK || p == NULL) {
+		ldns_pkt_free(p);
+		return NULL;
+	}
+	*rcode = ldns_pkt_get_rcode(p);
+	*ad = ldns_pkt_ad(p);
+	if ((l = ldns_pkt_rr_list_by_type(p, t, LDNS_SECTION_ANSWER)) == NULL)
+		l = ldns_rr_list_new();
+	ldns_pkt_free(p);
+	return l;
+}
+
 void
 dns_servers_free(struct dns_servers *s)
 {

@@ -24,6 +24,14 @@ ldns_resolver *dns_resolver(const char *addr, bool recursive);
 ldns_rr_list *dns_ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t,
     bool dnssec);
 
+/*
+ * Ask a validating resolver r (recursion, DO bit) for name and type: the
+ * records of type t in the answer (NULL when no answer came at all), the
+ * rcode, and whether the answer carried the AD bit (validated).
+ */
+ldns_rr_list *dns_ask_validated(ldns_resolver *r, const ldns_rdf *name,
+    ldns_rr_type t, ldns_pkt_rcode *rcode, bool *ad);
+
 /* One address of one name server of a zone, and what it answered. */
 #define DNS_QUESTIONS_MAX 4
 struct dns_server {

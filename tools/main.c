@@ -69,6 +69,11 @@ static const struct command commands[] = {
 	  "tlsa deploy --cert CHAIN --key KEY [--config FILE]",
 	  "for renewal hooks: install a renewed certificate now (same key) or "
 	  "once its record is safe" },
+	{ "tlsa probe", cmd_tlsa_probe,
+	  "tlsa probe HOST [--port N] [--resolver IP[@PORT]] [--config FILE] "
+	  "[--timeout S] [--json]",
+	  "check the mail server's certificates against its TLSA records, live "
+	  "(exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)" },
 	{ "tlsa", cmd_tlsa,
 	  "tlsa HOST --cert FILE|--key FILE|--csr FILE [--port N] "
 	  "[--params U,S,M]... [--ttl DUR]",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/encode.h"
@@ -26,11 +27,42 @@ struct previous {
 };
 
 static bool is_own_output(const char *path);
+static bool read_manifest(int fd, struct signing_manifest *m, uint8_t body[32],
+    uint64_t *body_len);
+static int hash_fd(int fd, uint64_t len, uint8_t out[32], bool *include);
+
+/* Is the file at path, as it is now, byte for byte what our writer wrote? */
+struct verbatim {
+	const char *path;
+	bool ok;
+	struct stat st;              /* of the file checked */
+};
+
+static void *
+check_verbatim(void *arg)
+{
+	struct verbatim *v = arg;
+	struct signing_manifest m;
+	uint8_t body[32], have[32];
+	uint64_t body_len;
+	int fd = open(v->path, O_RDONLY | O_CLOEXEC);
+
+	v->ok = fd >= 0 && fstat(fd, &v->st) == 0 &&
+	    read_manifest(fd, &m, body, &body_len) &&
+	    hash_fd(fd, body_len, have, NULL) == 0 &&
+	    memcmp(have, body, sizeof(body)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
 
 static void *
 load_previous(void *arg)
 {
 	struct previous *pv = arg;
+	struct verbatim v = { .path = pv->path };
+	pthread_t tid;
+	bool checking = false;
 	struct diag d;
 	int rc;
 
@@ -38,12 +70,20 @@ load_previous(void *arg)
 	diag_clear(&pv->warning);
 	/*
 	 * Our own output is read in parts, on every CPU; should that fail (a
-	 * hand edit our writer would not make), it is read whole.
+	 * hand edit our writer would not make), it is read whole. Meanwhile its
+	 * digest is checked: only lines exactly as we wrote them are copied
+	 * into the next output.
 	 */
 	rc = -EINVAL;
-	if (is_own_output(pv->path))
+	if (is_own_output(pv->path)) {
+		checking = pthread_create(&tid, NULL, check_verbatim, &v) == 0;
 		rc = zone_load_lines(pv->path, pv->zname, SIGNING_DEFAULT_TTL, 0,
 		    &pv->zone, &d);
+		if (checking)
+			pthread_join(tid, NULL);
+		if (rc == 0)
+			zone_trust_text(pv->zone, checking && v.ok ? &v.st : NULL);
+	}
 	if (rc != 0 && rc != -ENOENT) {
 		diag_clear(&d);
 		rc = zone_load(pv->path, pv->zname, SIGNING_DEFAULT_TTL,

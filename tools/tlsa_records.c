@@ -202,18 +202,25 @@ tlsa_records_merge(const struct cli *cli, const struct zone_config *zc,
 
 		dname_format(set->owner, name, sizeof(name));
 		/* Never less than what is out there: the last set stays whole. */
+		/*
+		 * A file that cannot be read: what is published stays, with
+		 * what a rollover keeps there (a staged first certificate).
+		 */
 		if (set->failed) {
+			set->n = 0;
 			if ((rc = keep_published(z, prev, set->owner,
-			    zc->tlsa_ttl, &kept)) == 0 && kept == 0) {
+			    zc->tlsa_ttl, &kept)) != 0)
+				break;
+			add_from_state(set, st, cli->now);
+			if (kept == 0 && set->n == 0) {
 				struct diag w;
 				diag_clear(&w);
 				diag_set(&w, NULL, 0, "tlsa: nothing published at "
 				    "%s yet, and its files cannot be read", name);
 				cli_warn(cli, &w);
 			}
-			continue;
-		}
-		add_from_state(set, st, cli->now);
+		} else
+			add_from_state(set, st, cli->now);
 		for (size_t i = 0; i < set->n && rc == 0; i++) {
 			uint8_t rdata[3 + sizeof(set->rd[i].data)];
 			rdata[0] = set->rd[i].params.usage;

@@ -418,12 +418,21 @@ tlsa_roll_complete(const struct cli *cli, const struct zone_config *zc,
 			continue;
 		snprintf(cert, sizeof(cert), "%s", s->pending_cert);
 		snprintf(key, sizeof(key), "%s", s->pending_key);
-		/* The key first: a certificate never goes out before its key. */
-		if ((rc = tlsa_roll_install(key, s->deploy_key, 0600, d)) != 0 ||
-		    (rc = tlsa_roll_install(cert, s->deploy_cert, 0644, d)) != 0)
-			break;
-		cli_info(cli, "%s: the renewed certificate's records are ready: "
-		    "installed %s and %s", zc->name, s->deploy_cert, s->deploy_key);
+		/*
+		 * The key first: a certificate never goes out before its key.
+		 * Already there (a run cut short after installing it): only the
+		 * reload and the commit are left.
+		 */
+		if (!deployed(zc, s)) {
+			if ((rc = tlsa_roll_install(key, s->deploy_key, 0600,
+			    d)) != 0 ||
+			    (rc = tlsa_roll_install(cert, s->deploy_cert, 0644,
+			    d)) != 0)
+				break;
+			cli_info(cli, "%s: the renewed certificate's records are "
+			    "ready: installed %s and %s", zc->name, s->deploy_cert,
+			    s->deploy_key);
+		}
 		if (zc->tlsa_reload != NULL &&
 		    (rc = hook_run(zc->tlsa_reload, hook_timeout, d)) != 0)
 			break;

@@ -253,7 +253,13 @@ write_state(FILE *f, void *arg)
 		    "replaces", s->has_replaces ? repl : NULL,
 		    "source", s->source, "staged_at", (json_int_t)s->staged_at,
 		    "served_since", (json_int_t)s->served_since);
-		if (e != NULL && *s->pending_cert != '\0') {
+		/* (A path that is not UTF-8 cannot go into JSON.) */
+		if (e == NULL) {
+			json_decref(staged);
+			json_decref(retiring);
+			return STATUS_SYNTAX;
+		}
+		if (*s->pending_cert != '\0') {
 			json_object_set_new(e, "pending_cert",
 			    json_string(s->pending_cert));
 			json_object_set_new(e, "pending_key",
@@ -270,9 +276,13 @@ write_state(FILE *f, void *arg)
 		if (r->until <= job->now)
 			continue;
 		tlsa_rdata_format(&r->rd, text);
-		json_array_append_new(retiring, json_pack("{s:s, s:i, s:s, s:I}",
-		    "host", r->host, "port", (int)r->port, "record", text,
-		    "until", (json_int_t)r->until));
+		if (json_array_append_new(retiring, json_pack("{s:s, s:i, s:s, "
+		    "s:I}", "host", r->host, "port", (int)r->port, "record", text,
+		    "until", (json_int_t)r->until)) != 0) {
+			json_decref(staged);
+			json_decref(retiring);
+			return STATUS_SYNTAX;
+		}
 	}
 	o = json_pack("{s:i, s:o, s:o}", "version", 1, "staged", staged,
 	    "retiring", retiring);
@@ -294,6 +304,7 @@ tlsa_state_save(const char *keydir, const struct tlsa_state *st, int64_t now,
 
 	state_path(keydir, path, sizeof(path));
 	if ((rc = file_replace(path, 0600, write_state, &job)) != 0)
-		diag_set(d, path, 0, "cannot write the TLSA state");
+		diag_set(d, path, 0, "cannot write the TLSA state%s",
+		    rc == STATUS_SYNTAX ? " (a file name that is not UTF-8?)" : "");
 	return rc;
 }

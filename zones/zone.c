@@ -65,6 +65,23 @@ zone_text_unchanged(const struct zone_text *t)
 }
 
 void
+zone_trust_text(struct zone *z, const struct stat *st)
+{
+	struct zone_text *t = z->text;
+
+	if (t == NULL)
+		return;
+	if (st != NULL && st->st_dev == t->dev && st->st_ino == t->ino &&
+	    st->st_size == t->size && st->st_mtim.tv_sec == t->mtime.tv_sec &&
+	    st->st_mtim.tv_nsec == t->mtime.tv_nsec) {
+		t->trusted = true;
+		return;
+	}
+	text_free(t);
+	z->text = NULL;
+}
+
+void
 zone_free(struct zone *z)
 {
 	if (z == NULL)
@@ -462,6 +479,9 @@ text_new(const struct zone *z, int fd, const struct stat *st,
 	for (size_t i = 0; i < z->count; i++)
 		if (z->rr[i].line != i + 1)
 			goto fail;
+	/* A last line without its newline would run into the next one copied. */
+	if (job->data[st->st_size - 1] != '\n')
+		goto fail;
 	for (size_t k = 0; k < nparts; k++) {
 		if (job->line_starts[k] == NULL)
 			goto fail;

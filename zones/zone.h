@@ -61,11 +61,21 @@ int zone_load(const char *path, const char *origin, uint32_t default_ttl,
  * signed output): read in parts on threads workers (0: one per online
  * CPU). Its line numbers and messages are those zone_load would give.
  * When the file holds exactly one record per line, the zone keeps it open
- * until zone_free, so that zone_write can copy its unchanged lines.
+ * until zone_free, so that zone_write can copy its unchanged lines: only
+ * after zone_trust_text says those lines are as our writer made them.
  */
 int zone_load_lines(const char *path, const char *origin,
     uint32_t default_ttl, unsigned threads, struct zone **out,
     struct diag *d) WUR;
+
+/*
+ * The file zone_load_lines read is known to hold exactly what zone_write
+ * wrote (its digest checked), as the file with status st: its lines may be
+ * copied. Without this, or when st is not that file (NULL, another inode,
+ * size or time), the zone lets go of the file.
+ */
+struct stat;
+void zone_trust_text(struct zone *z, const struct stat *st);
 
 /* An empty zone for origin (for tests and generated zones). */
 int zone_new(const char *origin, struct zone **out) WUR;

@@ -705,7 +705,7 @@ zone_write(const struct zone *z, FILE *out, unsigned threads,
 	EVP_MD_CTX *md = NULL;
 	int rc;
 
-	if (prev != NULL && (prev->text == NULL ||
+	if (prev != NULL && (prev->text == NULL || !prev->text->trusted ||
 	    !zone_text_unchanged(prev->text)))
 		prev = NULL;
 	if (sha256 != NULL && ((md = EVP_MD_CTX_new()) == NULL ||

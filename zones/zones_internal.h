@@ -20,6 +20,7 @@ struct zone_text {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	bool trusted;              /* zone_trust_text: lines may be copied */
 	size_t nlines;             /* lines in the file */
 	uint64_t *line_start;      /* nlines + 1: line L is [line_start[L - 1], line_start[L]) */
 };

@@ -103,4 +103,39 @@ CHECKS=$((CHECKS + 1))
 "$ZW" -v tlsa mail.example.com --key rsa.key >out.txt 2>&1
 secret=$(o pkey -in rsa.key -outform DER | od -An -tx1 | tr -d ' \n' | cut -c200-240)
 grep -qi "$secret" out.txt && fail "key material in the output"
+# tlsa deploy decides where a renewed certificate goes, without any server:
+# an RSA and an ECDSA certificate for one host renew apart, a first one is
+# staged (never installed blind), a key reuse is installed at once.
+mkdir -p deploy
+printf '$ORIGIN example.com.\n$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\nmail A 192.0.2.25\n' >dz.zone
+cat >dz.conf <<CONF
+[zone example.com]
+input = dz.zone
+output = dz.signed
+keydir = dkeys
+tlsa = mail.example.com 25 deploy/rsa.crt
+tlsa = mail.example.com 25 deploy/ec.crt
+tlsa-deploy = deploy/rsa.crt deploy/rsa.key
+tlsa-deploy = deploy/ec.crt deploy/ec.key
+CONF
+expect_run deploy-both-empty 4 "both empty: which takes the RSA certificate" \
+    "$ZW" --now $NOW tlsa deploy --config dz.conf --cert rsa.fullchain --key rsa.key
+CHECKS=$((CHECKS + 1))
+[ -e deploy/rsa.crt ] || [ -e deploy/ec.crt ] && fail "both empty: something was installed"
+cp rsa.fullchain deploy/rsa.crt
+cp rsa.key deploy/rsa.key
+expect_run deploy-first-ec 0 "nothing deployed at .*ec.crt yet" \
+    "$ZW" --now $NOW tlsa deploy --config dz.conf --cert ec.fullchain --key ec.key
+CHECKS=$((CHECKS + 3))
+[ -e deploy/ec.crt ] && fail "first ECDSA certificate installed before its record was safe"
+cmp -s rsa.fullchain deploy/rsa.crt || fail "the ECDSA certificate touched the RSA one"
+grep -q '"deploy_cert": ".*deploy/ec.crt"' dkeys/tlsa-state.json || fail "the ECDSA certificate is not staged for ec.crt"
+expect_run deploy-rsa-reuse 0 "installed .*rsa.crt .*the same key" \
+    "$ZW" --now $NOW tlsa deploy --config dz.conf --cert rsa.fullchain --key rsa.key
+CHECKS=$((CHECKS + 1))
+grep -q '"deploy_cert": ".*deploy/ec.crt"' dkeys/tlsa-state.json || fail "the RSA renewal dropped the ECDSA one"
+expect_run deploy-wrong-key 4 "not the key of the certificate" \
+    "$ZW" --now $NOW tlsa deploy --config dz.conf --cert ec.fullchain --key rsa.key
+expect_run deploy-other-name 0 "nothing to do" \
+    "$ZW" --now $NOW tlsa deploy --config dz.conf --cert root.crt --key root.key
 finish

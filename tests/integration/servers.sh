@@ -11,6 +11,12 @@
 #                                sets UNBOUND_PORT, UNBOUND_PID
 #   stop_nsd, stop_unbound       stop one (a restart flushes Unbound's cache)
 #   dig_at PORT NAME TYPE        one DNSSEC query to 127.0.0.1@PORT, dig output on stdout
+#   start_postfix ADDR TLSFILES [LEVEL]
+#                                a Postfix smtpd on ADDR:25 (added to lo: the test
+#                                runs in a network namespace of its own) with
+#                                smtpd_tls_chain_files = TLSFILES ("key, chain, ...")
+#                                and smtpd_tls_security_level = LEVEL (may);
+#                                stop_postfix stops it
 #
 # Unbound never sends a packet off the machine: its outgoing sockets are bound
 # to 127.0.0.1, IPv6 is off, and every IPv4 address outside 127.0.0.0/8 is on
@@ -19,7 +25,7 @@
 # server_log NAME prints the latest run's. Unbound logs every validation
 # failure with its reason (val-log-level 2).
 
-NSD_PID="" NSD_PORT="" UNBOUND_PID="" UNBOUND_PORT=""
+NSD_PID="" NSD_PORT="" UNBOUND_PID="" UNBOUND_PORT="" POSTFIX_DIR=""
 SERVERS_TRIES=5         # ports tried before giving up
 SERVERS_WAIT=10         # seconds a server may take to answer
 
@@ -78,7 +84,7 @@ SERVERS_CLEANUP=""
 srv_register_cleanup() {
 	[ -n "$SERVERS_CLEANUP" ] && return 0
 	SERVERS_CLEANUP=1
-	at_exit "stop_unbound; stop_nsd"
+	at_exit "stop_unbound; stop_nsd; stop_postfix"
 }
 
 server_log() {          # NAME (nsd or unbound): what its latest run logged (at most 20 lines)
@@ -334,4 +340,70 @@ expect_answer() {
 		server_log unbound
 		return 1
 	fi
+}
+
+# Postfix: its own config, queue and data folders under $WORK/postfix, only
+# smtpd (with postlogd for its log, postfix.log, and tlsmgr) in master.cf.
+stop_postfix() {
+	[ -n "$POSTFIX_DIR" ] || return 0
+	postfix -c "$POSTFIX_DIR/conf" stop >/dev/null 2>&1
+	sv_n=0
+	while [ -s "$POSTFIX_DIR/queue/pid/master.pid" ] &&
+	    srv_is_running "$(tr -d ' ' <"$POSTFIX_DIR/queue/pid/master.pid")" && [ $sv_n -lt 50 ]; do
+		sleep 0.1
+		sv_n=$((sv_n + 1))
+	done
+	[ -s "$POSTFIX_DIR/queue/pid/master.pid" ] &&
+		kill -9 "$(tr -d ' ' <"$POSTFIX_DIR/queue/pid/master.pid")" 2>/dev/null
+	rm -f "$POSTFIX_DIR/queue/pid/master.pid"
+	POSTFIX_DIR=""
+}
+
+start_postfix() {       # ADDR TLSFILES [LEVEL]
+	srv_register_cleanup
+	stop_postfix
+	POSTFIX_DIR=$WORK/postfix
+	mkdir -p "$POSTFIX_DIR/conf" "$POSTFIX_DIR/queue" "$POSTFIX_DIR/data"
+	chown postfix "$POSTFIX_DIR/data" || { echo "start_postfix: no postfix user"; return 1; }
+	# The postfix user must reach its data folder: $WORK may be passed through, not read.
+	chmod 0711 "$WORK" "$POSTFIX_DIR"
+	ip addr add "$1/32" dev lo 2>/dev/null
+	cat >"$POSTFIX_DIR/conf/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $POSTFIX_DIR/queue
+data_directory = $POSTFIX_DIR/data
+mail_owner = postfix
+inet_interfaces = $1
+inet_protocols = ipv4
+myhostname = mail.example.test
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+smtpd_tls_security_level = ${3:-may}
+smtpd_tls_chain_files = $2
+smtpd_tls_loglevel = 1
+maillog_file_prefixes = $WORK
+maillog_file = $WORK/postfix.log
+EOF
+	cat >"$POSTFIX_DIR/conf/master.cf" <<EOF
+$1:25 inet n - n - - smtpd
+postlog unix-dgram n - n - 1 postlogd
+tlsmgr unix - - n 1000? 1 tlsmgr
+EOF
+	echo "=== postfix" >>"$WORK/postfix.log"
+	if ! postfix -c "$POSTFIX_DIR/conf" start >>"$WORK/postfix.start" 2>&1; then
+		echo "start_postfix: postfix start failed: $(tail -n 5 "$WORK/postfix.log")"
+		return 1
+	fi
+	sv_deadline=$(($(date +%s) + SERVERS_WAIT))
+	# s_client says CONNECTED once the TCP connection stands (the master listens).
+	until printf 'QUIT\r\n' | timeout 2 openssl s_client -connect "$1:25" -starttls smtp 2>&1 |
+	    grep -q '^CONNECTED'; do
+		[ "$(date +%s)" -lt "$sv_deadline" ] || {
+			echo "start_postfix: no SMTP answer on $1:25: $(tail -n 5 "$WORK/postfix.log")"
+			return 1
+		}
+		sleep 0.2
+	done
 }

@@ -81,6 +81,15 @@ resign edited-output 20261123003000 "$WORK/commented.zone"
 check "edited output: signed again, not left as it is" [ -n "$MADE" ]
 check "edited output: the input's address is back" grep -q "192\.0\.2\.25$" "$OUT"
 
+# A hand edit that keeps every record (a comment at the end of a line): the
+# file is no longer what we wrote, so none of its lines is copied as it is.
+awk '!done && $4 == "A" { $0 = $0 " ; hand note"; done = 1 } { print }' "$OUT" >"$WORK/noted"
+CHECKS=$((CHECKS + 1))
+grep -q "hand note" "$WORK/noted" || fail "the note edit did not take"
+cp "$WORK/noted" "$OUT"
+resign hand-note 20261123004500 "$WORK/commented.zone"
+check "hand-edited output: no line of it copied" sh -c "! grep -q 'hand note' '$OUT'"
+
 # One address changed: its A RRset and the SOA are signed anew, nothing else.
 sed 's/^mail\(.*\)192\.0\.2\.25$/mail\1192.0.2.26/' "$ZONE" >"$WORK/changed.zone"
 CHECKS=$((CHECKS + 1))

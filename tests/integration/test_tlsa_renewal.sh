@@ -1,13 +1,14 @@
 # The whole certificate renewal through zonewarden-tlsa-hook (issue 6), as
 # certbot, acme.sh and lego call it, with `--now` moving time, against NSD
 # and a validating Unbound in a network namespace of their own. The first
-# certificate is installed at once (nothing was published for it); a
+# certificate waits like a new key (its record goes out first); a
 # renewal that keeps the key is installed at once and changes no record; a
 # renewal with a new key is staged: its record is published beside the old
 # one while the old certificate keeps serving, and the timer's run installs
 # it only once NSD serves the record and 2 x TTL + propagation delay have
-# passed; the old record goes one TTL after that. Unbound answers the TLSA
-# query with AD at every step; the certificate deployed always matches.
+# passed; the old record goes one TTL after that; a change of key type is
+# refused. Unbound answers the TLSA query with AD at every step; the
+# certificate deployed always matches.
 . tests/lib.sh
 . tests/integration/servers.sh
 
@@ -112,16 +113,21 @@ hook() { # LABEL EXIT PATTERN TIME ENV...: the hook as a client calls it
 	expect_run "$h_label" "$h_exit" "$h_pattern" env "$@" ZONEWARDEN="$ZW --now $h_time" sh "$HOOK"
 }
 
-# The first certificate (certbot): nothing published for it yet, installed at once.
-hook first 0 "installed .*nothing was deployed there" $T0 RENEWED_LINEAGE="$WORK/live1"
+# The first certificate (certbot): nothing deployed yet, so its record goes
+# out first (the zone signed for the first time), and the timer installs it.
+hook first 0 "nothing deployed at .*mail.crt yet" $T0 RENEWED_LINEAGE="$WORK/live1"
+"$ZW" --now $T0 keys ds $Z --keydir keys | grep -v '^;' >ds
+CHECKS=$((CHECKS + 2))
+[ -e deploy/mail.crt ] && fail "first: installed before its record was safe"
+[ "$(tlsa_at)" = "$A" ] || fail "first: _25 holds $(tlsa_at), want $A"
+validated first $((T0 + 60)) "$A"
+expect_run first-timer 0 "" "$ZW" --now $((T0 + 60)) run --config zw.conf
+CHECKS=$((CHECKS + 1))
+[ -e deploy/mail.crt ] && fail "first: installed before caches had 2 x TTL"
+expect_run first-ready 0 "installed .*mail.crt" "$ZW" --now $((T0 + 720)) run --config zw.conf
 deployed first "$A"
 CHECKS=$((CHECKS + 1))
 [ "$(reloads)" = 1 ] || fail "first: the mail server was reloaded $(reloads) times, want 1"
-expect_run first-run 0 "signed" "$ZW" --now $T0 run --config zw.conf
-"$ZW" --now $T0 keys ds $Z --keydir keys | grep -v '^;' >ds
-CHECKS=$((CHECKS + 1))
-[ "$(tlsa_at)" = "$A" ] || fail "first run: _25 holds $(tlsa_at), want $A"
-validated first $((T0 + 60)) "$A"
 
 # A renewal that keeps the key (acme.sh): installed at once; the record stays.
 cp $Z.signed before
@@ -174,6 +180,14 @@ cmp -s crt.before deploy/mail.crt || fail "wrong key: the deployed certificate c
 # A certificate for a name no tlsa-deploy line serves: nothing to do.
 expect_run other-name 0 "nothing to do" env ZONEWARDEN="$ZW --now $((T3 + 500))" \
     sh "$HOOK" "$WORK/other/fullchain.pem" "$WORK/other/privkey.pem"
+# The lineage changes key type (RSA now): not deployed, and said so.
+o genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out r.key
+lineage live4 r.key
+cp deploy/mail.crt crt.before
+expect_run key-type-change 4 "a change of key type is not deployed" env ZONEWARDEN="$ZW --now $((T3 + 600))" \
+    sh "$HOOK" "$WORK/live4/fullchain.pem" "$WORK/live4/privkey.pem"
+CHECKS=$((CHECKS + 1))
+cmp -s crt.before deploy/mail.crt || fail "key type change: the deployed certificate changed"
 # No renewed certificate in the environment: a usage error.
 expect_run no-env 2 "no renewed certificate" env -u RENEWED_LINEAGE sh "$HOOK"
 finish

@@ -92,7 +92,13 @@ zone:
 	zonefile: "$WORK/ns2.zone"
 NSD
 	rm -f nsd2.zonelist nsd2.xfrd
-	nsd -c nsd2.conf || { fail "NSD 2 did not start: $(tail -n 5 nsd2.log)"; return 1; }
+	# The old server may hold the port a moment after it is gone: try again.
+	t=0
+	until nsd -c nsd2.conf 2>>nsd2.log; do
+		t=$((t + 1))
+		[ $t -lt 20 ] || { fail "NSD 2 did not start: $(tail -n 5 nsd2.log)"; return 1; }
+		sleep 0.25
+	done
 	want=$(awk '$4 == "SOA" { print $7; exit }' ns2.zone)
 	w=0
 	until [ "$(dig +short +norec +time=1 +tries=1 @127.0.0.2 -p $PORT $Z SOA | awk '{ print $3 }')" = "$want" ]; do

@@ -1,0 +1,140 @@
+# The live DANE probe (issue 6): `zonewarden tlsa probe` against a real
+# Postfix smtpd with STARTTLS on a loopback address, in a network namespace
+# of its own, its TLSA records signed by zonewarden, served by NSD and
+# validated by Unbound. Each case asserts the class a DANE sender would
+# give and the monitoring exit code: an ECDSA and an RSA certificate both
+# matching (each key type probed, the records labelled from the config);
+# a record that matches nothing (tlsa-invalid); STARTTLS off
+# (starttls-not-supported); an expired certificate under a DANE-TA record
+# (certificate-expired) and under a DANE-EE one (accepted, a warning); a
+# trust anchor that does not match (dnssec-invalid); no server (unreachable).
+. tests/lib.sh
+. tests/integration/servers.sh
+: "${ZW_FIXCLOCK_SO:?ZW_FIXCLOCK_SO must name the fixclock.so shim (make check-integration sets it)}"
+
+netns_enter "$0"
+for tool in nsd nsd-control nsd-control-setup unbound unbound-checkconf dig openssl postfix; do
+	command -v "$tool" >/dev/null 2>&1 || { fail "$tool is not installed"; finish; exit; }
+done
+cd "$WORK" || exit 1
+Z=example.test
+H=mail.$Z
+MX=127.0.0.25
+T0=$NOW_EPOCH
+# openssl at a given time (certificates valid around the test clock, not the wall clock)
+at() { t=$1; shift; ZW_FIXCLOCK=$t LD_PRELOAD="$ZW_FIXCLOCK_SO" openssl "$@" 2>>openssl.log; }
+o() { openssl "$@" 2>>openssl.log; }
+spki() { o x509 -in "$1" -pubkey -noout | o pkey -pubin -outform DER | o dgst -sha256 -r | awk '{ print $1 }'; }
+# leaf NAME ALG... : NAME.key and NAME.crt, issued by the test CA at time $LEAF_AT for $LEAF_DAYS days
+leaf() {
+	n=$1
+	shift
+	o genpkey "$@" -out $n.key
+	at "$LEAF_AT" req -new -key $n.key -subj "/CN=$H" -out $n.csr
+	printf 'subjectAltName=DNS:%s\n' "$H" >san.ext
+	at "$LEAF_AT" x509 -req -in $n.csr -CA ca.crt -CAkey ca.key -set_serial "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')" \
+	    -days "$LEAF_DAYS" -extfile san.ext -out $n.crt
+	cat $n.crt ca.crt >$n.chain
+}
+o genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key
+at $((T0 - 86400)) req -x509 -new -key ca.key -subj "/CN=Test CA" -days 3650 -out ca.crt
+LEAF_AT=$((T0 - 86400)) LEAF_DAYS=90
+leaf ec -algorithm EC -pkeyopt ec_paramgen_curve:P-256
+leaf rsa -algorithm RSA -pkeyopt rsa_keygen_bits:2048
+leaf other -algorithm EC -pkeyopt ec_paramgen_curve:P-256
+LEAF_AT=$((T0 - 10 * 86400)) LEAF_DAYS=2
+leaf old -algorithm EC -pkeyopt ec_paramgen_curve:P-256
+CHECKS=$((CHECKS + 1))
+[ -s ec.chain ] && [ -s rsa.chain ] && [ -s old.chain ] || { fail "openssl: $(tail -n 3 openssl.log)"; finish; exit; }
+CA211=$(spki ca.crt) OLD=$(spki old.crt) OTHER=$(spki other.crt)
+
+cat >base.zone <<ZONE
+\$ORIGIN $Z.
+\$TTL 300
+@	SOA	ns1 hostmaster 2026112201 7200 3600 1209600 300
+	NS	ns1
+	MX	10 mail
+ns1	A	127.0.0.1
+mail	A	$MX
+ZONE
+cp base.zone $Z.zone
+cp base.zone $Z.signed
+start_nsd $Z "$WORK/$Z.signed" "$WORK/nsd-control" || { fail "NSD did not start"; finish; exit; }
+# zw.conf publishes the deployed certificates; hand.conf signs TLSA written in the zone file.
+common="input = $Z.zone
+output = $Z.signed
+keydir = keys
+reload = nsd-control -c $WORK/nsd.conf reload %z"
+printf '[zone %s]\n%s\ntlsa = %s 25 ec.chain\ntlsa = %s 25 rsa.chain\n' $Z "$common" $H $H >zw.conf
+printf '[zone %s]\n%s\n' $Z "$common" >hand.conf
+wait_served() {
+	want=$(awk '$4 == "SOA" { print $7; exit }' $Z.signed)
+	w=0
+	until [ "$(dig +short +norec +time=1 +tries=1 @127.0.0.1 -p "$NSD_PORT" $Z SOA | awk '{ print $3 }')" = "$want" ]; do
+		w=$((w + 1))
+		[ $w -lt 50 ] || { fail "NSD does not serve serial $want"; return 1; }
+		sleep 0.1
+	done
+}
+STEP=0
+# publish CONFIG [TLSA RDATA...]: the zone with these hand-written records at _25._tcp.mail, signed and served
+publish() {
+	conf=$1
+	shift
+	cp base.zone $Z.zone
+	for r in "$@"; do printf '_25._tcp.mail\tTLSA\t%s\n' "$r" >>$Z.zone; done
+	STEP=$((STEP + 600))
+	expect_run "publish-$STEP" 0 "" "$ZW" --now $((T0 + STEP)) run --config $conf
+	wait_served
+}
+# probe LABEL EXIT PATTERN [ANCHOR]: the probe through a fresh Unbound; stdout must match PATTERN
+probe() {
+	start_unbound $Z "$WORK/${4:-ds}" $((T0 + STEP + 60)) || { fail "$1: Unbound did not start"; return 1; }
+	CHECKS=$((CHECKS + 1))
+	"$ZW" --now $((T0 + STEP + 60)) tlsa probe $H --resolver 127.0.0.1@$UNBOUND_PORT --config zw.conf --timeout 5 \
+	    ${PROBE_JSON:+--json} >probe.out 2>probe.err
+	got=$?
+	if [ "$got" != "$2" ]; then
+		fail "$1: exit $got, want $2: $(cat probe.out probe.err)"
+	elif ! grep -q -- "$3" probe.out; then
+		fail "$1: output lacks '$3': $(cat probe.out)"
+	fi
+	stop_unbound
+}
+
+# Both certificates served, both records published by the config.
+publish zw.conf
+"$ZW" --now $T0 keys ds $Z --keydir keys | grep -v '^;' >ds
+sed 's/ 13 2 [0-9A-Fa-f]*$/ 13 2 0000000000000000000000000000000000000000000000000000000000000000/' ds >wrong-ds
+start_postfix $MX "$WORK/ec.key, $WORK/ec.chain, $WORK/rsa.key, $WORK/rsa.chain" || { fail "Postfix did not start"; finish; exit; }
+probe both 0 "^DANE OK - $H port 25: 2 of 2 handshakes"
+CHECKS=$((CHECKS + 3))
+grep -q "^$MX ECDSA: ok: matched (3 1 1 .*current" probe.out || fail "both: no ECDSA match labelled current: $(cat probe.out)"
+grep -q "^$MX RSA: ok: matched (3 1 1 .*current" probe.out || fail "both: no RSA match labelled current: $(cat probe.out)"
+[ "$(grep -c '^record 3 1 1 .*(current)' probe.out)" = 2 ] || fail "both: records not labelled: $(cat probe.out)"
+PROBE_JSON=1 probe json 0 '"status": "OK"'
+CHECKS=$((CHECKS + 1))
+grep -q '"result": "ok"' probe.out && grep -q '"key_type": "RSA"' probe.out || fail "json: $(cat probe.out)"
+
+# A record that matches neither certificate: tlsa-invalid.
+publish hand.conf "3 1 1 $OTHER"
+probe wrong-record 2 "^$MX ECDSA: tlsa-invalid"
+
+# STARTTLS off.
+start_postfix $MX "$WORK/ec.key, $WORK/ec.chain" none || { fail "Postfix did not start"; finish; exit; }
+probe no-starttls 2 "^$MX ECDSA: starttls-not-supported"
+
+# An expired certificate: DANE-TA checks the dates, DANE-EE does not.
+start_postfix $MX "$WORK/old.key, $WORK/old.chain" || { fail "Postfix did not start"; finish; exit; }
+publish hand.conf "2 1 1 $CA211"
+probe expired-ta 2 "^$MX ECDSA: certificate-expired"
+publish hand.conf "3 1 1 $OLD"
+probe expired-ee 1 "^$MX ECDSA: ok: matched, but the certificate has expired"
+
+# A trust anchor that does not match our key: Unbound says SERVFAIL.
+probe bogus 2 "^DANE CRITICAL .*dnssec-invalid: .*SERVFAIL" wrong-ds
+
+# Nothing listening.
+stop_postfix
+probe unreachable 2 "^$MX ECDSA: unreachable"
+finish
