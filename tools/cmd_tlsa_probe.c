@@ -28,10 +28,42 @@ is_record(const struct tlsa_rdata *a, const struct probe_record *r)
 	return tlsa_rdata_equal(a, &r->rd);
 }
 
+/* Label record i unless it has a label already. */
+static void
+label(struct probe_report *rep, const struct tlsa_rdata *rd, const char *name)
+{
+	for (size_t i = 0; i < rep->nrecords; i++)
+		if (!*rep->records[i].label && is_record(rd, &rep->records[i]))
+			snprintf(rep->records[i].label,
+			    sizeof(rep->records[i].label), "%s", name);
+}
+
+/* The 3 1 1 of a next-key file: a key, a CSR or a certificate. */
+static bool
+next_key_record(const char *path, struct tlsa_rdata *rd)
+{
+	struct tlsa_source *src = NULL;
+	struct diag d;
+	size_t n;
+	bool ok;
+
+	diag_clear(&d);
+	if (tlsa_source_load_cert(path, &src, &d) != 0 &&
+	    tlsa_source_load_key(path, &src, &d) != 0 &&
+	    tlsa_source_load_csr(path, &src, &d) != 0)
+		return false;
+	ok = tlsa_from_source(src, tlsa_roll_params, rd, 1, &n, &d) == 0;
+	tlsa_source_free(src);
+	return ok;
+}
+
 /*
- * Name the records from what the config publishes for host and port:
- * current (a deployed certificate), next (a next key, or a staged one),
- * retiring, issuer (DANE-TA). Without a config that knows the host, none.
+ * Name the records from what the config publishes for host and port, in
+ * this order: issuer (DANE-TA); next (a staged rollover's new key, before
+ * and after it is deployed, until commit); current (a deployed
+ * certificate); retiring (what a rollover replaces, or keeps a TTL after
+ * commit); next (a tlsa line's next key). Without a config that knows the
+ * host, only issuer.
  */
 static void
 label_records(const char *config, const char *host, unsigned port,
@@ -52,70 +84,45 @@ label_records(const char *config, const char *host, unsigned port,
 	for (size_t z = 0; z < c->nzones; z++) {
 		const struct zone_config *zc = &c->zones[z];
 		struct tlsa_state st = { 0 };
-		bool mine = false;
+		const struct tlsa_config *lines[16];
+		size_t nlines = 0;
 
-		for (size_t k = 0; k < zc->ntlsa; k++) {
-			const struct tlsa_config *t = &zc->tlsa[k];
-			struct tlsa_rdata rd;
-			char h[DNAME_TEXT_MAX], kind[32];
-
-			if (t->port != port || !tlsa_roll_host(t->host, h, sizeof(h)) ||
-			    strcmp(h, want) != 0)
-				continue;
-			mine = true;
-			diag_clear(&d);
-			if (tlsa_roll_cert_record(t->cert, &rd, kind, sizeof(kind),
-			    &d) == 0)
-				for (size_t i = 0; i < rep->nrecords; i++)
-					if (is_record(&rd, &rep->records[i]))
-						snprintf(rep->records[i].label, 16, "current");
-			if (t->next_key == NULL)
-				continue;
-			/* A next key may be a key, a CSR or a certificate. */
-			struct tlsa_source *src = NULL;
-			size_t n;
-			diag_clear(&d);
-			if (tlsa_source_load_cert(t->next_key, &src, &d) != 0 &&
-			    tlsa_source_load_key(t->next_key, &src, &d) != 0 &&
-			    tlsa_source_load_csr(t->next_key, &src, &d) != 0)
-				src = NULL;
-			if (src != NULL && tlsa_from_source(src, tlsa_roll_params,
-			    &rd, 1, &n, &d) == 0)
-				for (size_t i = 0; i < rep->nrecords; i++)
-					if (is_record(&rd, &rep->records[i]) &&
-					    !*rep->records[i].label)
-						snprintf(rep->records[i].label, 16, "next");
-			tlsa_source_free(src);
+		for (size_t k = 0; k < zc->ntlsa && nlines < 16; k++) {
+			char h[DNAME_TEXT_MAX];
+			if (zc->tlsa[k].port == port && tlsa_roll_host(zc->tlsa[k].host,
+			    h, sizeof(h)) && strcmp(h, want) == 0)
+				lines[nlines++] = &zc->tlsa[k];
 		}
-		if (!mine)
+		if (nlines == 0)
 			continue;
 		diag_clear(&d);
-		if (tlsa_state_load(zc->keydir, &st, &d) == 0) {
-			for (size_t k = 0; k < st.nstaged; k++) {
-				const struct tlsa_staged *s = &st.staged[k];
-				if (s->port != port || strcmp(s->host, want) != 0)
-					continue;
-				for (size_t i = 0; i < rep->nrecords; i++) {
-					if (*rep->records[i].label)
-						continue;
-					if (is_record(&s->next, &rep->records[i]))
-						snprintf(rep->records[i].label, 16, "next");
-					else if (s->has_replaces &&
-					    is_record(&s->replaces, &rep->records[i]))
-						snprintf(rep->records[i].label, 16,
-						    "retiring");
-				}
-			}
-			for (size_t k = 0; k < st.nretiring; k++)
-				for (size_t i = 0; i < rep->nrecords; i++)
-					if (!*rep->records[i].label &&
-					    st.retiring[k].until > now &&
-					    st.retiring[k].port == port &&
-					    strcmp(st.retiring[k].host, want) == 0 &&
-					    is_record(&st.retiring[k].rd,
-					    &rep->records[i]))
-						snprintf(rep->records[i].label, 16,
-						    "retiring");
+		if (tlsa_state_load(zc->keydir, &st, &d) != 0)
+			memset(&st, 0, sizeof(st));
+		for (size_t k = 0; k < st.nstaged; k++)
+			if (st.staged[k].port == port &&
+			    strcmp(st.staged[k].host, want) == 0)
+				label(rep, &st.staged[k].next, "next");
+		for (size_t k = 0; k < nlines; k++) {
+			struct tlsa_rdata rd;
+			char kind[32];
+			diag_clear(&d);
+			if (tlsa_roll_cert_record(lines[k]->cert, &rd, kind,
+			    sizeof(kind), &d) == 0)
+				label(rep, &rd, "current");
+		}
+		for (size_t k = 0; k < st.nstaged; k++)
+			if (st.staged[k].port == port && st.staged[k].has_replaces &&
+			    strcmp(st.staged[k].host, want) == 0)
+				label(rep, &st.staged[k].replaces, "retiring");
+		for (size_t k = 0; k < st.nretiring; k++)
+			if (st.retiring[k].until > now && st.retiring[k].port == port &&
+			    strcmp(st.retiring[k].host, want) == 0)
+				label(rep, &st.retiring[k].rd, "retiring");
+		for (size_t k = 0; k < nlines; k++) {
+			struct tlsa_rdata rd;
+			if (lines[k]->next_key != NULL &&
+			    next_key_record(lines[k]->next_key, &rd))
+				label(rep, &rd, "next");
 		}
 		tlsa_state_free(&st);
 	}

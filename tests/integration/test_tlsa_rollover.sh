@@ -5,13 +5,15 @@
 # The staged record is published beside the current one; `ready` stays
 # false while a server does not serve it (or serves it with a broken
 # signature) and until 2 x TLSA TTL + propagation delay after every server
-# does; commit refuses until the new certificate is deployed; the old
-# record goes one TTL after the commit. Unbound answers with AD throughout.
+# does; commit refuses until the new certificate is deployed; once it is,
+# a real Postfix serves it and the live probe matches the staged (next)
+# record, then after commit the current one; the old record goes one TTL
+# after the commit. Unbound answers with AD throughout.
 . tests/lib.sh
 . tests/integration/servers.sh
 
 netns_enter "$0"
-for tool in nsd nsd-control nsd-control-setup unbound unbound-checkconf dig openssl; do
+for tool in nsd nsd-control nsd-control-setup unbound unbound-checkconf dig openssl postfix; do
 	command -v "$tool" >/dev/null 2>&1 || { fail "$tool is not installed"; finish; exit; }
 done
 cd "$WORK" || exit 1
@@ -43,6 +45,17 @@ ns2	A	127.0.0.2
 mail	A	127.0.0.25
 ZONE
 T0=$NOW_EPOCH
+# probed LABEL TIME WHICH: the live probe through Unbound matches the record named WHICH.
+probed() {
+	start_unbound $Z "$WORK/ds" "$2" || { fail "$1: Unbound did not start"; return 1; }
+	CHECKS=$((CHECKS + 1))
+	"$ZW" --now "$2" tlsa probe $H --resolver 127.0.0.1@$UNBOUND_PORT --config zw.conf --timeout 5 \
+	    >probe.out 2>&1 ||
+		fail "$1: the probe failed: $(cat probe.out)"
+	grep -q "^127.0.0.25 ECDSA: ok: matched (3 1 1 .*, $3, depth 0)" probe.out ||
+		fail "$1: the probe did not match the $3 record: $(cat probe.out)"
+	stop_unbound
+}
 cp $Z.zone $Z.signed
 cp $Z.zone ns2.zone
 start_nsd $Z "$WORK/$Z.signed" "$WORK/nsd-control" || { fail "NSD did not start"; finish; exit; }
@@ -195,8 +208,12 @@ CHECKS=$((CHECKS + 1))
 cmp -s $Z.signed before || fail "a refused commit changed the signed zone"
 expect_run still-ready 0 "ready" "$ZW" --now $((T2 + 710)) tlsa ready $Z $H --config zw.conf
 
-# Deploy, commit: the new record is current, the old one stays one TTL.
+# Deploy: the mail server presents the new certificate, which the probe
+# finds matching the staged (next) record; then commit: it is current, and
+# the old record stays one TTL.
 cp new.crt deployed.crt
+start_postfix 127.0.0.25 "$WORK/new.key, $WORK/deployed.crt" || { fail "Postfix did not start"; finish; exit; }
+probed deployed $((T2 + 715)) next
 T3=$((T2 + 720))
 expect_run commit 0 "committed" "$ZW" --now $T3 tlsa commit $Z $H --config zw.conf
 wait_served
@@ -211,5 +228,6 @@ wait_served
 CHECKS=$((CHECKS + 1))
 [ "$(tlsa_at)" = "$NEW" ] || fail "a TTL after the commit: _25 holds $(tlsa_at), want $NEW"
 validated committed $((T3 + 360)) "$NEW"
+probed committed $((T3 + 360)) current
 expect_run nothing-left 4 "nothing is staged" "$ZW" --now $((T3 + 400)) tlsa ready $Z $H --config zw.conf
 finish
