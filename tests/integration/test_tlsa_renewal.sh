@@ -7,13 +7,14 @@
 # one while the old certificate keeps serving, and the timer's run installs
 # it only once NSD serves the record and 2 x TTL + propagation delay have
 # passed; the old record goes one TTL after that; a change of key type is
-# refused. Unbound answers the TLSA query with AD at every step; the
-# certificate deployed always matches.
+# refused. Unbound answers the TLSA query with AD at every step, and a real
+# Postfix, reloaded by tlsa-reload, serves what is deployed: the live probe
+# finds it matching after every renewal.
 . tests/lib.sh
 . tests/integration/servers.sh
 
 netns_enter "$0"
-for tool in nsd nsd-control nsd-control-setup unbound unbound-checkconf dig openssl; do
+for tool in nsd nsd-control nsd-control-setup unbound unbound-checkconf dig openssl postfix; do
 	command -v "$tool" >/dev/null 2>&1 || { fail "$tool is not installed"; finish; exit; }
 done
 cd "$WORK" || exit 1
@@ -59,7 +60,7 @@ output = $Z.signed
 keydir = keys
 tlsa = $H 25 deploy/mail.crt
 tlsa-deploy = deploy/mail.crt deploy/mail.key
-tlsa-reload = echo reloaded >>$WORK/reload.log
+tlsa-reload = echo reloaded >>$WORK/reload.log && postfix -c $WORK/postfix/conf reload
 tlsa-ttl = 5m
 propagation-delay = 1m
 resolver = 127.0.0.1@$NSD_PORT
@@ -107,6 +108,19 @@ validated() {
 	stop_unbound
 }
 T0=$NOW_EPOCH
+# The mail server reads what tlsa deploy installs (nothing yet: no TLS until then).
+start_postfix 127.0.0.25 "$WORK/deploy/mail.key, $WORK/deploy/mail.crt" || { fail "Postfix did not start"; finish; exit; }
+# probed LABEL TIME WHICH: the live probe, through Unbound, matches the record named WHICH.
+probed() {
+	start_unbound $Z "$WORK/ds" "$2" || { fail "$1: Unbound did not start"; return 1; }
+	CHECKS=$((CHECKS + 1))
+	"$ZW" --now "$2" tlsa probe $H --resolver 127.0.0.1@$UNBOUND_PORT --config zw.conf --timeout 5 \
+	    >probe.out 2>&1 ||
+		fail "$1: the probe failed: $(cat probe.out)"
+	grep -q "^127.0.0.25 ECDSA: ok: matched (3 1 1 .*, $3, depth 0)" probe.out ||
+		fail "$1: the probe did not match the $3 record: $(cat probe.out)"
+	stop_unbound
+}
 hook() { # LABEL EXIT PATTERN TIME ENV...: the hook as a client calls it
 	h_label=$1 h_exit=$2 h_pattern=$3 h_time=$4
 	shift 4
@@ -128,6 +142,7 @@ expect_run first-ready 0 "installed .*mail.crt" "$ZW" --now $((T0 + 720)) run --
 deployed first "$A"
 CHECKS=$((CHECKS + 1))
 [ "$(reloads)" = 1 ] || fail "first: the mail server was reloaded $(reloads) times, want 1"
+probed first $((T0 + 780)) current
 
 # A renewal that keeps the key (acme.sh): installed at once; the record stays.
 cp $Z.signed before
@@ -138,6 +153,7 @@ CHECKS=$((CHECKS + 2))
 cmp -s live2/cert.pem deploy/mail.crt || fail "key reuse: the renewed certificate is not the one installed"
 [ "$(reloads)" = 2 ] || fail "key reuse: reloaded $(reloads) times, want 2"
 expect_run key-reuse-run 0 "nothing due" "$ZW" --now $((T0 + 3660)) run --config zw.conf
+probed key-reuse $((T0 + 3700)) current
 
 # A renewal with a new key (lego): staged; the old certificate keeps serving.
 T1=$((T0 + 7200))
@@ -149,6 +165,7 @@ CHECKS=$((CHECKS + 3))
 [ "$(tlsa_at)" = "$(sorted "$A" "$B")" ] || fail "new key: _25 holds $(tlsa_at), want $A $B"
 ls keys/tlsa-pending/*.key >/dev/null 2>&1 || fail "new key: no pending copy in keys/tlsa-pending"
 validated staged $((T1 + 60)) "$A" "$B"
+probed old-still-served $((T1 + 60)) current
 # The timer: served since its first look, ready 2 x 300 s + 60 s later.
 T2=$((T1 + 120))
 expect_run timer-1 0 "" "$ZW" --now $T2 run --config zw.conf
@@ -170,6 +187,7 @@ expect_run old-gone 0 "signed" "$ZW" --now $((T3 + 300)) run --config zw.conf
 CHECKS=$((CHECKS + 1))
 [ "$(tlsa_at)" = "$B" ] || fail "a TTL after the install: _25 holds $(tlsa_at), want $B"
 validated old-gone $((T3 + 360)) "$B"
+probed new-key $((T3 + 360)) current
 
 # A key that is not the certificate's: refused, nothing touched.
 cp deploy/mail.crt crt.before
