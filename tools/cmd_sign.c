@@ -156,7 +156,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	/* Only a zone that passed its own verification reaches the disk. */
 	t_write = elapsed_seconds();
 	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;
-	if ((rc = signing_write(z, prev, out, policy.threads, &m, &d)) != 0) {
+	if ((rc = signing_write(z, out, policy.threads, &m, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, out);
 		goto out;
 	}

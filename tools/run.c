@@ -405,7 +405,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	m.signed_at = cli->now;
 	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;
 	if ((rc = signer_setup_digest(zc->name, keys, &policy, m.setup)) != 0 ||
-	    (rc = signing_write(z, prev, zc->output, policy.threads, &m,
+	    (rc = signing_write(z, zc->output, policy.threads, &m,
 	    &r->diag)) != 0)
 		goto out;
 	r->signed_zone = true;

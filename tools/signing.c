@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/encode.h"
@@ -27,42 +26,11 @@ struct previous {
 };
 
 static bool is_own_output(const char *path);
-static bool read_manifest(int fd, struct signing_manifest *m, uint8_t body[32],
-    uint64_t *body_len);
-static int hash_fd(int fd, uint64_t len, uint8_t out[32], bool *include);
-
-/* Is the file at path, as it is now, byte for byte what our writer wrote? */
-struct verbatim {
-	const char *path;
-	bool ok;
-	struct stat st;              /* of the file checked */
-};
-
-static void *
-check_verbatim(void *arg)
-{
-	struct verbatim *v = arg;
-	struct signing_manifest m;
-	uint8_t body[32], have[32];
-	uint64_t body_len;
-	int fd = open(v->path, O_RDONLY | O_CLOEXEC);
-
-	v->ok = fd >= 0 && fstat(fd, &v->st) == 0 &&
-	    read_manifest(fd, &m, body, &body_len) &&
-	    hash_fd(fd, body_len, have, NULL) == 0 &&
-	    memcmp(have, body, sizeof(body)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return NULL;
-}
 
 static void *
 load_previous(void *arg)
 {
 	struct previous *pv = arg;
-	struct verbatim v = { .path = pv->path };
-	pthread_t tid;
-	bool checking = false;
 	struct diag d;
 	int rc;
 
@@ -70,20 +38,12 @@ load_previous(void *arg)
 	diag_clear(&pv->warning);
 	/*
 	 * Our own output is read in parts, on every CPU; should that fail (a
-	 * hand edit our writer would not make), it is read whole. Meanwhile its
-	 * digest is checked: only lines exactly as we wrote them are copied
-	 * into the next output.
+	 * hand edit our writer would not make), it is read whole.
 	 */
 	rc = -EINVAL;
-	if (is_own_output(pv->path)) {
-		checking = pthread_create(&tid, NULL, check_verbatim, &v) == 0;
+	if (is_own_output(pv->path))
 		rc = zone_load_lines(pv->path, pv->zname, SIGNING_DEFAULT_TTL, 0,
 		    &pv->zone, &d);
-		if (checking)
-			pthread_join(tid, NULL);
-		if (rc == 0)
-			zone_trust_text(pv->zone, checking && v.ok ? &v.st : NULL);
-	}
 	if (rc != 0 && rc != -ENOENT) {
 		diag_clear(&d);
 		rc = zone_load(pv->path, pv->zname, SIGNING_DEFAULT_TTL,
@@ -383,7 +343,7 @@ is_own_output(const char *path)
 }
 
 struct zone_writer {
-	const struct zone *z, *prev;
+	const struct zone *z;
 	unsigned threads;
 	const struct signing_manifest *m;
 };
@@ -396,8 +356,7 @@ write_zone(FILE *out, void *arg)
 	char input[65], setup[65], digest[65];
 	int rc;
 
-	if ((rc = zone_write(w->z, out, w->threads, w->prev,
-	    w->m ? body : NULL)) != 0 ||
+	if ((rc = zone_write(w->z, out, w->threads, w->m ? body : NULL)) != 0 ||
 	    w->m == NULL)
 		return rc;
 	if (w->m->input_known)
@@ -414,11 +373,10 @@ write_zone(FILE *out, void *arg)
 }
 
 int
-signing_write(const struct zone *z, const struct zone *prev,
-    const char *path, unsigned threads, const struct signing_manifest *m,
-    struct diag *d)
+signing_write(const struct zone *z, const char *path, unsigned threads,
+    const struct signing_manifest *m, struct diag *d)
 {
-	struct zone_writer w = { z, prev, threads, m };
+	struct zone_writer w = { z, threads, m };
 	int rc = file_replace(path, 0644, write_zone, &w);
 
 	if (rc != 0)

@@ -79,11 +79,9 @@ int signing_sign(const struct cli *cli, const char *in, const char *out,
 /*
  * Write z to path atomically (temporary file, fsync, rename), formatted on
  * threads; with m (input, setup, signed_at and due filled in), its last
- * line says so for signing_up_to_date. Records prev (the previous output,
- * or NULL) holds unchanged are copied from its file (zone_write).
+ * line says so for signing_up_to_date.
  */
-int signing_write(const struct zone *z, const struct zone *prev,
-    const char *path, unsigned threads, const struct signing_manifest *m,
-    struct diag *d) WUR;
+int signing_write(const struct zone *z, const char *path, unsigned threads,
+    const struct signing_manifest *m, struct diag *d) WUR;
 
 #endif

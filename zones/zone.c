@@ -43,44 +43,6 @@ out:
 	return rc;
 }
 
-static void
-text_free(struct zone_text *t)
-{
-	if (t == NULL)
-		return;
-	close(t->fd);
-	free(t->line_start);
-	free(t);
-}
-
-bool
-zone_text_unchanged(const struct zone_text *t)
-{
-	struct stat st;
-
-	return fstat(t->fd, &st) == 0 && st.st_dev == t->dev &&
-	    st.st_ino == t->ino && st.st_size == t->size &&
-	    st.st_mtim.tv_sec == t->mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == t->mtime.tv_nsec;
-}
-
-void
-zone_trust_text(struct zone *z, const struct stat *st)
-{
-	struct zone_text *t = z->text;
-
-	if (t == NULL)
-		return;
-	if (st != NULL && st->st_dev == t->dev && st->st_ino == t->ino &&
-	    st->st_size == t->size && st->st_mtim.tv_sec == t->mtime.tv_sec &&
-	    st->st_mtim.tv_nsec == t->mtime.tv_nsec) {
-		t->trusted = true;
-		return;
-	}
-	text_free(t);
-	z->text = NULL;
-}
-
 void
 zone_free(struct zone *z)
 {
@@ -92,7 +54,6 @@ zone_free(struct zone *z)
 	free(z->rr);
 	free(z->warnings);
 	arena_clear(&z->arena);
-	text_free(z->text);
 	free(z);
 }
 
@@ -402,8 +363,6 @@ struct part_job {
 	struct diag *diags;
 	int *rcs;
 	size_t *newlines;             /* in each part */
-	uint64_t **line_starts;       /* of the lines each part holds */
-	size_t *nstarts;
 };
 
 static int
@@ -424,20 +383,6 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 		for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
 		    q++)
 			job->newlines[k]++;
-		/* Where each of its lines starts, for copying them out again. */
-		job->nstarts[k] = 0;
-		job->line_starts[k] = malloc((job->newlines[k] + 1) *
-		    sizeof(uint64_t));
-		if (job->line_starts[k] != NULL) {
-			uint64_t *ls = job->line_starts[k];
-			size_t m = 0;
-			for (const char *q = p; q < p + len; ) {
-				const char *nl = memchr(q, '\n', (size_t)(p + len - q));
-				ls[m++] = (uint64_t)(q - job->data);
-				q = nl != NULL ? nl + 1 : p + len;
-			}
-			job->nstarts[k] = m;
-		}
 		rc = s == NULL ? STATUS_NOMEM : 0;
 		if (rc != 0 || (rc = zone_new(job->origin, &z)) != 0 ||
 		    (rc = add_file_name(z, job->path, &file)) != 0) {
@@ -464,53 +409,6 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 	return 0;
 }
 
-/*
- * The text of z's file, when its records (z->rr, still in file order) are
- * one per line from the first line on; NULL otherwise (or out of memory).
- * Takes over fd.
- */
-static struct zone_text *
-text_new(const struct zone *z, int fd, const struct stat *st,
-    const struct part_job *job, size_t nparts)
-{
-	struct zone_text *t = NULL;
-	size_t total = 0, at = 0;
-
-	for (size_t i = 0; i < z->count; i++)
-		if (z->rr[i].line != i + 1)
-			goto fail;
-	/* A last line without its newline would run into the next one copied. */
-	if (job->data[st->st_size - 1] != '\n')
-		goto fail;
-	for (size_t k = 0; k < nparts; k++) {
-		if (job->line_starts[k] == NULL)
-			goto fail;
-		total += job->nstarts[k];
-	}
-	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    (t->line_start = malloc((total + 1) * sizeof(uint64_t))) == NULL)
-		goto fail;
-	for (size_t k = 0; k < nparts; k++) {
-		memcpy(t->line_start + at, job->line_starts[k],
-		    job->nstarts[k] * sizeof(uint64_t));
-		at += job->nstarts[k];
-	}
-	t->line_start[total] = (uint64_t)st->st_size;
-	t->nlines = total;
-	t->fd = fd;
-	t->dev = st->st_dev;
-	t->ino = st->st_ino;
-	t->size = st->st_size;
-	t->mtime = st->st_mtim;
-	return t;
-fail:
-	if (t != NULL)
-		free(t->line_start);
-	free(t);
-	close(fd);
-	return NULL;
-}
-
 int
 zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
     unsigned threads, struct zone **out, struct diag *d)
@@ -531,17 +429,17 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 		diag_set(d, path, 0, "cannot read zone file");
 		return rc;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+	/* Small files gain nothing from parts. */
+	nparts = (size_t)st.st_size / (8u << 20);
+	nparts = nparts > 32 ? 32 : nparts;
+	if (nparts < 2) {
 		close(fd);
 		return zone_load(path, origin, default_ttl, out, d);
 	}
-	/* Parts of 8 MB or more (smaller ones gain nothing), at most 32. */
-	nparts = (size_t)st.st_size / (8u << 20);
-	nparts = nparts > 32 ? 32 : nparts < 1 ? 1 : nparts;
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
 	if (map == MAP_FAILED) {
 		rc = status_from_errno(errno);
-		close(fd);
 		diag_set(d, path, 0, "cannot read zone file");
 		return rc;
 	}
@@ -558,11 +456,8 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 	job.diags = calloc(nparts, sizeof(*job.diags));
 	job.rcs = calloc(nparts, sizeof(*job.rcs));
 	job.newlines = calloc(nparts, sizeof(*job.newlines));
-	job.line_starts = calloc(nparts, sizeof(*job.line_starts));
-	job.nstarts = calloc(nparts, sizeof(*job.nstarts));
 	if (start == NULL || job.zones == NULL || job.diags == NULL ||
-	    job.rcs == NULL || job.newlines == NULL ||
-	    job.line_starts == NULL || job.nstarts == NULL) {
+	    job.rcs == NULL || job.newlines == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
@@ -605,10 +500,6 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 		arena_absorb(&z->arena, &p->arena);
 		lines += job.newlines[k];
 	}
-	if (rc == 0) {
-		z->text = text_new(z, fd, &st, &job, nparts);
-		fd = -1;
-	}
 	if (rc == 0 && (rc = zone_finalize(z, d)) == 0) {
 		*out = z;
 		z = NULL;
@@ -616,18 +507,12 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 out:
 	for (size_t k = 0; job.zones != NULL && k < nparts; k++)
 		zone_free(job.zones[k]);
-	for (size_t k = 0; job.line_starts != NULL && k < nparts; k++)
-		free(job.line_starts[k]);
-	free(job.line_starts);
-	free(job.nstarts);
 	free(job.zones);
 	free(job.diags);
 	free(job.rcs);
 	free(job.newlines);
 	free(start);
 	zone_free(z);
-	if (fd >= 0)
-		close(fd);
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);
 	return rc;

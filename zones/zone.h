@@ -60,22 +60,10 @@ int zone_load(const char *path, const char *origin, uint32_t default_ttl,
  * zone_load for a file of one record per line and no directives (our own
  * signed output): read in parts on threads workers (0: one per online
  * CPU). Its line numbers and messages are those zone_load would give.
- * When the file holds exactly one record per line, the zone keeps it open
- * until zone_free, so that zone_write can copy its unchanged lines: only
- * after zone_trust_text says those lines are as our writer made them.
  */
 int zone_load_lines(const char *path, const char *origin,
     uint32_t default_ttl, unsigned threads, struct zone **out,
     struct diag *d) WUR;
-
-/*
- * The file zone_load_lines read is known to hold exactly what zone_write
- * wrote (its digest checked), as the file with status st: its lines may be
- * copied. Without this, or when st is not that file (NULL, another inode,
- * size or time), the zone lets go of the file.
- */
-struct stat;
-void zone_trust_text(struct zone *z, const struct stat *st);
 
 /* An empty zone for origin (for tests and generated zones). */
 int zone_new(const char *origin, struct zone **out) WUR;
@@ -178,15 +166,9 @@ int rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
  * Write every record in master-file format, one per line, formatted on
  * threads workers (0: one per online CPU). With sha256 not NULL, it gets
  * the SHA-256 of every byte written.
- *
- * prev (or NULL): a zone zone_load_lines read, typically our previous
- * output. A record of z equal to one of prev's, byte for byte (owner with
- * its case, type, TTL, rdata), is not formatted again: its line is copied
- * from prev's file, runs of lines at once. Should that file change while
- * it is copied, everything is written again from z alone.
  */
 int zone_write(const struct zone *z, FILE *out, unsigned threads,
-    const struct zone *prev, uint8_t sha256[ZONE_DIGEST_LEN]) WUR;
+    uint8_t sha256[ZONE_DIGEST_LEN]) WUR;
 /* One record in master-file format (no newline) into buf; 0 or a status. */
 int zrr_format(const struct zrr *rr, char *buf, size_t size) WUR;
 

@@ -10,7 +10,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/encode.h"
 #include "common/parallel.h"
@@ -378,28 +377,17 @@ out:
 /*
  * Records are formatted in chunks on worker threads, a round of chunks at a
  * time, and each round is written in order: the text of a large zone is
- * never all in memory at once. A chunk's output is a list of pieces: text
- * it formatted, or lines it copies from the previous output's file.
+ * never all in memory at once.
  */
 #define WRITE_CHUNK 16384         /* records a worker formats at once */
 #define WRITE_ROUND 8             /* chunks per round */
-#define COPY_BUFFER (1 << 20)
-
-struct piece {
-	uint64_t off;                 /* in the chunk's text, or in prev's file */
-	uint64_t len;
-	bool copy;
-};
 
 struct write_job {
 	const struct zone *z;
-	const struct zone *prev;      /* lines to copy from, or NULL */
 	size_t first;                 /* record of the round's first chunk */
 	struct chunk_text {
 		char *buf;
 		size_t len, cap;
-		struct piece *pieces;
-		size_t npieces, piece_cap;
 	} text[WRITE_ROUND];
 };
 
@@ -434,101 +422,11 @@ reserve_text(struct chunk_text *t, size_t need)
 	return 0;
 }
 
-/* Add [off, off + len) to the chunk's pieces, growing the last one when it continues. */
-static int
-add_piece(struct chunk_text *t, bool copy, uint64_t off, uint64_t len)
-{
-	struct piece *last = t->npieces > 0 ? &t->pieces[t->npieces - 1] : NULL;
-
-	if (last != NULL && last->copy == copy && last->off + last->len == off) {
-		last->len += len;
-		return 0;
-	}
-	if (t->npieces == t->piece_cap) {
-		size_t cap = t->piece_cap ? 2 * t->piece_cap : 64;
-		struct piece *np = realloc(t->pieces, cap * sizeof(*np));
-		if (np == NULL)
-			return STATUS_NOMEM;
-		t->pieces = np;
-		t->piece_cap = cap;
-	}
-	t->pieces[t->npieces++] = (struct piece){ off, len, copy };
-	return 0;
-}
-
-/* Canonical zone order of two records (the order zone_finalize sorts into). */
-static int
-record_order(const struct zrr *a, const struct zrr *b)
-{
-	int c = zrr_rrset_order(a, b);
-
-	return c != 0 ? c : rdata_compare(a->type, a->rdata, a->rdlen, b->rdata,
-	    b->rdlen);
-}
-
-/* The same record to the byte: it would be written as the same text. */
-static bool
-same_record(const struct zrr *a, const struct zrr *b)
-{
-	size_t n = dname_length(a->owner);
-
-	return a->type == b->type && a->ttl == b->ttl && a->rdlen == b->rdlen &&
-	    (a->owner == b->owner || (n == dname_length(b->owner) &&
-	    memcmp(a->owner, b->owner, n) == 0)) &&
-	    memcmp(a->rdata, b->rdata, a->rdlen) == 0;
-}
-
-/* The first record of prev (canonical order, no duplicates) not before rr. */
-static size_t
-lower_bound(const struct zone *prev, const struct zrr *rr)
-{
-	size_t lo = 0, hi = prev->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (record_order(&prev->rr[mid], rr) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Format rr at the end of t's text; 0 or a status. */
-static int
-format_record(struct chunk_text *t, const struct zrr *rr, ldns_buffer *lb)
-{
-	size_t n = 0;
-	int rc;
-
-	/* Room for the longest line this record can give, fast path or ldns. */
-	if ((rc = reserve_text(t, line_bound(rr))) != 0)
-		return rc;
-	if (rr->rdlen <= FAST_RDATA_MAX)
-		n = format_fast(rr, t->buf + t->len);
-	if (n == 0) {
-		if ((rc = format_into(rr, lb)) != 0)
-			return rc;
-		n = ldns_buffer_position(lb);
-		if ((rc = reserve_text(t, n)) != 0)
-			return rc;
-		memcpy(t->buf + t->len, ldns_buffer_begin(lb), n);
-	}
-	rc = add_piece(t, false, t->len, n);
-	t->len += n;
-	return rc;
-}
-
-/*
- * Records [begin, end) of the round (chunk indices) into their pieces: a
- * record prev holds unchanged is its line in prev's file, any other one
- * is formatted.
- */
+/* Format records [begin, end) of the round (chunk indices) into their buffers. */
 static int
 format_chunks(size_t begin, size_t end, void *arg, struct diag *d)
 {
 	struct write_job *job = arg;
-	const struct zone *prev = job->prev;
 	ldns_buffer *lb = ldns_buffer_new(4096);
 	int rc = 0;
 
@@ -540,26 +438,26 @@ format_chunks(size_t begin, size_t end, void *arg, struct diag *d)
 		size_t from = job->first + c * WRITE_CHUNK;
 		size_t to = from + WRITE_CHUNK < job->z->count ?
 		    from + WRITE_CHUNK : job->z->count;
-		size_t j = prev != NULL ? lower_bound(prev, &job->z->rr[from]) : 0;
 
 		t->len = 0;
-		t->npieces = 0;
 		for (size_t i = from; i < to && rc == 0; i++) {
 			const struct zrr *rr = &job->z->rr[i];
+			size_t n = 0;
 
-			if (prev != NULL) {
-				const uint64_t *ls = prev->text->line_start;
-				while (j < prev->count &&
-				    record_order(&prev->rr[j], rr) < 0)
-					j++;
-				if (j < prev->count && same_record(&prev->rr[j], rr)) {
-					uint32_t line = prev->rr[j++].line;
-					rc = add_piece(t, true, ls[line - 1],
-					    ls[line] - ls[line - 1]);
-					continue;
-				}
+			/* Room for the longest line this record can give, fast path or ldns. */
+			if ((rc = reserve_text(t, line_bound(rr))) != 0)
+				break;
+			if (rr->rdlen <= FAST_RDATA_MAX)
+				n = format_fast(rr, t->buf + t->len);
+			if (n == 0) {
+				if ((rc = format_into(rr, lb)) != 0)
+					break;
+				n = ldns_buffer_position(lb);
+				if ((rc = reserve_text(t, n)) != 0)
+					break;
+				memcpy(t->buf + t->len, ldns_buffer_begin(lb), n);
 			}
-			rc = format_record(t, rr, lb);
+			t->len += n;
 		}
 	}
 	ldns_buffer_free(lb);
@@ -592,75 +490,26 @@ round_chunks(const struct zone *z, size_t first)
 	return chunks > WRITE_ROUND ? WRITE_ROUND : chunks;
 }
 
-/* Write (and hash) bytes. */
-static int
-emit(FILE *out, EVP_MD_CTX *md, const void *p, size_t n)
-{
-	if (fwrite(p, 1, n, out) != n)
-		return status_from_errno(errno);
-	if (md != NULL && EVP_DigestUpdate(md, p, n) != 1)
-		return STATUS_CRYPTO;
-	return 0;
-}
-
-/*
- * Copy [off, off + len) of the previous output's file through buf
- * (COPY_BUFFER bytes); -ESTALE when the file is shorter now. (Measured:
- * copy_file_range on many short runs costs more here than it saves.)
- */
-static int
-emit_copy(FILE *out, EVP_MD_CTX *md, const struct zone_text *text,
-    uint64_t off, uint64_t len, char *buf)
-{
-	while (len > 0) {
-		size_t want = len < COPY_BUFFER ? (size_t)len : COPY_BUFFER;
-		ssize_t got = pread(text->fd, buf, want, (off_t)off);
-		int rc;
-
-		if (got < 0)
-			return status_from_errno(errno);
-		if (got == 0)
-			return -ESTALE;
-		if ((rc = emit(out, md, buf, (size_t)got)) != 0)
-			return rc;
-		off += (uint64_t)got;
-		len -= (uint64_t)got;
-	}
-	return 0;
-}
-
-static int
-emit_chunk(FILE *out, EVP_MD_CTX *md, const struct write_job *w,
-    const struct chunk_text *t, char *buf)
-{
-	int rc = 0;
-
-	for (size_t k = 0; k < t->npieces && rc == 0; k++) {
-		const struct piece *p = &t->pieces[k];
-		rc = p->copy ? emit_copy(out, md, w->prev->text, p->off, p->len,
-		    buf) : emit(out, md, t->buf + p->off, (size_t)p->len);
-	}
-	return rc;
-}
-
 /*
  * Rounds of WRITE_ROUND chunks: while the workers format one round into
  * one set of buffers, this thread writes (and hashes) the round before
  * from the other set.
  */
-static int
-write_records(const struct zone *z, FILE *out, unsigned threads,
-    const struct zone *prev, EVP_MD_CTX *md)
+int
+zone_write(const struct zone *z, FILE *out, unsigned threads,
+    uint8_t sha256[ZONE_DIGEST_LEN])
 {
-	struct write_job jobs[2] = { { .z = z, .prev = prev },
-	    { .z = z, .prev = prev } };
+	struct write_job jobs[2] = { { .z = z }, { .z = z } };
 	struct format_round next = { 0 };
-	char *buf = NULL;
+	EVP_MD_CTX *md = NULL;
 	size_t chunks, cur = 0;
 	int rc = 0;
 
-	if (prev != NULL && (buf = malloc(COPY_BUFFER)) == NULL)
-		return STATUS_NOMEM;
+	if (sha256 != NULL && ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)) {
+		EVP_MD_CTX_free(md);
+		return STATUS_CRYPTO;
+	}
 	if (z->count > 0) {
 		chunks = round_chunks(z, 0);
 		rc = parallel_for(chunks, 1, threads, format_chunks, &jobs[0],
@@ -682,55 +531,24 @@ write_records(const struct zone *z, FILE *out, unsigned threads,
 			else
 				format_round(&next);
 		}
-		for (size_t c = 0; c < chunks && rc == 0; c++)
-			rc = emit_chunk(out, md, w, &w->text[c], buf);
+		for (size_t c = 0; c < chunks && rc == 0; c++) {
+			const struct chunk_text *t = &w->text[c];
+			if (fwrite(t->buf, 1, t->len, out) != t->len)
+				rc = status_from_errno(errno);
+			else if (md != NULL &&
+			    EVP_DigestUpdate(md, t->buf, t->len) != 1)
+				rc = STATUS_CRYPTO;
+		}
 		if (formatting)
 			pthread_join(tid, NULL);
 		if (rc == 0)
 			rc = next.rc;
 	}
-	for (size_t j = 0; j < 2; j++)
-		for (size_t c = 0; c < WRITE_ROUND; c++) {
-			free(jobs[j].text[c].buf);
-			free(jobs[j].text[c].pieces);
-		}
-	free(buf);
-	return rc;
-}
-
-int
-zone_write(const struct zone *z, FILE *out, unsigned threads,
-    const struct zone *prev, uint8_t sha256[ZONE_DIGEST_LEN])
-{
-	EVP_MD_CTX *md = NULL;
-	int rc;
-
-	if (prev != NULL && (prev->text == NULL || !prev->text->trusted ||
-	    !zone_text_unchanged(prev->text)))
-		prev = NULL;
-	if (sha256 != NULL && ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)) {
-		EVP_MD_CTX_free(md);
-		return STATUS_CRYPTO;
-	}
-	rc = write_records(z, out, threads, prev, md);
-	/*
-	 * Lines copied from a file that changed meanwhile may not be the
-	 * records they were read as: start again, formatting everything.
-	 */
-	if (prev != NULL && (rc == -ESTALE || (rc == 0 &&
-	    !zone_text_unchanged(prev->text)))) {
-		if (fflush(out) != 0 || ftruncate(fileno(out), 0) != 0 ||
-		    fseeko(out, 0, SEEK_SET) != 0)
-			rc = status_from_errno(errno);
-		else if (md != NULL &&
-		    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-			rc = STATUS_CRYPTO;
-		else
-			rc = write_records(z, out, threads, NULL, md);
-	}
 	if (rc == 0 && md != NULL && EVP_DigestFinal_ex(md, sha256, NULL) != 1)
 		rc = STATUS_CRYPTO;
 	EVP_MD_CTX_free(md);
+	for (size_t j = 0; j < 2; j++)
+		for (size_t c = 0; c < WRITE_ROUND; c++)
+			free(jobs[j].text[c].buf);
 	return rc;
 }

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/arena.h"
@@ -261,123 +260,6 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 }
 END_TEST
 
-/* zone_write of z into a string (with prev to copy from, or NULL). */
-static char *
-write_text(const struct zone *z, const struct zone *prev)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(zone_write(z, f, 2, prev, NULL), 0);
-	ck_assert_int_eq(fclose(f), 0);
-	return text;
-}
-
-/*
- * Records the previous output holds unchanged are copied from its file,
- * to the byte (its spacing here is not the writer's); changed ones, and
- * one whose owner changed case, are formatted anew; the result reads in
- * as the same records as writing without it. A file with a record over
- * two lines, or one changed after it was read, is not copied from.
- */
-START_TEST(test_zone_write_copies_unchanged_lines)
-{
-	const char *prev_text =
-	    "example.com. 300 IN SOA ns.example.com. h.example.com. 1 2 3 4 5\n"
-	    "example.com. 300 IN NS ns.example.com.\n"
-	    "a.example.com.  300  IN  A  192.0.2.1\n"
-	    "b.example.com.  300  IN  A  192.0.2.2\n"
-	    "c.example.com.  300  IN  A  192.0.2.3\n"
-	    "Mixed.example.com.  300  IN  A  192.0.2.4\n"
-	    "ns.example.com.  300  IN  A  192.0.2.1\n"
-	    "; a trailer line\n";
-	const char *new_text = HEAD
-	    "a A 192.0.2.1\nb A 192.0.2.22\nc A 192.0.2.3\nmixed A 192.0.2.4\n"
-	    "d A 192.0.2.5\n";
-	struct zone *prev = NULL, *z = NULL, *again = NULL, *plain = NULL;
-	struct diag d;
-	char *copied, *formatted;
-
-	char prev_path[300];
-	struct stat st;
-
-	/* unit_write's buffer is reused by the next call: keep a copy. */
-	snprintf(prev_path, sizeof(prev_path), "%s",
-	    unit_write("prev.lines", prev_text));
-	ck_assert_int_eq(zone_load(unit_write("new.zone", new_text),
-	    "example.com.", 3600, &z, &d), 0);
-	formatted = write_text(z, NULL);
-	/* Lines not vouched for (zone_trust_text) are never copied. */
-	ck_assert_int_eq(zone_load_lines(prev_path, "example.com.", 3600, 2,
-	    &prev, &d), 0);
-	copied = write_text(z, prev);
-	ck_assert_str_eq(copied, formatted);
-	free(copied);
-	zone_free(prev);
-	ck_assert_int_eq(zone_load_lines(prev_path, "example.com.", 3600, 2,
-	    &prev, &d), 0);
-	ck_assert_int_eq(stat(prev_path, &st), 0);
-	zone_trust_text(prev, &st);
-	copied = write_text(z, prev);
-	/* Copied lines keep the previous file's spacing. */
-	ck_assert_ptr_nonnull(strstr(copied, "\na.example.com.  300  IN  A  192.0.2.1\n"));
-	ck_assert_ptr_nonnull(strstr(copied, "\nc.example.com.  300  IN  A  192.0.2.3\n"));
-	ck_assert_ptr_nonnull(strstr(copied, "\nns.example.com.  300  IN  A  192.0.2.1\n"));
-	/* Changed data, a new name and a changed case are formatted. */
-	ck_assert_ptr_null(strstr(copied, "192.0.2.2\n"));
-	ck_assert_ptr_nonnull(strstr(copied, "\nb.example.com.\t300\tIN\tA\t192.0.2.22\n"));
-	ck_assert_ptr_nonnull(strstr(copied, "\nmixed.example.com.\t300\tIN\tA\t192.0.2.4\n"));
-	ck_assert_ptr_nonnull(strstr(copied, "\nd.example.com.\t300\tIN\tA\t192.0.2.5\n"));
-	ck_assert_ptr_null(strstr(copied, "trailer"));
-	ck_assert_ptr_null(strstr(formatted, "  IN  "));
-	/* Both texts are the same records. */
-	ck_assert_int_eq(zone_load(unit_write("copied.zone", copied),
-	    "example.com.", 3600, &again, &d), 0);
-	ck_assert_int_eq(zone_load(unit_write("formatted.zone", formatted),
-	    "example.com.", 3600, &plain, &d), 0);
-	size_t na, nb;
-	const struct zrr *ra = zone_records(again, &na), *rb = zone_records(plain, &nb);
-	ck_assert_uint_eq(na, nb);
-	for (size_t i = 0; i < na; i++) {
-		ck_assert_uint_eq(ra[i].type, rb[i].type);
-		ck_assert_uint_eq(ra[i].rdlen, rb[i].rdlen);
-		ck_assert_mem_eq(ra[i].owner, rb[i].owner, dname_length(ra[i].owner));
-		ck_assert_mem_eq(ra[i].rdata, rb[i].rdata, ra[i].rdlen);
-	}
-	free(copied);
-	zone_free(again);
-	zone_free(plain);
-
-	/* The file changed after it was read: nothing is copied from it. */
-	FILE *f = fopen(zone_file_name(prev, zone_records(prev, &na)[0].file), "a");
-	ck_assert_ptr_nonnull(f);
-	fputs("; appended\n", f);
-	ck_assert_int_eq(fclose(f), 0);
-	copied = write_text(z, prev);
-	ck_assert_str_eq(copied, formatted);
-	free(copied);
-	zone_free(prev);
-
-	/* A record over two lines: the file is not one record per line. */
-	ck_assert_int_eq(zone_load_lines(unit_write("multi.lines",
-	    "example.com. 300 IN SOA ns.example.com. h.example.com. (\n"
-	    " 1 2 3 4 5 )\n"
-	    "example.com.  300  IN  NS  ns.example.com.\n"
-	    "a.example.com.  300  IN  A  192.0.2.1\n"
-	    "ns.example.com.  300  IN  A  192.0.2.9\n"),
-	    "example.com.", 3600, 2, &prev, &d), 0);
-	zone_trust_text(prev, &st);
-	copied = write_text(z, prev);
-	ck_assert_str_eq(copied, formatted);
-	free(copied);
-	free(formatted);
-	zone_free(prev);
-	zone_free(z);
-}
-END_TEST
-
 /* Gaps opened after RRsets take records that end up in canonical order without a sort. */
 START_TEST(test_zone_open_gaps_places_records_after_their_rrsets)
 {
@@ -461,7 +343,7 @@ START_TEST(test_zone_write_long_records)
 	ck_assert_int_eq(zone_finalize(z, &d), 0);
 	f = open_memstream(&text, &len);
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(zone_write(z, f, 2, NULL, NULL), 0);
+	ck_assert_int_eq(zone_write(z, f, 2, NULL), 0);
 	fclose(f);
 	/* Each TLSA line holds its 29997 bytes of data as 59994 hex digits. */
 	size_t lines = 0;
@@ -537,7 +419,6 @@ main(void)
 	tcase_add_test(tc, test_zone_large_random_order_loads_in_canonical_order);
 	tcase_add_test(tc, test_zone_load_lines_equals_zone_load);
 	tcase_add_test(tc, test_zone_write_long_records);
-	tcase_add_test(tc, test_zone_write_copies_unchanged_lines);
 	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
