@@ -268,6 +268,18 @@ out:
 	return ex;
 }
 
+/* ready or commit with nothing staged for the host: exit 4. */
+static int
+nothing_staged(const struct cli *cli, const struct roll *r)
+{
+	struct diag d;
+
+	diag_clear(&d);
+	diag_set(&d, NULL, 0, "nothing is staged for %s%s (tlsa stage)", r->host,
+	    r->port ? " on that port" : "");
+	return cli_fail(cli, STATUS_KEY_MISSING, &d, r->zc->name);
+}
+
 int
 cmd_tlsa_ready(struct cli *cli, int argc, char **argv)
 {
@@ -306,9 +318,7 @@ cmd_tlsa_ready(struct cli *cli, int argc, char **argv)
 			pending++;
 	}
 	if (nstaged == 0) {
-		diag_set(&d, NULL, 0, "nothing is staged for %s%s (tlsa stage)",
-		    r.host, r.port ? " on that port" : "");
-		ex = cli_fail(cli, STATUS_KEY_MISSING, &d, r.zc->name);
+		ex = nothing_staged(cli, &r);
 		goto out;
 	}
 	if (changed && (rc = tlsa_state_save(r.zc->keydir, &r.st, cli->now,
@@ -343,9 +353,7 @@ cmd_tlsa_commit(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (n == 0) {
-		diag_set(&d, NULL, 0, "nothing is staged for %s%s (tlsa stage)",
-		    r.host, r.port ? " on that port" : "");
-		ex = cli_fail(cli, STATUS_KEY_MISSING, &d, r.zc->name);
+		ex = nothing_staged(cli, &r);
 		goto out;
 	}
 	if ((ex = roll_publish(cli, &r)) == EXIT_OK)

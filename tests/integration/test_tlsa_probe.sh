@@ -10,6 +10,7 @@
 # trust anchor that does not match (dnssec-invalid); no server (unreachable).
 . tests/lib.sh
 . tests/integration/servers.sh
+. tests/integration/tlsa.sh
 : "${ZW_FIXCLOCK_SO:?ZW_FIXCLOCK_SO must name the fixclock.so shim (make check-integration sets it)}"
 
 netns_enter "$0"
@@ -23,8 +24,6 @@ MX=127.0.0.25
 T0=$NOW_EPOCH
 # openssl at a given time (certificates valid around the test clock, not the wall clock)
 at() { t=$1; shift; ZW_FIXCLOCK=$t LD_PRELOAD="$ZW_FIXCLOCK_SO" openssl "$@" 2>>openssl.log; }
-o() { openssl "$@" 2>>openssl.log; }
-spki() { o x509 -in "$1" -pubkey -noout | o pkey -pubin -outform DER | o dgst -sha256 -r | awk '{ print $1 }'; }
 # leaf NAME ALG... : NAME.key and NAME.crt, issued by the test CA at time $LEAF_AT for $LEAF_DAYS days
 leaf() {
 	n=$1
@@ -46,7 +45,7 @@ LEAF_AT=$((T0 - 10 * 86400)) LEAF_DAYS=2
 leaf old -algorithm EC -pkeyopt ec_paramgen_curve:P-256
 CHECKS=$((CHECKS + 1))
 [ -s ec.chain ] && [ -s rsa.chain ] && [ -s old.chain ] || { fail "openssl: $(tail -n 3 openssl.log)"; finish; exit; }
-CA211=$(spki ca.crt) OLD=$(spki old.crt) OTHER=$(spki other.crt)
+CA211=$(spki311 ca.crt) OLD=$(spki311 old.crt) OTHER=$(spki311 other.crt)
 
 cat >base.zone <<ZONE
 \$ORIGIN $Z.
@@ -67,15 +66,6 @@ keydir = keys
 reload = nsd-control -c $WORK/nsd.conf reload %z"
 printf '[zone %s]\n%s\ntlsa = %s 25 ec.chain\ntlsa = %s 25 rsa.chain\n' $Z "$common" $H $H >zw.conf
 printf '[zone %s]\n%s\n' $Z "$common" >hand.conf
-wait_served() {
-	want=$(awk '$4 == "SOA" { print $7; exit }' $Z.signed)
-	w=0
-	until [ "$(dig +short +norec +time=1 +tries=1 @127.0.0.1 -p "$NSD_PORT" $Z SOA | awk '{ print $3 }')" = "$want" ]; do
-		w=$((w + 1))
-		[ $w -lt 50 ] || { fail "NSD does not serve serial $want"; return 1; }
-		sleep 0.1
-	done
-}
 STEP=0
 # publish CONFIG [TLSA RDATA...]: the zone with these hand-written records at _25._tcp.mail, signed and served
 publish() {

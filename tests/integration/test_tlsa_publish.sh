@@ -7,6 +7,7 @@
 # TLSA written by hand at those names is refused; many records, a warning.
 . tests/lib.sh
 . tests/integration/servers.sh
+. tests/integration/tlsa.sh
 
 netns_enter "$0"
 for tool in nsd nsd-control nsd-control-setup unbound dig openssl; do
@@ -15,8 +16,6 @@ done
 cd "$WORK" || exit 1
 Z=example.test
 H=mail.$Z
-o() { openssl "$@" 2>>openssl.log; }
-spki311() { o x509 -in "$1" -pubkey -noout | o pkey -pubin -outform DER | o dgst -sha256 -r | awk '{ print $1 }'; }
 key311() { o pkey -in "$1" -pubout -outform DER | o dgst -sha256 -r | awk '{ print $1 }'; }
 cert() { # cert NAME KEYFILE: a self-signed certificate for the mail host with that key
 	o req -x509 -new -key "$2" -out "$1" -subj "/CN=$H" -days 30
@@ -44,11 +43,6 @@ tlsa-ttl = 5m
 reload = nsd-control -c $WORK/nsd.conf reload %z
 CONF
 
-# tlsa_at PORT: the TLSA digests published at _PORT._tcp.HOST, sorted.
-tlsa_at() {
-	awk -v o="_$1._tcp.$H." 'tolower($1) == o && $4 == "TLSA" { print tolower($8) }' $Z.signed | sort | paste -sd' ' -
-}
-sorted() { printf '%s\n' "$@" | sort | paste -sd' ' -; }
 T0=$NOW_EPOCH
 cp $Z.zone $Z.signed
 start_nsd $Z "$WORK/$Z.signed" "$WORK/nsd-control" || { fail "NSD did not start"; finish; exit; }
@@ -61,34 +55,9 @@ awk -v o="_25._tcp.$H." 'tolower($1) == o && $4 == "TLSA" && $2 != 300 { bad = 1
 	fail "the TLSA TTL is not tlsa-ttl (300)"
 grep -q "^_25\._tcp\.$H\.[[:space:]].*RRSIG[[:space:]]*TLSA" $Z.signed || fail "the TLSA RRset is not signed"
 
-# served_serial, tlsa_validated PORT N: Unbound answers N TLSA records with AD.
-served_serial() {
-	dig +short +norec +time=1 +tries=1 @127.0.0.1 -p "$NSD_PORT" $Z SOA | awk '{ print $3 }'
-}
-wait_served() {
-	want=$(awk '$4 == "SOA" { print $7; exit }' $Z.signed)
-	w=0
-	until [ "$(served_serial)" = "$want" ]; do
-		w=$((w + 1))
-		[ $w -lt 50 ] || { fail "NSD serves $(served_serial), not $want"; return 1; }
-		sleep 0.1
-	done
-}
-tlsa_validated() { # LABEL PORT COUNT TIME
-	start_unbound $Z "$WORK/ds" "$4" || { fail "$1: Unbound did not start"; return 1; }
-	CHECKS=$((CHECKS + 1))
-	dig_at "$UNBOUND_PORT" "_$2._tcp.$H" TLSA >answer 2>&1
-	n=$(awk '/^;; ANSWER SECTION:/ { on = 1; next } /^$/ { on = 0 } on && $4 == "TLSA"' answer | wc -l)
-	if ! grep -q "status: NOERROR" answer || ! sed -n 's/^;; flags:\([^;]*\);.*/\1 /p' answer | grep -q " ad " ||
-	    [ "$n" != "$3" ]; then
-		fail "$1: _$2._tcp.$H TLSA: want $3 records with AD: $(grep -E 'status|flags' answer) ($n records)"
-		server_log unbound
-	fi
-	stop_unbound
-}
 wait_served
-tlsa_validated first 25 3 $((T0 + 60))
-tlsa_validated first-465 465 1 $((T0 + 60))
+validated first $((T0 + 60)) 25 "$EC" "$RSA" "$NEXT"
+validated first-465 $((T0 + 60)) 465 "$EC"
 
 # A renewal that keeps the key: the same records, nothing to sign.
 cert ec.crt ec.key
@@ -104,7 +73,7 @@ CHECKS=$((CHECKS + 2))
 [ "$(tlsa_at 25)" = "$(sorted "$RSA" "$NEXT")" ] || fail "after the new key, port 25: $(tlsa_at 25)"
 [ "$(tlsa_at 465)" = "$NEXT" ] || fail "after the new key, port 465: $(tlsa_at 465)"
 wait_served
-tlsa_validated new-key 25 2 $((T0 + 7260))
+validated new-key $((T0 + 7260)) 25 "$RSA" "$NEXT"
 
 # A certificate that cannot be read: a warning, and the last published set stays.
 echo "not a certificate" >rsa.crt

@@ -12,6 +12,7 @@
 # finds it matching after every renewal.
 . tests/lib.sh
 . tests/integration/servers.sh
+. tests/integration/tlsa.sh
 
 netns_enter "$0"
 for tool in nsd nsd-control nsd-control-setup unbound unbound-checkconf dig openssl postfix; do
@@ -21,8 +22,6 @@ cd "$WORK" || exit 1
 HOOK=$(cd "$OLDPWD" && pwd)/tools/zonewarden-tlsa-hook
 Z=example.test
 H=mail.$Z
-o() { openssl "$@" 2>>openssl.log; }
-spki311() { o x509 -in "$1" -pubkey -noout | o pkey -pubin -outform DER | o dgst -sha256 -r | awk '{ print $1 }'; }
 # lineage DIR KEYFILE [NAME]: a certbot-like live folder with a fresh certificate for NAME.
 lineage() {
 	mkdir -p "$1"
@@ -68,19 +67,6 @@ reload = nsd-control -c $WORK/nsd.conf reload %z
 CONF
 export ZONEWARDEN="$ZW" ZONEWARDEN_CONFIG="$WORK/zw.conf"
 
-wait_served() {
-	want=$(awk '$4 == "SOA" { print $7; exit }' $Z.signed)
-	w=0
-	until [ "$(dig +short +norec +time=1 +tries=1 @127.0.0.1 -p "$NSD_PORT" $Z SOA | awk '{ print $3 }')" = "$want" ]; do
-		w=$((w + 1))
-		[ $w -lt 50 ] || { fail "NSD does not serve serial $want"; return 1; }
-		sleep 0.1
-	done
-}
-tlsa_at() {
-	awk -v o="_25._tcp.$H." 'tolower($1) == o && $4 == "TLSA" { print tolower($8) }' $Z.signed | sort | paste -sd' ' -
-}
-sorted() { printf '%s\n' "$@" | sort | paste -sd' ' -; }
 reloads() { wc -l <reload.log 2>/dev/null | tr -d ' ' || echo 0; }
 # deployed LABEL DIGEST: the installed certificate has that key, and its key file pairs with it.
 deployed() {
@@ -89,38 +75,9 @@ deployed() {
 	[ "$(o pkey -in deploy/mail.key -pubout | o pkey -pubin -outform DER | o dgst -sha256 -r | awk '{ print $1 }')" = "$2" ] ||
 		fail "$1: deploy/mail.key does not pair with the certificate"
 }
-# validated LABEL TIME DIGEST...: Unbound answers exactly these TLSA records, with AD.
-validated() {
-	label=$1 when=$2
-	shift 2
-	wait_served
-	start_unbound $Z "$WORK/ds" "$when" || { fail "$label: Unbound did not start"; return 1; }
-	CHECKS=$((CHECKS + 1))
-	dig_at "$UNBOUND_PORT" "_25._tcp.$H" TLSA >answer 2>&1
-	got=$(awk '/^;; ANSWER SECTION:/ { on = 1; next } /^$/ { on = 0 }
-	    on && $4 == "TLSA" { $1 = $2 = $3 = $4 = $5 = $6 = $7 = ""; gsub(/ /, ""); print tolower($0) }' answer |
-	    sort | paste -sd' ' -)
-	if ! grep -q "status: NOERROR" answer || ! sed -n 's/^;; flags:\([^;]*\);.*/\1 /p' answer | grep -q " ad " ||
-	    [ "$got" != "$(sorted "$@")" ]; then
-		fail "$label: want $* with AD: $(grep -E 'status|flags' answer) records: $got"
-		server_log unbound
-	fi
-	stop_unbound
-}
 T0=$NOW_EPOCH
 # The mail server reads what tlsa deploy installs (nothing yet: no TLS until then).
 start_postfix 127.0.0.25 "$WORK/deploy/mail.key, $WORK/deploy/mail.crt" || { fail "Postfix did not start"; finish; exit; }
-# probed LABEL TIME WHICH: the live probe, through Unbound, matches the record named WHICH.
-probed() {
-	start_unbound $Z "$WORK/ds" "$2" || { fail "$1: Unbound did not start"; return 1; }
-	CHECKS=$((CHECKS + 1))
-	"$ZW" --now "$2" tlsa probe $H --resolver 127.0.0.1@$UNBOUND_PORT --config zw.conf --timeout 5 \
-	    >probe.out 2>&1 ||
-		fail "$1: the probe failed: $(cat probe.out)"
-	grep -q "^127.0.0.25 ECDSA: ok: matched (3 1 1 .*, $3, depth 0)" probe.out ||
-		fail "$1: the probe did not match the $3 record: $(cat probe.out)"
-	stop_unbound
-}
 hook() { # LABEL EXIT PATTERN TIME ENV...: the hook as a client calls it
 	h_label=$1 h_exit=$2 h_pattern=$3 h_time=$4
 	shift 4
@@ -134,7 +91,7 @@ hook first 0 "nothing deployed at .*mail.crt yet" $T0 RENEWED_LINEAGE="$WORK/liv
 CHECKS=$((CHECKS + 2))
 [ -e deploy/mail.crt ] && fail "first: installed before its record was safe"
 [ "$(tlsa_at)" = "$A" ] || fail "first: _25 holds $(tlsa_at), want $A"
-validated first $((T0 + 60)) "$A"
+validated first $((T0 + 60)) 25 "$A"
 expect_run first-timer 0 "" "$ZW" --now $((T0 + 60)) run --config zw.conf
 CHECKS=$((CHECKS + 1))
 [ -e deploy/mail.crt ] && fail "first: installed before caches had 2 x TTL"
@@ -164,7 +121,7 @@ CHECKS=$((CHECKS + 3))
 [ "$(reloads)" = 2 ] || fail "new key: the mail server was reloaded"
 [ "$(tlsa_at)" = "$(sorted "$A" "$B")" ] || fail "new key: _25 holds $(tlsa_at), want $A $B"
 ls keys/tlsa-pending/*.key >/dev/null 2>&1 || fail "new key: no pending copy in keys/tlsa-pending"
-validated staged $((T1 + 60)) "$A" "$B"
+validated staged $((T1 + 60)) 25 "$A" "$B"
 probed old-still-served $((T1 + 60)) current
 # The timer: served since its first look, ready 2 x 300 s + 60 s later.
 T2=$((T1 + 120))
@@ -182,11 +139,11 @@ cmp -s live3/cert.pem deploy/mail.crt || fail "ready: the renewed certificate is
 [ "$(reloads)" = 3 ] || fail "ready: reloaded $(reloads) times, want 3"
 ls keys/tlsa-pending/*.key >/dev/null 2>&1 && fail "ready: the pending copies are still there"
 [ "$(tlsa_at)" = "$(sorted "$A" "$B")" ] || fail "just after the install: _25 holds $(tlsa_at), want $A $B"
-validated installed $((T3 + 60)) "$A" "$B"
+validated installed $((T3 + 60)) 25 "$A" "$B"
 expect_run old-gone 0 "signed" "$ZW" --now $((T3 + 300)) run --config zw.conf
 CHECKS=$((CHECKS + 1))
 [ "$(tlsa_at)" = "$B" ] || fail "a TTL after the install: _25 holds $(tlsa_at), want $B"
-validated old-gone $((T3 + 360)) "$B"
+validated old-gone $((T3 + 360)) 25 "$B"
 probed new-key $((T3 + 360)) current
 
 # A key that is not the certificate's: refused, nothing touched.

@@ -11,6 +11,7 @@
 # after the commit. Unbound answers with AD throughout.
 . tests/lib.sh
 . tests/integration/servers.sh
+. tests/integration/tlsa.sh
 
 netns_enter "$0"
 for tool in nsd nsd-control nsd-control-setup unbound unbound-checkconf dig openssl postfix; do
@@ -19,8 +20,6 @@ done
 cd "$WORK" || exit 1
 Z=example.test
 H=mail.$Z
-o() { openssl "$@" 2>>openssl.log; }
-spki311() { o x509 -in "$1" -pubkey -noout | o pkey -pubin -outform DER | o dgst -sha256 -r | awk '{ print $1 }'; }
 cert() { o req -x509 -new -key "$2" -out "$1" -subj "/CN=$H" -days 30; }
 o genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out old.key
 o genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out new.key
@@ -45,17 +44,6 @@ ns2	A	127.0.0.2
 mail	A	127.0.0.25
 ZONE
 T0=$NOW_EPOCH
-# probed LABEL TIME WHICH: the live probe through Unbound matches the record named WHICH.
-probed() {
-	start_unbound $Z "$WORK/ds" "$2" || { fail "$1: Unbound did not start"; return 1; }
-	CHECKS=$((CHECKS + 1))
-	"$ZW" --now "$2" tlsa probe $H --resolver 127.0.0.1@$UNBOUND_PORT --config zw.conf --timeout 5 \
-	    >probe.out 2>&1 ||
-		fail "$1: the probe failed: $(cat probe.out)"
-	grep -q "^127.0.0.25 ECDSA: ok: matched (3 1 1 .*, $3, depth 0)" probe.out ||
-		fail "$1: the probe did not match the $3 record: $(cat probe.out)"
-	stop_unbound
-}
 cp $Z.zone $Z.signed
 cp $Z.zone ns2.zone
 start_nsd $Z "$WORK/$Z.signed" "$WORK/nsd-control" || { fail "NSD did not start"; finish; exit; }
@@ -122,36 +110,6 @@ NSD
 }
 at_exit 'kill "$(cat "$WORK/ns2.pid" 2>/dev/null)" 2>/dev/null'
 
-wait_served() { # NSD 1 serves the signed zone's serial
-	want=$(awk '$4 == "SOA" { print $7; exit }' $Z.signed)
-	w=0
-	until [ "$(dig +short +norec +time=1 +tries=1 @127.0.0.1 -p $PORT $Z SOA | awk '{ print $3 }')" = "$want" ]; do
-		w=$((w + 1))
-		[ $w -lt 50 ] || { fail "NSD 1 does not serve serial $want"; return 1; }
-		sleep 0.1
-	done
-}
-tlsa_at() {
-	awk -v o="_25._tcp.$H." 'tolower($1) == o && $4 == "TLSA" { print tolower($8) }' $Z.signed | sort | paste -sd' ' -
-}
-sorted() { printf '%s\n' "$@" | sort | paste -sd' ' -; }
-# validated LABEL TIME DIGEST...: Unbound answers exactly these records, with AD.
-validated() {
-	label=$1 when=$2
-	shift 2
-	start_unbound $Z "$WORK/ds" "$when" || { fail "$label: Unbound did not start"; return 1; }
-	CHECKS=$((CHECKS + 1))
-	dig_at "$UNBOUND_PORT" "_25._tcp.$H" TLSA >answer 2>&1
-	got=$(awk '/^;; ANSWER SECTION:/ { on = 1; next } /^$/ { on = 0 }
-	    on && $4 == "TLSA" { $1 = $2 = $3 = $4 = $5 = $6 = $7 = ""; gsub(/ /, ""); print tolower($0) }' answer |
-	    sort | paste -sd' ' -)
-	if ! grep -q "status: NOERROR" answer || ! sed -n 's/^;; flags:\([^;]*\);.*/\1 /p' answer | grep -q " ad " ||
-	    [ "$got" != "$(sorted "$@")" ]; then
-		fail "$label: want $* with AD: $(grep -E 'status|flags' answer) records: $got"
-		server_log unbound
-	fi
-	stop_unbound
-}
 
 expect_run first-run 0 "signed" "$ZW" --now $T0 run --config zw.conf
 "$ZW" --now $T0 keys ds $Z --keydir keys | grep -v '^;' >ds
@@ -160,7 +118,7 @@ ns2_restart
 wait_served
 CHECKS=$((CHECKS + 1))
 [ "$(tlsa_at)" = "$OLD" ] || fail "first run: _25 holds $(tlsa_at), want $OLD"
-validated first $((T0 + 60)) "$OLD"
+validated first $((T0 + 60)) 25 "$OLD"
 
 # Nothing staged: ready says so, and is not 0.
 expect_run nothing-staged 4 "nothing is staged for $H" "$ZW" --now $((T0 + 30)) tlsa ready $Z $H --config zw.conf
@@ -179,7 +137,7 @@ expect_run stage 0 "staged .*new.crt's record on 1 port" "$ZW" --now $T1 tlsa st
 wait_served
 CHECKS=$((CHECKS + 1))
 [ "$(tlsa_at)" = "$(sorted "$OLD" "$NEW")" ] || fail "after stage: _25 holds $(tlsa_at), want $OLD $NEW"
-validated staged $((T1 + 60)) "$OLD" "$NEW"
+validated staged $((T1 + 60)) 25 "$OLD" "$NEW"
 
 # NSD 2 still serves the zone before the stage: not ready, and it is named.
 expect_run ns2-stale 8 "ns2.$Z. (127.0.0.2@$PORT): does not serve the staged record yet" \
@@ -227,7 +185,7 @@ expect_run after-ttl 0 "signed" "$ZW" --now $((T3 + 300)) run --config zw.conf
 wait_served
 CHECKS=$((CHECKS + 1))
 [ "$(tlsa_at)" = "$NEW" ] || fail "a TTL after the commit: _25 holds $(tlsa_at), want $NEW"
-validated committed $((T3 + 360)) "$NEW"
+validated committed $((T3 + 360)) 25 "$NEW"
 probed committed $((T3 + 360)) current
 expect_run nothing-left 4 "nothing is staged" "$ZW" --now $((T3 + 400)) tlsa ready $Z $H --config zw.conf
 finish
