@@ -283,8 +283,18 @@ cmd_tlsa_probe(struct cli *cli, int argc, char **argv)
 	if ((rc = tlsa_probe(argv[optind], port, resolver, cli->now, timeout, rep,
 	    &d)) != 0) {
 		(void)cli_fail(cli, rc, &d, argv[optind]);
-		printf("DANE UNKNOWN - %s port %u: %s\n", argv[optind], port,
-		    d.text);
+		if (json) {
+			json_t *o = json_pack("{s:s, s:i, s:s, s:s}", "host",
+			    argv[optind], "port", (int)port, "status", "UNKNOWN",
+			    "detail", d.text);
+			if (o != NULL) {
+				json_dumpf(o, stdout, JSON_INDENT(2));
+				fputc('\n', stdout);
+			}
+			json_decref(o);
+		} else
+			printf("DANE UNKNOWN - %s port %u: %s\n", argv[optind], port,
+			    d.text);
 		free(rep);
 		return PROBE_EXIT_UNKNOWN;
 	}

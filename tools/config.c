@@ -437,6 +437,67 @@ resolve_path(const char *config_path, const char *v)
 	return out;
 }
 
+/*
+ * One spelling for a file, so that two names of it compare equal: the
+ * path resolved against the config's folder, its folder through realpath
+ * when it exists ("./", "..", symbolic links), else "." and ".." taken
+ * out as written.
+ */
+static char *
+canonical_path(const char *config_path, const char *v)
+{
+	char *p = resolve_path(config_path, v), *out, *slash, *dir;
+	const char **part;
+	size_t nparts = 0, n = 0;
+	bool absolute;
+
+	if (p == NULL)
+		return NULL;
+	absolute = p[0] == '/';
+	part = calloc(strlen(p) / 2 + 2, sizeof(*part));
+	out = malloc(strlen(p) + 2);
+	if (part == NULL || out == NULL) {
+		free(part);
+		free(out);
+		free(p);
+		return NULL;
+	}
+	/* Lexically: "." dropped, ".." takes back the component before it. */
+	for (char *save = NULL, *c = strtok_r(p, "/", &save); c != NULL;
+	    c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0 && nparts > 0 &&
+		    strcmp(part[nparts - 1], "..") != 0) {
+			nparts--;
+			continue;
+		}
+		part[nparts++] = c;
+	}
+	out[0] = '\0';
+	for (size_t i = 0; i < nparts; i++)
+		n += (size_t)sprintf(out + n, "%s%s", i > 0 || absolute ? "/" : "",
+		    part[i]);
+	free(part);
+	free(p);
+	/* The folder as the system names it, when it is there. */
+	if ((slash = strrchr(out, '/')) != NULL && slash != out) {
+		*slash = '\0';
+		dir = realpath(out, NULL);
+		*slash = '/';
+		if (dir != NULL) {
+			char *full = malloc(strlen(dir) + strlen(slash) + 1);
+			if (full != NULL) {
+				sprintf(full, "%s%s", dir, slash);
+				free(out);
+				out = full;
+			}
+			free(dir);
+		}
+	}
+	return out;
+}
+
 /* A tlsa line (checked by check_tlsa) onto zc's list, its files from the config's folder. */
 static int
 add_tlsa(struct zone_config *zc, const char *config_path, const struct entry *e)
@@ -455,7 +516,7 @@ add_tlsa(struct zone_config *zc, const char *config_path, const struct entry *e)
 	t->port = (unsigned)port;
 	t->line = e->line;
 	t->host = strdup(host);
-	t->cert = resolve_path(config_path, cert);
+	t->cert = canonical_path(config_path, cert);
 	if (n == 4)
 		t->next_key = resolve_path(config_path, next);
 	return t->host == NULL || t->cert == NULL || (n == 4 && t->next_key ==
@@ -478,7 +539,7 @@ add_tlsa_deploy(struct zone_config *zc, const char *config_path,
 	zc->deploy = grown;
 	t = &zc->deploy[zc->ndeploy++];
 	t->line = e->line;
-	t->cert = resolve_path(config_path, cert);
+	t->cert = canonical_path(config_path, cert);
 	t->key = resolve_path(config_path, key);
 	return t->cert == NULL || t->key == NULL ? STATUS_NOMEM : 0;
 }

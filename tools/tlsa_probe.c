@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/status.h"
@@ -84,33 +85,48 @@ dial(const char *addr, unsigned port, unsigned timeout, char *why, size_t size)
 	return fd;
 }
 
+/* Milliseconds on the monotonic clock. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define REPLY_TIMEOUT (-1)     /* no whole reply before the deadline, or the connection closed */
+#define REPLY_TOO_LONG (-2)
+
 /*
- * Read one SMTP reply (all its lines) into buf; returns its code, or -1 on
- * a broken connection or timeout.
+ * Read one SMTP reply (all its lines) into buf before deadline (now_ms
+ * time); returns its code, REPLY_TIMEOUT or REPLY_TOO_LONG.
  */
 static int
-smtp_reply(int fd, char *buf, size_t size)
+smtp_reply(int fd, char *buf, size_t size, int64_t deadline)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
 	for (;;) {
-		ssize_t n;
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int64_t left = deadline - now_ms();
 		char *line = buf, *nl;
+		ssize_t n;
 
-		/* Is a last line ("NNN " then CRLF) complete? */
+		/* Is a last line ("NNN " or "NNN" then CRLF) complete? */
 		while ((nl = memchr(line, '\n', used - (size_t)(line - buf))) != NULL) {
-			if (nl - line >= 4 && line[3] == ' ')
-				return atoi(line);
-			if (nl - line >= 3 && line[3] != '-')
+			if (nl - line >= 3 && (nl - line == 3 || line[3] != '-'))
 				return atoi(line);
 			line = nl + 1;
 		}
 		if (used + 1 >= size)
-			return -1;
+			return REPLY_TOO_LONG;
+		if (left <= 0 || poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) <= 0)
+			return REPLY_TIMEOUT;
 		n = recv(fd, buf + used, size - used - 1, 0);
 		if (n <= 0)
-			return -1;
+			return REPLY_TIMEOUT;
 		used += (size_t)n;
 		buf[used] = '\0';
 	}
@@ -139,30 +155,45 @@ offers_starttls(const char *reply)
 	return false;
 }
 
+/* How an SMTP step failed: a reply code, a timeout or an oversized reply. */
+static void
+smtp_failed(struct probe_result *r, const char *step, int code)
+{
+	if (code == REPLY_TIMEOUT) {
+		r->outcome = PROBE_UNREACHABLE;
+		snprintf(r->detail, sizeof(r->detail), "%s: no reply in time, or "
+		    "the connection closed", step);
+	} else if (code == REPLY_TOO_LONG) {
+		r->outcome = PROBE_STARTTLS_NOT_SUPPORTED;
+		snprintf(r->detail, sizeof(r->detail), "%s: a reply longer than "
+		    "8 KB", step);
+	} else {
+		r->outcome = PROBE_STARTTLS_NOT_SUPPORTED;
+		snprintf(r->detail, sizeof(r->detail), "%s answered %d", step,
+		    code);
+	}
+}
+
 /*
- * The SMTP part: greeting, EHLO, STARTTLS. Returns true when the server
- * agreed to start TLS; otherwise fills r.
+ * The SMTP part: greeting, EHLO, STARTTLS, all before deadline. Returns
+ * true when the server agreed to start TLS; otherwise fills r.
  */
 static bool
-starttls(int fd, struct probe_result *r)
+starttls(int fd, int64_t deadline, struct probe_result *r)
 {
 	char reply[8192], host[256] = "localhost", ehlo[300];
 	int code;
 
-	if ((code = smtp_reply(fd, reply, sizeof(reply))) != 220) {
-		r->outcome = code < 0 ? PROBE_UNREACHABLE :
-		    PROBE_STARTTLS_NOT_SUPPORTED;
-		snprintf(r->detail, sizeof(r->detail), code < 0 ? "no SMTP "
-		    "greeting" : "greeting %d, not 220", code);
+	if ((code = smtp_reply(fd, reply, sizeof(reply), deadline)) != 220) {
+		smtp_failed(r, "the greeting", code);
 		return false;
 	}
 	(void)gethostname(host, sizeof(host) - 1);
 	snprintf(ehlo, sizeof(ehlo), "EHLO %s\r\n", strchr(host, '.') ? host :
 	    "localhost");
 	if (!smtp_send(fd, ehlo) ||
-	    (code = smtp_reply(fd, reply, sizeof(reply))) != 250) {
-		r->outcome = PROBE_STARTTLS_NOT_SUPPORTED;
-		snprintf(r->detail, sizeof(r->detail), "EHLO answered %d", code);
+	    (code = smtp_reply(fd, reply, sizeof(reply), deadline)) != 250) {
+		smtp_failed(r, "EHLO", code);
 		return false;
 	}
 	if (!offers_starttls(reply)) {
@@ -173,13 +204,26 @@ starttls(int fd, struct probe_result *r)
 		return false;
 	}
 	if (!smtp_send(fd, "STARTTLS\r\n") ||
-	    (code = smtp_reply(fd, reply, sizeof(reply))) != 220) {
-		r->outcome = PROBE_STARTTLS_NOT_SUPPORTED;
-		snprintf(r->detail, sizeof(r->detail), "STARTTLS answered %d",
-		    code);
+	    (code = smtp_reply(fd, reply, sizeof(reply), deadline)) != 220) {
+		smtp_failed(r, "STARTTLS", code);
 		return false;
 	}
 	return true;
+}
+
+/* "ECDSA", "RSA", "Ed25519", ...: the kind of the server's key. */
+static const char *
+leaf_key_type(X509 *leaf)
+{
+	EVP_PKEY *k = leaf != NULL ? X509_get0_pubkey(leaf) : NULL;
+
+	switch (k != NULL ? EVP_PKEY_get_base_id(k) : 0) {
+	case EVP_PKEY_EC: return "ECDSA";
+	case EVP_PKEY_RSA: case EVP_PKEY_RSA_PSS: return "RSA";
+	case EVP_PKEY_ED25519: return "Ed25519";
+	case EVP_PKEY_ED448: return "Ed448";
+	default: return "other";
+	}
 }
 
 /* Which of the records OpenSSL matched, by content. */
@@ -212,6 +256,7 @@ handshake(SSL_CTX *ctx, const struct probe_report *rep, const char *addr,
     struct probe_result *r, bool *offered)
 {
 	bool direct = port == 465 || port == 443;
+	int64_t deadline = now_ms() + (int64_t)timeout * 1000;
 	SSL *ssl = NULL;
 	X509 *leaf;
 	int fd, depth;
@@ -224,8 +269,16 @@ handshake(SSL_CTX *ctx, const struct probe_report *rep, const char *addr,
 		r->outcome = PROBE_UNREACHABLE;
 		return;
 	}
-	if (!direct && !starttls(fd, r))
+	if (!direct && !starttls(fd, deadline, r))
 		goto out;
+	/* What is left of the time for the handshake, per read and write. */
+	{
+		int64_t left = deadline - now_ms();
+		struct timeval tv = { (time_t)(left > 0 ? left / 1000 : 0),
+		    (suseconds_t)(left > 0 ? left % 1000 * 1000 : 1000) };
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
 	if ((ssl = SSL_new(ctx)) == NULL ||
 	    SSL_set_fd(ssl, fd) != 1 ||
 	    SSL_set_tlsext_host_name(ssl, rep->host) != 1 ||
@@ -249,8 +302,13 @@ handshake(SSL_CTX *ctx, const struct probe_report *rep, const char *addr,
 	ERR_clear_error();
 	if (SSL_connect(ssl) != 1) {
 		unsigned long e = ERR_peek_last_error();
-		/* No key of this type: the server found no signature algorithm to use. */
-		if (sigalgs != NULL && ERR_GET_LIB(e) == ERR_LIB_SSL)
+		/*
+		 * No key of this type: the server, finding no signature
+		 * algorithm to use, says handshake_failure. Anything else is a
+		 * failure of its own (and the caller checks the rest).
+		 */
+		if (sigalgs != NULL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+		    ERR_GET_REASON(e) == SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE)
 			*offered = false;
 		r->outcome = PROBE_VALIDATION_FAILURE;
 		snprintf(r->detail, sizeof(r->detail), "TLS handshake failed: %s",
@@ -260,6 +318,8 @@ handshake(SSL_CTX *ctx, const struct probe_report *rep, const char *addr,
 	if ((leaf = SSL_get0_peer_certificate(ssl)) != NULL)
 		r->expired = X509_cmp_time(X509_get0_notAfter(leaf),
 		    &(time_t){ (time_t)now }) < 0;
+	/* The key the server showed, whatever was asked for. */
+	snprintf(r->key_type, sizeof(r->key_type), "%s", leaf_key_type(leaf));
 	vr = SSL_get_verify_result(ssl);
 	depth = SSL_get0_dane_authority(ssl, NULL, NULL);
 	if (vr == X509_V_OK && depth >= 0) {
@@ -433,10 +493,11 @@ tlsa_probe(const char *host, unsigned port, const char *resolver, int64_t now,
 		SSL_free(probe);
 	}
 	for (size_t a = 0; a < naddrs; a++) {
-		size_t offered = 0;
+		bool not_offered = false, stop = false;
+		size_t first = rep->nresults;
 
 		for (size_t k = 0; k < sizeof(key_types) / sizeof(key_types[0]) &&
-		    rep->nresults < PROBE_RESULTS_MAX; k++) {
+		    rep->nresults < PROBE_RESULTS_MAX && !stop; k++) {
 			struct probe_result *r = &rep->results[rep->nresults];
 			bool has;
 
@@ -446,24 +507,34 @@ tlsa_probe(const char *host, unsigned port, const char *resolver, int64_t now,
 			    key_types[k].type);
 			handshake(ctx, rep, addrs[a], port, key_types[k].sigalgs, now,
 			    timeout, r, &has);
-			if (!has)
+			if (!has) {
+				not_offered = true;
 				continue;
-			offered++;
+			}
 			rep->nresults++;
-			/* Not even a connection: the other key type would not fare better. */
-			if (r->outcome == PROBE_UNREACHABLE ||
-			    r->outcome == PROBE_STARTTLS_NOT_SUPPORTED)
-				break;
+			/* Not even a TLS session: the other key type would not fare better. */
+			stop = r->outcome == PROBE_UNREACHABLE ||
+			    r->outcome == PROBE_STARTTLS_NOT_SUPPORTED;
 		}
-		/* Neither type alone: whatever the server picks (Ed25519, ...). */
-		if (offered == 0 && rep->nresults < PROBE_RESULTS_MAX) {
-			struct probe_result *r = &rep->results[rep->nresults++];
-			bool has;
+		/*
+		 * A key type the server seemed not to have, or none at all: what
+		 * a sender offering everything gets. Reported when it failed, or
+		 * showed a key no result above has.
+		 */
+		if ((not_offered || rep->nresults == first) && !stop &&
+		    rep->nresults < PROBE_RESULTS_MAX) {
+			struct probe_result *r = &rep->results[rep->nresults];
+			bool has, seen = false;
+
 			memset(r, 0, sizeof(*r));
 			memcpy(r->addr, addrs[a], sizeof(r->addr));
 			snprintf(r->key_type, sizeof(r->key_type), "any");
 			handshake(ctx, rep, addrs[a], port, NULL, now, timeout, r,
 			    &has);
+			for (size_t i = first; i < rep->nresults && !seen; i++)
+				seen = strcmp(rep->results[i].key_type, r->key_type) == 0;
+			if (r->outcome != PROBE_OK || !seen)
+				rep->nresults++;
 		}
 	}
 out:

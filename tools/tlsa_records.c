@@ -203,11 +203,12 @@ tlsa_records_merge(const struct cli *cli, const struct zone_config *zc,
 		dname_format(set->owner, name, sizeof(name));
 		/* Never less than what is out there: the last set stays whole. */
 		/*
-		 * A file that cannot be read: what is published stays, with
-		 * what a rollover keeps there (a staged first certificate).
+		 * A file that cannot be read: what is published stays, with the
+		 * records of the files that can be, and what a rollover keeps
+		 * there (a staged first certificate).
 		 */
 		if (set->failed) {
-			set->n = 0;
+			/* The files that can be read still count: a union, never less. */
 			if ((rc = keep_published(z, prev, set->owner,
 			    zc->tlsa_ttl, &kept)) != 0)
 				break;

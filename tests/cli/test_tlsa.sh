@@ -126,8 +126,11 @@ cp rsa.fullchain deploy/rsa.crt
 cp rsa.key deploy/rsa.key
 expect_run deploy-first-ec 0 "nothing deployed at .*ec.crt yet" \
     "$ZW" --now $NOW tlsa deploy --config dz.conf --cert ec.fullchain --key ec.key
-CHECKS=$((CHECKS + 3))
+CHECKS=$((CHECKS + 4))
 [ -e deploy/ec.crt ] && fail "first ECDSA certificate installed before its record was safe"
+# The zone signed for the first time: the served RSA certificate's record and the staged ECDSA one.
+[ "$(awk '$1 == "_25._tcp.mail.example.com." && $4 == "TLSA"' dz.signed | wc -l)" = 2 ] ||
+	fail "first ECDSA certificate: want the RSA and the staged ECDSA record: $(grep TLSA dz.signed)"
 cmp -s rsa.fullchain deploy/rsa.crt || fail "the ECDSA certificate touched the RSA one"
 grep -q '"deploy_cert": ".*deploy/ec.crt"' dkeys/tlsa-state.json || fail "the ECDSA certificate is not staged for ec.crt"
 expect_run deploy-rsa-reuse 0 "installed .*rsa.crt .*the same key" \

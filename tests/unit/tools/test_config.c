@@ -204,6 +204,7 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa-deploy = /c.pem\n", 4, "give CERTFILE KEYFILE" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25 /c.pem\ntlsa-deploy = /d.pem /d.key\n", 5, "tlsa-deploy: /d.pem is not the CERTFILE of a tlsa line" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25 /c.pem\ntlsa-deploy = /c.pem /c.key\n[zone b.test]\ninput = /c\noutput = /d\ntlsa = mail.b.test 25 /c.pem\n", 5, "tlsa-deploy: /c.pem also serves [zone b.test] (line 9)" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25 /c.pem\ntlsa-deploy = /nowhere/../c.pem /c.key\n[zone b.test]\ninput = /c\noutput = /d\ntlsa = mail.b.test 25 //./c.pem\n", 5, "tlsa-deploy: /c.pem also serves [zone b.test] (line 9)" },
 	{ "[defaults]\nkeydir = /k\n[zone a.test]\ninput = /a\noutput = /b\n[zone b.test]\ninput = /c\noutput = /d\n", 6, "shares its keydir /k" },
 };
 
