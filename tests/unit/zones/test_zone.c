@@ -411,6 +411,8 @@ main(void)
 
 	/* Unchecked: runs in the parent, so the folder goes even when a test fails. */
 	tcase_add_unchecked_fixture(tc, unit_tmp_setup, unit_tmp_teardown);
+	/* The large zones take seconds on a busy shared machine (Check's default is 4 s). */
+	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_zone_rejects_rule_breakers_with_file_and_line,
 	    0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_zone_sorts_canonically_dedupes_and_marks_glue);
