@@ -12,7 +12,8 @@
 #   stop_nsd, stop_unbound       stop one (a restart flushes Unbound's cache)
 #   dig_at PORT NAME TYPE        one DNSSEC query to 127.0.0.1@PORT, dig output on stdout
 #   start_postfix ADDR TLSFILES [LEVEL]
-#                                a Postfix smtpd on ADDR:25 (added to lo: the test
+#                                a Postfix smtpd on ADDR:25, and with TLS from
+#                                the start on ADDR:465 (ADDR added to lo: the test
 #                                runs in a network namespace of its own) with
 #                                smtpd_tls_chain_files = TLSFILES ("key, chain, ...")
 #                                and smtpd_tls_security_level = LEVEL (may);
@@ -388,6 +389,7 @@ maillog_file = $WORK/postfix.log
 EOF
 	cat >"$POSTFIX_DIR/conf/master.cf" <<EOF
 $1:25 inet n - n - - smtpd
+$1:465 inet n - n - - smtpd -o smtpd_tls_wrappermode=yes
 postlog unix-dgram n - n - 1 postlogd
 tlsmgr unix - - n 1000? 1 tlsmgr
 EOF

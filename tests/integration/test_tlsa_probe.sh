@@ -4,7 +4,8 @@
 # validated by Unbound. Each case asserts the class a DANE sender would
 # give and the monitoring exit code: an ECDSA and an RSA certificate both
 # matching (each key type probed, the records labelled from the config);
-# a record that matches nothing (tlsa-invalid); STARTTLS off
+# a record OpenSSL cannot use (counted, a warning); TLS from the start on
+# port 465; a record that matches nothing (tlsa-invalid); STARTTLS off
 # (starttls-not-supported); an expired certificate under a DANE-TA record
 # (certificate-expired) and under a DANE-EE one (accepted, a warning); a
 # trust anchor that does not match (dnssec-invalid); no server (unreachable).
@@ -72,7 +73,7 @@ publish() {
 	conf=$1
 	shift
 	cp base.zone $Z.zone
-	for r in "$@"; do printf '_25._tcp.mail\tTLSA\t%s\n' "$r" >>$Z.zone; done
+	for r in "$@"; do printf '_%s._tcp.mail\tTLSA\t%s\n' "${PORT:-25}" "$r" >>$Z.zone; done
 	STEP=$((STEP + 600))
 	expect_run "publish-$STEP" 0 "" "$ZW" --now $((T0 + STEP)) run --config $conf
 	wait_served
@@ -81,8 +82,8 @@ publish() {
 probe() {
 	start_unbound $Z "$WORK/${4:-ds}" $((T0 + STEP + 60)) || { fail "$1: Unbound did not start"; return 1; }
 	CHECKS=$((CHECKS + 1))
-	"$ZW" --now $((T0 + STEP + 60)) tlsa probe $H --resolver 127.0.0.1@$UNBOUND_PORT --config zw.conf --timeout 5 \
-	    ${PROBE_JSON:+--json} >probe.out 2>probe.err
+	"$ZW" --now $((T0 + STEP + 60)) tlsa probe $H --port "${PORT:-25}" --resolver 127.0.0.1@$UNBOUND_PORT \
+	    --config zw.conf --timeout 5 ${PROBE_JSON:+--json} >probe.out 2>probe.err
 	got=$?
 	if [ "$got" != "$2" ]; then
 		fail "$1: exit $got, want $2: $(cat probe.out probe.err)"
@@ -105,6 +106,18 @@ grep -q "^$MX RSA: ok: matched (3 1 1 .*current" probe.out || fail "both: no RSA
 PROBE_JSON=1 probe json 0 '"status": "OK"'
 CHECKS=$((CHECKS + 1))
 grep -q '"result": "ok"' probe.out && grep -q '"key_type": "RSA"' probe.out || fail "json: $(cat probe.out)"
+
+# A record OpenSSL cannot use (selector 7) beside good ones: a warning.
+EC=$(spki311 ec.crt) RSA=$(spki311 rsa.crt)
+publish hand.conf "3 1 1 $EC" "3 1 1 $RSA" "3 7 1 $EC"
+probe unusable 1 "^DANE WARNING - .* 2 of 2 handshakes"
+CHECKS=$((CHECKS + 1))
+grep -q "^  unusable: OpenSSL cannot use this record" probe.out || fail "unusable: not said: $(cat probe.out)"
+# Port 465: TLS from the first byte, no STARTTLS.
+PORT=465
+publish hand.conf "3 1 1 $EC" "3 1 1 $RSA"
+probe direct-tls 0 "^DANE OK - $H port 465: 2 of 2 handshakes"
+PORT=25
 
 # A record that matches neither certificate: tlsa-invalid.
 publish hand.conf "3 1 1 $OTHER"
