@@ -64,9 +64,9 @@ CONF
 # (a copy we update by hand: it lags behind when we want it to).
 ns2_restart() {
 	if [ -f ns2.pid ]; then
-		kill "$(cat ns2.pid)" 2>/dev/null
+		kill "$(cat ns2.pid 2>/dev/null)" 2>/dev/null
 		w=0
-		while [ -f ns2.pid ] && kill -0 "$(cat ns2.pid)" 2>/dev/null && [ $w -lt 50 ]; do
+		while [ -f ns2.pid ] && kill -0 "$(cat ns2.pid 2>/dev/null)" 2>/dev/null && [ $w -lt 50 ]; do
 			sleep 0.1
 			w=$((w + 1))
 		done
