@@ -119,8 +119,14 @@ dnskey_ds_rdata(const uint8_t *owner, const uint8_t *rdata, size_t len,
 
 	if ((rc = keys_crypto_init()) != 0)
 		return rc;
-	/* RFC 8624 §3.3: SHA-1 DS records are no longer made. */
+	/*
+	 * RFC 8624 §3.3: SHA-1 DS records are no longer made (keys ds offers
+	 * SHA-256 and SHA-384); SHA-1 is here to check a parent's old DS.
+	 */
 	switch (digest_type) {
+	case DS_DIGEST_SHA1:
+		md = EVP_sha1();
+		break;
 	case DS_DIGEST_SHA256:
 		md = keys_alg_md(DNSSEC_ALG_RSASHA256);
 		break;

@@ -17,8 +17,9 @@ enum dnssec_alg {
 	DNSSEC_ALG_ED448 = 16,
 };
 
-/* DS digest types (RFC 4509, RFC 6605); SHA-1 is never produced. */
+/* DS digest types (RFC 4509, RFC 6605); SHA-1 is only checked, never produced. */
 enum ds_digest {
+	DS_DIGEST_SHA1 = 1,          /* checked, never made (RFC 8624 §3.3) */
 	DS_DIGEST_SHA256 = 2,
 	DS_DIGEST_SHA384 = 4,
 };

@@ -171,14 +171,24 @@ START_TEST(test_dnskey_ds_hashes_owner_in_lower_case)
 }
 END_TEST
 
-START_TEST(test_dnskey_ds_refuses_sha1_and_malformed_input)
+START_TEST(test_dnskey_ds_sha1_for_checks_refuses_malformed_input)
 {
+	static const uint8_t rfc_sha1[] = {   /* RFC 4034 §5.4: DS 60485 5 1 */
+		0xec, 0x45, 0x05, 0x01, 0x2b, 0xb1, 0x83, 0xaf, 0x5f, 0x22, 0x58,
+		0x81, 0x79, 0xa5, 0x3b, 0x0a, 0x98, 0x63, 0x1f, 0xad, 0x1a, 0x29,
+		0x21, 0x18 };
 	uint8_t rdata[300], owner[300], ds[64];
 	size_t len, dslen = 99;
 
 	len = kt_dnskey(256, 5, rfc4034_key, rdata, sizeof(rdata));
 	kt_name("dskey.example.com.", owner);
-	ck_assert_int_eq(dnskey_ds_rdata(owner, rdata, len, 1, ds, &dslen),
+	/* SHA-1: only to check a parent's DS against ours (keys ds makes none). */
+	ck_assert_int_eq(dnskey_ds_rdata(owner, rdata, len, DS_DIGEST_SHA1, ds,
+	    &dslen), 0);
+	ck_assert_uint_eq(dslen, sizeof(rfc_sha1));
+	ck_assert_mem_eq(ds, rfc_sha1, sizeof(rfc_sha1));
+	dslen = 99;
+	ck_assert_int_eq(dnskey_ds_rdata(owner, rdata, len, 3, ds, &dslen),
 	    STATUS_UNSUPPORTED);
 	ck_assert_int_eq(dnskey_ds_rdata(owner, rdata, 3, DS_DIGEST_SHA256, ds,
 	    &dslen), STATUS_INVAL);
@@ -302,7 +312,7 @@ main(void)
 	tcase_add_loop_test(tc, test_dnskey_tag_and_ds_match_rfc_examples, 0,
 	    sizeof(ds_vectors) / sizeof(ds_vectors[0]));
 	tcase_add_test(tc, test_dnskey_ds_hashes_owner_in_lower_case);
-	tcase_add_test(tc, test_dnskey_ds_refuses_sha1_and_malformed_input);
+	tcase_add_test(tc, test_dnskey_ds_sha1_for_checks_refuses_malformed_input);
 	tcase_add_loop_test(tc, test_dnskey_verify_accepts_rfc_signatures, 0,
 	    sizeof(sig_vectors) / sizeof(sig_vectors[0]));
 	tcase_add_loop_test(tc, test_dnskey_verify_rejects_flipped_bits, 0,

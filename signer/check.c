@@ -1,0 +1,449 @@
+/* `zonewarden check`: every finding of a signed zone, with verify.c's notion of a valid signature. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "common/status.h"
+#include "common/timespec.h"
+#include "keys/dnskey.h"
+#include "signer_internal.h"
+
+#define ALGS_MAX 8
+
+int
+findings_add(struct findings *f, enum finding_severity s, const char *code,
+    const struct zrr *rr, const char *fmt, ...)
+{
+	struct finding *x;
+	va_list ap;
+
+	if (f->count == CHECK_FINDINGS_MAX) {
+		f->truncated = true;
+		return 0;
+	}
+	if (f->count == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 32;
+		struct finding *n = realloc(f->list, cap * sizeof(*n));
+		if (n == NULL)
+			return STATUS_NOMEM;
+		f->list = n;
+		f->cap = cap;
+	}
+	x = &f->list[f->count++];
+	memset(x, 0, sizeof(*x));
+	x->severity = s;
+	x->code = code;
+	if (rr != NULL) {
+		dname_format(rr->owner, x->owner, sizeof(x->owner));
+		rrtype_format(rr->type == RRTYPE_RRSIG && rr->rdlen >= 2 ?
+		    (uint16_t)(rr->rdata[0] << 8 | rr->rdata[1]) : rr->type,
+		    x->type, sizeof(x->type));
+	}
+	va_start(ap, fmt);
+	vsnprintf(x->text, sizeof(x->text), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+void
+findings_free(struct findings *f)
+{
+	free(f->list);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+findings_worst(const struct findings *f)
+{
+	int worst = 0;
+
+	for (size_t i = 0; i < f->count; i++)
+		if ((int)f->list[i].severity > worst)
+			worst = (int)f->list[i].severity;
+	return worst;
+}
+
+/* The apex DNSKEY RRset, each key decoded once. */
+struct keyring {
+	const struct zrr *key;       /* the first DNSKEY record */
+	size_t n;
+	struct dnskey_verifier **v;
+	int *status;
+	uint8_t algs[ALGS_MAX];
+	size_t nalgs;
+};
+
+static void
+keyring_free(struct keyring *k)
+{
+	for (size_t i = 0; k->v != NULL && i < k->n; i++)
+		dnskey_verifier_free(k->v[i]);
+	free(k->v);
+	free(k->status);
+}
+
+static int
+keyring_load(const struct zone *z, struct keyring *k)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].type == RRTYPE_DNSKEY && (rr[i].flags & ZRR_APEX)) {
+			if (k->key == NULL)
+				k->key = &rr[i];
+			k->n++;
+		}
+	if (k->n == 0)
+		return 0;
+	if ((k->v = calloc(k->n, sizeof(*k->v))) == NULL ||
+	    (k->status = calloc(k->n, sizeof(*k->status))) == NULL)
+		return STATUS_NOMEM;
+	for (size_t i = 0; i < k->n; i++) {
+		const struct zrr *d = &k->key[i];
+		uint8_t alg = d->rdlen >= 4 ? d->rdata[3] : 0;
+		size_t a;
+
+		k->status[i] = dnskey_verifier_new(d->rdata, d->rdlen, &k->v[i]);
+		/* A revoked key still counts for its algorithm (RFC 5011). */
+		for (a = 0; a < k->nalgs && k->algs[a] != alg; a++)
+			;
+		if (a == k->nalgs && k->nalgs < ALGS_MAX)
+			k->algs[k->nalgs++] = alg;
+	}
+	return 0;
+}
+
+/* Which of the keys made sig? The index, or -1 (none has its tag and algorithm). */
+static int
+verify_with(const struct keyring *k, const struct rrsig_fields *f,
+    const uint8_t *data, size_t len, const uint8_t *sig, size_t siglen,
+    bool *verified)
+{
+	int found = -1;
+
+	*verified = false;
+	for (size_t i = 0; i < k->n && !*verified; i++) {
+		const struct zrr *d = &k->key[i];
+		if (d->rdlen < 4 || d->rdata[3] != f->algorithm ||
+		    dnskey_tag(d->rdata, d->rdlen) != f->key_tag)
+			continue;
+		found = (int)i;
+		*verified = k->v[i] != NULL && dnskey_verifier_check(k->v[i], data,
+		    len, sig, siglen) == 0;
+	}
+	return found;
+}
+
+/* Per RRset: what signs it, and whether each signature holds. */
+struct rrset_check {
+	unsigned present_algs;       /* bit a: an RRSIG of k->algs[a] is there */
+	unsigned valid_algs;         /* bit a: k->algs[a] made a valid signature */
+	int64_t earliest;            /* earliest expiration of a valid signature */
+};
+
+static int
+check_signature(const struct zone *z, const struct check_options *o,
+    const struct keyring *k, const struct zrr *set, size_t n,
+    const struct zrr *sigrr, struct bytes *data, struct rrset_check *rc,
+    struct findings *out)
+{
+	struct rrsig_fields f;
+	const uint8_t *sig;
+	size_t siglen;
+	bool verified;
+	int key, s;
+
+	if (rrsig_parse(sigrr->rdata, sigrr->rdlen, &f, &sig, &siglen) != 0)
+		return findings_add(out, FINDING_ERROR, "sig-bogus", sigrr,
+		    "a malformed RRSIG");
+	for (size_t a = 0; a < k->nalgs; a++)
+		if (k->algs[a] == f.algorithm)
+			rc->present_algs |= 1u << a;
+	if (!dname_equal(f.signer, zone_origin(z)))
+		return findings_add(out, FINDING_ERROR, "sig-bogus", sigrr,
+		    "RRSIG by key %u: its signer is not the zone apex", f.key_tag);
+	if (f.labels != rrsig_labels(set->owner))
+		return findings_add(out, FINDING_ERROR, "sig-bogus", sigrr,
+		    "RRSIG by key %u: labels field %u, expected %u", f.key_tag,
+		    f.labels, rrsig_labels(set->owner));
+	if (f.original_ttl != set->ttl && (s = findings_add(out, FINDING_ERROR,
+	    "sig-ttl-mismatch", sigrr, "RRSIG by key %u: original TTL %u, but "
+	    "the RRset's TTL is %u (changed after signing?)", f.key_tag,
+	    f.original_ttl, set->ttl)) != 0)
+		return s;
+	if (rrsig_time_near(f.inception, o->now) > o->now)
+		return findings_add(out, FINDING_ERROR, "sig-not-yet-valid", sigrr,
+		    "RRSIG by key %u: inception in the future", f.key_tag);
+	if (rrsig_time_near(f.expiration, o->now) < o->now)
+		return findings_add(out, FINDING_ERROR, "sig-expired", sigrr,
+		    "RRSIG by key %u: expired", f.key_tag);
+	if ((s = rrsig_signing_data(&f, set, n, data)) != 0)
+		return s;
+	key = verify_with(k, &f, data->data, data->len, sig, siglen, &verified);
+	if (key < 0) {
+		/* An algorithm with no key at all: a rollover's leftover, not ours to judge. */
+		for (size_t a = 0; a < k->nalgs; a++)
+			if (k->algs[a] == f.algorithm)
+				return findings_add(out, FINDING_ERROR,
+				    "sig-unknown-key", sigrr, "RRSIG by key %u "
+				    "algorithm %u, which is not in the DNSKEY set",
+				    f.key_tag, f.algorithm);
+		return 0;
+	}
+	if (!verified)
+		return findings_add(out, FINDING_ERROR, "sig-bogus", sigrr,
+		    "RRSIG by key %u algorithm %u does not verify (the RRset "
+		    "changed after signing, or the signature is damaged)",
+		    f.key_tag, f.algorithm);
+	for (size_t a = 0; a < k->nalgs; a++)
+		if (k->algs[a] == f.algorithm)
+			rc->valid_algs |= 1u << a;
+	if (f.original_ttl == set->ttl) {
+		int64_t exp = rrsig_time_near(f.expiration, o->now);
+		if (rc->earliest == 0 || exp < rc->earliest)
+			rc->earliest = exp;
+	}
+	return 0;
+}
+
+/* Every RRset: signed by every algorithm, validly; RRSIGs over nothing they may cover. */
+static int
+check_rrsets(const struct zone *z, const struct check_options *o,
+    const struct keyring *k, struct findings *out)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+	struct bytes data = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < count && rc == 0;) {
+		size_t e = zone_rrset_end(z, i), g;
+		struct rrset_check st = { 0, 0, 0 };
+		bool auth = zrr_is_authoritative(&rr[i]);
+
+		if (rr[i].type == RRTYPE_RRSIG) {
+			/* RRSIGs with nothing of their type before them. */
+			rc = findings_add(out, FINDING_ERROR, "sig-orphan", &rr[i],
+			    "RRSIG over an RRset the zone does not hold");
+			i = e;
+			continue;
+		}
+		for (g = e; g < count && rr[g].owner == rr[i].owner &&
+		    rr[g].type == RRTYPE_RRSIG && rr[g].rdlen >= 2 &&
+		    (rr[g].rdata[0] << 8 | rr[g].rdata[1]) == rr[i].type; g++)
+			;
+		if (!auth) {
+			if (g > e)
+				rc = findings_add(out, FINDING_ERROR,
+				    (rr[i].flags & ZRR_GLUE) ? "sig-on-glue" :
+				    "sig-on-delegation", &rr[i], "signed, but not "
+				    "authoritative data (%s): resolvers reject the "
+				    "RRSIG", (rr[i].flags & ZRR_GLUE) ? "glue" :
+				    "the NS set of a delegation");
+			i = g;
+			continue;
+		}
+		if (g == e) {
+			rc = findings_add(out, FINDING_ERROR, "rrset-unsigned",
+			    &rr[i], "no RRSIG");
+			i = g;
+			continue;
+		}
+		for (size_t s = e; s < g && rc == 0; s++)
+			rc = check_signature(z, o, k, &rr[i], e - i, &rr[s], &data,
+			    &st, out);
+		/*
+		 * RFC 4035 §2.2: every algorithm of the DNSKEY set signs every
+		 * RRset (a signature that is there but fails is reported above).
+		 */
+		for (size_t a = 0; a < k->nalgs && rc == 0; a++)
+			if (!(st.present_algs & (1u << a)))
+				rc = findings_add(out, FINDING_ERROR, "alg-incomplete",
+				    &rr[i], "no valid signature by algorithm %u, "
+				    "which the DNSKEY set has (RFC 4035 section 2.2)",
+				    k->algs[a]);
+		/* Caches may keep it a TTL: that much before expiry counts. */
+		if (rc == 0 && st.earliest != 0 &&
+		    st.earliest - rr[i].ttl < o->now + o->warn) {
+			char when[32];
+			time_format(st.earliest, when, sizeof(when));
+			rc = findings_add(out, FINDING_WARNING, "sig-expiring",
+			    &rr[i], "signatures expire at %s (TTL %u)", when,
+			    rr[i].ttl);
+		}
+		i = g;
+	}
+	bytes_free(&data);
+	return rc;
+}
+
+/* The DS set against the DNSKEY set (RFC 4035 §5.2; RFC 4509 on SHA-1). */
+static int
+check_ds(const struct zone *z, const struct check_options *o,
+    const struct keyring *k, struct findings *out)
+{
+	size_t count, matched = 0;
+	const struct zrr *rr = zone_records(z, &count);
+	bool signs_dnskey = false;
+	int rc = 0;
+
+	if (o->nds == 0)
+		return findings_add(out, FINDING_WARNING, "ds-none", NULL, "the "
+		    "parent has no DS for this signed zone: resolvers treat it "
+		    "as unsigned");
+	for (size_t d = 0; d < o->nds && rc == 0; d++) {
+		const uint8_t *ds = o->ds[d];
+		size_t len = o->ds_len[d];
+		uint16_t tag;
+		bool tag_seen = false, match = false;
+		int key = -1;
+
+		if (len < 5) {
+			rc = findings_add(out, FINDING_ERROR, "ds-malformed", NULL,
+			    "a DS record too short to hold a digest");
+			continue;
+		}
+		tag = (uint16_t)(ds[0] << 8 | ds[1]);
+		if (ds[3] == 1)
+			rc = findings_add(out, FINDING_WARNING, "ds-sha1", NULL,
+			    "DS %u uses SHA-1 (digest type 1): publish SHA-256", tag);
+		for (size_t i = 0; i < k->n && !match && rc == 0; i++) {
+			const struct zrr *dk = &k->key[i];
+			uint8_t want[4 + 64];
+			size_t wlen;
+			if (dnskey_tag(dk->rdata, dk->rdlen) != tag ||
+			    dk->rdata[3] != ds[2])
+				continue;
+			tag_seen = true;
+			if (dnskey_ds_rdata(zone_origin(z), dk->rdata, dk->rdlen,
+			    ds[3], want, &wlen) == 0 && wlen == len &&
+			    memcmp(want, ds, len) == 0) {
+				match = true;
+				key = (int)i;
+			}
+		}
+		if (rc != 0)
+			break;
+		if (!match) {
+			rc = findings_add(out, tag_seen ? FINDING_ERROR :
+			    FINDING_WARNING, tag_seen ? "ds-wrong-digest" :
+			    "ds-no-key", NULL, tag_seen ? "DS %u: a key has its tag "
+			    "and algorithm, but not its digest" : "DS %u points to "
+			    "no key of the DNSKEY set", tag);
+			continue;
+		}
+		matched++;
+		/* Does that key sign the DNSKEY RRset? */
+		bool signs = false;
+		for (size_t i = 0; i < count && !signs; i++) {
+			struct rrsig_fields f;
+			const uint8_t *sig;
+			size_t siglen;
+			if (rr[i].type != RRTYPE_RRSIG || !(rr[i].flags & ZRR_APEX) ||
+			    rr[i].rdlen < 2 || (rr[i].rdata[0] << 8 |
+			    rr[i].rdata[1]) != RRTYPE_DNSKEY ||
+			    rrsig_parse(rr[i].rdata, rr[i].rdlen, &f, &sig,
+			    &siglen) != 0)
+				continue;
+			signs = f.key_tag == tag && f.algorithm == ds[2] &&
+			    rrsig_time_near(f.expiration, o->now) >= o->now;
+		}
+		if (signs)
+			signs_dnskey = true;
+		else
+			rc = findings_add(out, FINDING_ERROR, "ds-key-signs-nothing",
+			    k->key != NULL ? &k->key[key] : NULL, "DS %u points to a "
+			    "key that does not sign the DNSKEY RRset", tag);
+	}
+	if (rc == 0 && matched == 0)
+		rc = findings_add(out, FINDING_ERROR, "ds-no-match", NULL, "no DS "
+		    "of the parent matches a key of the DNSKEY set: the chain of "
+		    "trust is broken");
+	else if (rc == 0 && !signs_dnskey)
+		rc = findings_add(out, FINDING_ERROR, "dnskey-not-signed-by-ds-key",
+		    k->key, "the DNSKEY RRset is not signed by a key the parent's "
+		    "DS points to");
+	return rc;
+}
+
+/* NSEC3PARAM (RFC 9276: 0 iterations, no salt) and the denial chain. */
+static int
+check_denial(const struct zone *z, struct findings *out)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+	struct diag d;
+	int rc = 0;
+
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		if (rr[i].type != RRTYPE_NSEC3PARAM || rr[i].rdlen < 5)
+			continue;
+		unsigned it = (unsigned)(rr[i].rdata[2] << 8 | rr[i].rdata[3]);
+		if (it > 0)
+			rc = findings_add(out, FINDING_WARNING, "nsec3-iterations",
+			    &rr[i], "%u extra iterations: RFC 9276 says 0", it);
+		if (rc == 0 && rr[i].rdata[4] > 0)
+			rc = findings_add(out, FINDING_WARNING, "nsec3-salt", &rr[i],
+			    "a salt of %u bytes: RFC 9276 says none", rr[i].rdata[4]);
+	}
+	diag_clear(&d);
+	if (rc == 0 && denial_verify_chain(z, &d) != 0)
+		rc = findings_add(out, FINDING_ERROR, "chain-broken", NULL,
+		    "%s%s%s%s%s", d.owner, *d.owner ? " " : "", d.type,
+		    *d.owner ? ": " : "", d.text);
+	return rc;
+}
+
+/* The SOA expire against the signatures' validity (RFC 6781 §4.4.2). */
+static int
+check_soa_expire(const struct zone *z, const struct check_options *o,
+    struct findings *out)
+{
+	const struct zrr *soa = zone_soa(z);
+	int64_t earliest = signer_earliest_expiration(z, o->now);
+	size_t n;
+
+	if (soa == NULL || earliest <= o->now)
+		return 0;
+	n = dname_length(soa->rdata);
+	n += dname_length(soa->rdata + n);
+	if (soa->rdlen < n + 20)
+		return 0;
+	uint32_t expire = (uint32_t)soa->rdata[n + 12] << 24 |
+	    (uint32_t)soa->rdata[n + 13] << 16 |
+	    (uint32_t)soa->rdata[n + 14] << 8 | soa->rdata[n + 15];
+	if ((int64_t)expire > earliest - o->now)
+		return findings_add(out, FINDING_WARNING, "soa-expire", soa,
+		    "SOA expire %u s is longer than the signatures have left "
+		    "(%lld s): a secondary cut off would serve expired ones",
+		    expire, (long long)(earliest - o->now));
+	return 0;
+}
+
+int
+check_zone(const struct zone *z, const struct check_options *o,
+    struct findings *out)
+{
+	struct keyring k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = keyring_load(z, &k)) != 0)
+		goto done;
+	if (k.n == 0) {
+		rc = findings_add(out, FINDING_ERROR, "dnskey-none", zone_soa(z),
+		    "no DNSKEY RRset at the apex: the zone is not signed");
+		goto done;
+	}
+	if ((rc = check_rrsets(z, o, &k, out)) == 0 &&
+	    (!o->have_ds || (rc = check_ds(z, o, &k, out)) == 0) &&
+	    (rc = check_denial(z, out)) == 0)
+		rc = check_soa_expire(z, o, out);
+done:
+	keyring_free(&k);
+	return rc;
+}

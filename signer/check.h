@@ -1,0 +1,63 @@
+/*
+ * The checks of `zonewarden check`: every way a signed zone breaks its trust
+ * chain, as findings (a severity, a stable code, the owner and type, one
+ * line of explanation), all of them, not only the first.
+ */
+#ifndef ZW_CHECK_H
+#define ZW_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/attr.h"
+#include "zones/dname.h"
+#include "zones/zone.h"
+
+enum finding_severity { FINDING_WARNING = 1, FINDING_ERROR = 2 };
+
+struct finding {
+	enum finding_severity severity;
+	const char *code;            /* stable: documented in zonewarden(1) */
+	char owner[DNAME_TEXT_MAX];  /* "" for the zone as a whole */
+	char type[16];
+	char text[320];
+};
+
+struct findings {
+	struct finding *list;
+	size_t count, cap;
+	bool truncated;              /* more than CHECK_FINDINGS_MAX */
+};
+#define CHECK_FINDINGS_MAX 10000
+
+struct check_options {
+	int64_t now;
+	int64_t warn;                /* expiring within this: a warning */
+	/* The parent's DS set (rdata), or NULL when not given. */
+	const uint8_t *const *ds;
+	const size_t *ds_len;
+	size_t nds;
+	bool have_ds;
+};
+
+/*
+ * Check the signed zone z (finalized, read from a file): signatures (every
+ * one verified), signed glue and delegations, algorithms that do not sign
+ * everything, expiry, the NSEC or NSEC3 chain, NSEC3 parameters, SOA
+ * expire against signature validity, and with o->have_ds the DS set
+ * against the DNSKEY set. Findings go to out (to be freed with
+ * findings_free). Returns 0 or STATUS_NOMEM.
+ */
+int check_zone(const struct zone *z, const struct check_options *o,
+    struct findings *out) WUR;
+
+/* Add a finding (text formatted); rr may be NULL. Returns 0 or STATUS_NOMEM. */
+int findings_add(struct findings *f, enum finding_severity s,
+    const char *code, const struct zrr *rr, const char *fmt, ...)
+    PRINTF_LIKE(5, 6) WUR;
+void findings_free(struct findings *f);
+/* The worst severity found: 0 (none), FINDING_WARNING or FINDING_ERROR. */
+int findings_worst(const struct findings *f);
+
+#endif

@@ -1,0 +1,132 @@
+/* zonewarden check: every finding of a signed zone file, for people and for monitoring. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/status.h"
+#include "common/timespec.h"
+#include "parent.h"
+#include "signer/check.h"
+#include "signing.h"
+#include "zones/zone.h"
+
+/* Monitoring exit codes (Nagios, Icinga). */
+enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN };
+static const char *const status_names[] = { "OK", "WARNING", "CRITICAL",
+    "UNKNOWN" };
+
+#define WARN_DEFAULT (3 * 86400)
+
+static void
+print_json(const char *zone, const struct findings *f, int ex)
+{
+	json_t *o = json_object(), *list = json_array();
+
+	for (size_t i = 0; i < f->count; i++) {
+		const struct finding *x = &f->list[i];
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+		    "severity", x->severity == FINDING_ERROR ? "error" : "warning",
+		    "code", x->code, "owner", x->owner, "type", x->type,
+		    "text", x->text));
+	}
+	json_object_set_new(o, "zone", json_string(zone));
+	json_object_set_new(o, "status", json_string(status_names[ex]));
+	json_object_set_new(o, "findings", list);
+	json_object_set_new(o, "truncated", json_boolean(f->truncated));
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
+static void
+print_text(const char *zone, const struct findings *f, int ex)
+{
+	size_t errors = 0;
+
+	for (size_t i = 0; i < f->count; i++)
+		errors += f->list[i].severity == FINDING_ERROR;
+	printf("CHECK %s - %s: %zu error%s, %zu warning%s%s\n", status_names[ex],
+	    zone, errors, errors == 1 ? "" : "s", f->count - errors,
+	    f->count - errors == 1 ? "" : "s", f->truncated ? " (and more)" : "");
+	for (size_t i = 0; i < f->count; i++) {
+		const struct finding *x = &f->list[i];
+		printf("%s %s %s%s%s%s%s\n", x->severity == FINDING_ERROR ?
+		    "error" : "warning", x->code, x->owner, *x->owner ? " " : "",
+		    x->type, *x->owner || *x->type ? ": " : "", x->text);
+	}
+}
+
+int
+cmd_check(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "signed", required_argument, NULL, 's' },
+		{ "ds", required_argument, NULL, 'd' },
+		{ "warn", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *signed_path = NULL, *ds_path = NULL, *zname;
+	struct check_options o = { .now = cli->now, .warn = WARN_DEFAULT };
+	struct parent_ds *ds = NULL;
+	struct findings f = { 0 };
+	struct zone *z = NULL;
+	struct diag d;
+	bool json = false;
+	int ch, rc, ex;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': signed_path = optarg; break;
+		case 'd': ds_path = optarg; break;
+		case 'w':
+			if (duration_parse(optarg, &o.warn) != 0)
+				return cli_usage(cli, "check: --warn: '%s' is not a "
+				    "duration (e.g. 3d)", optarg);
+			break;
+		case 'j': json = true; break;
+		default:
+			return cli_usage(cli, "check: unknown option");
+		}
+	}
+	if (optind + 1 != argc || signed_path == NULL)
+		return cli_usage(cli, "check: give ZONE and --signed FILE");
+	zname = argv[optind];
+	diag_clear(&d);
+	/* What cannot be read cannot be judged: UNKNOWN. */
+	if ((rc = zone_load(signed_path, zname, SIGNING_DEFAULT_TTL, &z,
+	    &d)) != 0 ||
+	    (ds_path != NULL && (rc = parent_ds_load(ds_path, zname, &ds,
+	    &d)) != 0)) {
+		(void)cli_fail(cli, rc, &d, signed_path);
+		printf("CHECK UNKNOWN - %s: %s\n", zname, *d.text ? d.text :
+		    status_str(rc));
+		ex = CHECK_UNKNOWN;
+		goto out;
+	}
+	if (ds != NULL) {
+		o.have_ds = true;
+		o.ds = (const uint8_t *const *)ds->rdata;
+		o.ds_len = ds->len;
+		o.nds = ds->count;
+	}
+	if ((rc = check_zone(z, &o, &f)) != 0) {
+		(void)cli_fail(cli, rc, NULL, "check");
+		ex = CHECK_UNKNOWN;
+		goto out;
+	}
+	ex = findings_worst(&f) == FINDING_ERROR ? CHECK_CRITICAL :
+	    findings_worst(&f) == FINDING_WARNING ? CHECK_WARNING : CHECK_OK;
+	if (json)
+		print_json(zname, &f, ex);
+	else
+		print_text(zname, &f, ex);
+out:
+	findings_free(&f);
+	parent_ds_free(ds);
+	zone_free(z);
+	return ex;
+}
