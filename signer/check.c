@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "common/timespec.h"
 #include "keys/dnskey.h"
+#include "keys/tlsa.h"
 #include "signer_internal.h"
 
 #define ALGS_MAX 8
@@ -424,6 +425,143 @@ check_soa_expire(const struct zone *z, const struct check_options *o,
 	return 0;
 }
 
+/* _PORT._tcp.HOST: the port, and host's wire name into host; false for other names. */
+static bool
+tlsa_name(const uint8_t *owner, unsigned *port, const uint8_t **host)
+{
+	char label[8];
+
+	if (owner[0] < 2 || owner[0] > 6 || owner[1] != '_')
+		return false;
+	memcpy(label, owner + 2, owner[0] - 1);
+	label[owner[0] - 1] = '\0';
+	*port = (unsigned)strtoul(label, NULL, 10);
+	owner += 1 + owner[0];
+	if (owner[0] != 4 || memcmp(owner + 1, "_tcp", 4) != 0)
+		return false;
+	*host = owner + 5;
+	return *port > 0;
+}
+
+/* Does TLSA rdata match the chain src (its end entity, or an issuer for DANE-TA)? */
+static bool
+tlsa_matches(const struct tlsa_source *src, const uint8_t *rd, size_t len)
+{
+	struct tlsa_params p;
+	struct tlsa_rdata got[16];
+	struct diag d;
+	size_t n;
+
+	if (len < 4)
+		return false;
+	p = (struct tlsa_params){ rd[0], rd[1], rd[2] };
+	diag_clear(&d);
+	if (tlsa_from_source(src, p, got, 16, &n, &d) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (got[i].len == len - 3 && memcmp(got[i].data, rd + 3, len - 3) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * TLSA (RFC 7671, RFC 7672): PKIX usages on mail ports; every TLSA RRset
+ * of a host with a deployed certificate given matches one; an MX host of
+ * the zone without TLSA while another has them.
+ */
+static int
+check_tlsa(const struct zone *z, const struct check_options *o,
+    struct findings *out)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+	int rc = 0;
+	bool any_mx_tlsa = false;
+
+	for (size_t i = 0; i < count && rc == 0;) {
+		size_t e = zone_rrset_end(z, i);
+		const uint8_t *host;
+		unsigned port;
+		bool matched = false, given = false;
+
+		if (rr[i].type != RRTYPE_TLSA || !tlsa_name(rr[i].owner, &port,
+		    &host)) {
+			i = e;
+			continue;
+		}
+		for (size_t k = i; k < e && rc == 0; k++)
+			if (rr[k].rdlen >= 1 && rr[k].rdata[0] <= 1 &&
+			    (port == 25 || port == 465 || port == 587))
+				rc = findings_add(out, FINDING_WARNING,
+				    "tlsa-pkix-usage", &rr[k], "usage %u (PKIX) on a "
+				    "mail port: SMTP senders do not use it (RFC 7672 "
+				    "section 3.1.3)", rr[k].rdata[0]);
+		for (size_t c = 0; c < o->ncerts; c++) {
+			if (!dname_equal(o->certs[c].host, host))
+				continue;
+			given = true;
+			for (size_t k = i; k < e && !matched; k++)
+				matched = tlsa_matches(o->certs[c].src, rr[k].rdata,
+				    rr[k].rdlen);
+		}
+		if (rc == 0 && given && !matched)
+			rc = findings_add(out, FINDING_ERROR, "tlsa-no-match", &rr[i],
+			    "no record of the RRset matches the certificate given "
+			    "for this host: senders will defer mail");
+		i = e;
+	}
+	/*
+	 * MX hosts in the zone: all with TLSA at port 25, or none. The TLSA
+	 * owners, in canonical order as the zone is, are searched by halves.
+	 */
+	const uint8_t **owners = calloc(count + 1, sizeof(*owners));
+	size_t nowners = 0;
+	if (owners == NULL)
+		return STATUS_NOMEM;
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].type == RRTYPE_TLSA && (nowners == 0 ||
+		    owners[nowners - 1] != rr[i].owner))
+			owners[nowners++] = rr[i].owner;
+	for (int pass = 0; pass < 2 && rc == 0; pass++)
+		for (size_t i = 0; i < count && rc == 0; i++) {
+			const uint8_t *target;
+			uint8_t owner[DNAME_MAX_LENGTH];
+			bool has = false;
+			size_t tl, lo = 0, hi = nowners;
+
+			if (rr[i].type != RRTYPE_MX || rr[i].rdlen < 3)
+				continue;
+			target = rr[i].rdata + 2;
+			tl = dname_length(target);
+			if (!dname_is_below_or_at(target, zone_origin(z)) ||
+			    tl + 9 > sizeof(owner))
+				continue;
+			memcpy(owner, "\003_25\004_tcp", 9);
+			memcpy(owner + 9, target, tl);
+			while (lo < hi && !has) {
+				size_t mid = lo + (hi - lo) / 2;
+				int c = dname_compare(owners[mid], owner);
+				has = c == 0;
+				if (c < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (pass == 0)
+				any_mx_tlsa |= has;
+			else if (any_mx_tlsa && !has) {
+				char t[DNAME_TEXT_MAX];
+				dname_format(target, t, sizeof(t));
+				rc = findings_add(out, FINDING_WARNING,
+				    "mx-without-tlsa", &rr[i], "MX host %s has no TLSA "
+				    "at _25._tcp while another MX host has: DANE "
+				    "senders can be steered to it", t);
+			}
+		}
+	free(owners);
+	return rc;
+}
+
 int
 check_zone(const struct zone *z, const struct check_options *o,
     struct findings *out)
@@ -441,8 +579,9 @@ check_zone(const struct zone *z, const struct check_options *o,
 	}
 	if ((rc = check_rrsets(z, o, &k, out)) == 0 &&
 	    (!o->have_ds || (rc = check_ds(z, o, &k, out)) == 0) &&
-	    (rc = check_denial(z, out)) == 0)
-		rc = check_soa_expire(z, o, out);
+	    (rc = check_denial(z, out)) == 0 &&
+	    (rc = check_soa_expire(z, o, out)) == 0)
+		rc = check_tlsa(z, o, out);
 done:
 	keyring_free(&k);
 	return rc;

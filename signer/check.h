@@ -31,6 +31,13 @@ struct findings {
 };
 #define CHECK_FINDINGS_MAX 10000
 
+/* A certificate (chain) deployed at a host, for the TLSA checks. */
+struct tlsa_source;
+struct check_cert {
+	uint8_t host[DNAME_MAX_LENGTH];   /* wire name */
+	const struct tlsa_source *src;
+};
+
 struct check_options {
 	int64_t now;
 	int64_t warn;                /* expiring within this: a warning */
@@ -39,14 +46,18 @@ struct check_options {
 	const size_t *ds_len;
 	size_t nds;
 	bool have_ds;
+	/* Deployed certificates: each TLSA RRset of their hosts must match one. */
+	const struct check_cert *certs;
+	size_t ncerts;
 };
 
 /*
  * Check the signed zone z (finalized, read from a file): signatures (every
  * one verified), signed glue and delegations, algorithms that do not sign
  * everything, expiry, the NSEC or NSEC3 chain, NSEC3 parameters, SOA
- * expire against signature validity, and with o->have_ds the DS set
- * against the DNSKEY set. Findings go to out (to be freed with
+ * expire against signature validity, TLSA records (PKIX usages on mail
+ * ports, MX hosts without TLSA beside ones with, and against o->certs),
+ * and with o->have_ds the DS set against the DNSKEY set. Findings go to out (to be freed with
  * findings_free). Returns 0 or STATUS_NOMEM.
  */
 int check_zone(const struct zone *z, const struct check_options *o,

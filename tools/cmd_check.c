@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "keys/tlsa.h"
 #include "common/status.h"
 #include "common/timespec.h"
 #include "parent.h"
 #include "signer/check.h"
 #include "signing.h"
+#include "zones/dname.h"
 #include "zones/zone.h"
 
 /* Monitoring exit codes (Nagios, Icinga). */
@@ -19,6 +21,7 @@ static const char *const status_names[] = { "OK", "WARNING", "CRITICAL",
     "UNKNOWN" };
 
 #define WARN_DEFAULT (3 * 86400)
+#define CERTS_MAX 16
 
 static void
 print_json(const char *zone, const struct findings *f, int ex)
@@ -66,6 +69,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		{ "signed", required_argument, NULL, 's' },
 		{ "ds", required_argument, NULL, 'd' },
 		{ "warn", required_argument, NULL, 'w' },
+		{ "cert", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -73,6 +77,10 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	struct check_options o = { .now = cli->now, .warn = WARN_DEFAULT };
 	struct parent_ds *ds = NULL;
 	struct findings f = { 0 };
+	struct check_cert certs[CERTS_MAX];
+	struct tlsa_source *srcs[CERTS_MAX] = { 0 };
+	const char *cert_arg[CERTS_MAX];
+	size_t ncerts = 0;
 	struct zone *z = NULL;
 	struct diag d;
 	bool json = false;
@@ -88,6 +96,12 @@ cmd_check(struct cli *cli, int argc, char **argv)
 				    "duration (e.g. 3d)", optarg);
 			break;
 		case 'j': json = true; break;
+		case 'c':
+			if (ncerts == CERTS_MAX || strchr(optarg, '=') == NULL)
+				return cli_usage(cli, "check: --cert takes HOST=PEM "
+				    "(at most %d)", CERTS_MAX);
+			cert_arg[ncerts++] = optarg;
+			break;
 		default:
 			return cli_usage(cli, "check: unknown option");
 		}
@@ -107,6 +121,30 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		ex = CHECK_UNKNOWN;
 		goto out;
 	}
+	/* Each HOST=PEM: the host's name and its certificate (chain). */
+	for (size_t i = 0; i < ncerts; i++) {
+		char host[DNAME_TEXT_MAX];
+		const char *eq = strchr(cert_arg[i], '=');
+		size_t hl = (size_t)(eq - cert_arg[i]);
+
+		certs[i].src = NULL;
+		o.ncerts = i + 1;
+		snprintf(host, sizeof(host), "%.*s", (int)(hl < sizeof(host) ?
+		    hl : sizeof(host) - 1), cert_arg[i]);
+		if (dname_parse(host, certs[i].host) != 0) {
+			diag_set(&d, NULL, 0, "--cert: '%s' is not a host name", host);
+			rc = STATUS_SYNTAX;
+		} else
+			rc = tlsa_source_load_cert(eq + 1, &srcs[i], &d);
+		certs[i].src = srcs[i];
+		if (rc != 0) {
+			(void)cli_fail(cli, rc, &d, eq + 1);
+			printf("CHECK UNKNOWN - %s: %s\n", zname, d.text);
+			ex = CHECK_UNKNOWN;
+			goto out;
+		}
+	}
+	o.certs = certs;
 	if (ds != NULL) {
 		o.have_ds = true;
 		o.ds = (const uint8_t *const *)ds->rdata;
@@ -125,6 +163,8 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	else
 		print_text(zname, &f, ex);
 out:
+	for (size_t i = 0; i < CERTS_MAX; i++)
+		tlsa_source_free(srcs[i]);
 	findings_free(&f);
 	parent_ds_free(ds);
 	zone_free(z);

@@ -133,6 +133,29 @@ ldns-signzone -n -t 5 -s abcd -i $(date -u -d @$((NOW_EPOCH - 3600)) +%Y%m%d%H%M
 found nsec3-iterations 1 nsec3-iterations delegation.test iter.signed
 found nsec3-salt 1 nsec3-salt delegation.test iter.signed
 
+# --- TLSA: the deployed certificate, PKIX usages, MX hosts -----------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout m.key -out m.crt \
+    -subj /CN=mail.mx.test -days 30 >/dev/null 2>&1
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout x.key -out x.crt \
+    -subj /CN=mail.mx.test -days 30 >/dev/null 2>&1
+M311=$("$ZW" tlsa mail.mx.test --cert m.crt | awk '{ print $NF }')
+# mxzone FILE MX-LINES TLSA-LINES: a small mail zone, signed into FILE.
+mxzone() {
+	printf '$ORIGIN mx.test.\n$TTL 300\n@ SOA ns h 1 7200 3600 864000 300\n@ NS ns\nns A 192.0.2.1\nmail A 192.0.2.25\nmail2 A 192.0.2.26\n%s\n%s\n' \
+	    "$2" "$3" >mx.zone
+	sign mx.test mx mx.zone "$1"
+}
+keys mx.test mx
+mxzone mx-good.signed "@ MX 10 mail" "_25._tcp.mail TLSA 3 1 1 $M311"
+found tlsa-matches 0 - mx.test mx-good.signed --cert mail.mx.test=m.crt
+found tlsa-no-match 2 tlsa-no-match mx.test mx-good.signed --cert mail.mx.test=x.crt
+mxzone mx-pkix.signed "@ MX 10 mail" "_25._tcp.mail TLSA 1 1 1 $M311
+_25._tcp.mail TLSA 3 1 1 $M311"
+found tlsa-pkix-usage 1 tlsa-pkix-usage mx.test mx-pkix.signed
+mxzone mx-half.signed "@ MX 10 mail
+@ MX 20 mail2" "_25._tcp.mail TLSA 3 1 1 $M311"
+found mx-without-tlsa 1 mx-without-tlsa mx.test mx-half.signed
+
 # --- what cannot be checked, and the JSON form ------------------------------
 found unreadable 3 - delegation.test nothere.signed 2>/dev/null || true
 "$ZW" --now $AT check delegation.test --signed flipped --json >check.json
