@@ -11,7 +11,6 @@
 #include "keys/tlsa.h"
 #include "signer_internal.h"
 
-#define ALGS_MAX 8
 
 int
 findings_add(struct findings *f, enum finding_severity s, const char *code,
@@ -66,86 +65,27 @@ findings_worst(const struct findings *f)
 	return worst;
 }
 
-/* The apex DNSKEY RRset, each key decoded once. */
-struct keyring {
-	const struct zrr *key;       /* the first DNSKEY record */
-	size_t n;
-	struct dnskey_verifier **v;
-	int *status;
-	uint8_t algs[ALGS_MAX];
-	size_t nalgs;
-};
-
-static void
-keyring_free(struct keyring *k)
-{
-	for (size_t i = 0; k->v != NULL && i < k->n; i++)
-		dnskey_verifier_free(k->v[i]);
-	free(k->v);
-	free(k->status);
-}
-
-static int
-keyring_load(const struct zone *z, struct keyring *k)
-{
-	size_t count;
-	const struct zrr *rr = zone_records(z, &count);
-
-	memset(k, 0, sizeof(*k));
-	for (size_t i = 0; i < count; i++)
-		if (rr[i].type == RRTYPE_DNSKEY && (rr[i].flags & ZRR_APEX)) {
-			if (k->key == NULL)
-				k->key = &rr[i];
-			k->n++;
-		}
-	if (k->n == 0)
-		return 0;
-	if ((k->v = calloc(k->n, sizeof(*k->v))) == NULL ||
-	    (k->status = calloc(k->n, sizeof(*k->status))) == NULL)
-		return STATUS_NOMEM;
-	for (size_t i = 0; i < k->n; i++) {
-		const struct zrr *d = &k->key[i];
-		uint8_t alg = d->rdlen >= 4 ? d->rdata[3] : 0;
-		size_t a;
-
-		k->status[i] = dnskey_verifier_new(d->rdata, d->rdlen, &k->v[i]);
-		/* A revoked key still counts for its algorithm (RFC 5011). */
-		for (a = 0; a < k->nalgs && k->algs[a] != alg; a++)
-			;
-		if (a == k->nalgs && k->nalgs < ALGS_MAX)
-			k->algs[k->nalgs++] = alg;
-	}
-	return 0;
-}
-
-/* Which of the keys made sig? The index, or -1 (none has its tag and algorithm). */
-static int
-verify_with(const struct keyring *k, const struct rrsig_fields *f,
-    const uint8_t *data, size_t len, const uint8_t *sig, size_t siglen,
-    bool *verified)
-{
-	int found = -1;
-
-	*verified = false;
-	for (size_t i = 0; i < k->n && !*verified; i++) {
-		const struct zrr *d = &k->key[i];
-		if (d->rdlen < 4 || d->rdata[3] != f->algorithm ||
-		    dnskey_tag(d->rdata, d->rdlen) != f->key_tag)
-			continue;
-		found = (int)i;
-		*verified = k->v[i] != NULL && dnskey_verifier_check(k->v[i], data,
-		    len, sig, siglen) == 0;
-	}
-	return found;
-}
-
-/* Per RRset: what signs it, and whether each signature holds. */
+/* Per RRset: which algorithms sign it, which validly, and when that ends. */
 struct rrset_check {
 	unsigned present_algs;       /* bit a: an RRSIG of k->algs[a] is there */
-	unsigned valid_algs;         /* bit a: k->algs[a] made a valid signature */
+	unsigned valid_algs;
 	int64_t earliest;            /* earliest expiration of a valid signature */
 };
 
+/* The finding code for what rrsig_check found wrong. */
+static const char *
+sig_code(enum sig_problem p)
+{
+	switch (p) {
+	case SIG_TTL: return "sig-ttl-mismatch";
+	case SIG_NOT_YET_VALID: return "sig-not-yet-valid";
+	case SIG_EXPIRED: return "sig-expired";
+	case SIG_UNKNOWN_KEY: return "sig-unknown-key";
+	default: return "sig-bogus";
+	}
+}
+
+/* One RRSIG, every check verify.c's gate makes, the cryptography always. */
 static int
 check_signature(const struct zone *z, const struct check_options *o,
     const struct keyring *k, const struct zrr *set, size_t n,
@@ -154,56 +94,21 @@ check_signature(const struct zone *z, const struct check_options *o,
 {
 	struct rrsig_fields f;
 	const uint8_t *sig;
-	size_t siglen;
-	bool verified;
-	int key, s;
+	size_t siglen, ai;
+	struct diag d;
+	enum sig_problem p;
 
-	if (rrsig_parse(sigrr->rdata, sigrr->rdlen, &f, &sig, &siglen) != 0)
-		return findings_add(out, FINDING_ERROR, "sig-bogus", sigrr,
-		    "a malformed RRSIG");
-	for (size_t a = 0; a < k->nalgs; a++)
-		if (k->algs[a] == f.algorithm)
-			rc->present_algs |= 1u << a;
-	if (!dname_equal(f.signer, zone_origin(z)))
-		return findings_add(out, FINDING_ERROR, "sig-bogus", sigrr,
-		    "RRSIG by key %u: its signer is not the zone apex", f.key_tag);
-	if (f.labels != rrsig_labels(set->owner))
-		return findings_add(out, FINDING_ERROR, "sig-bogus", sigrr,
-		    "RRSIG by key %u: labels field %u, expected %u", f.key_tag,
-		    f.labels, rrsig_labels(set->owner));
-	if (f.original_ttl != set->ttl && (s = findings_add(out, FINDING_ERROR,
-	    "sig-ttl-mismatch", sigrr, "RRSIG by key %u: original TTL %u, but "
-	    "the RRset's TTL is %u (changed after signing?)", f.key_tag,
-	    f.original_ttl, set->ttl)) != 0)
-		return s;
-	if (rrsig_time_near(f.inception, o->now) > o->now)
-		return findings_add(out, FINDING_ERROR, "sig-not-yet-valid", sigrr,
-		    "RRSIG by key %u: inception in the future", f.key_tag);
-	if (rrsig_time_near(f.expiration, o->now) < o->now)
-		return findings_add(out, FINDING_ERROR, "sig-expired", sigrr,
-		    "RRSIG by key %u: expired", f.key_tag);
-	if ((s = rrsig_signing_data(&f, set, n, data)) != 0)
-		return s;
-	key = verify_with(k, &f, data->data, data->len, sig, siglen, &verified);
-	if (key < 0) {
-		/* An algorithm with no key at all: a rollover's leftover, not ours to judge. */
-		for (size_t a = 0; a < k->nalgs; a++)
-			if (k->algs[a] == f.algorithm)
-				return findings_add(out, FINDING_ERROR,
-				    "sig-unknown-key", sigrr, "RRSIG by key %u "
-				    "algorithm %u, which is not in the DNSKEY set",
-				    f.key_tag, f.algorithm);
+	diag_clear(&d);
+	p = rrsig_check(z, k, o->now, set, n, sigrr, true, data, &ai, NULL, &d);
+	if (ai < k->nalgs)
+		rc->present_algs |= 1u << ai;
+	if (p == SIG_OTHER_ALG)
 		return 0;
-	}
-	if (!verified)
-		return findings_add(out, FINDING_ERROR, "sig-bogus", sigrr,
-		    "RRSIG by key %u algorithm %u does not verify (the RRset "
-		    "changed after signing, or the signature is damaged)",
-		    f.key_tag, f.algorithm);
-	for (size_t a = 0; a < k->nalgs; a++)
-		if (k->algs[a] == f.algorithm)
-			rc->valid_algs |= 1u << a;
-	if (f.original_ttl == set->ttl) {
+	if (p != SIG_OK)
+		return findings_add(out, FINDING_ERROR, sig_code(p), sigrr, "%s",
+		    d.text);
+	rc->valid_algs |= 1u << ai;
+	if (rrsig_parse(sigrr->rdata, sigrr->rdlen, &f, &sig, &siglen) == 0) {
 		int64_t exp = rrsig_time_near(f.expiration, o->now);
 		if (rc->earliest == 0 || exp < rc->earliest)
 			rc->earliest = exp;

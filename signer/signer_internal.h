@@ -2,6 +2,7 @@
 #ifndef ZW_SIGNER_INTERNAL_H
 #define ZW_SIGNER_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +92,38 @@ int nsec3_build_chain(struct zone *z, const struct sign_policy *p,
     uint32_t ttl, struct diag *d) WUR;
 /* Verify the zone's NSEC or NSEC3 chain structure (which one: what it holds). */
 int denial_verify_chain(const struct zone *z, struct diag *d) WUR;
+/* The apex DNSKEY RRset, each key decoded once (for checking signatures). */
+#define KEYRING_ALGS_MAX 8
+struct dnskey_verifier;
+struct keyring {
+	const struct zrr *key;       /* the first DNSKEY record; n in a row */
+	size_t n;
+	struct dnskey_verifier **v;  /* NULL: unusable, its status in status[] */
+	int *status;
+	uint8_t algs[KEYRING_ALGS_MAX];   /* the algorithms of the set */
+	size_t nalgs;
+};
+int keyring_load(const struct zone *z, struct keyring *k) WUR;
+void keyring_free(struct keyring *k);
+
+/* What is wrong with one RRSIG, if anything: the one notion of a valid signature. */
+enum sig_problem {
+	SIG_OK,
+	SIG_OTHER_ALG,               /* an algorithm with no key: not judged */
+	SIG_MALFORMED, SIG_SIGNER, SIG_LABELS, SIG_TTL, SIG_NOT_YET_VALID,
+	SIG_EXPIRED, SIG_UNKNOWN_KEY, SIG_BOGUS,
+};
+/*
+ * Check the RRSIG sig over set[0..n) with the keys at now (the
+ * cryptography only when crypto; data is scratch space). *alg_index: the
+ * signature's algorithm among k->algs (k->nalgs: none). checked, when not
+ * NULL, counts cryptographic checks. A problem is described in d.
+ */
+enum sig_problem rrsig_check(const struct zone *z, const struct keyring *k,
+    int64_t now, const struct zrr *set, size_t n, const struct zrr *sig,
+    bool crypto, struct bytes *data, size_t *alg_index,
+    atomic_size_t *checked, struct diag *d);
+
 /* signer_verify_zone without the chain: the signatures only. */
 int verify_signatures(const struct zone *z, int64_t now, unsigned threads,
     bool sample_new, size_t *checked, struct diag *d) WUR;

@@ -9,7 +9,6 @@
 #include "signer_internal.h"
 #include "zones/dname.h"
 
-#define ALGS_MAX 8
 /*
  * Trusted signatures still verified: all of them in zones of up to
  * TRUSTED_ALL RRsets, otherwise those of every TRUSTED_SAMPLE-th RRset.
@@ -17,21 +16,49 @@
 #define TRUSTED_ALL 1024
 #define TRUSTED_SAMPLE 256
 
-struct verify_job {
-	const struct zone *z;
-	const struct zrr *dnskeys;   /* the apex DNSKEY RRset */
-	size_t ndnskeys;
-	/* Each DNSKEY decoded once (NULL: unusable, its status in key_status). */
-	struct dnskey_verifier **verifiers;
-	int *key_status;
-	uint8_t algs[ALGS_MAX];      /* algorithms of the DNSKEY set */
-	size_t nalgs;
-	int64_t now;
-	const size_t *rrsets;
-	size_t sample;               /* 1: verify every trusted signature too */
-	bool sample_new;             /* new signatures only sampled as well */
-	atomic_size_t checked;
-};
+void
+keyring_free(struct keyring *k)
+{
+	for (size_t i = 0; k->v != NULL && i < k->n; i++)
+		dnskey_verifier_free(k->v[i]);
+	free(k->v);
+	free(k->status);
+	memset(k, 0, sizeof(*k));
+}
+
+int
+keyring_load(const struct zone *z, struct keyring *k)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].type == RRTYPE_DNSKEY && (rr[i].flags & ZRR_APEX)) {
+			if (k->key == NULL)
+				k->key = &rr[i];
+			k->n++;
+		}
+	if (k->n == 0)
+		return 0;
+	if ((k->v = calloc(k->n, sizeof(*k->v))) == NULL ||
+	    (k->status = calloc(k->n, sizeof(*k->status))) == NULL) {
+		keyring_free(k);
+		return STATUS_NOMEM;
+	}
+	for (size_t i = 0; i < k->n; i++) {
+		const struct zrr *d = &k->key[i];
+		uint8_t alg = d->rdlen >= 4 ? d->rdata[3] : 0;
+		size_t a;
+
+		k->status[i] = dnskey_verifier_new(d->rdata, d->rdlen, &k->v[i]);
+		for (a = 0; a < k->nalgs && k->algs[a] != alg; a++)
+			;
+		if (a == k->nalgs && k->nalgs < KEYRING_ALGS_MAX)
+			k->algs[k->nalgs++] = alg;
+	}
+	return 0;
+}
 
 static const char *
 alg_text(uint8_t alg, char *buf, size_t size)
@@ -41,76 +68,98 @@ alg_text(uint8_t alg, char *buf, size_t size)
 	return buf;
 }
 
-/* Check one RRSIG over rr[0..n); returns 0 and the algorithm's index, or a status. */
-static int
-verify_rrsig(struct verify_job *job, const struct zrr *set, size_t n,
-    const struct zrr *sigrr, bool crypto, struct bytes *data,
-    size_t *alg_index, struct diag *d)
+enum sig_problem
+rrsig_check(const struct zone *z, const struct keyring *k, int64_t now,
+    const struct zrr *set, size_t n, const struct zrr *sigrr, bool crypto,
+    struct bytes *data, size_t *alg_index, atomic_size_t *checked,
+    struct diag *d)
 {
 	struct rrsig_fields f;
 	const uint8_t *sig;
 	size_t siglen;
 	int rc;
 
+	*alg_index = k->nalgs;
 	if (rrsig_parse(sigrr->rdata, sigrr->rdlen, &f, &sig, &siglen) != 0) {
-		zone_diag_rr(job->z, sigrr, d, "malformed RRSIG");
-		return STATUS_BAD_SIGNATURE;
+		zone_diag_rr(z, sigrr, d, "malformed RRSIG");
+		return SIG_MALFORMED;
 	}
-	if (!dname_equal(f.signer, zone_origin(job->z))) {
-		zone_diag_rr(job->z, sigrr, d, "RRSIG signer is not the zone apex");
-		return STATUS_BAD_SIGNATURE;
+	for (*alg_index = 0; *alg_index < k->nalgs &&
+	    k->algs[*alg_index] != f.algorithm; (*alg_index)++)
+		;
+	if (!dname_equal(f.signer, zone_origin(z))) {
+		zone_diag_rr(z, sigrr, d, "RRSIG by key %u: its signer is not the "
+		    "zone apex", f.key_tag);
+		return SIG_SIGNER;
 	}
 	if (f.labels != rrsig_labels(set->owner)) {
-		zone_diag_rr(job->z, sigrr, d, "RRSIG labels field is %u, "
-		    "expected %u", f.labels, rrsig_labels(set->owner));
-		return STATUS_BAD_SIGNATURE;
+		zone_diag_rr(z, sigrr, d, "RRSIG by key %u: labels field is %u, "
+		    "expected %u", f.key_tag, f.labels, rrsig_labels(set->owner));
+		return SIG_LABELS;
 	}
 	if (f.original_ttl != set->ttl || sigrr->ttl != set->ttl) {
-		zone_diag_rr(job->z, sigrr, d, "RRSIG TTL or original TTL differs "
-		    "from the RRset TTL %u", set->ttl);
-		return STATUS_BAD_SIGNATURE;
+		zone_diag_rr(z, sigrr, d, "RRSIG by key %u: TTL or original TTL "
+		    "%u differs from the RRset TTL %u (changed after signing?)",
+		    f.key_tag, f.original_ttl, set->ttl);
+		return SIG_TTL;
 	}
-	if (rrsig_time_near(f.inception, job->now) > job->now) {
-		zone_diag_rr(job->z, sigrr, d, "signature not yet valid");
-		return STATUS_BAD_SIGNATURE;
+	if (rrsig_time_near(f.inception, now) > now) {
+		zone_diag_rr(z, sigrr, d, "RRSIG by key %u: not yet valid "
+		    "(inception in the future)", f.key_tag);
+		return SIG_NOT_YET_VALID;
 	}
-	if (rrsig_time_near(f.expiration, job->now) < job->now) {
-		zone_diag_rr(job->z, sigrr, d, "signature expired");
-		return STATUS_BAD_SIGNATURE;
+	if (rrsig_time_near(f.expiration, now) < now) {
+		zone_diag_rr(z, sigrr, d, "RRSIG by key %u: expired", f.key_tag);
+		return SIG_EXPIRED;
 	}
-	for (*alg_index = 0; *alg_index < job->nalgs &&
-	    job->algs[*alg_index] != f.algorithm; (*alg_index)++)
-		;
 	/*
 	 * An algorithm without a key in the DNSKEY set: an algorithm
 	 * rollover's signatures ahead of its keys, or after them (RFC 6781
 	 * §4.1.4). Validators ignore them; there is no key to check them with.
 	 */
-	if (*alg_index == job->nalgs)
-		return 0;
-	if (crypto && (rc = rrsig_signing_data(&f, set, n, data)) != 0)
-		return rc;
+	if (*alg_index == k->nalgs)
+		return SIG_OTHER_ALG;
+	if (crypto && (rc = rrsig_signing_data(&f, set, n, data)) != 0) {
+		zone_diag_rr(z, sigrr, d, "out of memory");
+		return SIG_BOGUS;
+	}
 	/* Several keys may share a tag (RFC 4034 §5.3.1): try each candidate. */
 	rc = STATUS_KEY_MISSING;
-	for (size_t k = 0; k < job->ndnskeys; k++) {
-		const struct zrr *key = &job->dnskeys[k];
+	for (size_t i = 0; i < k->n; i++) {
+		const struct zrr *key = &k->key[i];
 		if (key->rdlen < 4 || key->rdata[3] != f.algorithm ||
 		    dnskey_tag(key->rdata, key->rdlen) != f.key_tag)
 			continue;
 		if (!crypto)
-			return 0;
-		atomic_fetch_add_explicit(&job->checked, 1, memory_order_relaxed);
-		rc = job->verifiers[k] == NULL ? job->key_status[k] :
-		    dnskey_verifier_check(job->verifiers[k], data->data,
-		    data->len, sig, siglen);
+			return SIG_OK;
+		if (checked != NULL)
+			atomic_fetch_add_explicit(checked, 1, memory_order_relaxed);
+		rc = k->v[i] == NULL ? k->status[i] :
+		    dnskey_verifier_check(k->v[i], data->data, data->len, sig,
+		    siglen);
 		if (rc == 0)
-			return 0;
+			return SIG_OK;
 	}
-	zone_diag_rr(job->z, set, d, "RRSIG by key %u algorithm %u %s",
-	    f.key_tag, f.algorithm, rc == STATUS_KEY_MISSING ?
-	    "names no key of the DNSKEY set" : "does not verify");
-	return rc == STATUS_KEY_MISSING ? rc : STATUS_BAD_SIGNATURE;
+	if (rc == STATUS_KEY_MISSING) {
+		zone_diag_rr(z, set, d, "RRSIG by key %u algorithm %u names no key "
+		    "of the DNSKEY set", f.key_tag, f.algorithm);
+		return SIG_UNKNOWN_KEY;
+	}
+	zone_diag_rr(z, set, d, "RRSIG by key %u algorithm %u does not verify "
+	    "(the RRset changed after signing, or the signature is damaged)",
+	    f.key_tag, f.algorithm);
+	return SIG_BOGUS;
 }
+
+struct verify_job {
+	const struct zone *z;
+	struct keyring keys;
+	int64_t now;
+	const size_t *rrsets;
+	size_t sample;               /* 1: verify every trusted signature too */
+	bool sample_new;             /* new signatures only sampled as well */
+	atomic_size_t checked;
+};
 
 static int
 verify_slice(size_t begin, size_t end, void *arg, struct diag *d)
@@ -133,18 +182,23 @@ verify_slice(size_t begin, size_t end, void *arg, struct diag *d)
 			bool crypto = s % job->sample == 0 ||
 			    (rr[i].flags & ZRR_APEX) ||
 			    (!(rr[g].flags & ZRR_TRUSTED) && !job->sample_new);
-			if ((rc = verify_rrsig(job, &rr[i], e - i, &rr[g], crypto,
-			    &data, &ai, d)) != 0)
+			enum sig_problem p = rrsig_check(job->z, &job->keys,
+			    job->now, &rr[i], e - i, &rr[g], crypto, &data, &ai,
+			    &job->checked, d);
+			if (p != SIG_OK && p != SIG_OTHER_ALG) {
+				rc = p == SIG_UNKNOWN_KEY ? STATUS_KEY_MISSING :
+				    STATUS_BAD_SIGNATURE;
 				break;
-			if (ai < job->nalgs)
+			}
+			if (p == SIG_OK)
 				ok |= 1u << ai;
 		}
 		/* RFC 4035 §2.2: every algorithm of the DNSKEY set signs every RRset. */
-		for (size_t a = 0; rc == 0 && a < job->nalgs; a++)
+		for (size_t a = 0; rc == 0 && a < job->keys.nalgs; a++)
 			if (!(ok & (1u << a))) {
 				char alg[40];
 				zone_diag_rr(job->z, &rr[i], d, "no valid signature "
-				    "by algorithm %s", alg_text(job->algs[a], alg,
+				    "by algorithm %s", alg_text(job->keys.algs[a], alg,
 				    sizeof(alg)));
 				rc = STATUS_BAD_SIGNATURE;
 			}
@@ -183,51 +237,30 @@ verify_signatures(const struct zone *z, int64_t now, unsigned threads,
     bool sample_new, size_t *checked, struct diag *d)
 {
 	struct verify_job job = { .z = z, .now = now };
-	size_t count, nrrsets = 0, *rrsets = NULL, chunk;
-	const struct zrr *rr = zone_records(z, &count);
+	size_t nrrsets = 0, *rrsets = NULL, chunk;
 	int rc;
 
-	for (size_t i = 0; i < count; i++)
-		if (rr[i].type == RRTYPE_DNSKEY && (rr[i].flags & ZRR_APEX)) {
-			if (job.dnskeys == NULL)
-				job.dnskeys = &rr[i];
-			job.ndnskeys++;
-			uint8_t alg = rr[i].rdlen >= 4 ? rr[i].rdata[3] : 0;
-			size_t a;
-			for (a = 0; a < job.nalgs && job.algs[a] != alg; a++)
-				;
-			if (a == job.nalgs && job.nalgs < ALGS_MAX)
-				job.algs[job.nalgs++] = alg;
-		}
-	if (job.ndnskeys == 0) {
+	if ((rc = keyring_load(z, &job.keys)) != 0)
+		return rc;
+	if (job.keys.n == 0) {
 		diag_set(d, NULL, 0, "no DNSKEY RRset at the zone apex");
 		return STATUS_KEY_MISSING;
 	}
 	if ((rc = check_orphan_signatures(z, d)) != 0)
-		return rc;
-	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL)
-		return STATUS_NOMEM;
-	job.rrsets = rrsets;
-	job.sample = nrrsets <= TRUSTED_ALL ? 1 : TRUSTED_SAMPLE;
-	job.sample_new = sample_new;
-	job.verifiers = calloc(job.ndnskeys, sizeof(*job.verifiers));
-	job.key_status = calloc(job.ndnskeys, sizeof(*job.key_status));
-	if (job.verifiers == NULL || job.key_status == NULL) {
+		goto out;
+	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
-	for (size_t k = 0; k < job.ndnskeys; k++)
-		job.key_status[k] = dnskey_verifier_new(job.dnskeys[k].rdata,
-		    job.dnskeys[k].rdlen, &job.verifiers[k]);
+	job.rrsets = rrsets;
+	job.sample = nrrsets <= TRUSTED_ALL ? 1 : TRUSTED_SAMPLE;
+	job.sample_new = sample_new;
 	/* Chunks small enough that even a small zone keeps every thread busy. */
 	chunk = nrrsets / 64 + 1;
 	rc = parallel_for(nrrsets, chunk < 1024 ? chunk : 1024, threads,
 	    verify_slice, &job, d);
 out:
-	for (size_t k = 0; job.verifiers != NULL && k < job.ndnskeys; k++)
-		dnskey_verifier_free(job.verifiers[k]);
-	free(job.verifiers);
-	free(job.key_status);
+	keyring_free(&job.keys);
 	free(rrsets);
 	if (checked != NULL)
 		*checked = atomic_load(&job.checked);
