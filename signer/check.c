@@ -235,11 +235,27 @@ check_ds(const struct zone *z, const struct check_options *o,
 		if (rc != 0)
 			break;
 		if (!match) {
-			rc = findings_add(out, tag_seen ? FINDING_ERROR :
-			    FINDING_WARNING, tag_seen ? "ds-wrong-digest" :
-			    "ds-no-key", NULL, tag_seen ? "DS %u: a key has its tag "
-			    "and algorithm, but not its digest" : "DS %u points to "
-			    "no key of the DNSKEY set", tag);
+			bool alg_known = false;
+			for (size_t a = 0; a < k->nalgs; a++)
+				alg_known |= k->algs[a] == ds[2];
+			/*
+			 * An algorithm in the DS set that no key has signs nothing
+			 * in the zone (RFC 4035 §2.2, RFC 6840 §5.11): an error;
+			 * a stray DS of an algorithm the keys have, a warning.
+			 */
+			if (tag_seen)
+				rc = findings_add(out, FINDING_ERROR, "ds-wrong-digest",
+				    NULL, "DS %u: a key has its tag and algorithm, but "
+				    "not its digest", tag);
+			else if (!alg_known)
+				rc = findings_add(out, FINDING_ERROR, "ds-alg-unsigned",
+				    NULL, "DS %u has algorithm %u, which no key of the "
+				    "DNSKEY set has: nothing in the zone is signed with "
+				    "it", tag, ds[2]);
+			else
+				rc = findings_add(out, FINDING_WARNING, "ds-no-key",
+				    NULL, "DS %u points to no key of the DNSKEY set",
+				    tag);
 			continue;
 		}
 		matched++;

@@ -116,6 +116,8 @@ awk '{ $5 = 1; print }' ds >ds-unknown
 found ds-no-key 2 ds-no-match delegation.test nsec3.signed --ds ds-unknown
 { cat ds; awk '{ $5 = 1; print }' ds; } >ds-extra
 found ds-extra 1 ds-no-key delegation.test nsec3.signed --ds ds-extra
+{ cat ds; awk '{ $5 = 1; $6 = 8; print }' ds; } >ds-alg
+found ds-algorithm-without-keys 2 ds-alg-unsigned delegation.test nsec3.signed --ds ds-alg
 : >ds-empty
 found no-ds 1 ds-none delegation.test nsec3.signed --ds ds-empty
 ksk=$(ls k-del/K*.key | while read -r f; do grep -q 'DNSKEY.257' "$f" && echo "$f"; done | head -n 1)
