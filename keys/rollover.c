@@ -595,7 +595,11 @@ rollover_ds_matches(const struct key *k, const uint8_t *const *dsset,
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *want = dsset[i];
-		if (dslen[i] < 4 ||
+		/*
+		 * A SHA-1 DS does not count as the parent serving the key's DS:
+		 * validators that no longer take SHA-1 (RFC 8624) ignore it.
+		 */
+		if (dslen[i] < 4 || want[3] == DS_DIGEST_SHA1 ||
 		    dnskey_ds_rdata(owner, rd, len, want[3], ds, &got) != 0)
 			continue;
 		if (got == dslen[i] && memcmp(ds, want, got) == 0)

@@ -65,6 +65,28 @@ findings_worst(const struct findings *f)
 	return worst;
 }
 
+/* The length of the wire name at p within max bytes; 0 if it does not fit there. */
+static size_t
+name_len_in(const uint8_t *p, size_t max)
+{
+	size_t i = 0;
+
+	while (i < max && p[i] != 0) {
+		if (p[i] > 63)
+			return 0;
+		i += 1 + p[i];
+	}
+	return i < max ? i + 1 : 0;
+}
+
+/* The keys (tag, algorithm) whose signature over the apex DNSKEY RRset holds. */
+#define DNSKEY_SIGNERS_MAX 16
+struct dnskey_signers {
+	uint16_t tag[DNSKEY_SIGNERS_MAX];
+	uint8_t alg[DNSKEY_SIGNERS_MAX];
+	size_t n;
+};
+
 /* Per RRset: which algorithms sign it, which validly, and when that ends. */
 struct rrset_check {
 	unsigned present_algs;       /* bit a: an RRSIG of k->algs[a] is there */
@@ -90,7 +112,7 @@ static int
 check_signature(const struct zone *z, const struct check_options *o,
     const struct keyring *k, const struct zrr *set, size_t n,
     const struct zrr *sigrr, struct bytes *data, struct rrset_check *rc,
-    struct findings *out)
+    struct dnskey_signers *ds, struct findings *out)
 {
 	struct rrsig_fields f;
 	const uint8_t *sig;
@@ -112,6 +134,11 @@ check_signature(const struct zone *z, const struct check_options *o,
 		int64_t exp = rrsig_time_near(f.expiration, o->now);
 		if (rc->earliest == 0 || exp < rc->earliest)
 			rc->earliest = exp;
+		if (set->type == RRTYPE_DNSKEY && (set->flags & ZRR_APEX) &&
+		    ds->n < DNSKEY_SIGNERS_MAX) {
+			ds->tag[ds->n] = f.key_tag;
+			ds->alg[ds->n++] = f.algorithm;
+		}
 	}
 	return 0;
 }
@@ -119,7 +146,8 @@ check_signature(const struct zone *z, const struct check_options *o,
 /* Every RRset: signed by every algorithm, validly; RRSIGs over nothing they may cover. */
 static int
 check_rrsets(const struct zone *z, const struct check_options *o,
-    const struct keyring *k, struct findings *out)
+    const struct keyring *k, struct dnskey_signers *signers,
+    struct findings *out)
 {
 	size_t count;
 	const struct zrr *rr = zone_records(z, &count);
@@ -161,7 +189,7 @@ check_rrsets(const struct zone *z, const struct check_options *o,
 		}
 		for (size_t s = e; s < g && rc == 0; s++)
 			rc = check_signature(z, o, k, &rr[i], e - i, &rr[s], &data,
-			    &st, out);
+			    &st, signers, out);
 		/*
 		 * RFC 4035 §2.2: every algorithm of the DNSKEY set signs every
 		 * RRset (a signature that is there but fails is reported above).
@@ -187,13 +215,55 @@ check_rrsets(const struct zone *z, const struct check_options *o,
 	return rc;
 }
 
-/* The DS set against the DNSKEY set (RFC 4035 §5.2; RFC 4509 on SHA-1). */
+/* What became of one DS of the parent. */
+enum ds_fate { DS_MATCH, DS_WRONG_DIGEST, DS_NO_KEY, DS_UNKNOWN_ALG,
+    DS_UNKNOWN_DIGEST, DS_MALFORMED };
+
+static enum ds_fate
+ds_fate(const struct zone *z, const struct keyring *k, const uint8_t *ds,
+    size_t len)
+{
+	bool tag_seen = false, alg_known = false, unsupported = false;
+	uint16_t tag;
+
+	if (len < 5)
+		return DS_MALFORMED;
+	tag = (uint16_t)(ds[0] << 8 | ds[1]);
+	for (size_t a = 0; a < k->nalgs; a++)
+		alg_known |= k->algs[a] == ds[2];
+	for (size_t i = 0; i < k->n; i++) {
+		const struct zrr *dk = &k->key[i];
+		uint8_t want[4 + 64];
+		size_t wlen;
+		int rc;
+
+		if (dk->rdlen < 4 || dnskey_tag(dk->rdata, dk->rdlen) != tag ||
+		    dk->rdata[3] != ds[2])
+			continue;
+		tag_seen = true;
+		rc = dnskey_ds_rdata(zone_origin(z), dk->rdata, dk->rdlen, ds[3],
+		    want, &wlen);
+		unsupported |= rc == STATUS_UNSUPPORTED;
+		if (rc == 0 && wlen == len && memcmp(want, ds, len) == 0)
+			return DS_MATCH;
+	}
+	if (unsupported)
+		return DS_UNKNOWN_DIGEST;
+	return tag_seen ? DS_WRONG_DIGEST : alg_known ? DS_NO_KEY :
+	    DS_UNKNOWN_ALG;
+}
+
+/*
+ * The DS set against the DNSKEY set (RFC 4035 §5.2; RFC 8624 on SHA-1): a
+ * DS that fails beside one that works is a warning, the chain broken an
+ * error.
+ */
 static int
 check_ds(const struct zone *z, const struct check_options *o,
-    const struct keyring *k, struct findings *out)
+    const struct keyring *k, const struct dnskey_signers *signers,
+    struct findings *out)
 {
-	size_t count, matched = 0;
-	const struct zrr *rr = zone_records(z, &count);
+	size_t matched = 0;
 	bool signs_dnskey = false;
 	int rc = 0;
 
@@ -201,85 +271,57 @@ check_ds(const struct zone *z, const struct check_options *o,
 		return findings_add(out, FINDING_WARNING, "ds-none", NULL, "the "
 		    "parent has no DS for this signed zone: resolvers treat it "
 		    "as unsigned");
+	for (size_t d = 0; d < o->nds; d++)
+		matched += ds_fate(z, k, o->ds[d], o->ds_len[d]) == DS_MATCH;
 	for (size_t d = 0; d < o->nds && rc == 0; d++) {
 		const uint8_t *ds = o->ds[d];
-		size_t len = o->ds_len[d];
-		uint16_t tag;
-		bool tag_seen = false, match = false;
-		int key = -1;
+		enum ds_fate fate = ds_fate(z, k, ds, o->ds_len[d]);
+		enum finding_severity worse = matched > 0 ? FINDING_WARNING :
+		    FINDING_ERROR;
+		uint16_t tag = o->ds_len[d] >= 2 ? (uint16_t)(ds[0] << 8 | ds[1]) : 0;
+		bool signs = false;
 
-		if (len < 5) {
-			rc = findings_add(out, FINDING_ERROR, "ds-malformed", NULL,
-			    "a DS record too short to hold a digest");
-			continue;
-		}
-		tag = (uint16_t)(ds[0] << 8 | ds[1]);
-		if (ds[3] == 1)
+		if (fate != DS_MALFORMED && ds[3] == DS_DIGEST_SHA1)
 			rc = findings_add(out, FINDING_WARNING, "ds-sha1", NULL,
 			    "DS %u uses SHA-1 (digest type 1): publish SHA-256", tag);
-		for (size_t i = 0; i < k->n && !match && rc == 0; i++) {
-			const struct zrr *dk = &k->key[i];
-			uint8_t want[4 + 64];
-			size_t wlen;
-			if (dnskey_tag(dk->rdata, dk->rdlen) != tag ||
-			    dk->rdata[3] != ds[2])
-				continue;
-			tag_seen = true;
-			if (dnskey_ds_rdata(zone_origin(z), dk->rdata, dk->rdlen,
-			    ds[3], want, &wlen) == 0 && wlen == len &&
-			    memcmp(want, ds, len) == 0) {
-				match = true;
-				key = (int)i;
-			}
-		}
 		if (rc != 0)
 			break;
-		if (!match) {
-			bool alg_known = false;
-			for (size_t a = 0; a < k->nalgs; a++)
-				alg_known |= k->algs[a] == ds[2];
-			/*
-			 * An algorithm in the DS set that no key has signs nothing
-			 * in the zone (RFC 4035 §2.2, RFC 6840 §5.11): an error;
-			 * a stray DS of an algorithm the keys have, a warning.
-			 */
-			if (tag_seen)
-				rc = findings_add(out, FINDING_ERROR, "ds-wrong-digest",
-				    NULL, "DS %u: a key has its tag and algorithm, but "
-				    "not its digest", tag);
-			else if (!alg_known)
-				rc = findings_add(out, FINDING_ERROR, "ds-alg-unsigned",
-				    NULL, "DS %u has algorithm %u, which no key of the "
-				    "DNSKEY set has: nothing in the zone is signed with "
-				    "it", tag, ds[2]);
-			else
-				rc = findings_add(out, FINDING_WARNING, "ds-no-key",
-				    NULL, "DS %u points to no key of the DNSKEY set",
-				    tag);
+		switch (fate) {
+		case DS_MALFORMED:
+			rc = findings_add(out, worse, "ds-malformed", NULL, "a DS "
+			    "record too short to hold a digest");
 			continue;
+		case DS_WRONG_DIGEST:
+			rc = findings_add(out, worse, "ds-wrong-digest", NULL, "DS %u: "
+			    "a key has its tag and algorithm, but not its digest", tag);
+			continue;
+		case DS_UNKNOWN_DIGEST:
+			rc = findings_add(out, FINDING_WARNING, "ds-unknown-digest",
+			    NULL, "DS %u: digest type %u, which zonewarden cannot "
+			    "check", tag, ds[3]);
+			continue;
+		case DS_UNKNOWN_ALG:
+			/* Signs nothing in the zone (RFC 4035 §2.2, RFC 6840 §5.11). */
+			rc = findings_add(out, FINDING_ERROR, "ds-alg-unsigned", NULL,
+			    "DS %u has algorithm %u, which no key of the DNSKEY set "
+			    "has: nothing in the zone is signed with it", tag, ds[2]);
+			continue;
+		case DS_NO_KEY:
+			rc = findings_add(out, worse, "ds-no-key", NULL, "DS %u points "
+			    "to no key of the DNSKEY set", tag);
+			continue;
+		case DS_MATCH:
+			break;
 		}
-		matched++;
-		/* Does that key sign the DNSKEY RRset? */
-		bool signs = false;
-		for (size_t i = 0; i < count && !signs; i++) {
-			struct rrsig_fields f;
-			const uint8_t *sig;
-			size_t siglen;
-			if (rr[i].type != RRTYPE_RRSIG || !(rr[i].flags & ZRR_APEX) ||
-			    rr[i].rdlen < 2 || (rr[i].rdata[0] << 8 |
-			    rr[i].rdata[1]) != RRTYPE_DNSKEY ||
-			    rrsig_parse(rr[i].rdata, rr[i].rdlen, &f, &sig,
-			    &siglen) != 0)
-				continue;
-			signs = f.key_tag == tag && f.algorithm == ds[2] &&
-			    rrsig_time_near(f.expiration, o->now) >= o->now;
-		}
+		for (size_t i = 0; i < signers->n && !signs; i++)
+			signs = signers->tag[i] == tag && signers->alg[i] == ds[2];
 		if (signs)
 			signs_dnskey = true;
 		else
-			rc = findings_add(out, FINDING_ERROR, "ds-key-signs-nothing",
-			    k->key != NULL ? &k->key[key] : NULL, "DS %u points to a "
-			    "key that does not sign the DNSKEY RRset", tag);
+			rc = findings_add(out, worse, "ds-key-signs-nothing", NULL,
+			    "DS %u points to a key without a valid signature over the "
+			    "DNSKEY RRset (a ZSK, an unused KSK, or its signature is "
+			    "missing, expired or bogus)", tag);
 	}
 	if (rc == 0 && matched == 0)
 		rc = findings_add(out, FINDING_ERROR, "ds-no-match", NULL, "no DS "
@@ -287,8 +329,8 @@ check_ds(const struct zone *z, const struct check_options *o,
 		    "trust is broken");
 	else if (rc == 0 && !signs_dnskey)
 		rc = findings_add(out, FINDING_ERROR, "dnskey-not-signed-by-ds-key",
-		    k->key, "the DNSKEY RRset is not signed by a key the parent's "
-		    "DS points to");
+		    k->key, "the DNSKEY RRset has no valid signature by a key the "
+		    "parent's DS points to");
 	return rc;
 }
 
@@ -331,8 +373,11 @@ check_soa_expire(const struct zone *z, const struct check_options *o,
 
 	if (soa == NULL || earliest <= o->now)
 		return 0;
-	n = dname_length(soa->rdata);
-	n += dname_length(soa->rdata + n);
+	/* Two names, then five numbers: a record shorter than that says nothing. */
+	size_t m1 = name_len_in(soa->rdata, soa->rdlen), m2;
+	if (m1 == 0 || (m2 = name_len_in(soa->rdata + m1, soa->rdlen - m1)) == 0)
+		return 0;
+	n = m1 + m2;
 	if (soa->rdlen < n + 20)
 		return 0;
 	uint32_t expire = (uint32_t)soa->rdata[n + 12] << 24 |
@@ -346,22 +391,26 @@ check_soa_expire(const struct zone *z, const struct check_options *o,
 	return 0;
 }
 
-/* _PORT._tcp.HOST: the port, and host's wire name into host; false for other names. */
+/* _PORT._tcp.HOST (any case): the port, and host's wire name; false for other names. */
 static bool
 tlsa_name(const uint8_t *owner, unsigned *port, const uint8_t **host)
 {
-	char label[8];
+	unsigned v = 0;
 
 	if (owner[0] < 2 || owner[0] > 6 || owner[1] != '_')
 		return false;
-	memcpy(label, owner + 2, owner[0] - 1);
-	label[owner[0] - 1] = '\0';
-	*port = (unsigned)strtoul(label, NULL, 10);
+	for (size_t i = 2; i <= owner[0]; i++) {
+		if (owner[i] < '0' || owner[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(owner[i] - '0');
+	}
 	owner += 1 + owner[0];
-	if (owner[0] != 4 || memcmp(owner + 1, "_tcp", 4) != 0)
+	if (owner[0] != 4 || owner[1] != '_' || (owner[2] | 0x20) != 't' ||
+	    (owner[3] | 0x20) != 'c' || (owner[4] | 0x20) != 'p')
 		return false;
 	*host = owner + 5;
-	return *port > 0;
+	*port = v;
+	return v > 0 && v <= 65535;
 }
 
 /* Does TLSA rdata match the chain src (its end entity, or an issuer for DANE-TA)? */
@@ -453,9 +502,9 @@ check_tlsa(const struct zone *z, const struct check_options *o,
 			if (rr[i].type != RRTYPE_MX || rr[i].rdlen < 3)
 				continue;
 			target = rr[i].rdata + 2;
-			tl = dname_length(target);
-			if (!dname_is_below_or_at(target, zone_origin(z)) ||
-			    tl + 9 > sizeof(owner))
+			if ((tl = name_len_in(target, rr[i].rdlen - 2u)) == 0 ||
+			    tl + 9 > sizeof(owner) ||
+			    !dname_is_below_or_at(target, zone_origin(z)))
 				continue;
 			memcpy(owner, "\003_25\004_tcp", 9);
 			memcpy(owner + 9, target, tl);
@@ -488,6 +537,7 @@ check_zone(const struct zone *z, const struct check_options *o,
     struct findings *out)
 {
 	struct keyring k;
+	struct dnskey_signers signers = { .n = 0 };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -498,8 +548,8 @@ check_zone(const struct zone *z, const struct check_options *o,
 		    "no DNSKEY RRset at the apex: the zone is not signed");
 		goto done;
 	}
-	if ((rc = check_rrsets(z, o, &k, out)) == 0 &&
-	    (!o->have_ds || (rc = check_ds(z, o, &k, out)) == 0) &&
+	if ((rc = check_rrsets(z, o, &k, &signers, out)) == 0 &&
+	    (!o->have_ds || (rc = check_ds(z, o, &k, &signers, out)) == 0) &&
 	    (rc = check_denial(z, out)) == 0 &&
 	    (rc = check_soa_expire(z, o, out)) == 0)
 		rc = check_tlsa(z, o, out);

@@ -358,6 +358,84 @@ find_nsec3param(const struct zone *z)
 	return NULL;
 }
 
+/*
+ * An opt-out chain with more records than the names that need one: each
+ * record is the NSEC3 of a name of the zone (insecure delegations
+ * included), every name of need[0..nneed) has one, and each record links
+ * to the next present one with the right parameters and type bitmap.
+ */
+static int
+verify_opt_out_superset(const struct zone *z, const struct nsec3_params *np,
+    const struct zrr **recs, size_t nrec, const struct hashed *need,
+    size_t nneed, struct diag *d)
+{
+	struct nsec3_params all = *np;
+	struct hashed *v = NULL;
+	const struct hashed **at = NULL;
+	struct bytes want = { 0 };
+	size_t n = 0, j = 0, k2 = 0;
+	int rc;
+
+	/* Every name, insecure delegations too: what a record may stand for. */
+	all.flags = 0;
+	if ((rc = chain_entries(z, &all, &v, &n, d)) != 0)
+		return rc;
+	if ((at = calloc(nrec + 1, sizeof(*at))) == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < nrec && rc == 0; k++) {
+		uint8_t owner[DNAME_MAX_LENGTH + 40];
+		bool found = false;
+
+		/* Both in hash order: walk them side by side. */
+		while (j < n && !found) {
+			hashed_owner(z, v[j].hash, owner);
+			found = dname_equal(owner, recs[k]->owner);
+			if (!found)
+				j++;
+		}
+		if (!found) {
+			zone_diag_rr(z, recs[k], d, "NSEC3 owner does not match the "
+			    "hash of any name of the zone");
+			rc = STATUS_CHAIN;
+			break;
+		}
+		at[k] = &v[j++];
+	}
+	/* Every name that needs a record has one. */
+	for (size_t i = 0; i < nneed && rc == 0; i++) {
+		while (k2 < nrec && memcmp(at[k2]->hash, need[i].hash,
+		    NSEC3_HASH_LEN) < 0)
+			k2++;
+		if (k2 == nrec || memcmp(at[k2]->hash, need[i].hash,
+		    NSEC3_HASH_LEN) != 0) {
+			char name[DNAME_TEXT_MAX];
+			dname_format(need[i].name, name, sizeof(name));
+			diag_set(d, NULL, 0, "no NSEC3 record for %s", name);
+			rc = STATUS_CHAIN;
+		}
+	}
+	for (size_t k = 0; k < nrec && rc == 0; k++) {
+		if ((rc = nsec3_fixed_rdata(np, at[(k + 1) % nrec]->hash,
+		    &want)) != 0 || (rc = nsec3_bitmap(z, at[k], &want)) != 0)
+			break;
+		if (want.len != recs[k]->rdlen ||
+		    memcmp(want.data, recs[k]->rdata, want.len) != 0) {
+			char name[DNAME_TEXT_MAX];
+			dname_format(at[k]->name, name, sizeof(name));
+			zone_diag_rr(z, recs[k], d, "NSEC3 for %s has wrong "
+			    "parameters, next hash or type bitmap", name);
+			rc = STATUS_CHAIN;
+		}
+	}
+out:
+	bytes_free(&want);
+	free(at);
+	free(v);
+	return rc;
+}
+
 int
 nsec3_verify_chain(const struct zone *z, struct diag *d)
 {
@@ -391,6 +469,15 @@ nsec3_verify_chain(const struct zone *z, struct diag *d)
 		}
 	if ((rc = chain_entries(z, &np, &v, &n, d)) != 0)
 		goto out;
+	/*
+	 * Opt-out lets a signer keep NSEC3 records for insecure delegations
+	 * too (RFC 5155 §6; ldns does): then the chain is checked over the
+	 * names it holds, which must include every name that needs one.
+	 */
+	if ((np.flags & NSEC3_FLAG_OPT_OUT) && nrec > n) {
+		rc = verify_opt_out_superset(z, &np, recs, nrec, v, n, d);
+		goto out;
+	}
 	/* Canonical order of the base32hex owners is the order of the hashes. */
 	if (nrec != n) {
 		diag_set(d, NULL, 0, "the NSEC3 chain has %zu records for %zu "

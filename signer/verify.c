@@ -98,9 +98,9 @@ rrsig_check(const struct zone *z, const struct keyring *k, int64_t now,
 		return SIG_LABELS;
 	}
 	if (f.original_ttl != set->ttl || sigrr->ttl != set->ttl) {
-		zone_diag_rr(z, sigrr, d, "RRSIG by key %u: TTL or original TTL "
-		    "%u differs from the RRset TTL %u (changed after signing?)",
-		    f.key_tag, f.original_ttl, set->ttl);
+		zone_diag_rr(z, sigrr, d, "RRSIG by key %u: its TTL %u and "
+		    "original TTL %u should both be the RRset's %u (changed after "
+		    "signing?)", f.key_tag, sigrr->ttl, f.original_ttl, set->ttl);
 		return SIG_TTL;
 	}
 	if (rrsig_time_near(f.inception, now) > now) {

@@ -62,6 +62,22 @@ print_text(const char *zone, const struct findings *f, int ex)
 	}
 }
 
+/* Nothing could be judged: the summary line, or the same as JSON. */
+static void
+unknown(const char *zone, const char *why, bool json)
+{
+	if (json) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "zone", zone, "status",
+		    "UNKNOWN", "detail", why);
+		if (o != NULL) {
+			json_dumpf(o, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+		}
+		json_decref(o);
+	} else
+		printf("CHECK UNKNOWN - %s: %s\n", zone, why);
+}
+
 int
 cmd_check(struct cli *cli, int argc, char **argv)
 {
@@ -116,8 +132,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	    (ds_path != NULL && (rc = parent_ds_load(ds_path, zname, &ds,
 	    &d)) != 0)) {
 		(void)cli_fail(cli, rc, &d, signed_path);
-		printf("CHECK UNKNOWN - %s: %s\n", zname, *d.text ? d.text :
-		    status_str(rc));
+		unknown(zname, *d.text ? d.text : status_str(rc), json);
 		ex = CHECK_UNKNOWN;
 		goto out;
 	}
@@ -139,7 +154,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		certs[i].src = srcs[i];
 		if (rc != 0) {
 			(void)cli_fail(cli, rc, &d, eq + 1);
-			printf("CHECK UNKNOWN - %s: %s\n", zname, d.text);
+			unknown(zname, d.text, json);
 			ex = CHECK_UNKNOWN;
 			goto out;
 		}

@@ -68,6 +68,15 @@ ldns-signzone -n -t 0 -s '' -i $(date -u -d @$((NOW_EPOCH - 3600)) +%Y%m%d%H%M%S
     "$D/delegation_glue_ds.valid" $(ls k-del/K*.private | sed 's/\.private$//') >ldns.log 2>&1 ||
 	fail "ldns-signzone: $(tail -n 3 ldns.log)"
 found ldns-signed 0 - delegation.test ldns.signed --ds ds
+# ldns keeps NSEC3 records for insecure delegations under opt-out: allowed (RFC 5155 section 6).
+ldns-signzone -n -p -t 0 -s '' -i $(date -u -d @$((NOW_EPOCH - 3600)) +%Y%m%d%H%M%S) \
+    -e $(date -u -d @$((NOW_EPOCH + 30 * 86400)) +%Y%m%d%H%M%S) -f ldns-optout.signed \
+    "$D/delegation_glue_ds.valid" $(ls k-del/K*.private | sed 's/\.private$//') >ldns.log 2>&1 ||
+	fail "ldns-signzone -p: $(tail -n 3 ldns.log)"
+found ldns-opt-out 0 - delegation.test ldns-optout.signed --ds ds
+# ... but a name that needs a record still needs one.
+awk '$4 == "NSEC3" && !d { d = 1; next } { print }' ldns-optout.signed >ldns-hole
+found ldns-opt-out-hole 2 chain-broken delegation.test ldns-hole
 
 # --- time -------------------------------------------------------------------
 AT0=$AT
@@ -151,6 +160,15 @@ keys mx.test mx
 mxzone mx-good.signed "@ MX 10 mail" "_25._tcp.mail TLSA 3 1 1 $M311"
 found tlsa-matches 0 - mx.test mx-good.signed --cert mail.mx.test=m.crt
 found tlsa-no-match 2 tlsa-no-match mx.test mx-good.signed --cert mail.mx.test=x.crt
+mxzone mx-case.signed "@ MX 10 mail" "_25._TCP.Mail TLSA 3 1 1 $M311"
+found tlsa-any-case 2 tlsa-no-match mx.test mx-case.signed --cert mail.mx.test=x.crt
+# An MX whose rdata is not a name, and a TLSA at _25x._tcp, added to a
+# signed zone: reported unsigned, read without a crash or a TLSA finding.
+{ cat mx-good.signed; printf 'odd.mx.test.\t300\tIN\tMX\t\\# 3 000a3f\n'
+  printf '_25x._tcp.mail.mx.test.\t300\tIN\tTLSA\t1 1 1 %s\n' "$M311"; } >mx-odd.signed
+found odd-rdata 2 rrset-unsigned mx.test mx-odd.signed
+CHECKS=$((CHECKS + 1))
+grep -q "tlsa-pkix-usage" check.out && fail "odd-rdata: _25x._tcp taken for port 25"
 mxzone mx-pkix.signed "@ MX 10 mail" "_25._tcp.mail TLSA 1 1 1 $M311
 _25._tcp.mail TLSA 3 1 1 $M311"
 found tlsa-pkix-usage 1 tlsa-pkix-usage mx.test mx-pkix.signed

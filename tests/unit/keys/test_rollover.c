@@ -391,6 +391,35 @@ START_TEST(test_rollover_refuses_lost_keys)
 }
 END_TEST
 
+/* The parent serves a key's DS only by SHA-256 or SHA-384: a SHA-1 DS does not count. */
+START_TEST(test_rollover_ds_match_ignores_sha1)
+{
+	struct key_state *st;
+	struct keyset *ks = load(&st);
+	const struct key *k = NULL;
+	uint8_t owner[64] = "\007example\003com", ds1[64], ds2[64];
+	const uint8_t *set[1];
+	size_t len, l1, l2;
+	const uint8_t *rd;
+
+	for (size_t i = 0; i < ks->count && k == NULL; i++)
+		if (key_is_sep(ks->keys[i]))
+			k = ks->keys[i];
+	ck_assert_ptr_nonnull(k);
+	rd = key_dnskey_rdata(k, &len);
+	ck_assert_int_eq(dnskey_ds_rdata(owner, rd, len, DS_DIGEST_SHA1, ds1,
+	    &l1), 0);
+	ck_assert_int_eq(dnskey_ds_rdata(owner, rd, len, DS_DIGEST_SHA256, ds2,
+	    &l2), 0);
+	set[0] = ds1;
+	ck_assert(!rollover_ds_matches(k, set, &l1, 1));
+	set[0] = ds2;
+	ck_assert(rollover_ds_matches(k, set, &l2, 1));
+	free(st);
+	keyset_free(ks);
+}
+END_TEST
+
 START_TEST(test_rollover_bad_state_file_names_its_line)
 {
 	struct keyset *ks = NULL;
@@ -425,6 +454,7 @@ main(void)
 	tcase_add_test(tc, test_rollover_rebase_moves_once);
 	tcase_add_test(tc, test_rollover_unserved_successor_waits_again);
 	tcase_add_test(tc, test_rollover_refuses_lost_keys);
+	tcase_add_test(tc, test_rollover_ds_match_ignores_sha1);
 	tcase_add_test(tc, test_rollover_bad_state_file_names_its_line);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
