@@ -65,7 +65,7 @@ findings_worst(const struct findings *f)
 	return worst;
 }
 
-/* The length of the wire name at p within max bytes; 0 if it does not fit there. */
+/* The length of the wire name at p within max bytes; 0: it does not fit. */
 static size_t
 name_len_in(const uint8_t *p, size_t max)
 {
@@ -143,7 +143,7 @@ check_signature(const struct zone *z, const struct check_options *o,
 	return 0;
 }
 
-/* Every RRset: signed by every algorithm, validly; RRSIGs over nothing they may cover. */
+/* Every RRset signed, validly, by every algorithm; no RRSIG where none belongs. */
 static int
 check_rrsets(const struct zone *z, const struct check_options *o,
     const struct keyring *k, struct dnskey_signers *signers,
@@ -391,7 +391,7 @@ check_soa_expire(const struct zone *z, const struct check_options *o,
 	return 0;
 }
 
-/* _PORT._tcp.HOST (any case): the port, and host's wire name; false for other names. */
+/* _PORT._tcp.HOST (any case): the port and the host's name; else false. */
 static bool
 tlsa_name(const uint8_t *owner, unsigned *port, const uint8_t **host)
 {
@@ -413,7 +413,7 @@ tlsa_name(const uint8_t *owner, unsigned *port, const uint8_t **host)
 	return v > 0 && v <= 65535;
 }
 
-/* Does TLSA rdata match the chain src (its end entity, or an issuer for DANE-TA)? */
+/* Does TLSA rdata match the chain src (end entity; an issuer for DANE-TA)? */
 static bool
 tlsa_matches(const struct tlsa_source *src, const uint8_t *rd, size_t len)
 {

@@ -20,6 +20,16 @@ enum exit_code {
 	EXIT_NOT_READY = 8,  /* tlsa ready: the staged record is not safe yet */
 };
 
+/* Exit codes of the monitoring commands (check, tlsa probe): Nagios, Icinga. */
+enum monitor_exit {
+	MONITOR_OK = 0,
+	MONITOR_WARNING = 1,
+	MONITOR_CRITICAL = 2,
+	MONITOR_UNKNOWN = 3,
+};
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN". */
+const char *monitor_status_name(int code);
+
 struct cli {
 	int64_t now;         /* the clock, read once (or --now) */
 	int verbose;         /* -v: +1, -q: -1 */

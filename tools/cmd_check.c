@@ -15,10 +15,6 @@
 #include "zones/dname.h"
 #include "zones/zone.h"
 
-/* Monitoring exit codes (Nagios, Icinga). */
-enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN };
-static const char *const status_names[] = { "OK", "WARNING", "CRITICAL",
-    "UNKNOWN" };
 
 #define WARN_DEFAULT (3 * 86400)
 #define CERTS_MAX 16
@@ -36,7 +32,7 @@ print_json(const char *zone, const struct findings *f, int ex)
 		    "text", x->text));
 	}
 	json_object_set_new(o, "zone", json_string(zone));
-	json_object_set_new(o, "status", json_string(status_names[ex]));
+	json_object_set_new(o, "status", json_string(monitor_status_name(ex)));
 	json_object_set_new(o, "findings", list);
 	json_object_set_new(o, "truncated", json_boolean(f->truncated));
 	json_dumpf(o, stdout, JSON_INDENT(2));
@@ -51,9 +47,10 @@ print_text(const char *zone, const struct findings *f, int ex)
 
 	for (size_t i = 0; i < f->count; i++)
 		errors += f->list[i].severity == FINDING_ERROR;
-	printf("CHECK %s - %s: %zu error%s, %zu warning%s%s\n", status_names[ex],
-	    zone, errors, errors == 1 ? "" : "s", f->count - errors,
-	    f->count - errors == 1 ? "" : "s", f->truncated ? " (and more)" : "");
+	printf("CHECK %s - %s: %zu error%s, %zu warning%s%s\n",
+	    monitor_status_name(ex), zone, errors, errors == 1 ? "" : "s",
+	    f->count - errors, f->count - errors == 1 ? "" : "s",
+	    f->truncated ? " (and more)" : "");
 	for (size_t i = 0; i < f->count; i++) {
 		const struct finding *x = &f->list[i];
 		printf("%s %s %s%s%s%s%s\n", x->severity == FINDING_ERROR ?
@@ -133,7 +130,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	    &d)) != 0)) {
 		(void)cli_fail(cli, rc, &d, signed_path);
 		unknown(zname, *d.text ? d.text : status_str(rc), json);
-		ex = CHECK_UNKNOWN;
+		ex = MONITOR_UNKNOWN;
 		goto out;
 	}
 	/* Each HOST=PEM: the host's name and its certificate (chain). */
@@ -155,7 +152,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		if (rc != 0) {
 			(void)cli_fail(cli, rc, &d, eq + 1);
 			unknown(zname, d.text, json);
-			ex = CHECK_UNKNOWN;
+			ex = MONITOR_UNKNOWN;
 			goto out;
 		}
 	}
@@ -168,11 +165,11 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = check_zone(z, &o, &f)) != 0) {
 		(void)cli_fail(cli, rc, NULL, "check");
-		ex = CHECK_UNKNOWN;
+		ex = MONITOR_UNKNOWN;
 		goto out;
 	}
-	ex = findings_worst(&f) == FINDING_ERROR ? CHECK_CRITICAL :
-	    findings_worst(&f) == FINDING_WARNING ? CHECK_WARNING : CHECK_OK;
+	ex = findings_worst(&f) == FINDING_ERROR ? MONITOR_CRITICAL :
+	    findings_worst(&f) == FINDING_WARNING ? MONITOR_WARNING : MONITOR_OK;
 	if (json)
 		print_json(zname, &f, ex);
 	else

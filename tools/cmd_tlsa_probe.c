@@ -14,11 +14,6 @@
 #include "tlsa_roll.h"
 #include "tlsa_state.h"
 
-/* Monitoring exit codes (Nagios, Icinga). */
-enum { PROBE_EXIT_OK, PROBE_EXIT_WARNING, PROBE_EXIT_CRITICAL,
-    PROBE_EXIT_UNKNOWN };
-static const char *const status_names[] = { "OK", "WARNING", "CRITICAL",
-    "UNKNOWN" };
 
 #define PROBE_TIMEOUT 10
 
@@ -132,18 +127,18 @@ label_records(const char *config, const char *host, unsigned port,
 static int
 exit_status(const struct probe_report *rep)
 {
-	int ex = PROBE_EXIT_OK;
+	int ex = MONITOR_OK;
 
 	if (rep->dns_outcome != PROBE_OK)
-		return PROBE_EXIT_CRITICAL;
+		return MONITOR_CRITICAL;
 	for (size_t i = 0; i < rep->nresults; i++) {
 		if (rep->results[i].outcome != PROBE_OK)
-			return PROBE_EXIT_CRITICAL;
+			return MONITOR_CRITICAL;
 		if (rep->results[i].expired)
-			ex = PROBE_EXIT_WARNING;
+			ex = MONITOR_WARNING;
 	}
 	if (rep->unusable > 0 || rep->nresults == 0)
-		ex = rep->nresults == 0 ? PROBE_EXIT_CRITICAL : PROBE_EXIT_WARNING;
+		ex = rep->nresults == 0 ? MONITOR_CRITICAL : MONITOR_WARNING;
 	return ex;
 }
 
@@ -186,7 +181,7 @@ print_json(const struct probe_report *rep, int ex)
 	}
 	json_object_set_new(o, "host", json_string(rep->host));
 	json_object_set_new(o, "port", json_integer(rep->port));
-	json_object_set_new(o, "status", json_string(status_names[ex]));
+	json_object_set_new(o, "status", json_string(monitor_status_name(ex)));
 	json_object_set_new(o, "tlsa", json_pack("{s:b, s:s, s:s, s:o}",
 	    "secure", rep->tlsa_secure, "result",
 	    probe_outcome_name(rep->dns_outcome), "detail", rep->dns_detail,
@@ -206,8 +201,8 @@ print_text(const struct probe_report *rep, int ex)
 		ok += rep->results[i].outcome == PROBE_OK;
 	/* The first line is the monitoring summary. */
 	printf("DANE %s - %s port %u: %zu of %zu handshakes on %zu address%s "
-	    "matched a TLSA record; %s%s%s\n", status_names[ex], rep->host,
-	    rep->port, ok, rep->nresults, rep->addresses,
+	    "matched a TLSA record; %s%s%s\n", monitor_status_name(ex),
+	    rep->host, rep->port, ok, rep->nresults, rep->addresses,
 	    rep->addresses == 1 ? "" : "es", rep->dns_outcome == PROBE_OK ? "" :
 	    probe_outcome_name(rep->dns_outcome), rep->dns_outcome == PROBE_OK ?
 	    "" : ": ", rep->dns_detail);
@@ -296,7 +291,7 @@ cmd_tlsa_probe(struct cli *cli, int argc, char **argv)
 			printf("DANE UNKNOWN - %s port %u: %s\n", argv[optind], port,
 			    d.text);
 		free(rep);
-		return PROBE_EXIT_UNKNOWN;
+		return MONITOR_UNKNOWN;
 	}
 	label_records(config, rep->host, port, cli->now, rep);
 	ex = exit_status(rep);

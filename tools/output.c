@@ -126,3 +126,12 @@ cli_parse_count(const char *text, unsigned max, unsigned *out)
 	*out = (unsigned)v;
 	return 0;
 }
+
+const char *
+monitor_status_name(int code)
+{
+	static const char *const names[] = { "OK", "WARNING", "CRITICAL",
+	    "UNKNOWN" };
+
+	return code >= 0 && code <= MONITOR_UNKNOWN ? names[code] : "UNKNOWN";
+}

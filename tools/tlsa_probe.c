@@ -34,7 +34,7 @@ probe_outcome_name(enum probe_outcome o)
 	return "?";
 }
 
-/* Signature algorithms that make a server present a key of one type (TLS 1.2 and 1.3). */
+/* Signature algorithms that make a server show a key of one type (TLS 1.2, 1.3). */
 static const struct {
 	const char *type, *sigalgs;
 } key_types[] = {
@@ -95,7 +95,7 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-#define REPLY_TIMEOUT (-1)     /* no whole reply before the deadline, or the connection closed */
+#define REPLY_TIMEOUT (-1)     /* no whole reply in time, or the connection closed */
 #define REPLY_TOO_LONG (-2)
 
 /*
