@@ -550,8 +550,10 @@ check_zone(const struct zone *z, const struct check_options *o,
 	}
 	if ((rc = check_rrsets(z, o, &k, &signers, out)) == 0 &&
 	    (!o->have_ds || (rc = check_ds(z, o, &k, &signers, out)) == 0) &&
-	    (rc = check_denial(z, out)) == 0 &&
-	    (rc = check_soa_expire(z, o, out)) == 0)
+	    ((o->skip & CHECK_SKIP_DENIAL) || (rc = check_denial(z, out)) == 0) &&
+	    ((o->skip & CHECK_SKIP_SOA) ||
+	    (rc = check_soa_expire(z, o, out)) == 0) &&
+	    !(o->skip & CHECK_SKIP_TLSA))
 		rc = check_tlsa(z, o, out);
 done:
 	keyring_free(&k);

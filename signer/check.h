@@ -49,7 +49,12 @@ struct check_options {
 	/* Deployed certificates: each TLSA RRset of their hosts must match one. */
 	const struct check_cert *certs;
 	size_t ncerts;
+	/* CHECK_SKIP_*: parts left out (a server's answers are not a whole zone). */
+	unsigned skip;
 };
+#define CHECK_SKIP_DENIAL 1u
+#define CHECK_SKIP_SOA 2u
+#define CHECK_SKIP_TLSA 4u
 
 /*
  * Check the signed zone z (finalized, read from a file): signatures (every

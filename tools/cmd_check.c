@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_live.h"
 #include "cli.h"
 #include "keys/tlsa.h"
 #include "common/status.h"
@@ -83,10 +84,14 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		{ "ds", required_argument, NULL, 'd' },
 		{ "warn", required_argument, NULL, 'w' },
 		{ "cert", required_argument, NULL, 'c' },
+		{ "live", no_argument, NULL, 'l' },
+		{ "resolver", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *signed_path = NULL, *ds_path = NULL, *zname;
+	const char *resolver = NULL;
+	bool live = false;
 	struct check_options o = { .now = cli->now, .warn = WARN_DEFAULT };
 	struct parent_ds *ds = NULL;
 	struct findings f = { 0 };
@@ -109,6 +114,8 @@ cmd_check(struct cli *cli, int argc, char **argv)
 				    "duration (e.g. 3d)", optarg);
 			break;
 		case 'j': json = true; break;
+		case 'l': live = true; break;
+		case 'r': resolver = optarg; break;
 		case 'c':
 			if (ncerts == CERTS_MAX || strchr(optarg, '=') == NULL)
 				return cli_usage(cli, "check: --cert takes HOST=PEM "
@@ -119,13 +126,14 @@ cmd_check(struct cli *cli, int argc, char **argv)
 			return cli_usage(cli, "check: unknown option");
 		}
 	}
-	if (optind + 1 != argc || signed_path == NULL)
-		return cli_usage(cli, "check: give ZONE and --signed FILE");
+	if (optind + 1 != argc || (signed_path == NULL && !live))
+		return cli_usage(cli, "check: give ZONE and --signed FILE, --live "
+		    "or both");
 	zname = argv[optind];
 	diag_clear(&d);
 	/* What cannot be read cannot be judged: UNKNOWN. */
-	if ((rc = zone_load(signed_path, zname, SIGNING_DEFAULT_TTL, &z,
-	    &d)) != 0 ||
+	if ((signed_path != NULL && (rc = zone_load(signed_path, zname,
+	    SIGNING_DEFAULT_TTL, &z, &d)) != 0) ||
 	    (ds_path != NULL && (rc = parent_ds_load(ds_path, zname, &ds,
 	    &d)) != 0)) {
 		(void)cli_fail(cli, rc, &d, signed_path);
@@ -157,14 +165,38 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		}
 	}
 	o.certs = certs;
+	/* Live, without a DS file: what every server of the parent serves. */
+	rc = 0;
+	if (live && ds == NULL) {
+		struct parent_answers pa;
+		struct diag pd;
+		diag_clear(&pd);
+		if (parent_ds_query(zname, resolver, &pa, &pd) != 0 ||
+		    pa.answered < pa.servers) {
+			rc = findings_add(&f, FINDING_WARNING, "live-parent-unknown",
+			    NULL, "the parent's DS set could not be asked of all "
+			    "its servers%s%s", *pd.text ? ": " : "", pd.text);
+		} else {
+			ds = pa.common;
+			pa.common = NULL;
+		}
+		parent_answers_free(&pa);
+		if (rc != 0) {
+			(void)cli_fail(cli, rc, NULL, "check");
+			ex = MONITOR_UNKNOWN;
+			goto out;
+		}
+	}
 	if (ds != NULL) {
 		o.have_ds = true;
 		o.ds = (const uint8_t *const *)ds->rdata;
 		o.ds_len = ds->len;
 		o.nds = ds->count;
 	}
-	if ((rc = check_zone(z, &o, &f)) != 0) {
-		(void)cli_fail(cli, rc, NULL, "check");
+	if ((z != NULL && (rc = check_zone(z, &o, &f)) != 0) ||
+	    (live && (rc = check_live(zname, resolver, &o, &f, &d)) != 0)) {
+		(void)cli_fail(cli, rc, &d, "check");
+		unknown(zname, *d.text ? d.text : status_str(rc), json);
 		ex = MONITOR_UNKNOWN;
 		goto out;
 	}

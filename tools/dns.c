@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "dns.h"
+#include "zones/zone.h"
 
 ldns_resolver *
 dns_resolver(const char *addr, bool recursive)
@@ -144,7 +145,7 @@ add_server(struct dns_servers *s)
 int
 dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
     const ldns_rdf *const *name, const ldns_rr_type *type, size_t questions,
-    struct dns_servers *out, struct diag *d)
+    bool tcp, struct dns_servers *out, struct diag *d)
 {
 	ldns_rr_list *ns;
 	char zname[DNAME_TEXT_MAX];
@@ -194,6 +195,7 @@ dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
 				free(ip);
 				if ((auth = dns_resolver(s->addr, false)) == NULL)
 					continue;
+				ldns_resolver_set_usevc(auth, tcp);
 				for (size_t q = 0; q < questions; q++)
 					s->answer[q] = dns_ask(auth, name[q], type[q],
 					    true);
@@ -206,5 +208,45 @@ dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
 		free(host_text);
 	}
 	ldns_rr_list_deep_free(ns);
+	return rc;
+}
+
+int
+dns_answer_zone(const char *origin, const struct dns_server *s,
+    size_t questions, struct zone **out, struct diag *d)
+{
+	static _Thread_local uint8_t rdata[65535];
+	struct zone *z = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = zone_new(origin, &z)) != 0)
+		return rc;
+	for (size_t q = 0; q < questions && rc == 0; q++)
+		for (size_t i = 0; s->answer[q] != NULL &&
+		    i < ldns_rr_list_rr_count(s->answer[q]) && rc == 0; i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(s->answer[q], i);
+			size_t len = 0;
+			bool fits = true;
+
+			for (size_t k = 0; k < ldns_rr_rd_count(rr) && fits; k++) {
+				const ldns_rdf *f = ldns_rr_rdf(rr, k);
+				fits = len + ldns_rdf_size(f) <= sizeof(rdata);
+				if (fits) {
+					memcpy(rdata + len, ldns_rdf_data(f),
+					    ldns_rdf_size(f));
+					len += ldns_rdf_size(f);
+				}
+			}
+			rc = fits ? zone_add(z, ldns_rdf_data(ldns_rr_owner(rr)),
+			    (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
+			    rdata, len) : STATUS_RANGE;
+		}
+	if (rc == 0)
+		rc = zone_finalize(z, d);
+	if (rc == 0)
+		*out = z;
+	else
+		zone_free(z);
 	return rc;
 }

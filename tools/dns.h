@@ -52,14 +52,24 @@ struct dns_servers {
 /*
  * Find the NS set of zone through rec, the A and AAAA records of each name
  * server, and put the questions (name[i], type[i], with the DO bit) to
- * every address, without recursion, on rec's port. A host without any
+ * every address, without recursion, on rec's port, over TCP with tcp
+ * (else UDP, falling back to TCP on truncation). A host without any
  * address counts in hosts_without_address. Free out with
  * dns_servers_free, also on failure. Returns 0, STATUS_KEY_MISSING (no NS
  * set) or another status, with d.
  */
 int dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
     const ldns_rdf *const *name, const ldns_rr_type *type, size_t questions,
-    struct dns_servers *out, struct diag *d) WUR;
+    bool tcp, struct dns_servers *out, struct diag *d) WUR;
+
+/*
+ * The records one server address answered (all its answers), as a zone
+ * of their own for origin (finalized: the apex SOA and NS among them).
+ * Returns 0 or a status with d.
+ */
+struct zone;
+int dns_answer_zone(const char *origin, const struct dns_server *s,
+    size_t questions, struct zone **out, struct diag *d) WUR;
 void dns_servers_free(struct dns_servers *s);
 
 #endif

@@ -194,7 +194,7 @@ parent_ds_query(const char *zone, const char *resolver,
 		goto out;
 	}
 	if ((rc = dns_servers_ask(rec, parent, (const ldns_rdf *const *)&child,
-	    &ds, 1, &servers, d)) != 0)
+	    &ds, 1, false, &servers, d)) != 0)
 		goto out;
 	if ((out->server = calloc(servers.hosts + 1, sizeof(*out->server))) ==
 	    NULL) {

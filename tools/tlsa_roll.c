@@ -62,47 +62,6 @@ tlsa_roll_cert_record(const char *path, struct tlsa_rdata *rd, char *kind,
 	return rc;
 }
 
-/* The zone's RRsets one name server address answered, as a zone of their own. */
-static int
-answer_zone(const struct zone_config *zc, const struct dns_server *s,
-    size_t questions, struct zone **out, struct diag *d)
-{
-	static _Thread_local uint8_t rdata[65535];
-	struct zone *z = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = zone_new(zc->name, &z)) != 0)
-		return rc;
-	for (size_t q = 0; q < questions && rc == 0; q++)
-		for (size_t i = 0; i < ldns_rr_list_rr_count(s->answer[q]) &&
-		    rc == 0; i++) {
-			const ldns_rr *rr = ldns_rr_list_rr(s->answer[q], i);
-			size_t len = 0;
-			bool fits = true;
-
-			for (size_t k = 0; k < ldns_rr_rd_count(rr) && fits; k++) {
-				const ldns_rdf *f = ldns_rr_rdf(rr, k);
-				fits = len + ldns_rdf_size(f) <= sizeof(rdata);
-				if (fits) {
-					memcpy(rdata + len, ldns_rdf_data(f),
-					    ldns_rdf_size(f));
-					len += ldns_rdf_size(f);
-				}
-			}
-			rc = fits ? zone_add(z, ldns_rdf_data(ldns_rr_owner(rr)),
-			    (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
-			    rdata, len) : STATUS_RANGE;
-		}
-	if (rc == 0)
-		rc = zone_finalize(z, d);
-	if (rc == 0)
-		*out = z;
-	else
-		zone_free(z);
-	return rc;
-}
-
 /* Is one of our SEP keys in z's DNSKEY set? */
 static bool
 has_our_key(const struct zone *z, const struct keyset *keys)
@@ -146,7 +105,7 @@ judge_server(const struct cli *cli, const struct zone_config *zc,
 			return;
 		}
 	diag_clear(&d);
-	if (answer_zone(zc, srv, 4, &z, &d) != 0) {
+	if (dns_answer_zone(zc->name, srv, 4, &z, &d) != 0) {
 		snprintf(why, size, "its answers do not make a zone: %s", d.text);
 		return;
 	}
@@ -197,7 +156,8 @@ tlsa_roll_check(const struct cli *cli, const struct zone_config *zc,
 		rc = STATUS_INTERNAL;
 		goto out;
 	}
-	if ((rc = dns_servers_ask(rec, zone, names, types, 4, &servers, d)) != 0)
+	if ((rc = dns_servers_ask(rec, zone, names, types, 4, false, &servers,
+	    d)) != 0)
 		goto out;
 	/* Every address of every name server must serve it, valid. */
 	for (size_t k = 0; k < servers.count; k++) {
