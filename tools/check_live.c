@@ -6,7 +6,9 @@
 #include "check_live.h"
 #include "common/status.h"
 #include "dns.h"
+#include "tlsa_probe.h"
 #include "zones/serial.h"
+#include "zones/dname.h"
 #include "zones/zone.h"
 
 /* What one server address served over one transport. */
@@ -129,5 +131,106 @@ out:
 	free(all);
 	ldns_rdf_deep_free(name);
 	ldns_resolver_deep_free(rec);
+	return rc;
+}
+
+/* The finding code for a probe outcome (static: findings keep the pointer). */
+static const char *
+probe_code(enum probe_outcome o)
+{
+	switch (o) {
+	case PROBE_UNREACHABLE: return "probe-unreachable";
+	case PROBE_STARTTLS_NOT_SUPPORTED: return "probe-starttls-not-supported";
+	case PROBE_VALIDATION_FAILURE: return "probe-validation-failure";
+	case PROBE_CERTIFICATE_EXPIRED: return "probe-certificate-expired";
+	case PROBE_TLSA_INVALID: return "probe-tlsa-invalid";
+	case PROBE_DNSSEC_INVALID: return "probe-dnssec-invalid";
+	default: return "probe-ok";
+	}
+}
+
+/* The MX targets of zone that are in it, as text, from z or through resolver. */
+static size_t
+mx_hosts(const struct zone *z, const char *zone, const char *resolver,
+    char hosts[][DNAME_TEXT_MAX], size_t max)
+{
+	uint8_t origin[DNAME_MAX_LENGTH];
+	size_t n = 0;
+
+	if (dname_parse(zone, origin) != 0)
+		return 0;
+	if (z != NULL) {
+		size_t count;
+		const struct zrr *rr = zone_records(z, &count);
+		for (size_t i = 0; i < count && n < max; i++) {
+			if (rr[i].type != RRTYPE_MX || rr[i].rdlen < 3 ||
+			    !dname_is_below_or_at(rr[i].rdata + 2, origin))
+				continue;
+			dname_format(rr[i].rdata + 2, hosts[n], DNAME_TEXT_MAX);
+			n++;
+		}
+		return n;
+	}
+	ldns_resolver *res = dns_resolver(resolver, true);
+	ldns_rdf *name = ldns_dname_new_frm_str(zone);
+	ldns_rr_list *l = res != NULL && name != NULL ?
+	    dns_ask(res, name, LDNS_RR_TYPE_MX, false) : NULL;
+	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l) && n < max;
+	    i++) {
+		char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(l, i), 1));
+		if (t != NULL)
+			snprintf(hosts[n++], DNAME_TEXT_MAX, "%s", t);
+		free(t);
+	}
+	ldns_rr_list_deep_free(l);
+	ldns_rdf_deep_free(name);
+	ldns_resolver_deep_free(res);
+	return n;
+}
+
+int
+check_probe(const struct zone *z, const char *zone, const char *resolver,
+    int64_t now, unsigned timeout, struct findings *out)
+{
+	char hosts[16][DNAME_TEXT_MAX];
+	size_t nhosts = mx_hosts(z, zone, resolver, hosts, 16);
+	struct probe_report *rep = calloc(1, sizeof(*rep));
+	int rc = 0;
+
+	if (rep == NULL)
+		return STATUS_NOMEM;
+	for (size_t h = 0; h < nhosts && rc == 0; h++) {
+		struct diag d;
+
+		diag_clear(&d);
+		if (tlsa_probe(hosts[h], 25, resolver, now, timeout, rep, &d) != 0) {
+			rc = findings_add(out, FINDING_ERROR, "probe-unknown", NULL,
+			    "MX host %s: %s", hosts[h], d.text);
+			continue;
+		}
+		if (rep->dns_outcome != PROBE_OK) {
+			/* The codes are static strings: one per outcome. */
+			rc = findings_add(out, FINDING_ERROR,
+			    rep->dns_outcome == PROBE_DNSSEC_INVALID ?
+			    "probe-dnssec-invalid" : "probe-tlsa-invalid", NULL,
+			    "MX host %s: %s", hosts[h], rep->dns_detail);
+			continue;
+		}
+		if (rep->unusable > 0)
+			rc = findings_add(out, FINDING_WARNING, "probe-tlsa-unusable",
+			    NULL, "MX host %s: %zu TLSA record%s OpenSSL cannot use",
+			    hosts[h], rep->unusable, rep->unusable == 1 ? "" : "s");
+		for (size_t i = 0; i < rep->nresults && rc == 0; i++) {
+			const struct probe_result *r = &rep->results[i];
+			if (r->outcome == PROBE_OK && !r->expired)
+				continue;
+			rc = findings_add(out, r->outcome == PROBE_OK ?
+			    FINDING_WARNING : FINDING_ERROR, r->outcome == PROBE_OK ?
+			    "probe-certificate-expired" : probe_code(r->outcome), NULL,
+			    "MX host %s, %s %s: %s", hosts[h], r->addr, r->key_type,
+			    r->detail);
+		}
+	}
+	free(rep);
 	return rc;
 }

@@ -19,4 +19,16 @@ int check_live(const char *zone, const char *resolver,
     const struct check_options *o, struct findings *out,
     struct diag *d) WUR;
 
+/*
+ * The live TLSA probe (tlsa probe) of every MX host of the zone that is in
+ * it: the MX set from z when given, else asked of resolver, which must
+ * validate. A failed handshake or TLSA lookup is an error finding
+ * (probe-OUTCOME: probe-tlsa-invalid, probe-unreachable, ...), an expired
+ * certificate that DANE-EE still accepts or an unusable record a warning.
+ * Returns 0 or STATUS_NOMEM.
+ */
+struct zone;
+int check_probe(const struct zone *z, const char *zone, const char *resolver,
+    int64_t now, unsigned timeout, struct findings *out) WUR;
+
 #endif

@@ -19,6 +19,7 @@
 
 #define WARN_DEFAULT (3 * 86400)
 #define CERTS_MAX 16
+#define PROBE_TIMEOUT 10
 
 static void
 print_json(const char *zone, const struct findings *f, int ex)
@@ -85,13 +86,14 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		{ "warn", required_argument, NULL, 'w' },
 		{ "cert", required_argument, NULL, 'c' },
 		{ "live", no_argument, NULL, 'l' },
+		{ "probe", no_argument, NULL, 'p' },
 		{ "resolver", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *signed_path = NULL, *ds_path = NULL, *zname;
 	const char *resolver = NULL;
-	bool live = false;
+	bool live = false, probe = false;
 	struct check_options o = { .now = cli->now, .warn = WARN_DEFAULT };
 	struct parent_ds *ds = NULL;
 	struct findings f = { 0 };
@@ -115,6 +117,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'l': live = true; break;
+		case 'p': probe = true; break;
 		case 'r': resolver = optarg; break;
 		case 'c':
 			if (ncerts == CERTS_MAX || strchr(optarg, '=') == NULL)
@@ -126,6 +129,9 @@ cmd_check(struct cli *cli, int argc, char **argv)
 			return cli_usage(cli, "check: unknown option");
 		}
 	}
+	if (probe && !live && signed_path == NULL)
+		return cli_usage(cli, "check: --probe needs --live or --signed (for "
+		    "the MX set)");
 	if (optind + 1 != argc || (signed_path == NULL && !live))
 		return cli_usage(cli, "check: give ZONE and --signed FILE, --live "
 		    "or both");
@@ -194,7 +200,9 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		o.nds = ds->count;
 	}
 	if ((z != NULL && (rc = check_zone(z, &o, &f)) != 0) ||
-	    (live && (rc = check_live(zname, resolver, &o, &f, &d)) != 0)) {
+	    (live && (rc = check_live(zname, resolver, &o, &f, &d)) != 0) ||
+	    (probe && (rc = check_probe(z, zname, resolver, cli->now,
+	    PROBE_TIMEOUT, &f)) != 0)) {
 		(void)cli_fail(cli, rc, &d, "check");
 		unknown(zname, *d.text ? d.text : status_str(rc), json);
 		ex = MONITOR_UNKNOWN;

@@ -79,8 +79,8 @@ static const struct command commands[] = {
 	  "[--params U,S,M]... [--ttl DUR]",
 	  "print the TLSA records (3 1 1 by default) of a certificate, key or CSR" },
 	{ "check", cmd_check,
-	  "check ZONE [--signed FILE] [--live [--resolver IP[@PORT]]] [--ds FILE] "
-	  "[--cert HOST=PEM]... [--warn DUR] [--json]",
+	  "check ZONE [--signed FILE] [--live] [--probe] [--resolver IP[@PORT]] "
+	  "[--ds FILE] [--cert HOST=PEM]... [--warn DUR] [--json]",
 	  "every way a signed zone breaks its trust chain (exit 0 OK, 1 WARNING, "
 	  "2 CRITICAL, 3 UNKNOWN)" },
 	{ "config check", cmd_config_check,

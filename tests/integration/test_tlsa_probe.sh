@@ -93,12 +93,31 @@ probe() {
 	stop_unbound
 }
 
+# checkprobe LABEL EXIT PATTERN: zonewarden check --probe of the signed zone, through a fresh Unbound.
+checkprobe() {
+	start_unbound $Z "$WORK/ds" $((T0 + STEP + 60)) || { fail "$1: Unbound did not start"; return 1; }
+	CHECKS=$((CHECKS + 1))
+	"$ZW" --now $((T0 + STEP + 60)) check $Z --signed $Z.signed --probe \
+	    --resolver 127.0.0.1@$UNBOUND_PORT >check.out 2>&1
+	got=$?
+	if [ "$got" != "$2" ]; then
+		fail "$1: check --probe exit $got, want $2: $(cat check.out)"
+	elif ! grep -q -- "$3" check.out; then
+		fail "$1: check --probe output lacks '$3': $(cat check.out)"
+	fi
+	stop_unbound
+}
+
 # Both certificates served, both records published by the config.
 publish zw.conf
 "$ZW" --now $T0 keys ds $Z --keydir keys | grep -v '^;' >ds
 sed 's/ 13 2 [0-9A-Fa-f]*$/ 13 2 0000000000000000000000000000000000000000000000000000000000000000/' ds >wrong-ds
 start_postfix $MX "$WORK/ec.key, $WORK/ec.chain, $WORK/rsa.key, $WORK/rsa.chain" || { fail "Postfix did not start"; finish; exit; }
 probe both 0 "^DANE OK - $H port 25: 2 of 2 handshakes"
+checkprobe check-both 1 "^CHECK WARNING - $Z: 0 errors, 1 warning"
+CHECKS=$((CHECKS + 1))
+grep -q "^warning soa-expire" check.out || fail "check-both: the one warning is not the SOA expire: $(cat check.out)"
+grep -q "probe" check.out && fail "check-both: a probe finding: $(cat check.out)"
 CHECKS=$((CHECKS + 3))
 grep -q "^$MX ECDSA: ok: matched (3 1 1 .*current" probe.out || fail "both: no ECDSA match labelled current: $(cat probe.out)"
 grep -q "^$MX RSA: ok: matched (3 1 1 .*current" probe.out || fail "both: no RSA match labelled current: $(cat probe.out)"
@@ -122,6 +141,7 @@ PORT=25
 # A record that matches neither certificate: tlsa-invalid.
 publish hand.conf "3 1 1 $OTHER"
 probe wrong-record 2 "^$MX ECDSA: tlsa-invalid"
+checkprobe check-wrong-record 2 "^error probe-tlsa-invalid MX host $H., $MX ECDSA"
 
 # STARTTLS off.
 start_postfix $MX "$WORK/ec.key, $WORK/ec.chain" none || { fail "Postfix did not start"; finish; exit; }
