@@ -10,6 +10,10 @@
 #                                (default NOW + 1 h), asking only the NSD above;
 #                                sets UNBOUND_PORT, UNBOUND_PID
 #   stop_nsd, stop_unbound       stop one (a restart flushes Unbound's cache)
+#   start_nsd2 ZONE FILE         a second NSD for ZONE on 127.0.0.2 at NSD_PORT,
+#                                serving FILE (a copy the test updates by hand,
+#                                so that it can lag behind); waits until it
+#                                serves FILE's serial; stop_nsd2 stops it
 #   dig_at PORT NAME TYPE        one DNSSEC query to 127.0.0.1@PORT, dig output on stdout
 #   start_postfix ADDR TLSFILES [LEVEL]
 #                                a Postfix smtpd on ADDR:25, and with TLS from
@@ -85,7 +89,7 @@ SERVERS_CLEANUP=""
 srv_register_cleanup() {
 	[ -n "$SERVERS_CLEANUP" ] && return 0
 	SERVERS_CLEANUP=1
-	at_exit "stop_unbound; stop_nsd; stop_postfix"
+	at_exit "stop_unbound; stop_nsd; stop_nsd2; stop_postfix"
 }
 
 server_log() {          # NAME (nsd or unbound): what its latest run logged (at most 20 lines)
@@ -406,6 +410,60 @@ EOF
 			echo "start_postfix: no SMTP answer on $1:25: $(tail -n 5 "$WORK/postfix.log")"
 			return 1
 		}
+		sleep 0.2
+	done
+}
+
+# The second NSD: a daemon with its pid file in $WORK/nsd2.pid.
+stop_nsd2() {
+	[ -f "$WORK/nsd2.pid" ] || return 0
+	kill "$(cat "$WORK/nsd2.pid" 2>/dev/null)" 2>/dev/null
+	sv_n=0
+	while [ -f "$WORK/nsd2.pid" ] && kill -0 "$(cat "$WORK/nsd2.pid" 2>/dev/null)" 2>/dev/null &&
+	    [ $sv_n -lt 50 ]; do
+		sleep 0.1
+		sv_n=$((sv_n + 1))
+	done
+	rm -f "$WORK/nsd2.pid"
+}
+
+start_nsd2() {          # ZONE FILE
+	srv_register_cleanup
+	stop_nsd2
+	cat >"$WORK/nsd2.conf" <<EOF
+server:
+	ip-address: 127.0.0.2@$NSD_PORT
+	port: $NSD_PORT
+	do-ip6: no
+	server-count: 1
+	username: ""
+	chroot: ""
+	zonesdir: "$WORK"
+	database: ""
+	zonelistfile: "$WORK/nsd2.zonelist"
+	xfrdfile: "$WORK/nsd2.xfrd"
+	pidfile: "$WORK/nsd2.pid"
+	logfile: "$WORK/nsd2.log"
+remote-control:
+	control-enable: no
+zone:
+	name: "$1"
+	zonefile: "$2"
+EOF
+	rm -f "$WORK/nsd2.zonelist" "$WORK/nsd2.xfrd"
+	# The old server may hold the port a moment after it is gone: try again.
+	sv_n=0
+	until nsd -c "$WORK/nsd2.conf" 2>>"$WORK/nsd2.log"; do
+		sv_n=$((sv_n + 1))
+		[ $sv_n -lt 20 ] || { echo "start_nsd2: NSD 2 did not start: $(tail -n 5 "$WORK/nsd2.log")"; return 1; }
+		sleep 0.25
+	done
+	sv_want=$(awk '$4 == "SOA" { print $7; exit }' "$2")
+	sv_n=0
+	until [ "$(dig +short +norec +time=1 +tries=1 @127.0.0.2 -p "$NSD_PORT" "$1" SOA |
+	    awk '{ print $3 }')" = "$sv_want" ]; do
+		sv_n=$((sv_n + 1))
+		[ $sv_n -lt 50 ] || { echo "start_nsd2: NSD 2 does not serve serial $sv_want"; return 1; }
 		sleep 0.2
 	done
 }

@@ -6,6 +6,7 @@
 # (live-no-answer); the offline checks run on each server's answers.
 . tests/lib.sh
 . tests/integration/servers.sh
+. tests/integration/tlsa.sh
 
 netns_enter "$0"
 for tool in nsd nsd-control nsd-control-setup dig; do
@@ -35,45 +36,6 @@ keydir = keys
 signature-validity = 30d
 reload = nsd-control -c $WORK/nsd.conf reload %z
 CONF
-ns2_stop() {
-	[ -f ns2.pid ] || return 0
-	kill "$(cat ns2.pid 2>/dev/null)" 2>/dev/null
-	w=0
-	while [ -f ns2.pid ] && kill -0 "$(cat ns2.pid 2>/dev/null)" 2>/dev/null && [ $w -lt 50 ]; do
-		sleep 0.1
-		w=$((w + 1))
-	done
-	rm -f ns2.pid
-}
-ns2_restart() {
-	ns2_stop
-	printf 'server:\n\tip-address: 127.0.0.2@%s\n\tport: %s\n\tdo-ip6: no\n\tserver-count: 1\n\tusername: ""\n\tchroot: ""\n\tzonesdir: "%s"\n\tdatabase: ""\n\tzonelistfile: "%s/nsd2.zonelist"\n\txfrdfile: "%s/nsd2.xfrd"\n\tpidfile: "%s/ns2.pid"\n\tlogfile: "%s/nsd2.log"\nremote-control:\n\tcontrol-enable: no\nzone:\n\tname: "%s"\n\tzonefile: "%s/ns2.zone"\n' \
-	    $PORT $PORT "$WORK" "$WORK" "$WORK" "$WORK" "$WORK" $Z "$WORK" >nsd2.conf
-	rm -f nsd2.zonelist nsd2.xfrd
-	t=0
-	until nsd -c nsd2.conf 2>>nsd2.log; do
-		t=$((t + 1))
-		[ $t -lt 20 ] || { fail "NSD 2 did not start: $(tail -n 5 nsd2.log)"; return 1; }
-		sleep 0.25
-	done
-	want=$(awk '$4 == "SOA" { print $7; exit }' ns2.zone)
-	w=0
-	until [ "$(dig +short +norec +time=1 +tries=1 @127.0.0.2 -p $PORT $Z SOA | awk '{ print $3 }')" = "$want" ]; do
-		w=$((w + 1))
-		[ $w -lt 50 ] || { fail "NSD 2 does not serve serial $want"; return 1; }
-		sleep 0.2
-	done
-}
-at_exit 'kill "$(cat "$WORK/ns2.pid" 2>/dev/null)" 2>/dev/null'
-wait_served() {
-	want=$(awk '$4 == "SOA" { print $7; exit }' $Z.signed)
-	w=0
-	until [ "$(dig +short +norec +time=1 +tries=1 @127.0.0.1 -p $PORT $Z SOA | awk '{ print $3 }')" = "$want" ]; do
-		w=$((w + 1))
-		[ $w -lt 50 ] || { fail "NSD 1 does not serve serial $want"; return 1; }
-		sleep 0.1
-	done
-}
 # live LABEL EXIT PATTERN TIME: check --live exits EXIT and its output matches PATTERN
 live() {
 	CHECKS=$((CHECKS + 1))
@@ -90,7 +52,7 @@ expect_run first 0 "signed" "$ZW" --now $T0 run --config zw.conf
 "$ZW" --now $T0 keys ds $Z --keydir keys | grep -v '^;' >ds
 wait_served
 cp $Z.signed ns2.zone
-ns2_restart
+start_nsd2 $Z "$WORK/ns2.zone" || { fail "NSD 2 did not start"; finish; exit; }
 live both-serve 0 "^CHECK OK - $Z: 0 errors, 0 warnings" $((T0 + 60))
 # A new version: NSD 1 takes it, NSD 2 does not.
 printf 'new\tA\t192.0.2.81\n' >>$Z.zone
@@ -101,10 +63,10 @@ CHECKS=$((CHECKS + 1))
 grep -q "ns1.$Z. (127.0.0.1@$PORT.*serves serial" live.out && fail "stale: ns1 named: $(cat live.out)"
 grep -q "ns2.$Z. (127.0.0.2@$PORT, TCP) serves serial" live.out || fail "stale: not checked over TCP: $(cat live.out)"
 # NSD 2 down: named.
-ns2_stop
+stop_nsd2
 live down 2 "^error live-no-answer .*ns2.$Z. (127.0.0.2@$PORT, UDP): no answer" $((T0 + 240))
 # Expired signatures as the servers serve them: found per server.
 cp $Z.signed ns2.zone
-ns2_restart
+start_nsd2 $Z "$WORK/ns2.zone" || { fail "NSD 2 did not start"; finish; exit; }
 live expired 2 "^error sig-expired .*at ns1.$Z. (127.0.0.1@$PORT, UDP)" $((T0 + 40 * 86400))
 finish

@@ -60,61 +60,12 @@ resolver = 127.0.0.1@$PORT
 reload = nsd-control -c $WORK/nsd.conf reload %z
 CONF
 
-# The second name server, 127.0.0.2 on the same port, serving ns2.zone
-# (a copy we update by hand: it lags behind when we want it to).
-ns2_restart() {
-	if [ -f ns2.pid ]; then
-		kill "$(cat ns2.pid 2>/dev/null)" 2>/dev/null
-		w=0
-		while [ -f ns2.pid ] && kill -0 "$(cat ns2.pid 2>/dev/null)" 2>/dev/null && [ $w -lt 50 ]; do
-			sleep 0.1
-			w=$((w + 1))
-		done
-		rm -f ns2.pid
-	fi
-	cat >nsd2.conf <<NSD
-server:
-	ip-address: 127.0.0.2@$PORT
-	port: $PORT
-	do-ip6: no
-	server-count: 1
-	username: ""
-	chroot: ""
-	zonesdir: "$WORK"
-	database: ""
-	zonelistfile: "$WORK/nsd2.zonelist"
-	xfrdfile: "$WORK/nsd2.xfrd"
-	pidfile: "$WORK/ns2.pid"
-	logfile: "$WORK/nsd2.log"
-remote-control:
-	control-enable: no
-zone:
-	name: "$Z"
-	zonefile: "$WORK/ns2.zone"
-NSD
-	rm -f nsd2.zonelist nsd2.xfrd
-	# The old server may hold the port a moment after it is gone: try again.
-	t=0
-	until nsd -c nsd2.conf 2>>nsd2.log; do
-		t=$((t + 1))
-		[ $t -lt 20 ] || { fail "NSD 2 did not start: $(tail -n 5 nsd2.log)"; return 1; }
-		sleep 0.25
-	done
-	want=$(awk '$4 == "SOA" { print $7; exit }' ns2.zone)
-	w=0
-	until [ "$(dig +short +norec +time=1 +tries=1 @127.0.0.2 -p $PORT $Z SOA | awk '{ print $3 }')" = "$want" ]; do
-		w=$((w + 1))
-		[ $w -lt 50 ] || { fail "NSD 2 does not serve serial $want: $(tail -n 5 nsd2.log)"; return 1; }
-		sleep 0.2
-	done
-}
-at_exit 'kill "$(cat "$WORK/ns2.pid" 2>/dev/null)" 2>/dev/null'
-
-
+# The second name server (servers.sh start_nsd2) serves ns2.zone, a copy
+# updated by hand: it lags behind when the test wants it to.
 expect_run first-run 0 "signed" "$ZW" --now $T0 run --config zw.conf
 "$ZW" --now $T0 keys ds $Z --keydir keys | grep -v '^;' >ds
 cp $Z.signed ns2.zone
-ns2_restart
+start_nsd2 $Z "$WORK/ns2.zone" || { fail "NSD 2 did not start"; finish; exit; }
 wait_served
 CHECKS=$((CHECKS + 1))
 [ "$(tlsa_at)" = "$OLD" ] || fail "first run: _25 holds $(tlsa_at), want $OLD"
@@ -146,12 +97,12 @@ expect_run ns2-stale 8 "ns2.$Z. (127.0.0.2@$PORT): does not serve the staged rec
 awk -v o="_25._tcp.$H." 'tolower($1) == o && $4 == "RRSIG" && $5 == "TLSA" && !done {
 	s = $NF; c = substr(s, 10, 1); $NF = substr(s, 1, 9) (c == "A" ? "B" : "A") substr(s, 11); done = 1 } { print }' \
     $Z.signed >ns2.zone
-ns2_restart
+start_nsd2 $Z "$WORK/ns2.zone" || { fail "NSD 2 did not start"; finish; exit; }
 expect_run ns2-bad-signature 8 "ns2.$Z. (127.0.0.2@$PORT): DNSSEC-invalid" \
     "$ZW" --now $((T1 + 90)) tlsa ready $Z $H --config zw.conf
 # Both serve it: the wait for caches starts now (2 x 300 s + 60 s).
 cp $Z.signed ns2.zone
-ns2_restart
+start_nsd2 $Z "$WORK/ns2.zone" || { fail "NSD 2 did not start"; finish; exit; }
 T2=$((T1 + 120))
 expect_run served-now 8 "served everywhere since $T2; ready at" \
     "$ZW" --now $T2 tlsa ready $Z $H --config zw.conf

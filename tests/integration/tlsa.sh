@@ -1,6 +1,7 @@
-# What the TLSA tests share: the zone $Z with the mail host $H, signed into
-# $Z.signed in $WORK, served by the NSD of servers.sh and validated by its
-# Unbound (trust anchor $WORK/ds). Sourced after tests/lib.sh and servers.sh.
+# What the tests of a served zone share (the TLSA ones, check --live): the
+# zone $Z with the mail host $H, signed into $Z.signed in $WORK, served by
+# the NSD of servers.sh and validated by its Unbound (trust anchor
+# $WORK/ds). Sourced after tests/lib.sh and servers.sh.
 #
 #   o ARGS...                    openssl, its chatter to openssl.log
 #   spki311 CERT                 the 3 1 1 digest of a certificate (PEM)
