@@ -10,6 +10,7 @@
 #include "keys/dnskey.h"
 #include "keys/tlsa.h"
 #include "signer_internal.h"
+#include "zones/serial.h"
 
 
 int
@@ -63,20 +64,6 @@ findings_worst(const struct findings *f)
 		if ((int)f->list[i].severity > worst)
 			worst = (int)f->list[i].severity;
 	return worst;
-}
-
-/* The length of the wire name at p within max bytes; 0: it does not fit. */
-static size_t
-name_len_in(const uint8_t *p, size_t max)
-{
-	size_t i = 0;
-
-	while (i < max && p[i] != 0) {
-		if (p[i] > 63)
-			return 0;
-		i += 1 + p[i];
-	}
-	return i < max ? i + 1 : 0;
 }
 
 /* The keys (tag, algorithm) whose signature over the apex DNSKEY RRset holds. */
@@ -367,27 +354,14 @@ static int
 check_soa_expire(const struct zone *z, const struct check_options *o,
     struct findings *out)
 {
-	const struct zrr *soa = zone_soa(z);
 	int64_t earliest = signer_earliest_expiration(z, o->now);
-	size_t n;
+	uint32_t expire = zone_soa_expire(z);
 
-	if (soa == NULL || earliest <= o->now)
-		return 0;
-	/* Two names, then five numbers: a record shorter than that says nothing. */
-	size_t m1 = name_len_in(soa->rdata, soa->rdlen), m2;
-	if (m1 == 0 || (m2 = name_len_in(soa->rdata + m1, soa->rdlen - m1)) == 0)
-		return 0;
-	n = m1 + m2;
-	if (soa->rdlen < n + 20)
-		return 0;
-	uint32_t expire = (uint32_t)soa->rdata[n + 12] << 24 |
-	    (uint32_t)soa->rdata[n + 13] << 16 |
-	    (uint32_t)soa->rdata[n + 14] << 8 | soa->rdata[n + 15];
-	if ((int64_t)expire > earliest - o->now)
-		return findings_add(out, FINDING_WARNING, "soa-expire", soa,
-		    "SOA expire %u s is longer than the signatures have left "
-		    "(%lld s): a secondary cut off would serve expired ones",
-		    expire, (long long)(earliest - o->now));
+	if (earliest > o->now && (int64_t)expire > earliest - o->now)
+		return findings_add(out, FINDING_WARNING, "soa-expire",
+		    zone_soa(z), "SOA expire %u s is longer than the signatures "
+		    "have left (%lld s): a secondary cut off would serve expired "
+		    "ones", expire, (long long)(earliest - o->now));
 	return 0;
 }
 
@@ -502,7 +476,7 @@ check_tlsa(const struct zone *z, const struct check_options *o,
 			if (rr[i].type != RRTYPE_MX || rr[i].rdlen < 3)
 				continue;
 			target = rr[i].rdata + 2;
-			if ((tl = name_len_in(target, rr[i].rdlen - 2u)) == 0 ||
+			if ((tl = dname_length_within(target, rr[i].rdlen - 2u)) == 0 ||
 			    tl + 9 > sizeof(owner) ||
 			    !dname_is_below_or_at(target, zone_origin(z)))
 				continue;

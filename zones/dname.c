@@ -22,6 +22,19 @@ dname_length(const uint8_t *name)
 	return (size_t)(p - name) + 1;
 }
 
+size_t
+dname_length_within(const uint8_t *name, size_t max)
+{
+	size_t i = 0;
+
+	while (i < max && name[i] != 0) {
+		if (name[i] > 63)
+			return 0;
+		i += 1 + name[i];
+	}
+	return i < max && i + 1 <= DNAME_MAX_LENGTH ? i + 1 : 0;
+}
+
 unsigned
 dname_label_count(const uint8_t *name)
 {

@@ -15,6 +15,11 @@
 
 /* Bytes of the name including the root label. */
 size_t dname_length(const uint8_t *name);
+/*
+ * The length of the wire name at name when it lies whole within max bytes
+ * (rdata read from a file: no bound but its length), else 0.
+ */
+size_t dname_length_within(const uint8_t *name, size_t max);
 /* Labels, not counting the root (RFC 4034 §3.1.3 counts this way too). */
 unsigned dname_label_count(const uint8_t *name);
 /* Is the first label "*" (RFC 4592)? */

@@ -56,7 +56,10 @@ serial_next(enum serial_policy policy, uint32_t current, int64_t now)
 	return serial_is_greater(want, current) ? want : current + 1;
 }
 
-/* The serial is the first field after MNAME and RNAME (RFC 1035 §3.3.13). */
+/*
+ * The serial is the first field after MNAME and RNAME (RFC 1035 §3.3.13);
+ * zone_finalize made sure that both names and the five numbers are there.
+ */
 static size_t
 serial_offset(const struct zrr *soa)
 {
@@ -64,13 +67,26 @@ serial_offset(const struct zrr *soa)
 	return a + dname_length(soa->rdata + a);
 }
 
-uint32_t
-zone_serial(const struct zone *z)
+/* The SOA's 32-bit number at index (0 serial, 1 refresh, ... 4 minimum). */
+static uint32_t
+soa_number(const struct zone *z, size_t index)
 {
-	const uint8_t *p = z->soa->rdata + serial_offset(z->soa);
+	const uint8_t *p = z->soa->rdata + serial_offset(z->soa) + 4 * index;
 
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
+}
+
+uint32_t
+zone_serial(const struct zone *z)
+{
+	return soa_number(z, 0);
+}
+
+uint32_t
+zone_soa_expire(const struct zone *z)
+{
+	return soa_number(z, 3);
 }
 
 void

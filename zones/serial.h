@@ -30,6 +30,8 @@ uint32_t serial_next(enum serial_policy policy, uint32_t current, int64_t now);
 
 /* The apex SOA serial of a finalized zone. */
 uint32_t zone_serial(const struct zone *z);
+/* Its SOA expire (RFC 1035 §3.3.13): how long secondaries serve without the primary. */
+uint32_t zone_soa_expire(const struct zone *z);
 /* Replace the apex SOA serial (the zone stays finalized). */
 void zone_set_serial(struct zone *z, uint32_t serial);
 

@@ -464,6 +464,17 @@ zone_finalize(struct zone *z, struct diag *d)
 						return STATUS_ZONE_CONTENT;
 					}
 					apex_soa = &z->rr[k];
+					/* MNAME, RNAME, then five numbers: all there. */
+					size_t m = dname_length_within(apex_soa->rdata,
+					    apex_soa->rdlen), r = m == 0 ? 0 :
+					    dname_length_within(apex_soa->rdata + m,
+					    apex_soa->rdlen - m);
+					if (r == 0 || apex_soa->rdlen != m + r + 20) {
+						zone_diag_rr(z, apex_soa, d, "malformed "
+						    "SOA: two names and five numbers are "
+						    "needed");
+						return STATUS_ZONE_CONTENT;
+					}
 				}
 		} else if (ns.n_ns > 0) {
 			set_flags(z, &ns, ZRR_AT_CUT, true);

@@ -53,6 +53,22 @@ START_TEST(test_dname_parse_format_roundtrip_with_escapes)
 }
 END_TEST
 
+/* A name read from rdata counts only when it ends within the rdata. */
+START_TEST(test_dname_length_within_rdata)
+{
+	static const uint8_t www[] = { 3, 'w', 'w', 'w', 0, 0xff };
+	static const uint8_t cut[] = { 3, 'w', 'w', 'w' };
+	static const uint8_t bad[] = { 0x3f, 0 };
+
+	ck_assert_uint_eq(dname_length_within(www, sizeof(www)), 5);
+	ck_assert_uint_eq(dname_length_within(www, 5), 5);
+	ck_assert_uint_eq(dname_length_within(www, 4), 0);
+	ck_assert_uint_eq(dname_length_within(cut, sizeof(cut)), 0);
+	ck_assert_uint_eq(dname_length_within(bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(dname_length_within(www, 0), 0);
+}
+END_TEST
+
 START_TEST(test_dname_parse_rejects_bad_names)
 {
 	uint8_t n[DNAME_MAX_LENGTH];
@@ -151,6 +167,7 @@ main(void)
 	tcase_add_test(tc, test_dname_canonical_order_matches_rfc4034_example);
 	tcase_add_test(tc, test_dname_parse_format_roundtrip_with_escapes);
 	tcase_add_test(tc, test_dname_parse_rejects_bad_names);
+	tcase_add_test(tc, test_dname_length_within_rdata);
 	tcase_add_test(tc, test_dname_subdomain_and_wildcard);
 	tcase_add_test(tc, test_dname_sort_key_agrees_with_canonical_order);
 	suite_add_tcase(s, tc);
