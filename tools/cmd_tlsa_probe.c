@@ -82,12 +82,9 @@ label_records(const char *config, const char *host, unsigned port,
 		const struct tlsa_config *lines[16];
 		size_t nlines = 0;
 
-		for (size_t k = 0; k < zc->ntlsa && nlines < 16; k++) {
-			char h[DNAME_TEXT_MAX];
-			if (zc->tlsa[k].port == port && tlsa_roll_host(zc->tlsa[k].host,
-			    h, sizeof(h)) && strcmp(h, want) == 0)
+		for (size_t k = 0; k < zc->ntlsa && nlines < 16; k++)
+			if (tlsa_line_for(&zc->tlsa[k], want, port))
 				lines[nlines++] = &zc->tlsa[k];
-		}
 		if (nlines == 0)
 			continue;
 		diag_clear(&d);

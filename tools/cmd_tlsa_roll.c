@@ -47,16 +47,6 @@ roll_clear(struct roll *r)
 	config_free(r->config);
 }
 
-/* Does tlsa line t publish for r's host (and port)? */
-static bool
-line_matches(const struct roll *r, const struct tlsa_config *t)
-{
-	char h[DNAME_TEXT_MAX];
-
-	return tlsa_roll_host(t->host, h, sizeof(h)) && strcmp(h, r->host) == 0 &&
-	    (r->port == 0 || t->port == r->port);
-}
-
 /*
  * Options and arguments: ZONE HOST, --config, --port, and for stage one of
  * --cert, --key or --csr (into *file, *file_kind). Loads the config, takes
@@ -120,7 +110,7 @@ roll_open(struct cli *cli, int argc, char **argv, bool staging,
 		return cli_usage(cli, "%s: zone '%s' is not in %s", cli->command,
 		    argv[optind], path);
 	for (size_t i = 0; i < r->zc->ntlsa && !found; i++)
-		found = line_matches(r, &r->zc->tlsa[i]);
+		found = tlsa_line_for(&r->zc->tlsa[i], r->host, r->port);
 	if (!found) {
 		diag_set(&d, r->zc->config_file, r->zc->line, "no tlsa line of "
 		    "zone %s publishes for %s%s", r->zc->name, r->host,
@@ -199,7 +189,7 @@ cmd_tlsa_stage(struct cli *cli, int argc, char **argv)
 		char now_kind[32];
 		bool have_now;
 
-		if (!line_matches(&r, t))
+		if (!tlsa_line_for(t, r.host, r.port))
 			continue;
 		diag_clear(&d);
 		have_now = tlsa_roll_cert_record(t->cert, &now_rd, now_kind,

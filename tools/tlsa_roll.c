@@ -47,6 +47,15 @@ tlsa_roll_host(const char *in, char *out, size_t size)
 	return true;
 }
 
+bool
+tlsa_line_for(const struct tlsa_config *t, const char *host, unsigned port)
+{
+	char h[DNAME_TEXT_MAX];
+
+	return (port == 0 || t->port == port) &&
+	    tlsa_roll_host(t->host, h, sizeof(h)) && strcmp(h, host) == 0;
+}
+
 int
 tlsa_roll_cert_record(const char *path, struct tlsa_rdata *rd, char *kind,
     size_t size, struct diag *d)
@@ -269,12 +278,11 @@ deployed(const struct zone_config *zc, const struct tlsa_staged *s)
 	for (size_t k = 0; k < zc->ntlsa; k++) {
 		const struct tlsa_config *t = &zc->tlsa[k];
 		struct tlsa_rdata rd;
-		char host[DNAME_TEXT_MAX], kind[32];
+		char kind[32];
 		struct diag d;
 
 		diag_clear(&d);
-		if (t->port == s->port && tlsa_roll_host(t->host, host,
-		    sizeof(host)) && strcmp(host, s->host) == 0 &&
+		if (tlsa_line_for(t, s->host, s->port) &&
 		    tlsa_roll_cert_record(t->cert, &rd, kind, sizeof(kind),
 		    &d) == 0 && tlsa_rdata_equal(&rd, &s->next))
 			return true;

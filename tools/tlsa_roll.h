@@ -68,5 +68,11 @@ void tlsa_roll_key_kind(const struct tlsa_source *s, char *buf, size_t size);
 bool tlsa_rdata_equal(const struct tlsa_rdata *a, const struct tlsa_rdata *b);
 /* Lower-case absolute text of a host name; false when it is none. */
 bool tlsa_roll_host(const char *in, char *out, size_t size);
+/*
+ * Does tlsa line t publish for host (as tlsa_roll_host gives it) on port
+ * (0: any port)?
+ */
+bool tlsa_line_for(const struct tlsa_config *t, const char *host,
+    unsigned port);
 
 #endif
