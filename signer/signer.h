@@ -145,13 +145,5 @@ void signer_plan(const struct zone *input, const struct zone *prev,
 int signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
     bool sample_new, size_t *checked, struct diag *d) WUR;
 
-/*
- * The signature checks of signer_verify_zone, every signature verified,
- * without the denial chain: for RRsets fetched from a name server (with
- * the apex SOA, NS and DNSKEY sets that a zone needs). Returns 0 or the
- * first problem with d.
- */
-int signer_verify_signatures(const struct zone *z, int64_t now,
-    struct diag *d) WUR;
 
 #endif

@@ -275,9 +275,3 @@ signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
 
 	return rc != 0 ? rc : denial_verify_chain(z, d);
 }
-
-int
-signer_verify_signatures(const struct zone *z, int64_t now, struct diag *d)
-{
-	return verify_signatures(z, now, 1, false, NULL, d);
-}

@@ -12,7 +12,7 @@
 #include "common/timespec.h"
 #include "dns.h"
 #include "hook.h"
-#include "signer/signer.h"
+#include "signer/check.h"
 #include "tlsa_roll.h"
 #include "zones/zone.h"
 
@@ -128,12 +128,27 @@ judge_server(const struct cli *cli, const struct zone_config *zc,
 			served = true;
 			*ttl = rr[i].ttl;
 		}
-	if (!served)
+	if (!served) {
 		snprintf(why, size, "does not serve the staged record yet");
-	else if (signer_verify_signatures(z, cli->now, &d) != 0)
-		snprintf(why, size, "DNSSEC-invalid: %s", d.text);
-	else if (!has_our_key(z, keys))
+		goto out;
+	}
+	/* What `check --live` finds wrong with the answers: an error makes it invalid. */
+	struct check_options o = { .now = cli->now, .skip = CHECK_SKIP_DENIAL |
+	    CHECK_SKIP_SOA | CHECK_SKIP_TLSA };
+	struct findings f = { 0 };
+	if (check_zone(z, &o, &f) != 0)
+		snprintf(why, size, "out of memory");
+	else
+		for (size_t i = 0; i < f.count && *why == '\0'; i++)
+			if (f.list[i].severity == FINDING_ERROR &&
+			    snprintf(why, size, "DNSSEC-invalid: %s %s: %s",
+			    f.list[i].owner, f.list[i].type, f.list[i].text) >=
+			    (int)size)
+				why[size - 1] = '\0';     /* cut short: still said */
+	findings_free(&f);
+	if (*why == '\0' && !has_our_key(z, keys))
 		snprintf(why, size, "its DNSKEY set holds none of our KSKs");
+out:
 	zone_free(z);
 }
 
