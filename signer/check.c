@@ -81,19 +81,6 @@ struct rrset_check {
 	int64_t earliest;            /* earliest expiration of a valid signature */
 };
 
-/* The finding code for what rrsig_check found wrong. */
-static const char *
-sig_code(enum sig_problem p)
-{
-	switch (p) {
-	case SIG_TTL: return "sig-ttl-mismatch";
-	case SIG_NOT_YET_VALID: return "sig-not-yet-valid";
-	case SIG_EXPIRED: return "sig-expired";
-	case SIG_UNKNOWN_KEY: return "sig-unknown-key";
-	default: return "sig-bogus";
-	}
-}
-
 /* One RRSIG, every check verify.c's gate makes, the cryptography always. */
 static int
 check_signature(const struct zone *z, const struct check_options *o,
@@ -114,7 +101,7 @@ check_signature(const struct zone *z, const struct check_options *o,
 	if (p == SIG_OTHER_ALG)
 		return 0;
 	if (p != SIG_OK)
-		return findings_add(out, FINDING_ERROR, sig_code(p), sigrr, "%s",
+		return findings_add(out, FINDING_ERROR, rrsig_problem_code(p), sigrr, "%s",
 		    d.text);
 	rc->valid_algs |= 1u << ai;
 	if (rrsig_parse(sigrr->rdata, sigrr->rdlen, &f, &sig, &siglen) == 0) {

@@ -108,6 +108,8 @@ struct sign_job {
 	const size_t *rrsets;        /* start index of each RRset to sign */
 	const struct zone *prev;     /* our previous output, or NULL */
 	const size_t *prev_of;       /* per RRset: its index in prev, or NO_PREV */
+	bool trust_reused;           /* prev's signatures: checked by sample */
+	bool sample_new;             /* new signatures: checked by sample */
 	int64_t now, refresh;
 	bool absolute_times;
 	uint32_t inception;
@@ -293,7 +295,9 @@ sign_rrset(const struct sign_job *job, const struct zrr *rr, size_t n,
 		return rc;
 	memcpy(data->data + fixed, sig, siglen);
 	data->len += siglen;
-	return put_signature(slot, rr, data->data, data->len, 0, store);
+	/* New signatures are checked by sample when the policy says so. */
+	return put_signature(slot, rr, data->data, data->len,
+	    job->sample_new ? ZRR_TRUSTED : 0, store);
 }
 
 /* Several signatures over one RRset go in canonical order (RFC 4034 §6.3). */
@@ -339,7 +343,8 @@ sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 				    reusable_signature(job, j, ks[k]) : NULL;
 				if (old != NULL) {
 					rc = put_signature(&job->slots[g], &rr[i],
-					    old->rdata, old->rdlen, ZRR_TRUSTED,
+					    old->rdata, old->rdlen,
+					    job->trust_reused ? ZRR_TRUSTED : 0,
 					    store);
 					job->reused[slice]++;
 				} else {
@@ -534,7 +539,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	 * signatures below changes no NSEC or NSEC3 record.
 	 */
 	if (rc != 0 || (rc = zone_finalize(z, d)) != 0 ||
-	    (rc = denial_verify_chain(z, d)) != 0)
+	    (rc = signer_verify_chain(z, d)) != 0)
 		return rc;
 	st.seconds_chain = elapsed_seconds() - t0;
 	t0 = elapsed_seconds();
@@ -558,6 +563,8 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	job.now = now;
 	job.refresh = p->refresh;
 	job.absolute_times = p->absolute_times;
+	job.trust_reused = p->trust_previous;
+	job.sample_new = p->verify_sample;
 	job.inception = (uint32_t)inception;
 	job.expiration_base = expiration;
 	/* Absolute times are used exactly; otherwise spread up to a tenth of the validity. */
@@ -600,7 +607,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	prev_of = NULL;
 	rrsets = NULL;
 	if (rc == 0 && (rc = zone_finalize(z, d)) == 0)
-		rc = verify_signatures(z, now, p->threads, p->verify_sample,
+		rc = verify_signatures(z, now, p->threads,
 		    &st.signatures_checked, d);
 	st.seconds_verify = elapsed_seconds() - t0;
 	if (stats != NULL)

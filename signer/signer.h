@@ -32,6 +32,9 @@ struct sign_policy {
 	enum serial_policy serial;
 	unsigned threads;            /* 0: one per online CPU */
 	bool verify_sample;          /* self-check only a sample of new signatures */
+	bool trust_previous;         /* prev (signer_sign_zone) is our output as
+	                                written: its signatures need no check
+	                                but the sample's (default: false) */
 	uint32_t dnskey_ttl;         /* DNSKEY, CDS, CDNSKEY TTL; 0: the SOA's */
 	bool cds;                    /* make CDS/CDNSKEY for the keys marked so
 	                                (key_set_cds), replacing the input's */
@@ -62,8 +65,9 @@ struct sign_stats {
  * that is byte-identical there (canonical form, same TTL) keeps its
  * signature by a key that still signs it, when that key's DNSKEY was in
  * prev's key set and the signature stays valid longer than p->refresh
- * (with absolute times: has exactly those times). Reused signatures are
- * trusted: the self-check verifies the new ones and a sample of the rest.
+ * (with absolute times: has exactly those times). With p->trust_previous
+ * reused signatures are trusted: the self-check verifies the new ones and
+ * a sample of the rest; without it, every reused one is verified.
  * The serial policy starts from prev's serial when it is ahead of z's.
  *
  * Returns 0, STATUS_KEY_MISSING (no key to sign with), STATUS_RANGE (bad
@@ -136,14 +140,14 @@ void signer_plan(const struct zone *input, const struct zone *prev,
  * DNSKEY set (RFC 4035 §2.2); the NSEC or NSEC3 chain covers exactly the
  * names it must, in order, with the right type bitmaps. Returns 0 or the
  * first problem (STATUS_BAD_SIGNATURE, STATUS_CHAIN, STATUS_KEY_MISSING)
- * with d naming owner and type. Signatures flagged ZRR_TRUSTED (and, with
- * sample_new, all others too) get every check but the cryptographic one,
- * except in zones of up to 1024 RRsets, at the apex, and for a fixed
- * sample (1 RRset in 256). checked, when not NULL, receives the number
+ * with d naming owner and type. Signatures flagged ZRR_TRUSTED (new ones
+ * with p->verify_sample, reused ones with p->trust_previous) get every
+ * check but the cryptographic one, except in zones of up to 1024 RRsets,
+ * at the apex, and for a fixed sample (1 RRset in 256). checked, when not NULL, receives the number
  * verified.
  */
 int signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
-    bool sample_new, size_t *checked, struct diag *d) WUR;
+    size_t *checked, struct diag *d) WUR;
 
 
 #endif

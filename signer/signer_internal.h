@@ -124,9 +124,18 @@ enum sig_problem rrsig_check(const struct zone *z, const struct keyring *k,
     bool crypto, struct bytes *data, size_t *alg_index,
     atomic_size_t *checked, struct diag *d);
 
-/* signer_verify_zone without the chain: the signatures only. */
+/* check's finding code for what rrsig_check found wrong ("sig-bogus", ...). */
+const char *rrsig_problem_code(enum sig_problem p);
+
+/* The gate's check of the NSEC or NSEC3 chain, its text led by "chain-broken: ". */
+int signer_verify_chain(const struct zone *z, struct diag *d) WUR;
+
+/*
+ * signer_verify_zone without the chain: the signatures only. The text of
+ * a problem found is led by its check finding code ("sig-bogus: ...").
+ */
 int verify_signatures(const struct zone *z, int64_t now, unsigned threads,
-    bool sample_new, size_t *checked, struct diag *d) WUR;
+    size_t *checked, struct diag *d) WUR;
 
 /*
  * NSEC3 hash of a wire name (RFC 5155 §5), 20 bytes for SHA-1. Returns 0,

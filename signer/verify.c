@@ -60,6 +60,35 @@ keyring_load(const struct zone *z, struct keyring *k)
 	return 0;
 }
 
+const char *
+rrsig_problem_code(enum sig_problem p)
+{
+	switch (p) {
+	case SIG_TTL: return "sig-ttl-mismatch";
+	case SIG_NOT_YET_VALID: return "sig-not-yet-valid";
+	case SIG_EXPIRED: return "sig-expired";
+	case SIG_UNKNOWN_KEY: return "sig-unknown-key";
+	default: return "sig-bogus";
+	}
+}
+
+/* Lead d's text with code (check's finding codes): "CODE: text". */
+static void
+gate_code(struct diag *d, const char *code)
+{
+	size_t cl = strlen(code) + 2, tl;
+
+	if (d == NULL)
+		return;
+	tl = strnlen(d->text, sizeof(d->text) - 1);
+	if (cl + tl >= sizeof(d->text))
+		tl = sizeof(d->text) - 1 - cl;
+	memmove(d->text + cl, d->text, tl);
+	memcpy(d->text, code, cl - 2);
+	memcpy(d->text + cl - 2, ": ", 2);
+	d->text[cl + tl] = '\0';
+}
+
 static const char *
 alg_text(uint8_t alg, char *buf, size_t size)
 {
@@ -157,7 +186,6 @@ struct verify_job {
 	int64_t now;
 	const size_t *rrsets;
 	size_t sample;               /* 1: verify every trusted signature too */
-	bool sample_new;             /* new signatures only sampled as well */
 	atomic_size_t checked;
 };
 
@@ -181,13 +209,14 @@ verify_slice(size_t begin, size_t end, void *arg, struct diag *d)
 			size_t ai;
 			bool crypto = s % job->sample == 0 ||
 			    (rr[i].flags & ZRR_APEX) ||
-			    (!(rr[g].flags & ZRR_TRUSTED) && !job->sample_new);
+			    !(rr[g].flags & ZRR_TRUSTED);
 			enum sig_problem p = rrsig_check(job->z, &job->keys,
 			    job->now, &rr[i], e - i, &rr[g], crypto, &data, &ai,
 			    &job->checked, d);
 			if (p != SIG_OK && p != SIG_OTHER_ALG) {
 				rc = p == SIG_UNKNOWN_KEY ? STATUS_KEY_MISSING :
 				    STATUS_BAD_SIGNATURE;
+				gate_code(d, rrsig_problem_code(p));
 				break;
 			}
 			if (p == SIG_OK)
@@ -197,9 +226,10 @@ verify_slice(size_t begin, size_t end, void *arg, struct diag *d)
 		for (size_t a = 0; rc == 0 && a < job->keys.nalgs; a++)
 			if (!(ok & (1u << a))) {
 				char alg[40];
-				zone_diag_rr(job->z, &rr[i], d, "no valid signature "
-				    "by algorithm %s", alg_text(job->keys.algs[a], alg,
-				    sizeof(alg)));
+				zone_diag_rr(job->z, &rr[i], d, "%s: no valid "
+				    "signature by algorithm %s", g == e ?
+				    "rrset-unsigned" : "alg-incomplete",
+				    alg_text(job->keys.algs[a], alg, sizeof(alg)));
 				rc = STATUS_BAD_SIGNATURE;
 			}
 	}
@@ -223,9 +253,16 @@ check_orphan_signatures(const struct zone *z, struct diag *d)
 		uint16_t t = rr[i].rdlen >= 2 ?
 		    (uint16_t)(rr[i].rdata[0] << 8 | rr[i].rdata[1]) : 0;
 		if (covered == NULL || covered->owner != rr[i].owner ||
-		    covered->type != t || !zrr_is_authoritative(covered)) {
-			zone_diag_rr(z, &rr[i], d, "RRSIG over data that is not "
-			    "this zone's authoritative data");
+		    covered->type != t) {
+			zone_diag_rr(z, &rr[i], d, "sig-orphan: RRSIG over an "
+			    "RRset the zone does not hold");
+			return STATUS_BAD_SIGNATURE;
+		}
+		if (!zrr_is_authoritative(covered)) {
+			zone_diag_rr(z, &rr[i], d, "%s: RRSIG over data that is "
+			    "not this zone's authoritative data",
+			    (covered->flags & ZRR_GLUE) ? "sig-on-glue" :
+			    "sig-on-delegation");
 			return STATUS_BAD_SIGNATURE;
 		}
 	}
@@ -234,7 +271,7 @@ check_orphan_signatures(const struct zone *z, struct diag *d)
 
 int
 verify_signatures(const struct zone *z, int64_t now, unsigned threads,
-    bool sample_new, size_t *checked, struct diag *d)
+    size_t *checked, struct diag *d)
 {
 	struct verify_job job = { .z = z, .now = now };
 	size_t nrrsets = 0, *rrsets = NULL, chunk;
@@ -243,7 +280,8 @@ verify_signatures(const struct zone *z, int64_t now, unsigned threads,
 	if ((rc = keyring_load(z, &job.keys)) != 0)
 		return rc;
 	if (job.keys.n == 0) {
-		diag_set(d, NULL, 0, "no DNSKEY RRset at the zone apex");
+		diag_set(d, NULL, 0, "dnskey-none: no DNSKEY RRset at the zone "
+		    "apex");
 		return STATUS_KEY_MISSING;
 	}
 	if ((rc = check_orphan_signatures(z, d)) != 0)
@@ -254,7 +292,6 @@ verify_signatures(const struct zone *z, int64_t now, unsigned threads,
 	}
 	job.rrsets = rrsets;
 	job.sample = nrrsets <= TRUSTED_ALL ? 1 : TRUSTED_SAMPLE;
-	job.sample_new = sample_new;
 	/* Chunks small enough that even a small zone keeps every thread busy. */
 	chunk = nrrsets / 64 + 1;
 	rc = parallel_for(nrrsets, chunk < 1024 ? chunk : 1024, threads,
@@ -268,10 +305,20 @@ out:
 }
 
 int
-signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
-    bool sample_new, size_t *checked, struct diag *d)
+signer_verify_chain(const struct zone *z, struct diag *d)
 {
-	int rc = verify_signatures(z, now, threads, sample_new, checked, d);
+	int rc = denial_verify_chain(z, d);
 
-	return rc != 0 ? rc : denial_verify_chain(z, d);
+	if (rc != 0)
+		gate_code(d, "chain-broken");
+	return rc;
+}
+
+int
+signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
+    size_t *checked, struct diag *d)
+{
+	int rc = verify_signatures(z, now, threads, checked, d);
+
+	return rc != 0 ? rc : signer_verify_chain(z, d);
 }

@@ -42,6 +42,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	struct keyset *keys = NULL;
 	struct key_state *states = NULL;
 	struct zone *z = NULL, *prev = NULL;
+	bool prev_intact = false;
 	struct signing_manifest m = { 0 }, found;
 	struct diag d;
 	int c, rc, ex = EXIT_OK;
@@ -142,14 +143,14 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	t_load = elapsed_seconds();
-	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev, &m,
-	    &d)) != 0) {
+	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev,
+	    &prev_intact, &m, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, in);
 		goto out;
 	}
 	t_load = elapsed_seconds() - t_load;
-	if ((rc = signing_sign(cli, in, out, zname, &z, prev, keys, &policy,
-	    NULL, &stats, &d)) != 0) {
+	if ((rc = signing_sign(cli, in, out, zname, &z, prev, prev_intact,
+	    keys, &policy, NULL, &stats, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, "signing");
 		goto out;
 	}

@@ -344,6 +344,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	struct sign_policy policy = zc->policy;
 	struct keyset *keys = NULL;
 	struct zone *z = NULL, *prev = NULL;
+	bool prev_intact = false;
 	struct signing_manifest m = { 0 };
 	struct tlsa_state tst = { 0 };
 	int rc;
@@ -371,7 +372,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 			goto out;
 	}
 	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
-	    &prev, &m, &r->diag)) != 0 ||
+	    &prev, &prev_intact, &m, &r->diag)) != 0 ||
 	    (rc = tlsa_records_merge(cli, zc, &tst, z, prev, &r->diag)) != 0 ||
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
 	    st->reload_pending ? (st->reload_pending_since != 0 ?
@@ -400,7 +401,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	struct tlsa_merge tm = { cli, zc, &tst, prev };
 	struct signing_additions more = { merge_tlsa, &tm };
 	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
-	    keys, &policy, &more, &r->stats, &r->diag)) != 0)
+	    prev_intact, keys, &policy, &more, &r->stats, &r->diag)) != 0)
 		goto out;
 	m.signed_at = cli->now;
 	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;

@@ -20,30 +20,59 @@
 struct previous {
 	const char *path, *zname;
 	struct zone *zone;
+	bool intact;                 /* our output, unchanged since written */
 	struct diag warning;
 	bool warn;
 	pthread_t thread;
 };
 
 static bool is_own_output(const char *path);
+static bool own_output_intact(const char *path);
+
+/* The digest of our previous output, taken while it is parsed. */
+static void *
+check_previous(void *arg)
+{
+	struct previous *pv = arg;
+
+	pv->intact = own_output_intact(pv->path);
+	return NULL;
+}
 
 static void *
 load_previous(void *arg)
 {
 	struct previous *pv = arg;
 	struct diag d;
+	pthread_t digest;
+	bool hashing = false;
 	int rc;
 
 	diag_clear(&d);
 	diag_clear(&pv->warning);
+	pv->intact = false;
 	/*
 	 * Our own output is read in parts, on every CPU; should that fail (a
-	 * hand edit our writer would not make), it is read whole.
+	 * hand edit our writer would not make), it is read whole. Only when
+	 * its digest still holds are its signatures trusted without a check.
 	 */
 	rc = -EINVAL;
-	if (is_own_output(pv->path))
+	if (is_own_output(pv->path)) {
+		if (pthread_create(&digest, NULL, check_previous, pv) == 0)
+			hashing = true;
 		rc = zone_load_lines(pv->path, pv->zname, SIGNING_DEFAULT_TTL, 0,
 		    &pv->zone, &d);
+		if (hashing)
+			pthread_join(digest, NULL);
+		else
+			pv->intact = own_output_intact(pv->path);
+		if (!pv->intact) {
+			diag_set(&pv->warning, pv->path, 0, "changed since it was "
+			    "written (its digest does not hold): each signature "
+			    "kept from it is verified first");
+			pv->warn = true;
+		}
+	}
 	if (rc != 0 && rc != -ENOENT) {
 		diag_clear(&d);
 		rc = zone_load(pv->path, pv->zname, SIGNING_DEFAULT_TTL,
@@ -55,15 +84,18 @@ load_previous(void *arg)
 		    *d.text ? d.text : status_str(rc));
 		pv->warn = true;
 	}
-	if (rc != 0)
+	if (rc != 0) {
 		pv->zone = NULL;
+		pv->intact = false;
+	}
 	return NULL;
 }
 
 int
 signing_load(const struct cli *cli, const char *in, const char *out,
     const char *zname, bool with_previous, struct zone **z,
-    struct zone **prev, struct signing_manifest *m, struct diag *d)
+    struct zone **prev, bool *prev_intact, struct signing_manifest *m,
+    struct diag *d)
 {
 	struct previous pv = { .path = out, .zname = zname };
 	struct stat before;
@@ -72,6 +104,7 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 
 	*z = NULL;
 	*prev = NULL;
+	*prev_intact = false;
 	if (with_previous &&
 	    pthread_create(&pv.thread, NULL, load_previous, &pv) == 0)
 		loading = true;
@@ -82,6 +115,7 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 	if (loading) {
 		pthread_join(pv.thread, NULL);
 		*prev = pv.zone;
+		*prev_intact = pv.intact;
 		if (pv.warn)
 			cli_warn(cli, &pv.warning);
 	}
@@ -98,11 +132,17 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 int
 signing_sign(const struct cli *cli, const char *in, const char *out,
     const char *zname,
-    struct zone **z, const struct zone *prev, const struct keyset *keys,
-    const struct sign_policy *p, const struct signing_additions *more,
-    struct sign_stats *stats, struct diag *d)
+    struct zone **z, const struct zone *prev, bool prev_intact,
+    const struct keyset *keys, const struct sign_policy *p,
+    const struct signing_additions *more, struct sign_stats *stats,
+    struct diag *d)
 {
-	int rc = signer_sign_zone(*z, keys, p, cli->now, prev, stats, d);
+	struct sign_policy tp = *p;
+	int rc;
+
+	tp.trust_previous = prev_intact;
+	p = &tp;
+	rc = signer_sign_zone(*z, keys, p, cli->now, prev, stats, d);
 
 	if (rc != 0 && prev != NULL && stats->signatures_reused > 0 &&
 	    (rc == STATUS_BAD_SIGNATURE || rc == STATUS_KEY_MISSING)) {
@@ -301,12 +341,22 @@ read_manifest(int fd, struct signing_manifest *m, uint8_t body[32],
 	return parse_manifest(line, m, body);
 }
 
+/* Does the body of fd (body_len bytes) still have the digest body? */
+static bool
+body_intact(int fd, uint64_t body_len, const uint8_t body[32])
+{
+	uint8_t have[32];
+
+	return hash_fd(fd, body_len, have, NULL) == 0 &&
+	    memcmp(have, body, 32) == 0;
+}
+
 bool
 signing_up_to_date(const char *path, const struct signing_manifest *want,
     int64_t now, struct signing_manifest *found)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t body[32], have[32];
+	uint8_t body[32];
 	uint64_t body_len;
 	bool ok;
 
@@ -319,8 +369,25 @@ signing_up_to_date(const char *path, const struct signing_manifest *want,
 	    memcmp(want->input, found->input, 32) == 0 &&
 	    memcmp(want->setup, found->setup, sizeof(want->setup)) == 0 &&
 	    found->signed_at <= now && now < found->due &&
-	    hash_fd(fd, body_len, have, NULL) == 0 &&
-	    memcmp(have, body, 32) == 0;
+	    body_intact(fd, body_len, body);
+	close(fd);
+	return ok;
+}
+
+/* Is the file at path our own output, byte for byte as we wrote it? */
+static bool
+own_output_intact(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct signing_manifest m;
+	uint8_t body[32];
+	uint64_t body_len;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = read_manifest(fd, &m, body, &body_len) &&
+	    body_intact(fd, body_len, body);
 	close(fd);
 	return ok;
 }

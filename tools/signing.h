@@ -51,12 +51,16 @@ bool signing_up_to_date(const char *path, const struct signing_manifest *want,
  * Read the zone zname from in and, when with_previous, our previous output
  * from out (at once, on two threads). With m not NULL, m's input digest is
  * that of what was read. An output that is missing gives a
- * NULL *prev; one that cannot be read, a warning and a NULL *prev. The
+ * NULL *prev; one that cannot be read, a warning and a NULL *prev.
+ * *prev_intact tells whether *prev is our output exactly as we wrote it
+ * (the digest on its last line holds): only then are its signatures
+ * trusted without a check of each (sign_policy.trust_previous). The
  * input's warnings are printed. Returns 0 or the input's status with d.
  */
 int signing_load(const struct cli *cli, const char *in, const char *out,
     const char *zname, bool with_previous, struct zone **z,
-    struct zone **prev, struct signing_manifest *m, struct diag *d) WUR;
+    struct zone **prev, bool *prev_intact, struct signing_manifest *m,
+    struct diag *d) WUR;
 
 /* What is added to a zone read from the input before it is signed (run's TLSA). */
 struct signing_additions {
@@ -72,9 +76,10 @@ struct signing_additions {
  */
 int signing_sign(const struct cli *cli, const char *in, const char *out,
     const char *zname,
-    struct zone **z, const struct zone *prev, const struct keyset *keys,
-    const struct sign_policy *p, const struct signing_additions *more,
-    struct sign_stats *stats, struct diag *d) WUR;
+    struct zone **z, const struct zone *prev, bool prev_intact,
+    const struct keyset *keys, const struct sign_policy *p,
+    const struct signing_additions *more, struct sign_stats *stats,
+    struct diag *d) WUR;
 
 /*
  * Write z to path atomically (temporary file, fsync, rename), formatted on

@@ -26,8 +26,9 @@ enum zrr_flag {
 	ZRR_APEX = 1 << 2,     /* owner is the zone apex */
 	/*
 	 * Set by whoever fills an opened slot (zone_open_gaps), kept by
-	 * zone_finalize: a signature taken unchanged from our own earlier
-	 * output, which the self-check does not verify again.
+	 * zone_finalize: a signature the self-check verifies by sample only
+	 * (one just made, or one kept from our own earlier output that is
+	 * unchanged since it was written).
 	 */
 	ZRR_TRUSTED = 1 << 7,
 };
