@@ -68,6 +68,26 @@ struct check_options {
 int check_zone(const struct zone *z, const struct check_options *o,
     struct findings *out) WUR;
 
+/* What a server's answer denies, for check_denial_proof. */
+enum denial_kind {
+	DENIAL_NXDOMAIN,             /* the name does not exist */
+	DENIAL_NODATA,               /* the name has no record of the type */
+	DENIAL_WILDCARD,             /* an answer made from a wildcard: the
+	                                name itself does not exist */
+	DENIAL_WILDCARD_NODATA,      /* no name, and a wildcard without the type */
+};
+
+/*
+ * Do the NSEC or NSEC3 records among recs[0..n) (what one answer carried,
+ * for the zone apex) prove the denial of qname and qtype (RFC 4035 §5.4,
+ * RFC 5155 §8.4-8.8)? For DENIAL_WILDCARD, labels is the RRSIG labels
+ * field of the answer. The signatures over them are check_zone's to judge.
+ * Returns true, or false with why (one line).
+ */
+bool check_denial_proof(const struct zrr *recs, size_t n, const uint8_t *apex,
+    const uint8_t *qname, uint16_t qtype, enum denial_kind kind,
+    unsigned labels, char *why, size_t size);
+
 /* Add a finding (text formatted); rr may be NULL. Returns 0 or STATUS_NOMEM. */
 int findings_add(struct findings *f, enum finding_severity s,
     const char *code, const struct zrr *rr, const char *fmt, ...)

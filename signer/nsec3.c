@@ -9,7 +9,6 @@
 #include "zones/dname.h"
 
 #define NSEC3_HASH_SHA1 1
-#define NSEC3_HASH_LEN 20
 #define NSEC3_FLAG_OPT_OUT 0x01
 
 static EVP_MD *sha1_md;

@@ -137,6 +137,8 @@ int signer_verify_chain(const struct zone *z, struct diag *d) WUR;
 int verify_signatures(const struct zone *z, int64_t now, unsigned threads,
     size_t *checked, struct diag *d) WUR;
 
+#define NSEC3_HASH_LEN 20   /* SHA-1, the one NSEC3 hash (RFC 5155 §11) */
+
 /*
  * NSEC3 hash of a wire name (RFC 5155 §5), 20 bytes for SHA-1. Returns 0,
  * STATUS_UNSUPPORTED (algorithm) or STATUS_CRYPTO.

@@ -39,114 +39,66 @@ add_from(struct findings *out, const struct findings *f, const char *where)
 	return 0;
 }
 
-int
-check_live(const char *zone, const char *resolver,
-    const struct check_options *o, struct findings *out, struct diag *d)
+/* A name no zone should hold, asked to see the proof that it does not exist. */
+#define NX_LABEL "zonewarden-check-nx"
+/* A type no zone should hold at its apex (private use, RFC 6895 §3.1). */
+#define NODATA_TYPE 65280
+enum { Q_SOA, Q_NS, Q_DNSKEY, Q_NX, Q_NODATA, QUESTIONS };
+/* MX hosts whose TLSA sets are asked: as many as the questions allow. */
+#define MX_MAX (DNS_QUESTIONS_MAX - QUESTIONS)
+
+/*
+ * Does s's answer to question q (qname, qtype) carry a proof of what it
+ * denies? The signatures over its records are judged with the rest of what
+ * the server sent. A finding when not.
+ */
+static int
+check_served_denial(const struct dns_server *s, size_t q, const ldns_rdf *qname,
+    uint16_t qtype, const uint8_t *apex, const char *where,
+    struct findings *out)
 {
-	ldns_resolver *rec = dns_resolver(resolver, true);
-	ldns_rdf *name = ldns_dname_new_frm_str(zone);
-	struct check_options so = *o;
-	struct served *all = NULL;
-	size_t nall = 0;
-	uint32_t newest = 0;
-	bool have_newest = false;
-	int rc = 0;
+	const ldns_rr_list *answer = s->answer[q];
+	enum denial_kind kinds[2];
+	size_t nkinds = 0, nrec;
+	struct zrr *recs = NULL;
+	char why[200] = "", name[DNAME_TEXT_MAX], *t;
+	unsigned labels = 0;
+	bool proven = false;
+	int rc;
 
-	if (rec == NULL || name == NULL) {
-		diag_set(d, NULL, 0, "cannot set up a resolver%s%s",
-		    resolver ? " for " : " from /etc/resolv.conf",
-		    resolver ? resolver : "");
-		rc = STATUS_INTERNAL;
-		goto out;
+	t = ldns_rdf2str(qname);
+	snprintf(name, sizeof(name), "%s", t != NULL ? t : "?");
+	free(t);
+	if (answer == NULL)
+		return findings_add(out, FINDING_ERROR, "live-no-answer", NULL,
+		    "%s: no answer for %s type %u", where, name, qtype);
+	if (s->rcode[q] == LDNS_RCODE_NXDOMAIN)
+		kinds[nkinds++] = q == Q_NODATA ? DENIAL_NODATA : DENIAL_NXDOMAIN;
+	else if (ldns_rr_list_rr_count(answer) > 0) {
+		/* Records: the name exists, or a wildcard made them. */
+		if (!dns_from_wildcard(answer, &labels))
+			return 0;
+		kinds[nkinds++] = DENIAL_WILDCARD;
+	} else {
+		if (q == Q_NX)
+			kinds[nkinds++] = DENIAL_WILDCARD_NODATA;
+		kinds[nkinds++] = DENIAL_NODATA;
 	}
-	/* A server's answers are the apex only: no chain, SOA or TLSA to judge. */
-	so.skip |= CHECK_SKIP_DENIAL | CHECK_SKIP_SOA | CHECK_SKIP_TLSA;
-	for (int tcp = 0; tcp < 2 && rc == 0; tcp++) {
-		const ldns_rdf *names[3] = { name, name, name };
-		const ldns_rr_type types[3] = { LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS,
-		    LDNS_RR_TYPE_DNSKEY };
-		struct dns_servers servers = { 0 };
-		struct served *grown;
-
-		if ((rc = dns_servers_ask(rec, name, names, types, 3, tcp != 0,
-		    &servers, d)) != 0) {
-			dns_servers_free(&servers);
-			break;
-		}
-		if (servers.hosts_without_address > 0)
-			rc = findings_add(out, FINDING_ERROR, "live-no-address", NULL,
-			    "%zu name server%s of the NS set without an address",
-			    servers.hosts_without_address,
-			    servers.hosts_without_address == 1 ? "" : "s");
-		if ((grown = realloc(all, (nall + servers.count + 1) *
-		    sizeof(*all))) == NULL)
-			rc = STATUS_NOMEM;
-		else
-			all = grown;
-		for (size_t i = 0; i < servers.count && rc == 0; i++) {
-			const struct dns_server *s = &servers.server[i];
-			struct served *v = &all[nall++];
-			struct findings f = { 0 };
-			struct zone *z = NULL;
-			struct diag zd;
-
-			memset(v, 0, sizeof(*v));
-			snprintf(v->where, sizeof(v->where), "%s (%s, %s)", s->host,
-			    s->addr, tcp ? "TCP" : "UDP");
-			if (s->answer[0] == NULL || s->answer[1] == NULL ||
-			    s->answer[2] == NULL) {
-				rc = findings_add(out, FINDING_ERROR, "live-no-answer",
-				    NULL, "%s: no answer", v->where);
-				continue;
-			}
-			diag_clear(&zd);
-			if (dns_answer_zone(zone, s, 3, &z, &zd) != 0) {
-				rc = findings_add(out, FINDING_ERROR, "live-bad-answer",
-				    NULL, "%s: its answers do not make a zone apex: %s",
-				    v->where, zd.text);
-				continue;
-			}
-			v->answered = true;
-			v->serial = zone_serial(z);
-			if (!have_newest || serial_is_greater(v->serial, newest))
-				newest = v->serial;
-			have_newest = true;
-			if ((rc = check_zone(z, &so, &f)) == 0)
-				rc = add_from(out, &f, v->where);
-			findings_free(&f);
-			zone_free(z);
-		}
-		dns_servers_free(&servers);
-	}
-	/* Every server serves the newest serial, or one lags behind. */
-	for (size_t i = 0; i < nall && rc == 0; i++)
-		if (all[i].answered && all[i].serial != newest)
-			rc = findings_add(out, FINDING_ERROR, "live-serial-mismatch",
-			    NULL, "%s serves serial %u; others serve %u: it has not "
-			    "taken the new zone", all[i].where, all[i].serial, newest);
-	if (rc == 0 && nall == 0)
-		rc = findings_add(out, FINDING_ERROR, "live-no-answer", NULL,
-		    "no name server of %s could be asked", zone);
-out:
-	free(all);
-	ldns_rdf_deep_free(name);
-	ldns_resolver_deep_free(rec);
-	return rc;
-}
-
-/* The finding code for a probe outcome (static: findings keep the pointer). */
-static const char *
-probe_code(enum probe_outcome o)
-{
-	switch (o) {
-	case PROBE_UNREACHABLE: return "probe-unreachable";
-	case PROBE_STARTTLS_NOT_SUPPORTED: return "probe-starttls-not-supported";
-	case PROBE_VALIDATION_FAILURE: return "probe-validation-failure";
-	case PROBE_CERTIFICATE_EXPIRED: return "probe-certificate-expired";
-	case PROBE_TLSA_INVALID: return "probe-tlsa-invalid";
-	case PROBE_DNSSEC_INVALID: return "probe-dnssec-invalid";
-	default: return "probe-ok";
-	}
+	if ((rc = dns_records(s->authority[q], &recs, &nrec)) != 0)
+		return rc;
+	for (size_t k = 0; k < nkinds && !proven; k++)
+		proven = check_denial_proof(recs, nrec, apex,
+		    ldns_rdf_data(qname), qtype, kinds[k], labels, why,
+		    sizeof(why));
+	free(recs);
+	if (proven && !(q == Q_NODATA && s->rcode[q] == LDNS_RCODE_NXDOMAIN))
+		return 0;
+	return findings_add(out, FINDING_ERROR, "live-denial-unproven", NULL,
+	    "%s: its %s for %s type %u does not prove itself: %s", where,
+	    s->rcode[q] == LDNS_RCODE_NXDOMAIN ? "NXDOMAIN" :
+	    kinds[0] == DENIAL_WILDCARD ? "wildcard answer" : "empty answer",
+	    name, qtype, q == Q_NODATA && s->rcode[q] == LDNS_RCODE_NXDOMAIN ?
+	    "the zone apex cannot be a name that does not exist" : why);
 }
 
 /* The MX targets of zone that are in it, as text, from z or through resolver. */
@@ -177,8 +129,13 @@ mx_hosts(const struct zone *z, const char *zone, const char *resolver,
 	    dns_ask(res, name, LDNS_RR_TYPE_MX, false) : NULL;
 	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l) && n < max;
 	    i++) {
-		char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(l, i), 1));
-		if (t != NULL)
+		const ldns_rdf *host = ldns_rr_rdf(ldns_rr_list_rr(l, i), 1);
+		char *t;
+		if (host == NULL ||
+		    ldns_rdf_get_type(host) != LDNS_RDF_TYPE_DNAME ||
+		    !dname_is_below_or_at(ldns_rdf_data(host), origin))
+			continue;
+		if ((t = ldns_rdf2str(host)) != NULL)
 			snprintf(hosts[n++], DNAME_TEXT_MAX, "%s", t);
 		free(t);
 	}
@@ -186,6 +143,158 @@ mx_hosts(const struct zone *z, const char *zone, const char *resolver,
 	ldns_rdf_deep_free(name);
 	ldns_resolver_deep_free(res);
 	return n;
+}
+
+int
+check_live(const char *zone, const char *resolver,
+    const struct check_options *o, struct findings *out, struct diag *d)
+{
+	ldns_resolver *rec = dns_resolver(resolver, true);
+	ldns_rdf *name = ldns_dname_new_frm_str(zone);
+	ldns_rdf *nx = name != NULL ? ldns_dname_new_frm_str(NX_LABEL) : NULL;
+	struct check_options so = *o;
+	struct served *all = NULL;
+	char hosts[MX_MAX][DNAME_TEXT_MAX];
+	const ldns_rdf *names[DNS_QUESTIONS_MAX] = { 0 };
+	ldns_rr_type types[DNS_QUESTIONS_MAX] = { 0 };
+	ldns_rdf *tlsa[MX_MAX] = { 0 };
+	size_t nall = 0, nhosts = 0, nq = QUESTIONS;
+	uint32_t newest = 0;
+	bool have_newest = false;
+	int rc = 0;
+
+	if (nx != NULL && ldns_dname_cat(nx, name) != LDNS_STATUS_OK) {
+		ldns_rdf_deep_free(nx);
+		nx = NULL;
+	}
+	if (rec == NULL || name == NULL || nx == NULL) {
+		diag_set(d, NULL, 0, "cannot set up a resolver%s%s",
+		    resolver ? " for " : " from /etc/resolv.conf",
+		    resolver ? resolver : "");
+		rc = STATUS_INTERNAL;
+		goto out;
+	}
+	/*
+	 * The apex sets, a name and a type that do not exist, and the SMTP
+	 * TLSA set of each MX host in the zone: what a validating sender asks.
+	 */
+	names[Q_SOA] = names[Q_NS] = names[Q_DNSKEY] = names[Q_NODATA] = name;
+	names[Q_NX] = nx;
+	types[Q_SOA] = LDNS_RR_TYPE_SOA;
+	types[Q_NS] = LDNS_RR_TYPE_NS;
+	types[Q_DNSKEY] = LDNS_RR_TYPE_DNSKEY;
+	types[Q_NX] = LDNS_RR_TYPE_A;
+	types[Q_NODATA] = (ldns_rr_type)NODATA_TYPE;
+	nhosts = mx_hosts(NULL, zone, resolver, hosts, MX_MAX);
+	for (size_t h = 0; h < nhosts; h++) {
+		char owner[DNAME_TEXT_MAX + 16];
+		snprintf(owner, sizeof(owner), "_25._tcp.%.*s",
+		    DNAME_TEXT_MAX - 1, hosts[h]);
+		if ((tlsa[h] = ldns_dname_new_frm_str(owner)) == NULL)
+			continue;
+		names[nq] = tlsa[h];
+		types[nq++] = LDNS_RR_TYPE_TLSA;
+	}
+	/* A server's answers are parts of the zone: no chain, SOA or TLSA rules to judge. */
+	so.skip |= CHECK_SKIP_DENIAL | CHECK_SKIP_SOA | CHECK_SKIP_TLSA;
+	for (int tcp = 0; tcp < 2 && rc == 0; tcp++) {
+		struct dns_servers servers = { 0 };
+		struct served *grown;
+
+		if ((rc = dns_servers_ask(rec, name, names, types, nq,
+		    tcp != 0, &servers, d)) != 0) {
+			dns_servers_free(&servers);
+			break;
+		}
+		if (servers.hosts_without_address > 0)
+			rc = findings_add(out, FINDING_ERROR, "live-no-address", NULL,
+			    "%zu name server%s of the NS set without an address",
+			    servers.hosts_without_address,
+			    servers.hosts_without_address == 1 ? "" : "s");
+		if ((grown = realloc(all, (nall + servers.count + 1) *
+		    sizeof(*all))) == NULL)
+			rc = STATUS_NOMEM;
+		else
+			all = grown;
+		for (size_t i = 0; i < servers.count && rc == 0; i++) {
+			const struct dns_server *s = &servers.server[i];
+			struct served *v = &all[nall++];
+			struct findings f = { 0 };
+			struct zone *z = NULL;
+			struct diag zd;
+
+			memset(v, 0, sizeof(*v));
+			snprintf(v->where, sizeof(v->where), "%s (%s, %s)", s->host,
+			    s->addr, tcp ? "TCP" : "UDP");
+			if (s->answer[Q_SOA] == NULL || s->answer[Q_NS] == NULL ||
+			    s->answer[Q_DNSKEY] == NULL) {
+				rc = findings_add(out, FINDING_ERROR, "live-no-answer",
+				    NULL, "%s: no answer", v->where);
+				continue;
+			}
+			/*
+			 * Names and types that do not exist, TLSA sets included
+			 * (a sender defers mail when it cannot tell): proven so?
+			 */
+			for (size_t q = Q_NX; q < nq && rc == 0; q++)
+				if (q < QUESTIONS || s->answer[q] == NULL ||
+				    ldns_rr_list_rr_count(s->answer[q]) == 0)
+					rc = check_served_denial(s, q, names[q],
+					    (uint16_t)types[q], ldns_rdf_data(name),
+					    v->where, out);
+			if (rc != 0)
+				break;
+			diag_clear(&zd);
+			if (dns_answer_zone(zone, s, nq, &z, &zd) != 0) {
+				rc = findings_add(out, FINDING_ERROR, "live-bad-answer",
+				    NULL, "%s: its answers do not make a zone apex: %s",
+				    v->where, zd.text);
+				continue;
+			}
+			v->answered = true;
+			v->serial = zone_serial(z);
+			if (!have_newest || serial_is_greater(v->serial, newest))
+				newest = v->serial;
+			have_newest = true;
+			if ((rc = check_zone(z, &so, &f)) == 0)
+				rc = add_from(out, &f, v->where);
+			findings_free(&f);
+			zone_free(z);
+		}
+		dns_servers_free(&servers);
+	}
+	/* Every server serves the newest serial, or one lags behind. */
+	for (size_t i = 0; i < nall && rc == 0; i++)
+		if (all[i].answered && all[i].serial != newest)
+			rc = findings_add(out, FINDING_ERROR, "live-serial-mismatch",
+			    NULL, "%s serves serial %u; others serve %u: it has not "
+			    "taken the new zone", all[i].where, all[i].serial, newest);
+	if (rc == 0 && nall == 0)
+		rc = findings_add(out, FINDING_ERROR, "live-no-answer", NULL,
+		    "no name server of %s could be asked", zone);
+out:
+	free(all);
+	ldns_rdf_deep_free(name);
+	ldns_rdf_deep_free(nx);
+	for (size_t h = 0; h < MX_MAX; h++)
+		ldns_rdf_deep_free(tlsa[h]);
+	ldns_resolver_deep_free(rec);
+	return rc;
+}
+
+/* The finding code for a probe outcome (static: findings keep the pointer). */
+static const char *
+probe_code(enum probe_outcome o)
+{
+	switch (o) {
+	case PROBE_UNREACHABLE: return "probe-unreachable";
+	case PROBE_STARTTLS_NOT_SUPPORTED: return "probe-starttls-not-supported";
+	case PROBE_VALIDATION_FAILURE: return "probe-validation-failure";
+	case PROBE_CERTIFICATE_EXPIRED: return "probe-certificate-expired";
+	case PROBE_TLSA_INVALID: return "probe-tlsa-invalid";
+	case PROBE_DNSSEC_INVALID: return "probe-dnssec-invalid";
+	default: return "probe-ok";
+	}
 }
 
 int

@@ -54,11 +54,46 @@ wanted(const ldns_rr *rr, ldns_rr_type t, bool dnssec)
 	    ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr)) == t;
 }
 
-ldns_rr_list *
-dns_ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
+/* Is rr an NSEC or NSEC3 record, or a signature over one (a denial's records)? */
+static bool
+denial_record(const ldns_rr *rr)
+{
+	ldns_rr_type t = ldns_rr_get_type(rr);
+
+	if (t == LDNS_RR_TYPE_RRSIG && ldns_rr_rd_count(rr) > 0)
+		t = ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr));
+	return t == LDNS_RR_TYPE_NSEC || t == LDNS_RR_TYPE_NSEC3;
+}
+
+/* Copies of the records of from that keep says to keep onto *to; false: out of memory. */
+static bool
+copy_records(const ldns_rr_list *from, ldns_rr_list *to, ldns_rr_type t,
+    bool dnssec, bool denial)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(from); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(from, i);
+		ldns_rr *copy;
+		if (denial ? !denial_record(rr) : !wanted(rr, t, dnssec))
+			continue;
+		if ((copy = ldns_rr_clone(rr)) == NULL ||
+		    !ldns_rr_list_push_rr(to, copy)) {
+			ldns_rr_free(copy);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * dns_ask, and with authority not NULL also the rcode and the denial
+ * records (NSEC, NSEC3 and their RRSIGs) of the authority section.
+ */
+static ldns_rr_list *
+ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec,
+    ldns_pkt_rcode *rcode, ldns_rr_list **authority)
 {
 	ldns_pkt *p = NULL;
-	ldns_rr_list *l, *answer;
+	ldns_rr_list *l, *auth = NULL;
 
 	ldns_resolver_set_dnssec(r, dnssec);
 	if (ldns_resolver_query_status(&p, r, name, t, LDNS_RR_CLASS_IN,
@@ -73,26 +108,28 @@ dns_ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
 		ldns_pkt_free(p);
 		return NULL;
 	}
-	if ((l = ldns_rr_list_new()) == NULL) {
+	if ((l = ldns_rr_list_new()) == NULL ||
+	    (authority != NULL && (auth = ldns_rr_list_new()) == NULL) ||
+	    !copy_records(ldns_pkt_answer(p), l, t, dnssec, false) ||
+	    (auth != NULL && !copy_records(ldns_pkt_authority(p), auth, t,
+	    dnssec, true))) {
+		ldns_rr_list_deep_free(l);
+		ldns_rr_list_deep_free(auth);
 		ldns_pkt_free(p);
 		return NULL;
 	}
-	answer = ldns_pkt_answer(p);
-	for (size_t i = 0; i < ldns_rr_list_rr_count(answer); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(answer, i);
-		ldns_rr *copy;
-		if (!wanted(rr, t, dnssec))
-			continue;
-		if ((copy = ldns_rr_clone(rr)) == NULL ||
-		    !ldns_rr_list_push_rr(l, copy)) {
-			ldns_rr_free(copy);
-			ldns_rr_list_deep_free(l);
-			l = NULL;
-			break;
-		}
+	if (authority != NULL) {
+		*authority = auth;
+		*rcode = ldns_pkt_get_rcode(p);
 	}
 	ldns_pkt_free(p);
 	return l;
+}
+
+ldns_rr_list *
+dns_ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
+{
+	return ask(r, name, t, dnssec, NULL, NULL);
 }
 
 ldns_rr_list *
@@ -123,8 +160,10 @@ void
 dns_servers_free(struct dns_servers *s)
 {
 	for (size_t i = 0; s->server != NULL && i < s->count; i++)
-		for (size_t q = 0; q < DNS_QUESTIONS_MAX; q++)
+		for (size_t q = 0; q < DNS_QUESTIONS_MAX; q++) {
 			ldns_rr_list_deep_free(s->server[i].answer[q]);
+			ldns_rr_list_deep_free(s->server[i].authority[q]);
+		}
 	free(s->server);
 	memset(s, 0, sizeof(*s));
 }
@@ -197,8 +236,8 @@ dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
 					continue;
 				ldns_resolver_set_usevc(auth, tcp);
 				for (size_t q = 0; q < questions; q++)
-					s->answer[q] = dns_ask(auth, name[q], type[q],
-					    true);
+					s->answer[q] = ask(auth, name[q], type[q],
+					    true, &s->rcode[q], &s->authority[q]);
 				ldns_resolver_deep_free(auth);
 			}
 			ldns_rr_list_deep_free(addrs);
@@ -209,6 +248,67 @@ dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
 	}
 	ldns_rr_list_deep_free(ns);
 	return rc;
+}
+
+bool
+dns_from_wildcard(const ldns_rr_list *l, unsigned *labels)
+{
+	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(l, i);
+		const ldns_rdf *f;
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG ||
+		    (f = ldns_rr_rrsig_labels(rr)) == NULL ||
+		    ldns_rdf_size(f) != 1)
+			continue;
+		if (ldns_rdf_data(f)[0] <
+		    ldns_dname_label_count(ldns_rr_owner(rr)) -
+		    (ldns_dname_is_wildcard(ldns_rr_owner(rr)) ? 1 : 0)) {
+			if (labels != NULL)
+				*labels = ldns_rdf_data(f)[0];
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+dns_records(const ldns_rr_list *l, struct zrr **out, size_t *n)
+{
+	size_t count = l != NULL ? ldns_rr_list_rr_count(l) : 0, bytes = 0;
+	uint8_t *data;
+	struct zrr *v;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < count; i++)
+		for (size_t k = 0; k < ldns_rr_rd_count(ldns_rr_list_rr(l, i)); k++)
+			bytes += ldns_rdf_size(ldns_rr_rdf(ldns_rr_list_rr(l, i), k));
+	if ((v = calloc(1, count * sizeof(*v) + bytes + 1)) == NULL)
+		return STATUS_NOMEM;
+	data = (uint8_t *)(v + count);
+	for (size_t i = 0; i < count; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(l, i);
+		size_t len = 0;
+
+		v[i].owner = ldns_rdf_data(ldns_rr_owner(rr));
+		v[i].type = (uint16_t)ldns_rr_get_type(rr);
+		v[i].ttl = ldns_rr_ttl(rr);
+		v[i].rdata = data;
+		for (size_t k = 0; k < ldns_rr_rd_count(rr); k++) {
+			const ldns_rdf *f = ldns_rr_rdf(rr, k);
+			memcpy(data + len, ldns_rdf_data(f), ldns_rdf_size(f));
+			len += ldns_rdf_size(f);
+		}
+		if (len > UINT16_MAX) {
+			free(v);
+			return STATUS_RANGE;
+		}
+		v[i].rdlen = (uint16_t)len;
+		data += len;
+	}
+	*out = v;
+	*n = count;
+	return 0;
 }
 
 int
@@ -222,10 +322,15 @@ dns_answer_zone(const char *origin, const struct dns_server *s,
 	*out = NULL;
 	if ((rc = zone_new(origin, &z)) != 0)
 		return rc;
-	for (size_t q = 0; q < questions && rc == 0; q++)
-		for (size_t i = 0; s->answer[q] != NULL &&
-		    i < ldns_rr_list_rr_count(s->answer[q]) && rc == 0; i++) {
-			const ldns_rr *rr = ldns_rr_list_rr(s->answer[q], i);
+	for (size_t q = 0; q < 2 * questions && rc == 0; q++) {
+		const ldns_rr_list *l = q < questions ? s->answer[q] :
+		    s->authority[q - questions];
+
+		/* A wildcard's expansion is not the zone's own data. */
+		if (l == NULL || (q < questions && dns_from_wildcard(l, NULL)))
+			continue;
+		for (size_t i = 0; i < ldns_rr_list_rr_count(l) && rc == 0; i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(l, i);
 			size_t len = 0;
 			bool fits = true;
 
@@ -242,6 +347,7 @@ dns_answer_zone(const char *origin, const struct dns_server *s,
 			    (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
 			    rdata, len) : STATUS_RANGE;
 		}
+	}
 	if (rc == 0)
 		rc = zone_finalize(z, d);
 	if (rc == 0)

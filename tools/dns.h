@@ -33,13 +33,16 @@ ldns_rr_list *dns_ask_validated(ldns_resolver *r, const ldns_rdf *name,
     ldns_rr_type t, ldns_pkt_rcode *rcode, bool *ad);
 
 /* One address of one name server of a zone, and what it answered. */
-#define DNS_QUESTIONS_MAX 4
+#define DNS_QUESTIONS_MAX 16
 struct dns_server {
 	char host[DNAME_TEXT_MAX];   /* its name, from the NS set */
 	char addr[80];               /* IP@PORT asked */
 	size_t host_index;           /* the same for every address of a host */
 	/* Per question: the answer (dns_ask), NULL when it gave none. */
 	ldns_rr_list *answer[DNS_QUESTIONS_MAX];
+	/* With it: the rcode, and the NSEC, NSEC3 records of the authority section with their RRSIGs. */
+	ldns_pkt_rcode rcode[DNS_QUESTIONS_MAX];
+	ldns_rr_list *authority[DNS_QUESTIONS_MAX];
 };
 
 struct dns_servers {
@@ -63,9 +66,24 @@ int dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
     bool tcp, struct dns_servers *out, struct diag *d) WUR;
 
 /*
- * The records one server address answered (all its answers), as a zone
- * of their own for origin (finalized: the apex SOA and NS among them).
- * Returns 0 or a status with d.
+ * Is the answer l made from a wildcard (an RRSIG whose labels field is
+ * less than its owner's labels)? *labels (if not NULL): that field.
+ */
+bool dns_from_wildcard(const ldns_rr_list *l, unsigned *labels);
+
+/*
+ * The records of l as zone records (*out, one block to free): owners
+ * point into l, which must outlive them. Returns 0, STATUS_NOMEM or
+ * STATUS_RANGE.
+ */
+struct zrr;
+int dns_records(const ldns_rr_list *l, struct zrr **out, size_t *n) WUR;
+
+/*
+ * The records one server address answered to the first questions (their
+ * answers, less wildcard expansions, and the denial records of their
+ * authority sections), as a zone of their own for origin (finalized: the
+ * apex SOA and NS among them). Returns 0 or a status with d.
  */
 struct zone;
 int dns_answer_zone(const char *origin, const struct dns_server *s,
