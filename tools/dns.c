@@ -343,6 +343,16 @@ dns_answer_zone(const char *origin, const struct dns_server *s,
 					len += ldns_rdf_size(f);
 				}
 			}
+			const char *why = fits ? rdata_check(
+			    (uint16_t)ldns_rr_get_type(rr), rdata, len) : NULL;
+			if (why != NULL) {
+				char *t = ldns_rdf2str(ldns_rr_owner(rr));
+				diag_set(d, NULL, 0, "%s type %u: malformed rdata: %s",
+				    t != NULL ? t : "?", ldns_rr_get_type(rr), why);
+				free(t);
+				rc = STATUS_ZONE_CONTENT;
+				break;
+			}
 			rc = fits ? zone_add(z, ldns_rdf_data(ldns_rr_owner(rr)),
 			    (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
 			    rdata, len) : STATUS_RANGE;

@@ -1,6 +1,7 @@
 /* Canonical form of rdata (RFC 4034 §6.2) and type mnemonics. */
 #include <ldns/ldns.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dname.h"
@@ -118,4 +119,163 @@ rrtype_format(uint16_t type, char *buf, size_t size)
 		strcpy(buf, d->_name);
 	else
 		snprintf(buf, size, "TYPE%u", type);
+}
+
+/* --- well-formed rdata ------------------------------------------------------ */
+
+/* A name at d[*p] that ends within n bytes; *p moves past it. */
+static bool
+take_name(const uint8_t *d, size_t n, size_t *p)
+{
+	size_t l = *p < n ? dname_length_within(d + *p, n - *p) : 0;
+
+	*p += l;
+	return l > 0;
+}
+
+/* A character-string at d[*p] that ends within n bytes; *p moves past it. */
+static bool
+take_string(const uint8_t *d, size_t n, size_t *p)
+{
+	if (*p >= n || *p + 1 + d[*p] > n)
+		return false;
+	*p += 1u + d[*p];
+	return true;
+}
+
+/* A type bitmap (RFC 4034 §4.1.2): windows ascending, 1 to 32 bytes each, filling d[p..n). */
+static bool
+bitmap_ok(const uint8_t *d, size_t n, size_t p)
+{
+	int last = -1;
+
+	while (p < n) {
+		if (p + 2 > n || d[p] <= last || d[p + 1] == 0 || d[p + 1] > 32 ||
+		    p + 2 + d[p + 1] > n)
+			return false;
+		last = d[p];
+		p += 2u + d[p + 1];
+	}
+	return true;
+}
+
+/*
+ * Types ldns knows and the checks above do not: the rdata must come apart
+ * into at least the fields the type needs and print (what the writer
+ * does with it). Types ldns does not know are written in RFC 3597 form.
+ */
+static const char *
+check_with_ldns(uint16_t type, const uint8_t *rdata, size_t len)
+{
+	static _Thread_local uint8_t wire[11 + 65535];
+	const ldns_rr_descriptor *desc = ldns_rr_descript(type);
+	ldns_rr *rr = NULL;
+	size_t pos = 0;
+	char *text;
+	bool ok;
+
+	if (desc == NULL || desc->_type != type || desc->_name == NULL)
+		return NULL;
+	wire[0] = 0;                          /* owner: the root */
+	wire[1] = (uint8_t)(type >> 8);
+	wire[2] = (uint8_t)type;
+	wire[3] = 0;
+	wire[4] = 1;                          /* IN */
+	memset(wire + 5, 0, 4);               /* TTL */
+	wire[9] = (uint8_t)(len >> 8);
+	wire[10] = (uint8_t)len;
+	memcpy(wire + 11, rdata, len);
+	if (ldns_wire2rr(&rr, wire, 11 + len, &pos, LDNS_SECTION_ANSWER) !=
+	    LDNS_STATUS_OK || rr == NULL)
+		return "the rdata does not have this type's format";
+	ok = ldns_rr_rd_count(rr) >= ldns_rr_descriptor_minimum(desc) &&
+	    pos == 11 + len;
+	text = ok ? ldns_rr2str(rr) : NULL;
+	ldns_rr_free(rr);
+	if (text == NULL)
+		return "the rdata does not have this type's format";
+	free(text);
+	return NULL;
+}
+
+const char *
+rdata_check(uint16_t type, const uint8_t *d, size_t n)
+{
+	size_t p = 0;
+
+	switch (type) {
+	case RRTYPE_A:
+		return n == 4 ? NULL : "an A record holds 4 bytes";
+	case RRTYPE_AAAA:
+		return n == 16 ? NULL : "an AAAA record holds 16 bytes";
+	case RRTYPE_NS: case RRTYPE_CNAME: case RRTYPE_DNAME:
+	case 3: case 4: case 7: case 8: case 9: case 12:   /* MD MF MB MG MR PTR */
+		return take_name(d, n, &p) && p == n ? NULL :
+		    "the rdata is not one domain name";
+	case RRTYPE_MX: case 18: case 21: case 36:          /* AFSDB RT KX */
+		p = 2;
+		return n > 2 && take_name(d, n, &p) && p == n ? NULL :
+		    "the rdata is not a 16-bit number and a domain name";
+	case 14: case 17:                                   /* MINFO RP */
+		return take_name(d, n, &p) && take_name(d, n, &p) && p == n ?
+		    NULL : "the rdata is not two domain names";
+	case RRTYPE_SOA:
+		return take_name(d, n, &p) && take_name(d, n, &p) &&
+		    p + 20 == n ? NULL : "the rdata is not two names and five "
+		    "32-bit numbers";
+	case 33:                                            /* SRV */
+		p = 6;
+		return n > 6 && take_name(d, n, &p) && p == n ? NULL :
+		    "the rdata is not three 16-bit numbers and a domain name";
+	case RRTYPE_TXT: case 99:                           /* SPF */
+		if (n == 0)
+			return "no character-string";
+		while (p < n)
+			if (!take_string(d, n, &p))
+				return "a character-string runs past the rdata";
+		return NULL;
+	case 13:                                            /* HINFO */
+		return take_string(d, n, &p) && take_string(d, n, &p) &&
+		    p == n ? NULL : "the rdata is not two character-strings";
+	case 35:                                            /* NAPTR */
+		p = 4;
+		return n > 4 && take_string(d, n, &p) && take_string(d, n, &p) &&
+		    take_string(d, n, &p) && take_name(d, n, &p) && p == n ?
+		    NULL : "the rdata is not two numbers, three strings and a "
+		    "domain name";
+	case RRTYPE_DS: case RRTYPE_CDS:
+		return n >= 5 ? NULL : "no digest after key tag, algorithm and "
+		    "digest type";
+	case RRTYPE_DNSKEY: case RRTYPE_CDNSKEY:
+		return n >= 5 ? NULL : "no key after flags, protocol and "
+		    "algorithm";
+	case RRTYPE_TLSA: case 53:                          /* SMIMEA */
+		return n >= 4 ? NULL : "no data after usage, selector and "
+		    "matching type";
+	case 44:                                            /* SSHFP */
+		return n >= 3 ? NULL : "no fingerprint after algorithm and type";
+	case 257:                                           /* CAA */
+		return n >= 2 && d[1] > 0 && 2u + d[1] <= n ? NULL :
+		    "the rdata is not flags, a tag and a value";
+	case RRTYPE_RRSIG:
+		p = 18;
+		return n > 18 && take_name(d, n, &p) && p < n ? NULL :
+		    "the rdata is not 18 bytes of fields, a signer name and a "
+		    "signature";
+	case RRTYPE_NSEC:
+		return take_name(d, n, &p) && bitmap_ok(d, n, p) ? NULL :
+		    "the rdata is not a domain name and a type bitmap";
+	case RRTYPE_NSEC3:
+		if (n < 5 || 6u + d[4] > n || d[5 + d[4]] == 0 ||
+		    6u + d[4] + d[5 + d[4]] > n ||
+		    !bitmap_ok(d, n, 6u + d[4] + d[5 + d[4]]))
+			return "the rdata is not NSEC3 fields, a salt, a hash and a "
+			    "type bitmap";
+		return NULL;
+	case RRTYPE_NSEC3PARAM:
+		return n >= 5 && 5u + d[4] == n ? NULL :
+		    "the rdata is not NSEC3 parameters and a salt";
+	default:
+		return check_with_ldns(type, d, n);
+	}
 }

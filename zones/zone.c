@@ -255,6 +255,7 @@ parse_records(struct zone *z, zs_scanner_t *s, const char *path,
     uint16_t file, int depth, struct diag *d)
 {
 	const char *released = s->input.start;
+	const char *why;
 	int rc;
 
 	for (;;) {
@@ -278,6 +279,16 @@ parse_records(struct zone *z, zs_scanner_t *s, const char *path,
 				dname_format(z->origin, zname, sizeof(zname));
 				diag_set(d, path, s->line_counter,
 				    "%s is outside the zone %s", owner, zname);
+				return STATUS_ZONE_CONTENT;
+			}
+			/* RFC 3597 syntax ("\\# LEN HEX") can give any bytes. */
+			if ((why = rdata_check(s->r_type, s->r_data,
+			    s->r_data_length)) != NULL) {
+				char owner[DNAME_TEXT_MAX], type[24];
+				dname_format(s->r_owner, owner, sizeof(owner));
+				rrtype_format(s->r_type, type, sizeof(type));
+				diag_set(d, path, s->line_counter, "%s %s: malformed "
+				    "rdata: %s", owner, type, why);
 				return STATUS_ZONE_CONTENT;
 			}
 			if ((rc = zone_append(z, s->r_owner, s->r_owner_length,

@@ -157,6 +157,12 @@ void rrtype_format(uint16_t type, char *buf, size_t size);
  */
 size_t rdata_canonicalize(uint16_t type, const uint8_t *rdata, size_t len,
     uint8_t *out);
+/*
+ * Is rdata well formed for its type (names that end inside it, fields and
+ * strings that fit, nothing left over), so that it can be written out and
+ * read back? NULL when it is, else what is wrong (one phrase).
+ */
+const char *rdata_check(uint16_t type, const uint8_t *rdata, size_t len);
 /* Compare two rdata in canonical form (RFC 4034 §6.3). */
 int rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
     const uint8_t *b, size_t blen);

@@ -464,15 +464,15 @@ zone_finalize(struct zone *z, struct diag *d)
 						return STATUS_ZONE_CONTENT;
 					}
 					apex_soa = &z->rr[k];
-					/* MNAME, RNAME, then five numbers: all there. */
-					size_t m = dname_length_within(apex_soa->rdata,
-					    apex_soa->rdlen), r = m == 0 ? 0 :
-					    dname_length_within(apex_soa->rdata + m,
-					    apex_soa->rdlen - m);
-					if (r == 0 || apex_soa->rdlen != m + r + 20) {
+					/*
+					 * The serial is read from it: whole, also
+					 * in zones not read from a file.
+					 */
+					const char *why = rdata_check(RRTYPE_SOA,
+					    apex_soa->rdata, apex_soa->rdlen);
+					if (why != NULL) {
 						zone_diag_rr(z, apex_soa, d, "malformed "
-						    "SOA: two names and five numbers are "
-						    "needed");
+						    "rdata: %s", why);
 						return STATUS_ZONE_CONTENT;
 					}
 				}

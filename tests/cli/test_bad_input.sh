@@ -40,6 +40,37 @@ sign_case dname_occludes 3 "dname_occludes.zone:7: x.old.example.com. A: occlude
 sign_case no_soa 3 "no_soa.zone: no SOA record at the zone apex" "$B/no_soa.zone"
 sign_case binary 3 "binary.zone:1:" "$B/binary.zone"
 sign_case missing_include 6 "does-not-exist.zone" "$B/missing_include.zone"
+# Rdata in RFC 3597 form (\\# LEN HEX) that does not fit its type: refused
+# where it is read, with file, line, owner and type, never at write time
+# (nor written out for a name server to refuse).
+n=0
+while read -r type rdata; do
+	n=$((n + 1))
+	printf '$ORIGIN example.com.\n$TTL 300\n@ SOA ns h 1 7200 3600 1209600 300\n@ NS ns\nns A 192.0.2.1\nodd %s %s\n' \
+	    "$type" "$rdata" >"$WORK/rdata$n.zone"
+	sign_case "rdata_$type" 3 "rdata$n.zone:6: odd.example.com. $type: malformed rdata" "$WORK/rdata$n.zone"
+done <<'TABLE'
+A \# 3 c00002
+AAAA \# 5 2001db8000
+NS \# 1 05
+CNAME \# 2 0161
+MX \# 3 000a3f
+MX \# 6 000a016100ff
+TXT \# 2 0561
+SRV \# 4 00010002
+NAPTR \# 2 0001
+HINFO \# 1 05
+RP \# 1 00
+CAA \# 1 00
+SSHFP \# 1 01
+DNSKEY \# 2 0101
+TLSA \# 3 030101
+CDS \# 2 0001
+LOC \# 3 000000
+SVCB \# 2 0001
+URI \# 2 0001
+NSEC3PARAM \# 2 0100
+TABLE
 sign_case missing_input 6 "nothere.zone" "$WORK/nothere.zone"
 
 # Key folders: exit 4, the file named.

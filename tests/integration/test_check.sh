@@ -162,13 +162,19 @@ found tlsa-matches 0 - mx.test mx-good.signed --cert mail.mx.test=m.crt
 found tlsa-no-match 2 tlsa-no-match mx.test mx-good.signed --cert mail.mx.test=x.crt
 mxzone mx-case.signed "@ MX 10 mail" "_25._TCP.Mail TLSA 3 1 1 $M311"
 found tlsa-any-case 2 tlsa-no-match mx.test mx-case.signed --cert mail.mx.test=x.crt
-# An MX whose rdata is not a name, and a TLSA at _25x._tcp, added to a
-# signed zone: reported unsigned, read without a crash or a TLSA finding.
-{ cat mx-good.signed; printf 'odd.mx.test.\t300\tIN\tMX\t\\# 3 000a3f\n'
-  printf '_25x._tcp.mail.mx.test.\t300\tIN\tTLSA\t1 1 1 %s\n' "$M311"; } >mx-odd.signed
-found odd-rdata 2 rrset-unsigned mx.test mx-odd.signed
+# An MX whose rdata is not a name: the file cannot be checked (UNKNOWN),
+# and the line is named.
+{ cat mx-good.signed; printf 'odd.mx.test.\t300\tIN\tMX\t\\# 3 000a3f\n'; } >mx-odd.signed
+expect_run odd-rdata 3 "mx-odd.signed:[0-9]*: odd.mx.test. MX: malformed rdata" \
+    "$ZW" --now $AT check mx.test --signed mx-odd.signed
 CHECKS=$((CHECKS + 1))
-grep -q "tlsa-pkix-usage" check.out && fail "odd-rdata: _25x._tcp taken for port 25"
+grep -q "^CHECK UNKNOWN - mx.test: .*malformed rdata" "$WORK/stdout" || fail "odd-rdata: no UNKNOWN line: $(cat "$WORK/stdout")"
+# A TLSA at _25x._tcp added to a signed zone: reported unsigned, and not
+# taken for port 25.
+{ cat mx-good.signed; printf '_25x._tcp.mail.mx.test.\t300\tIN\tTLSA\t1 1 1 %s\n' "$M311"; } >mx-odd.signed
+found odd-port 2 rrset-unsigned mx.test mx-odd.signed
+CHECKS=$((CHECKS + 1))
+grep -q "tlsa-pkix-usage" check.out && fail "odd-port: _25x._tcp taken for port 25"
 mxzone mx-pkix.signed "@ MX 10 mail" "_25._tcp.mail TLSA 1 1 1 $M311
 _25._tcp.mail TLSA 3 1 1 $M311"
 found tlsa-pkix-usage 1 tlsa-pkix-usage mx.test mx-pkix.signed

@@ -24,7 +24,7 @@ static const struct {
 	{ "cname_and_other.invalid", HEAD "www CNAME ns\nwww A 192.0.2.2\n",
 	  "CNAME and other data", STATUS_ZONE_CONTENT, 7 },
 	{ "soa_generic.invalid", "$ORIGIN example.com.\n$TTL 300\n@ SOA \\# 1 3f\n"
-	  "@ NS ns\nns A 192.0.2.1\n", "malformed SOA", STATUS_ZONE_CONTENT, 3 },
+	  "@ NS ns\nns A 192.0.2.1\n", "SOA: malformed rdata", STATUS_ZONE_CONTENT, 3 },
 	{ "two_cnames.invalid", HEAD "www CNAME ns\nwww CNAME x\n",
 	  "more than one CNAME", STATUS_ZONE_CONTENT, 7 },
 	{ "cname_at_apex.invalid", HEAD "@ CNAME ns\n",
