@@ -27,6 +27,18 @@ bitmap_has(const uint8_t *bm, size_t len, uint16_t type)
 	return false;
 }
 
+/*
+ * Does a bitmap say its owner is a delegation point (NS without SOA) or a
+ * DNAME? Then its record denies nothing below it (RFC 6840 §4.1), nor any
+ * type there but DS.
+ */
+static bool
+bitmap_cuts(const uint8_t *bm, size_t len)
+{
+	return bitmap_has(bm, len, RRTYPE_DNAME) ||
+	    (bitmap_has(bm, len, RRTYPE_NS) && !bitmap_has(bm, len, RRTYPE_SOA));
+}
+
 /* The deepest name that is an ancestor of (or equal to) both a and b. */
 static const uint8_t *
 common_ancestor(const uint8_t *a, const uint8_t *b)
@@ -171,6 +183,11 @@ n3_proves(const struct n3 *v, size_t n, const struct n3_params *p,
 			    "type (or CNAME) as present");
 			return false;
 		}
+		if (qtype != RRTYPE_DS && bitmap_cuts(m->bitmap, m->bitmap_len)) {
+			snprintf(why, size, "the matching NSEC3 record is a "
+			    "delegation's: it denies no type but DS");
+			return false;
+		}
 		return true;
 	}
 	if (kind == DENIAL_WILDCARD) {
@@ -186,7 +203,7 @@ n3_proves(const struct n3 *v, size_t n, const struct n3_params *p,
 		    a = dname_parent(a)) {
 			if (!n3_hash(p, a, h))
 				break;
-			if (n3_match(v, n, h) != NULL) {
+			if ((m = n3_match(v, n, h)) != NULL) {
 				ce = a;
 				break;
 			}
@@ -202,6 +219,13 @@ n3_proves(const struct n3 *v, size_t n, const struct n3_params *p,
 		if (next_closer == NULL) {
 			snprintf(why, size, "an NSEC3 record matches the name "
 			    "itself: it exists");
+			return false;
+		}
+		if (bitmap_cuts(m->bitmap, m->bitmap_len)) {
+			dname_format(ce, text, sizeof(text));
+			snprintf(why, size, "the closest encloser %s is a delegation "
+			    "or a DNAME: its NSEC3 record denies nothing below it",
+			    text);
 			return false;
 		}
 	}
@@ -260,7 +284,8 @@ nsec_covers(const struct zrr *rr, const uint8_t *name)
 
 static bool
 nsec_proves(const struct zrr *const *v, size_t n, const uint8_t *qname,
-    uint16_t qtype, enum denial_kind kind, char *why, size_t size)
+    uint16_t qtype, enum denial_kind kind, unsigned labels, char *why,
+    size_t size)
 {
 	const struct zrr *cover = NULL;
 	uint8_t wild[DNAME_MAX_LENGTH];
@@ -272,16 +297,22 @@ nsec_proves(const struct zrr *const *v, size_t n, const uint8_t *qname,
 		if (nl == 0)
 			continue;
 		if (dname_equal(v[i]->owner, qname)) {
+			const uint8_t *bm = v[i]->rdata + nl;
+			size_t bl = v[i]->rdlen - nl;
 			if (kind != DENIAL_NODATA) {
 				snprintf(why, size, "an NSEC record is at the name "
 				    "itself: it exists");
 				return false;
 			}
-			if (bitmap_has(v[i]->rdata + nl, v[i]->rdlen - nl, qtype) ||
-			    bitmap_has(v[i]->rdata + nl, v[i]->rdlen - nl,
-			    RRTYPE_CNAME)) {
+			if (bitmap_has(bm, bl, qtype) ||
+			    bitmap_has(bm, bl, RRTYPE_CNAME)) {
 				snprintf(why, size, "the NSEC record at the name lists "
 				    "the type (or CNAME) as present");
+				return false;
+			}
+			if (qtype != RRTYPE_DS && bitmap_cuts(bm, bl)) {
+				snprintf(why, size, "the NSEC record at the name is a "
+				    "delegation's: it denies no type but DS");
 				return false;
 			}
 			return true;
@@ -290,6 +321,10 @@ nsec_proves(const struct zrr *const *v, size_t n, const uint8_t *qname,
 			cover = v[i];
 	}
 	if (kind == DENIAL_NODATA) {
+		/* An empty non-terminal: the next name is below it (RFC 4035 §3.1.3.2). */
+		if (cover != NULL && !dname_equal(cover->rdata, qname) &&
+		    dname_is_below_or_at(cover->rdata, qname))
+			return true;
 		snprintf(why, size, "no NSEC record at the name");
 		return false;
 	}
@@ -297,13 +332,33 @@ nsec_proves(const struct zrr *const *v, size_t n, const uint8_t *qname,
 		snprintf(why, size, "no NSEC record covers the name");
 		return false;
 	}
-	if (kind == DENIAL_WILDCARD)
-		return true;
+	{
+		size_t nl = dname_length_within(cover->rdata, cover->rdlen);
+		/* A delegation or DNAME above the name denies nothing below it. */
+		if (dname_is_below_or_at(qname, cover->owner) &&
+		    bitmap_cuts(cover->rdata + nl, cover->rdlen - nl)) {
+			dname_format(cover->owner, text, sizeof(text));
+			snprintf(why, size, "the NSEC record of %s, a delegation or "
+			    "DNAME above the name, denies nothing below it", text);
+			return false;
+		}
+	}
 	/* The closest encloser: the deeper of what the name shares with either end. */
 	{
 		const uint8_t *a = common_ancestor(qname, cover->owner);
 		const uint8_t *b = common_ancestor(qname, cover->rdata);
 		ce = dname_label_count(a) >= dname_label_count(b) ? a : b;
+	}
+	if (kind == DENIAL_WILDCARD) {
+		/* The wildcard that answered must sit at the closest encloser. */
+		if (labels >= dname_label_count(qname) ||
+		    !dname_equal(ce, name_suffix(qname, labels))) {
+			dname_format(ce, text, sizeof(text));
+			snprintf(why, size, "the RRSIG labels field does not name "
+			    "the closest encloser %s the NSEC record shows", text);
+			return false;
+		}
+		return true;
 	}
 	if (!wildcard_of(ce, wild)) {
 		snprintf(why, size, "no room for a wildcard name");
@@ -342,23 +397,43 @@ check_denial_proof(const struct zrr *recs, size_t n, const uint8_t *apex,
 	const struct zrr *nsec[MAX];
 	size_t n3 = 0, nn = 0;
 
+	size_t ignored = 0;
+
 	*why = '\0';
 	for (size_t i = 0; i < n; i++) {
+		if ((recs[i].type == RRTYPE_NSEC3 && n3 == MAX) ||
+		    (recs[i].type == RRTYPE_NSEC && nn == MAX)) {
+			snprintf(why, size, "more than %d NSEC or NSEC3 records in "
+			    "one answer", MAX);
+			return false;
+		}
 		if (recs[i].type == RRTYPE_NSEC3) {
-			if (n3 == MAX || !n3_parse(&recs[i], &v[n3], &p, n3 == 0)) {
+			/* RFC 5155 §8.1, §8.2: unknown hash or flags: ignored. */
+			if (recs[i].rdlen >= 2 && (recs[i].rdata[0] != 1 ||
+			    (recs[i].rdata[1] & ~1u) != 0)) {
+				ignored++;
+				continue;
+			}
+			if (!n3_parse(&recs[i], &v[n3], &p, n3 == 0)) {
 				snprintf(why, size, "an NSEC3 record that is malformed "
 				    "or has other parameters than the rest");
 				return false;
 			}
 			n3++;
-		} else if (recs[i].type == RRTYPE_NSEC && nn < MAX)
+		} else if (recs[i].type == RRTYPE_NSEC)
 			nsec[nn++] = &recs[i];
 	}
 	if (n3 > 0)
 		return n3_proves(v, n3, &p, apex, qname, qtype, kind, labels, why,
 		    size);
+	if (ignored > 0 && nn == 0) {
+		snprintf(why, size, "only NSEC3 records of an unknown hash "
+		    "algorithm or with unknown flags, which validators ignore");
+		return false;
+	}
 	if (nn > 0)
-		return nsec_proves(nsec, nn, qname, qtype, kind, why, size);
+		return nsec_proves(nsec, nn, qname, qtype, kind, labels, why,
+		    size);
 	snprintf(why, size, "no NSEC or NSEC3 record in the answer");
 	return false;
 }

@@ -13,7 +13,8 @@ at_exit() {
 }
 cleanup() {
 	eval "$AT_EXIT"
-	rm -rf "$WORK"
+	# A stopped server's last child may still write its state file a moment.
+	rm -rf "$WORK" 2>/dev/null || { sleep 0.5; rm -rf "$WORK"; }
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check_live.h"
 #include "common/status.h"
@@ -61,7 +62,7 @@ check_served_denial(const struct dns_server *s, size_t q, const ldns_rdf *qname,
 	enum denial_kind kinds[2];
 	size_t nkinds = 0, nrec;
 	struct zrr *recs = NULL;
-	char why[200] = "", name[DNAME_TEXT_MAX], *t;
+	char why[2][200] = { "", "" }, name[DNAME_TEXT_MAX], *t;
 	unsigned labels = 0;
 	bool proven = false;
 	int rc;
@@ -72,6 +73,12 @@ check_served_denial(const struct dns_server *s, size_t q, const ldns_rdf *qname,
 	if (answer == NULL)
 		return findings_add(out, FINDING_ERROR, "live-no-answer", NULL,
 		    "%s: no answer for %s type %u", where, name, qtype);
+	/*
+	 * A referral (the name is below a delegation: not this zone's to
+	 * deny) or an alias (the answer is the target's) is not judged.
+	 */
+	if (!s->aa[q] || s->aliased[q])
+		return 0;
 	if (s->rcode[q] == LDNS_RCODE_NXDOMAIN)
 		kinds[nkinds++] = q == Q_NODATA ? DENIAL_NODATA : DENIAL_NXDOMAIN;
 	else if (ldns_rr_list_rr_count(answer) > 0) {
@@ -80,28 +87,45 @@ check_served_denial(const struct dns_server *s, size_t q, const ldns_rdf *qname,
 			return 0;
 		kinds[nkinds++] = DENIAL_WILDCARD;
 	} else {
-		if (q == Q_NX)
-			kinds[nkinds++] = DENIAL_WILDCARD_NODATA;
+		/* The name has no such type, or only a wildcard without it. */
 		kinds[nkinds++] = DENIAL_NODATA;
+		if (q != Q_NODATA)
+			kinds[nkinds++] = DENIAL_WILDCARD_NODATA;
 	}
 	if ((rc = dns_records(s->authority[q], &recs, &nrec)) != 0)
 		return rc;
 	for (size_t k = 0; k < nkinds && !proven; k++)
 		proven = check_denial_proof(recs, nrec, apex,
-		    ldns_rdf_data(qname), qtype, kinds[k], labels, why,
-		    sizeof(why));
+		    ldns_rdf_data(qname), qtype, kinds[k], labels, why[k],
+		    sizeof(why[k]));
 	free(recs);
 	if (proven && !(q == Q_NODATA && s->rcode[q] == LDNS_RCODE_NXDOMAIN))
 		return 0;
+	if (q == Q_NODATA && s->rcode[q] == LDNS_RCODE_NXDOMAIN)
+		snprintf(why[0], sizeof(why[0]), "the zone apex cannot be a name "
+		    "that does not exist");
 	return findings_add(out, FINDING_ERROR, "live-denial-unproven", NULL,
-	    "%s: its %s for %s type %u does not prove itself: %s", where,
+	    "%s: its %s for %s type %u does not prove itself: %s%s%s", where,
 	    s->rcode[q] == LDNS_RCODE_NXDOMAIN ? "NXDOMAIN" :
 	    kinds[0] == DENIAL_WILDCARD ? "wildcard answer" : "empty answer",
-	    name, qtype, q == Q_NODATA && s->rcode[q] == LDNS_RCODE_NXDOMAIN ?
-	    "the zone apex cannot be a name that does not exist" : why);
+	    name, qtype, why[0], nkinds > 1 && !(q == Q_NODATA &&
+	    s->rcode[q] == LDNS_RCODE_NXDOMAIN) ? "; nor as a wildcard's: " :
+	    "", nkinds > 1 ? why[1] : "");
 }
 
-/* The MX targets of zone that are in it, as text, from z or through resolver. */
+/* Add host to hosts[0..*n) unless it is there (in any case) or there is no room. */
+static void
+add_host(char hosts[][DNAME_TEXT_MAX], size_t *n, size_t max,
+    const char *host)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcasecmp(hosts[i], host) == 0)
+			return;
+	if (*n < max)
+		snprintf(hosts[(*n)++], DNAME_TEXT_MAX, "%s", host);
+}
+
+/* The MX targets of zone that are in it, each once, as text, from z or through resolver. */
 static size_t
 mx_hosts(const struct zone *z, const char *zone, const char *resolver,
     char hosts[][DNAME_TEXT_MAX], size_t max)
@@ -115,11 +139,12 @@ mx_hosts(const struct zone *z, const char *zone, const char *resolver,
 		size_t count;
 		const struct zrr *rr = zone_records(z, &count);
 		for (size_t i = 0; i < count && n < max; i++) {
+			char host[DNAME_TEXT_MAX];
 			if (rr[i].type != RRTYPE_MX || rr[i].rdlen < 3 ||
 			    !dname_is_below_or_at(rr[i].rdata + 2, origin))
 				continue;
-			dname_format(rr[i].rdata + 2, hosts[n], DNAME_TEXT_MAX);
-			n++;
+			dname_format(rr[i].rdata + 2, host, sizeof(host));
+			add_host(hosts, &n, max, host);
 		}
 		return n;
 	}
@@ -136,7 +161,7 @@ mx_hosts(const struct zone *z, const char *zone, const char *resolver,
 		    !dname_is_below_or_at(ldns_rdf_data(host), origin))
 			continue;
 		if ((t = ldns_rdf2str(host)) != NULL)
-			snprintf(hosts[n++], DNAME_TEXT_MAX, "%s", t);
+			add_host(hosts, &n, max, t);
 		free(t);
 	}
 	ldns_rr_list_deep_free(l);
@@ -154,7 +179,7 @@ check_live(const char *zone, const char *resolver,
 	ldns_rdf *nx = name != NULL ? ldns_dname_new_frm_str(NX_LABEL) : NULL;
 	struct check_options so = *o;
 	struct served *all = NULL;
-	char hosts[MX_MAX][DNAME_TEXT_MAX];
+	char hosts[MX_MAX + 1][DNAME_TEXT_MAX];
 	const ldns_rdf *names[DNS_QUESTIONS_MAX] = { 0 };
 	ldns_rr_type types[DNS_QUESTIONS_MAX] = { 0 };
 	ldns_rdf *tlsa[MX_MAX] = { 0 };
@@ -185,7 +210,14 @@ check_live(const char *zone, const char *resolver,
 	types[Q_DNSKEY] = LDNS_RR_TYPE_DNSKEY;
 	types[Q_NX] = LDNS_RR_TYPE_A;
 	types[Q_NODATA] = (ldns_rr_type)NODATA_TYPE;
-	nhosts = mx_hosts(NULL, zone, resolver, hosts, MX_MAX);
+	if ((nhosts = mx_hosts(NULL, zone, resolver, hosts, MX_MAX + 1)) >
+	    MX_MAX) {
+		nhosts = MX_MAX;
+		if ((rc = findings_add(out, FINDING_WARNING, "live-mx-many", NULL,
+		    "more than %d MX hosts in the zone: the TLSA sets of the "
+		    "first %d are asked", MX_MAX, MX_MAX)) != 0)
+			goto out;
+	}
 	for (size_t h = 0; h < nhosts; h++) {
 		char owner[DNAME_TEXT_MAX + 16];
 		snprintf(owner, sizeof(owner), "_25._tcp.%.*s",
@@ -238,7 +270,8 @@ check_live(const char *zone, const char *resolver,
 			 */
 			for (size_t q = Q_NX; q < nq && rc == 0; q++)
 				if (q < QUESTIONS || s->answer[q] == NULL ||
-				    ldns_rr_list_rr_count(s->answer[q]) == 0)
+				    ldns_rr_list_rr_count(s->answer[q]) == 0 ||
+				    dns_from_wildcard(s->answer[q], NULL))
 					rc = check_served_denial(s, q, names[q],
 					    (uint16_t)types[q], ldns_rdf_data(name),
 					    v->where, out);

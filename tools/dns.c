@@ -84,13 +84,28 @@ copy_records(const ldns_rr_list *from, ldns_rr_list *to, ldns_rr_type t,
 	return true;
 }
 
+/* Does the answer section hold a CNAME or DNAME (an alias on the way to name)? */
+static bool
+has_alias(const ldns_pkt *p)
+{
+	const ldns_rr_list *l = ldns_pkt_answer(p);
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		ldns_rr_type t = ldns_rr_get_type(ldns_rr_list_rr(l, i));
+		if (t == LDNS_RR_TYPE_CNAME || t == LDNS_RR_TYPE_DNAME)
+			return true;
+	}
+	return false;
+}
+
 /*
- * dns_ask, and with authority not NULL also the rcode and the denial
- * records (NSEC, NSEC3 and their RRSIGs) of the authority section.
+ * dns_ask, and with s not NULL also what s keeps of question q: the
+ * rcode, the AA bit, whether an alias answered, and the denial records
+ * (NSEC, NSEC3 and their RRSIGs) of the authority section.
  */
 static ldns_rr_list *
 ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec,
-    ldns_pkt_rcode *rcode, ldns_rr_list **authority)
+    struct dns_server *s, size_t q)
 {
 	ldns_pkt *p = NULL;
 	ldns_rr_list *l, *auth = NULL;
@@ -109,7 +124,7 @@ ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec,
 		return NULL;
 	}
 	if ((l = ldns_rr_list_new()) == NULL ||
-	    (authority != NULL && (auth = ldns_rr_list_new()) == NULL) ||
+	    (s != NULL && (auth = ldns_rr_list_new()) == NULL) ||
 	    !copy_records(ldns_pkt_answer(p), l, t, dnssec, false) ||
 	    (auth != NULL && !copy_records(ldns_pkt_authority(p), auth, t,
 	    dnssec, true))) {
@@ -118,9 +133,11 @@ ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec,
 		ldns_pkt_free(p);
 		return NULL;
 	}
-	if (authority != NULL) {
-		*authority = auth;
-		*rcode = ldns_pkt_get_rcode(p);
+	if (s != NULL) {
+		s->authority[q] = auth;
+		s->rcode[q] = ldns_pkt_get_rcode(p);
+		s->aa[q] = ldns_pkt_aa(p);
+		s->aliased[q] = has_alias(p);
 	}
 	ldns_pkt_free(p);
 	return l;
@@ -129,7 +146,7 @@ ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec,
 ldns_rr_list *
 dns_ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
 {
-	return ask(r, name, t, dnssec, NULL, NULL);
+	return ask(r, name, t, dnssec, NULL, 0);
 }
 
 ldns_rr_list *
@@ -237,7 +254,7 @@ dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
 				ldns_resolver_set_usevc(auth, tcp);
 				for (size_t q = 0; q < questions; q++)
 					s->answer[q] = ask(auth, name[q], type[q],
-					    true, &s->rcode[q], &s->authority[q]);
+					    true, s, q);
 				ldns_resolver_deep_free(auth);
 			}
 			ldns_rr_list_deep_free(addrs);
@@ -326,13 +343,32 @@ dns_answer_zone(const char *origin, const struct dns_server *s,
 		const ldns_rr_list *l = q < questions ? s->answer[q] :
 		    s->authority[q - questions];
 
-		/* A wildcard's expansion is not the zone's own data. */
-		if (l == NULL || (q < questions && dns_from_wildcard(l, NULL)))
+		unsigned labels = 0;
+		/*
+		 * A wildcard's expansion is checked as the wildcard's own
+		 * records: the owner its signature covers (RFC 4035 §5.3.2).
+		 */
+		bool expanded = q < questions && dns_from_wildcard(l, &labels);
+
+		if (l == NULL)
 			continue;
 		for (size_t i = 0; i < ldns_rr_list_rr_count(l) && rc == 0; i++) {
 			const ldns_rr *rr = ldns_rr_list_rr(l, i);
+			const uint8_t *owner = ldns_rdf_data(ldns_rr_owner(rr));
+			uint8_t wild[DNAME_MAX_LENGTH];
 			size_t len = 0;
 			bool fits = true;
+
+			if (expanded) {
+				while (dname_label_count(owner) > labels)
+					owner = dname_parent(owner);
+				if (dname_length(owner) + 2 > sizeof(wild))
+					continue;
+				wild[0] = 1;
+				wild[1] = '*';
+				memcpy(wild + 2, owner, dname_length(owner));
+				owner = wild;
+			}
 
 			for (size_t k = 0; k < ldns_rr_rd_count(rr) && fits; k++) {
 				const ldns_rdf *f = ldns_rr_rdf(rr, k);
@@ -353,7 +389,7 @@ dns_answer_zone(const char *origin, const struct dns_server *s,
 				rc = STATUS_ZONE_CONTENT;
 				break;
 			}
-			rc = fits ? zone_add(z, ldns_rdf_data(ldns_rr_owner(rr)),
+			rc = fits ? zone_add(z, owner,
 			    (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
 			    rdata, len) : STATUS_RANGE;
 		}

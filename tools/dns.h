@@ -40,8 +40,13 @@ struct dns_server {
 	size_t host_index;           /* the same for every address of a host */
 	/* Per question: the answer (dns_ask), NULL when it gave none. */
 	ldns_rr_list *answer[DNS_QUESTIONS_MAX];
-	/* With it: the rcode, and the NSEC, NSEC3 records of the authority section with their RRSIGs. */
+	/*
+	 * With it: the rcode, the AA bit (not set: a referral), whether a
+	 * CNAME or DNAME answered, and the NSEC, NSEC3 records of the
+	 * authority section with their RRSIGs.
+	 */
 	ldns_pkt_rcode rcode[DNS_QUESTIONS_MAX];
+	bool aa[DNS_QUESTIONS_MAX], aliased[DNS_QUESTIONS_MAX];
 	ldns_rr_list *authority[DNS_QUESTIONS_MAX];
 };
 
@@ -81,9 +86,10 @@ int dns_records(const ldns_rr_list *l, struct zrr **out, size_t *n) WUR;
 
 /*
  * The records one server address answered to the first questions (their
- * answers, less wildcard expansions, and the denial records of their
- * authority sections), as a zone of their own for origin (finalized: the
- * apex SOA and NS among them). Returns 0 or a status with d.
+ * answers, a wildcard's expansion under the wildcard's own name, and the
+ * denial records of their authority sections), as a zone of their own for
+ * origin (finalized: the apex SOA and NS among them). Returns 0 or a
+ * status with d.
  */
 struct zone;
 int dns_answer_zone(const char *origin, const struct dns_server *s,

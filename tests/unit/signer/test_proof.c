@@ -223,6 +223,63 @@ START_TEST(test_nsec_name_error_and_no_data)
 }
 END_TEST
 
+/*
+ * What validators do not accept: a delegation's or DNAME's record denying
+ * names below it (RFC 6840 §4.1), NSEC3 records with unknown flags or
+ * hash (RFC 5155 §8.1, §8.2), a wildcard answer whose labels field does
+ * not name the closest encloser. And an empty non-terminal's NODATA.
+ */
+START_TEST(test_proof_follows_validator_rules)
+{
+	static const uint16_t t_ns[] = { 2, 46, 47 };
+	static const uint16_t t_ns3[] = { 2, 43, 46 };
+	struct recs r = { .n = 0 };
+	char why[200];
+
+	ck_assert_int_eq(dname_parse("example", apex), 0);
+	/* B.1 with x.w.example a delegation: it cannot be the closest encloser. */
+	add_nsec3(&r, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom",
+	    "2t7b4g4vsa5smi47k61mv5bv1a22bojr", t_apex, 6);
+	add_nsec3(&r, "b4um86eghhds6nea196smvmlo4ors995",
+	    "gjeqe526plbf1g8mklp59enfd789njgi", t_ns3, 3);
+	add_nsec3(&r, "35mthgpgcu1qg68fab165klnsnk3dpvl",
+	    "b4um86eghhds6nea196smvmlo4ors995", t_ns_ds, 3);
+	ck_assert(!proves(&r, r.n, "a.c.x.w.example", 1, DENIAL_NXDOMAIN, 0, why));
+	ck_assert_ptr_nonnull(strstr(why, "delegation"));
+	/* ... nor deny a type there but DS. */
+	ck_assert(!proves(&r, r.n, "x.w.example", 1, DENIAL_NODATA, 0, why));
+	ck_assert_msg(proves(&r, r.n, "x.w.example", 43, DENIAL_NODATA, 0, why) ==
+	    false, "DS is listed");
+	/* Flags other than opt-out: the record is ignored. */
+	r.n = 0;
+	add_nsec3(&r, "2t7b4g4vsa5smi47k61mv5bv1a22bojr",
+	    "2vptu5timamqttgl4luu9kg21e0aor3s", t_a_rrsig, 2);
+	r.rdata[0][1] = 0x81;
+	ck_assert(!proves(&r, r.n, "ns1.example", 15, DENIAL_NODATA, 0, why));
+	ck_assert_ptr_nonnull(strstr(why, "unknown flags"));
+	/* NSEC at a delegation above the name. */
+	r.n = 0;
+	add_nsec(&r, "sub.example", "z.example", t_ns, 3);
+	add_nsec(&r, "example", "a.example", t_apex, 6);
+	ck_assert(!proves(&r, r.n, "x.sub.example", 1, DENIAL_NXDOMAIN, 0, why));
+	ck_assert_ptr_nonnull(strstr(why, "delegation or DNAME above"));
+	ck_assert(!proves(&r, r.n, "sub.example", 1, DENIAL_NODATA, 0, why));
+	/* A wildcard answer must come from the closest encloser's wildcard. */
+	r.n = 0;
+	add_nsec(&r, "b.example", "c.example", t_a_rrsig, 2);
+	ck_assert(!proves(&r, r.n, "a.b.example", 1, DENIAL_WILDCARD, 1, why));
+	ck_assert_msg(proves(&r, r.n, "a.b.example", 1, DENIAL_WILDCARD, 2, why),
+	    "%s", why);
+	/* An empty non-terminal: covered, the next name below it. */
+	r.n = 0;
+	add_nsec(&r, "mail.example", "_443._tcp.mail.example", t_a_rrsig, 2);
+	ck_assert_msg(proves(&r, r.n, "_tcp.mail.example", 52, DENIAL_NODATA, 0,
+	    why), "%s", why);
+	ck_assert(!proves(&r, r.n, "_udp.mail.example", 52, DENIAL_NODATA, 0,
+	    why));
+}
+END_TEST
+
 /* Nothing to prove with, or a malformed record: refused, not crashed. */
 START_TEST(test_proof_refuses_empty_and_malformed)
 {
@@ -255,6 +312,7 @@ main(void)
 	tcase_add_test(tc, test_nsec3_wildcard_expansion_rfc5155_b4);
 	tcase_add_test(tc, test_nsec3_wildcard_no_data_rfc5155_b5);
 	tcase_add_test(tc, test_nsec_name_error_and_no_data);
+	tcase_add_test(tc, test_proof_follows_validator_rules);
 	tcase_add_test(tc, test_proof_refuses_empty_and_malformed);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
