@@ -100,9 +100,11 @@ check_signature(const struct zone *z, const struct check_options *o,
 		rc->present_algs |= 1u << ai;
 	if (p == SIG_OTHER_ALG)
 		return 0;
+	if (p == SIG_NOMEM)
+		return STATUS_NOMEM;
 	if (p != SIG_OK)
-		return findings_add(out, FINDING_ERROR, rrsig_problem_code(p), sigrr, "%s",
-		    d.text);
+		return findings_add(out, FINDING_ERROR, rrsig_problem_code(p),
+		    sigrr, "%s", d.text);
 	rc->valid_algs |= 1u << ai;
 	if (rrsig_parse(sigrr->rdata, sigrr->rdlen, &f, &sig, &siglen) == 0) {
 		int64_t exp = rrsig_time_near(f.expiration, o->now);

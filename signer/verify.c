@@ -150,7 +150,7 @@ rrsig_check(const struct zone *z, const struct keyring *k, int64_t now,
 		return SIG_OTHER_ALG;
 	if (crypto && (rc = rrsig_signing_data(&f, set, n, data)) != 0) {
 		zone_diag_rr(z, sigrr, d, "out of memory");
-		return SIG_BOGUS;
+		return SIG_NOMEM;
 	}
 	/* Several keys may share a tag (RFC 4034 §5.3.1): try each candidate. */
 	rc = STATUS_KEY_MISSING;
@@ -186,6 +186,7 @@ struct verify_job {
 	int64_t now;
 	const size_t *rrsets;
 	size_t sample;               /* 1: verify every trusted signature too */
+	size_t offset;               /* which RRsets the sample takes this run */
 	atomic_size_t checked;
 };
 
@@ -207,12 +208,16 @@ verify_slice(size_t begin, size_t end, void *arg, struct diag *d)
 		    rr[g].type == RRTYPE_RRSIG && rr[g].rdlen >= 2 &&
 		    (rr[g].rdata[0] << 8 | rr[g].rdata[1]) == rr[i].type; g++) {
 			size_t ai;
-			bool crypto = s % job->sample == 0 ||
+			bool crypto = (s + job->offset) % job->sample == 0 ||
 			    (rr[i].flags & ZRR_APEX) ||
 			    !(rr[g].flags & ZRR_TRUSTED);
 			enum sig_problem p = rrsig_check(job->z, &job->keys,
 			    job->now, &rr[i], e - i, &rr[g], crypto, &data, &ai,
 			    &job->checked, d);
+			if (p == SIG_NOMEM) {
+				rc = STATUS_NOMEM;
+				break;
+			}
 			if (p != SIG_OK && p != SIG_OTHER_ALG) {
 				rc = p == SIG_UNKNOWN_KEY ? STATUS_KEY_MISSING :
 				    STATUS_BAD_SIGNATURE;
@@ -292,6 +297,11 @@ verify_signatures(const struct zone *z, int64_t now, unsigned threads,
 	}
 	job.rrsets = rrsets;
 	job.sample = nrrsets <= TRUSTED_ALL ? 1 : TRUSTED_SAMPLE;
+	/*
+	 * Another sample each run (from the clock, so a run can be repeated):
+	 * over runs, every trusted signature gets its turn.
+	 */
+	job.offset = (size_t)(((uint32_t)now * 2654435761u) >> 24) % job.sample;
 	/* Chunks small enough that even a small zone keeps every thread busy. */
 	chunk = nrrsets / 64 + 1;
 	rc = parallel_for(nrrsets, chunk < 1024 ? chunk : 1024, threads,

@@ -21,13 +21,15 @@ struct previous {
 	const char *path, *zname;
 	struct zone *zone;
 	bool intact;                 /* our output, unchanged since written */
+	struct stat hashed;          /* the file whose digest was taken */
 	struct diag warning;
 	bool warn;
 	pthread_t thread;
 };
 
 static bool is_own_output(const char *path);
-static bool own_output_intact(const char *path);
+static bool own_output_intact(const char *path, struct stat *st);
+static bool same_file_state(const struct stat *a, const struct stat *b);
 
 /* The digest of our previous output, taken while it is parsed. */
 static void *
@@ -35,7 +37,7 @@ check_previous(void *arg)
 {
 	struct previous *pv = arg;
 
-	pv->intact = own_output_intact(pv->path);
+	pv->intact = own_output_intact(pv->path, &pv->hashed);
 	return NULL;
 }
 
@@ -44,6 +46,7 @@ load_previous(void *arg)
 {
 	struct previous *pv = arg;
 	struct diag d;
+	struct stat after;
 	pthread_t digest;
 	bool hashing = false;
 	int rc;
@@ -65,15 +68,22 @@ load_previous(void *arg)
 		if (hashing)
 			pthread_join(digest, NULL);
 		else
-			pv->intact = own_output_intact(pv->path);
-		if (!pv->intact) {
+			pv->intact = own_output_intact(pv->path, &pv->hashed);
+		/* What was parsed is what was hashed: the same file, unchanged. */
+		if (pv->intact && (stat(pv->path, &after) != 0 ||
+		    !same_file_state(&pv->hashed, &after)))
+			pv->intact = false;
+		if (!pv->intact && rc == 0) {
 			diag_set(&pv->warning, pv->path, 0, "changed since it was "
-			    "written (its digest does not hold): each signature "
-			    "kept from it is verified first");
+			    "written (its digest does not hold, or it changed "
+			    "while read): each signature kept from it is "
+			    "verified first");
 			pv->warn = true;
 		}
 	}
 	if (rc != 0 && rc != -ENOENT) {
+		/* Read whole, as any file: its signatures are checked. */
+		pv->intact = false;
 		diag_clear(&d);
 		rc = zone_load(pv->path, pv->zname, SIGNING_DEFAULT_TTL,
 		    &pv->zone, &d);
@@ -154,8 +164,8 @@ signing_sign(const struct cli *cli, const char *in, const char *out,
 		 */
 		cli_warn(cli, d);
 		diag_clear(&w);
-		diag_set(&w, out, 0, "previous output holds a bad signature: "
-		    "signing everything anew");
+		diag_set(&w, out, 0, "the self-check failed with signatures "
+		    "kept from this previous output: signing everything anew");
 		cli_warn(cli, &w);
 		diag_clear(d);
 		zone_free(*z);
@@ -374,20 +384,25 @@ signing_up_to_date(const char *path, const struct signing_manifest *want,
 	return ok;
 }
 
-/* Is the file at path our own output, byte for byte as we wrote it? */
+/*
+ * Is the file at path our own output, byte for byte as we wrote it, and
+ * unchanged while it was hashed? *st: its state (to compare later).
+ */
 static bool
-own_output_intact(const char *path)
+own_output_intact(const char *path, struct stat *st)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct signing_manifest m;
+	struct stat end;
 	uint8_t body[32];
 	uint64_t body_len;
 	bool ok;
 
 	if (fd < 0)
 		return false;
-	ok = read_manifest(fd, &m, body, &body_len) &&
-	    body_intact(fd, body_len, body);
+	ok = fstat(fd, st) == 0 && read_manifest(fd, &m, body, &body_len) &&
+	    body_intact(fd, body_len, body) && fstat(fd, &end) == 0 &&
+	    same_file_state(st, &end);
 	close(fd);
 	return ok;
 }
