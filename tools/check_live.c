@@ -171,6 +171,49 @@ mx_hosts(const struct zone *z, const char *zone, const char *resolver,
 }
 
 int
+check_live_server(const char *zone, const struct dns_server *s,
+    const ldns_rdf *const *names, const ldns_rr_type *types, size_t nq,
+    const struct check_options *so, const char *where, bool *answered,
+    uint32_t *serial, struct findings *out)
+{
+	struct findings f = { 0 };
+	struct zone *z = NULL;
+	struct diag zd;
+	int rc = 0;
+
+	*answered = false;
+	if (nq < QUESTIONS || s->answer[Q_SOA] == NULL ||
+	    s->answer[Q_NS] == NULL || s->answer[Q_DNSKEY] == NULL)
+		return findings_add(out, FINDING_ERROR, "live-no-answer", NULL,
+		    "%s: no answer", where);
+	/*
+	 * Names and types that do not exist, TLSA sets included (a sender
+	 * defers mail when it cannot tell): proven so?
+	 */
+	for (size_t q = Q_NX; q < nq && rc == 0; q++)
+		if (q < QUESTIONS || s->answer[q] == NULL ||
+		    ldns_rr_list_rr_count(s->answer[q]) == 0 ||
+		    dns_from_wildcard(s->answer[q], NULL))
+			rc = check_served_denial(s, q, names[q],
+			    (uint16_t)types[q], ldns_rdf_data(names[Q_SOA]), where,
+			    out);
+	if (rc != 0)
+		return rc;
+	diag_clear(&zd);
+	if (dns_answer_zone(zone, s, nq, &z, &zd) != 0)
+		return findings_add(out, FINDING_ERROR, "live-bad-answer", NULL,
+		    "%s: its answers do not make a zone apex: %s", where,
+		    zd.text);
+	*answered = true;
+	*serial = zone_serial(z);
+	if ((rc = check_zone(z, so, &f)) == 0)
+		rc = add_from(out, &f, where);
+	findings_free(&f);
+	zone_free(z);
+	return rc;
+}
+
+int
 check_live(const char *zone, const char *resolver,
     const struct check_options *o, struct findings *out, struct diag *d)
 {
@@ -251,48 +294,16 @@ check_live(const char *zone, const char *resolver,
 		for (size_t i = 0; i < servers.count && rc == 0; i++) {
 			const struct dns_server *s = &servers.server[i];
 			struct served *v = &all[nall++];
-			struct findings f = { 0 };
-			struct zone *z = NULL;
-			struct diag zd;
 
 			memset(v, 0, sizeof(*v));
 			snprintf(v->where, sizeof(v->where), "%s (%s, %s)", s->host,
 			    s->addr, tcp ? "TCP" : "UDP");
-			if (s->answer[Q_SOA] == NULL || s->answer[Q_NS] == NULL ||
-			    s->answer[Q_DNSKEY] == NULL) {
-				rc = findings_add(out, FINDING_ERROR, "live-no-answer",
-				    NULL, "%s: no answer", v->where);
-				continue;
-			}
-			/*
-			 * Names and types that do not exist, TLSA sets included
-			 * (a sender defers mail when it cannot tell): proven so?
-			 */
-			for (size_t q = Q_NX; q < nq && rc == 0; q++)
-				if (q < QUESTIONS || s->answer[q] == NULL ||
-				    ldns_rr_list_rr_count(s->answer[q]) == 0 ||
-				    dns_from_wildcard(s->answer[q], NULL))
-					rc = check_served_denial(s, q, names[q],
-					    (uint16_t)types[q], ldns_rdf_data(name),
-					    v->where, out);
-			if (rc != 0)
-				break;
-			diag_clear(&zd);
-			if (dns_answer_zone(zone, s, nq, &z, &zd) != 0) {
-				rc = findings_add(out, FINDING_ERROR, "live-bad-answer",
-				    NULL, "%s: its answers do not make a zone apex: %s",
-				    v->where, zd.text);
-				continue;
-			}
-			v->answered = true;
-			v->serial = zone_serial(z);
-			if (!have_newest || serial_is_greater(v->serial, newest))
+			rc = check_live_server(zone, s, names, types, nq, &so,
+			    v->where, &v->answered, &v->serial, out);
+			if (v->answered && (!have_newest ||
+			    serial_is_greater(v->serial, newest)))
 				newest = v->serial;
-			have_newest = true;
-			if ((rc = check_zone(z, &so, &f)) == 0)
-				rc = add_from(out, &f, v->where);
-			findings_free(&f);
-			zone_free(z);
+			have_newest = have_newest || v->answered;
 		}
 		dns_servers_free(&servers);
 	}

@@ -2,6 +2,8 @@
 #ifndef ZW_CHECK_LIVE_H
 #define ZW_CHECK_LIVE_H
 
+#include <ldns/ldns.h>
+
 #include "common/attr.h"
 #include "common/diag.h"
 #include "signer/check.h"
@@ -18,6 +20,20 @@
 int check_live(const char *zone, const char *resolver,
     const struct check_options *o, struct findings *out,
     struct diag *d) WUR;
+
+/*
+ * What check_live makes of one server address's answers (s) to the
+ * questions names/types[0..nq): the apex SOA, NS and DNSKEY sets, a name
+ * and a type that do not exist, then TLSA sets. Denials must prove
+ * themselves; everything gets check_zone with so. Findings are led by
+ * where; *answered and *serial tell whether it served a zone apex and
+ * which serial. Returns 0 or STATUS_NOMEM.
+ */
+struct dns_server;
+int check_live_server(const char *zone, const struct dns_server *s,
+    const ldns_rdf *const *names, const ldns_rr_type *types, size_t nq,
+    const struct check_options *so, const char *where, bool *answered,
+    uint32_t *serial, struct findings *out) WUR;
 
 /*
  * The live TLSA probe (tlsa probe) of every MX host of the zone that is in

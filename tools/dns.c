@@ -98,55 +98,72 @@ has_alias(const ldns_pkt *p)
 	return false;
 }
 
-/*
- * dns_ask, and with s not NULL also what s keeps of question q: the
- * rcode, the AA bit, whether an alias answered, and the denial records
- * (NSEC, NSEC3 and their RRSIGs) of the authority section.
- */
+/* The records of type t (with their RRSIGs when dnssec) in p's answer; NULL: no answer (SERVFAIL, REFUSED ...) or no memory. */
 static ldns_rr_list *
-ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec,
-    struct dns_server *s, size_t q)
+take_answer(const ldns_pkt *p, ldns_rr_type t, bool dnssec)
+{
+	ldns_rr_list *l;
+
+	/* NOERROR and NXDOMAIN are answers; SERVFAIL, REFUSED ... are not. */
+	if (ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR &&
+	    ldns_pkt_get_rcode(p) != LDNS_RCODE_NXDOMAIN)
+		return NULL;
+	if ((l = ldns_rr_list_new()) == NULL)
+		return NULL;
+	if (!copy_records(ldns_pkt_answer(p), l, t, dnssec, false)) {
+		ldns_rr_list_deep_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+int
+dns_server_take(struct dns_server *s, size_t q, const ldns_pkt *p,
+    ldns_rr_type t)
+{
+	ldns_rr_list *auth;
+
+	if (q >= DNS_QUESTIONS_MAX)
+		return STATUS_INTERNAL;
+	if ((s->answer[q] = take_answer(p, t, true)) == NULL)
+		return 0;
+	if ((auth = ldns_rr_list_new()) == NULL ||
+	    !copy_records(ldns_pkt_authority(p), auth, t, true, true)) {
+		ldns_rr_list_deep_free(auth);
+		ldns_rr_list_deep_free(s->answer[q]);
+		s->answer[q] = NULL;
+		return STATUS_NOMEM;
+	}
+	s->authority[q] = auth;
+	s->rcode[q] = ldns_pkt_get_rcode(p);
+	s->aa[q] = ldns_pkt_aa(p);
+	s->aliased[q] = has_alias(p);
+	return 0;
+}
+
+/* The packet answering name and type t from r, or NULL. */
+static ldns_pkt *
+query(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
 {
 	ldns_pkt *p = NULL;
-	ldns_rr_list *l, *auth = NULL;
 
 	ldns_resolver_set_dnssec(r, dnssec);
 	if (ldns_resolver_query_status(&p, r, name, t, LDNS_RR_CLASS_IN,
-	    ldns_resolver_recursive(r) ? LDNS_RD : 0) != LDNS_STATUS_OK ||
-	    p == NULL) {
+	    ldns_resolver_recursive(r) ? LDNS_RD : 0) != LDNS_STATUS_OK) {
 		ldns_pkt_free(p);
 		return NULL;
 	}
-	/* NOERROR and NXDOMAIN are answers; SERVFAIL, REFUSED ... are not. */
-	if (ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR &&
-	    ldns_pkt_get_rcode(p) != LDNS_RCODE_NXDOMAIN) {
-		ldns_pkt_free(p);
-		return NULL;
-	}
-	if ((l = ldns_rr_list_new()) == NULL ||
-	    (s != NULL && (auth = ldns_rr_list_new()) == NULL) ||
-	    !copy_records(ldns_pkt_answer(p), l, t, dnssec, false) ||
-	    (auth != NULL && !copy_records(ldns_pkt_authority(p), auth, t,
-	    dnssec, true))) {
-		ldns_rr_list_deep_free(l);
-		ldns_rr_list_deep_free(auth);
-		ldns_pkt_free(p);
-		return NULL;
-	}
-	if (s != NULL) {
-		s->authority[q] = auth;
-		s->rcode[q] = ldns_pkt_get_rcode(p);
-		s->aa[q] = ldns_pkt_aa(p);
-		s->aliased[q] = has_alias(p);
-	}
-	ldns_pkt_free(p);
-	return l;
+	return p;
 }
 
 ldns_rr_list *
 dns_ask(ldns_resolver *r, const ldns_rdf *name, ldns_rr_type t, bool dnssec)
 {
-	return ask(r, name, t, dnssec, NULL, 0);
+	ldns_pkt *p = query(r, name, t, dnssec);
+	ldns_rr_list *l = p != NULL ? take_answer(p, t, dnssec) : NULL;
+
+	ldns_pkt_free(p);
+	return l;
 }
 
 ldns_rr_list *
@@ -252,9 +269,13 @@ dns_servers_ask(ldns_resolver *rec, const ldns_rdf *zone,
 				if ((auth = dns_resolver(s->addr, false)) == NULL)
 					continue;
 				ldns_resolver_set_usevc(auth, tcp);
-				for (size_t q = 0; q < questions; q++)
-					s->answer[q] = ask(auth, name[q], type[q],
-					    true, s, q);
+				for (size_t q = 0; q < questions && rc == 0; q++) {
+					ldns_pkt *p = query(auth, name[q], type[q],
+					    true);
+					if (p != NULL)
+						rc = dns_server_take(s, q, p, type[q]);
+					ldns_pkt_free(p);
+				}
 				ldns_resolver_deep_free(auth);
 			}
 			ldns_rr_list_deep_free(addrs);

@@ -50,6 +50,16 @@ struct dns_server {
 	ldns_rr_list *authority[DNS_QUESTIONS_MAX];
 };
 
+/*
+ * Keep of packet p, the answer to question q of type t put to s's server:
+ * the records of type t and their RRSIGs in the answer section (as
+ * dns_ask), and the rcode, AA bit, alias and denial records above. A
+ * packet that is no answer (SERVFAIL, REFUSED ...) leaves answer[q] NULL.
+ * Returns 0 or STATUS_NOMEM.
+ */
+int dns_server_take(struct dns_server *s, size_t q, const ldns_pkt *p,
+    ldns_rr_type t) WUR;
+
 struct dns_servers {
 	struct dns_server *server;   /* every address of every name server */
 	size_t count;
