@@ -27,16 +27,18 @@ bitmap_has(const uint8_t *bm, size_t len, uint16_t type)
 	return false;
 }
 
-/*
- * Does a bitmap say its owner is a delegation point (NS without SOA) or a
- * DNAME? Then its record denies nothing below it (RFC 6840 §4.1), nor any
- * type there but DS.
- */
+/* Does a bitmap say its owner is a delegation point (NS without SOA)? Then it denies no type there but DS. */
+static bool
+bitmap_delegation(const uint8_t *bm, size_t len)
+{
+	return bitmap_has(bm, len, RRTYPE_NS) && !bitmap_has(bm, len, RRTYPE_SOA);
+}
+
+/* A delegation point or a DNAME: its record denies nothing below it (RFC 6840 §4.1). */
 static bool
 bitmap_cuts(const uint8_t *bm, size_t len)
 {
-	return bitmap_has(bm, len, RRTYPE_DNAME) ||
-	    (bitmap_has(bm, len, RRTYPE_NS) && !bitmap_has(bm, len, RRTYPE_SOA));
+	return bitmap_has(bm, len, RRTYPE_DNAME) || bitmap_delegation(bm, len);
 }
 
 /* The deepest name that is an ancestor of (or equal to) both a and b. */
@@ -183,7 +185,8 @@ n3_proves(const struct n3 *v, size_t n, const struct n3_params *p,
 			    "type (or CNAME) as present");
 			return false;
 		}
-		if (qtype != RRTYPE_DS && bitmap_cuts(m->bitmap, m->bitmap_len)) {
+		if (qtype != RRTYPE_DS &&
+		    bitmap_delegation(m->bitmap, m->bitmap_len)) {
 			snprintf(why, size, "the matching NSEC3 record is a "
 			    "delegation's: it denies no type but DS");
 			return false;
@@ -310,7 +313,7 @@ nsec_proves(const struct zrr *const *v, size_t n, const uint8_t *qname,
 				    "the type (or CNAME) as present");
 				return false;
 			}
-			if (qtype != RRTYPE_DS && bitmap_cuts(bm, bl)) {
+			if (qtype != RRTYPE_DS && bitmap_delegation(bm, bl)) {
 				snprintf(why, size, "the NSEC record at the name is a "
 				    "delegation's: it denies no type but DS");
 				return false;

@@ -112,7 +112,8 @@ enum sig_problem {
 	SIG_OTHER_ALG,               /* an algorithm with no key: not judged */
 	SIG_MALFORMED, SIG_SIGNER, SIG_LABELS, SIG_TTL, SIG_NOT_YET_VALID,
 	SIG_EXPIRED, SIG_UNKNOWN_KEY, SIG_BOGUS,
-	SIG_NOMEM,                   /* could not be checked: out of memory */
+	SIG_NOMEM,                   /* could not be checked: no memory, or
+	                                the crypto library failed */
 };
 /*
  * Check the RRSIG sig over set[0..n) with the keys at now (the

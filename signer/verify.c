@@ -168,6 +168,13 @@ rrsig_check(const struct zone *z, const struct keyring *k, int64_t now,
 		    siglen);
 		if (rc == 0)
 			return SIG_OK;
+		/* Not checked (no memory, a library failure): not bogus either. */
+		if (k->v[i] != NULL && (rc == STATUS_NOMEM || rc == STATUS_CRYPTO)) {
+			zone_diag_rr(z, set, d, "RRSIG by key %u could not be "
+			    "checked: %s", f.key_tag, rc == STATUS_NOMEM ?
+			    "out of memory" : "the crypto library failed");
+			return SIG_NOMEM;
+		}
 	}
 	if (rc == STATUS_KEY_MISSING) {
 		zone_diag_rr(z, set, d, "RRSIG by key %u algorithm %u names no key "

@@ -74,8 +74,9 @@ check_served_denial(const struct dns_server *s, size_t q, const ldns_rdf *qname,
 		return findings_add(out, FINDING_ERROR, "live-no-answer", NULL,
 		    "%s: no answer for %s type %u", where, name, qtype);
 	/*
-	 * A referral (the name is below a delegation: not this zone's to
-	 * deny) or an alias (the answer is the target's) is not judged.
+	 * A referral (an MX host below a delegation: not this zone's to
+	 * deny), an alias (the answer is the target's) or an answer without
+	 * authority (check_live_server's live-lame) is not judged here.
 	 */
 	if (!s->aa[q] || s->aliased[q])
 		return 0;
@@ -186,6 +187,21 @@ check_live_server(const char *zone, const struct dns_server *s,
 	    s->answer[Q_NS] == NULL || s->answer[Q_DNSKEY] == NULL)
 		return findings_add(out, FINDING_ERROR, "live-no-answer", NULL,
 		    "%s: no answer", where);
+	/* Every answer with authority, but a referral for a host below a cut. */
+	for (size_t q = 0; q < nq; q++)
+		if (s->answer[q] != NULL && !s->aa[q] &&
+		    !(q >= QUESTIONS && s->referral[q])) {
+			char *t = ldns_rdf2str(names[q]);
+			rc = findings_add(out, FINDING_ERROR, "live-lame", NULL,
+			    "%s: answers %s type %u without authority (no AA "
+			    "bit): it does not serve the zone (a lame "
+			    "delegation)", where, t != NULL ? t : "?",
+			    (unsigned)types[q]);
+			free(t);
+			break;
+		}
+	if (rc != 0)
+		return rc;
 	/*
 	 * Names and types that do not exist, TLSA sets included (a sender
 	 * defers mail when it cannot tell): proven so?

@@ -138,6 +138,13 @@ dns_server_take(struct dns_server *s, size_t q, const ldns_pkt *p,
 	s->rcode[q] = ldns_pkt_get_rcode(p);
 	s->aa[q] = ldns_pkt_aa(p);
 	s->aliased[q] = has_alias(p);
+	/* Not authoritative, pointing at other servers: a referral. */
+	s->referral[q] = false;
+	for (size_t i = 0; !s->aa[q] &&
+	    i < ldns_rr_list_rr_count(ldns_pkt_authority(p)); i++)
+		if (ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_authority(p), i)) ==
+		    LDNS_RR_TYPE_NS)
+			s->referral[q] = true;
 	return 0;
 }
 

@@ -41,12 +41,14 @@ struct dns_server {
 	/* Per question: the answer (dns_ask), NULL when it gave none. */
 	ldns_rr_list *answer[DNS_QUESTIONS_MAX];
 	/*
-	 * With it: the rcode, the AA bit (not set: a referral), whether a
-	 * CNAME or DNAME answered, and the NSEC, NSEC3 records of the
-	 * authority section with their RRSIGs.
+	 * With it: the rcode, the AA bit, whether it is a referral (no AA,
+	 * NS records in the authority section), whether a CNAME or DNAME
+	 * answered, and the NSEC, NSEC3 records of the authority section
+	 * with their RRSIGs.
 	 */
 	ldns_pkt_rcode rcode[DNS_QUESTIONS_MAX];
-	bool aa[DNS_QUESTIONS_MAX], aliased[DNS_QUESTIONS_MAX];
+	bool aa[DNS_QUESTIONS_MAX], referral[DNS_QUESTIONS_MAX];
+	bool aliased[DNS_QUESTIONS_MAX];
 	ldns_rr_list *authority[DNS_QUESTIONS_MAX];
 };
 

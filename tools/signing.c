@@ -21,14 +21,18 @@ struct previous {
 	const char *path, *zname;
 	struct zone *zone;
 	bool intact;                 /* our output, unchanged since written */
-	struct stat hashed;          /* the file whose digest was taken */
+	int fd;                      /* the one open file hashed and parsed */
+	uint8_t body[32];            /* the digest its last line gives */
+	uint64_t body_len;
+	bool body_ok;                /* ... and the digest of its bytes */
 	struct diag warning;
 	bool warn;
 	pthread_t thread;
 };
 
-static bool is_own_output(const char *path);
-static bool own_output_intact(const char *path, struct stat *st);
+static bool read_manifest(int fd, struct signing_manifest *m,
+    uint8_t body[32], uint64_t *body_len);
+static bool body_intact(int fd, uint64_t body_len, const uint8_t body[32]);
 static bool same_file_state(const struct stat *a, const struct stat *b);
 
 /* The digest of our previous output, taken while it is parsed. */
@@ -37,8 +41,54 @@ check_previous(void *arg)
 {
 	struct previous *pv = arg;
 
-	pv->intact = own_output_intact(pv->path, &pv->hashed);
+	pv->body_ok = body_intact(pv->fd, pv->body_len, pv->body);
 	return NULL;
+}
+
+/*
+ * Our own output (its last line says so) is read in parts, on every CPU,
+ * while its digest is taken: both from one open file, through
+ * /proc/self/fd, whatever happens at its path meanwhile. Only when the
+ * digest holds and the file did not change while read are its signatures
+ * trusted without a check. Returns what zone_load_lines returns, or
+ * -EINVAL when it is not our output.
+ */
+static int
+load_own_output(struct previous *pv, struct diag *d)
+{
+	struct signing_manifest m;
+	struct stat before, after;
+	char fdpath[64];
+	pthread_t digest;
+	bool hashing = false;
+	int rc;
+
+	if ((pv->fd = open(pv->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (fstat(pv->fd, &before) != 0 ||
+	    !read_manifest(pv->fd, &m, pv->body, &pv->body_len)) {
+		close(pv->fd);
+		return -EINVAL;
+	}
+	if (pthread_create(&digest, NULL, check_previous, pv) == 0)
+		hashing = true;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", pv->fd);
+	rc = zone_load_lines(fdpath, pv->zname, SIGNING_DEFAULT_TTL, 0,
+	    &pv->zone, d);
+	if (hashing)
+		pthread_join(digest, NULL);
+	else
+		check_previous(pv);
+	pv->intact = rc == 0 && pv->body_ok && fstat(pv->fd, &after) == 0 &&
+	    same_file_state(&before, &after);
+	close(pv->fd);
+	if (rc == 0 && !pv->intact) {
+		diag_set(&pv->warning, pv->path, 0, "changed since it was "
+		    "written (its digest does not hold, or it changed while "
+		    "read): each signature kept from it is verified first");
+		pv->warn = true;
+	}
+	return rc;
 }
 
 static void *
@@ -46,44 +96,16 @@ load_previous(void *arg)
 {
 	struct previous *pv = arg;
 	struct diag d;
-	struct stat after;
-	pthread_t digest;
-	bool hashing = false;
 	int rc;
 
 	diag_clear(&d);
 	diag_clear(&pv->warning);
 	pv->intact = false;
-	/*
-	 * Our own output is read in parts, on every CPU; should that fail (a
-	 * hand edit our writer would not make), it is read whole. Only when
-	 * its digest still holds are its signatures trusted without a check.
-	 */
-	rc = -EINVAL;
-	if (is_own_output(pv->path)) {
-		if (pthread_create(&digest, NULL, check_previous, pv) == 0)
-			hashing = true;
-		rc = zone_load_lines(pv->path, pv->zname, SIGNING_DEFAULT_TTL, 0,
-		    &pv->zone, &d);
-		if (hashing)
-			pthread_join(digest, NULL);
-		else
-			pv->intact = own_output_intact(pv->path, &pv->hashed);
-		/* What was parsed is what was hashed: the same file, unchanged. */
-		if (pv->intact && (stat(pv->path, &after) != 0 ||
-		    !same_file_state(&pv->hashed, &after)))
-			pv->intact = false;
-		if (!pv->intact && rc == 0) {
-			diag_set(&pv->warning, pv->path, 0, "changed since it was "
-			    "written (its digest does not hold, or it changed "
-			    "while read): each signature kept from it is "
-			    "verified first");
-			pv->warn = true;
-		}
-	}
+	rc = load_own_output(pv, &d);
+	/* Not our output, or a hand edit our writer would not make: read whole. */
 	if (rc != 0 && rc != -ENOENT) {
-		/* Read whole, as any file: its signatures are checked. */
 		pv->intact = false;
+		pv->warn = false;
 		diag_clear(&d);
 		rc = zone_load(pv->path, pv->zname, SIGNING_DEFAULT_TTL,
 		    &pv->zone, &d);
@@ -382,46 +404,6 @@ signing_up_to_date(const char *path, const struct signing_manifest *want,
 	    body_intact(fd, body_len, body);
 	close(fd);
 	return ok;
-}
-
-/*
- * Is the file at path our own output, byte for byte as we wrote it, and
- * unchanged while it was hashed? *st: its state (to compare later).
- */
-static bool
-own_output_intact(const char *path, struct stat *st)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct signing_manifest m;
-	struct stat end;
-	uint8_t body[32];
-	uint64_t body_len;
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = fstat(fd, st) == 0 && read_manifest(fd, &m, body, &body_len) &&
-	    body_intact(fd, body_len, body) && fstat(fd, &end) == 0 &&
-	    same_file_state(st, &end);
-	close(fd);
-	return ok;
-}
-
-/* Is the file at path our own output (one record per line, its last line says so)? */
-static bool
-is_own_output(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct signing_manifest m;
-	uint8_t body[32];
-	uint64_t body_len;
-	bool ours;
-
-	if (fd < 0)
-		return false;
-	ours = read_manifest(fd, &m, body, &body_len);
-	close(fd);
-	return ours;
 }
 
 struct zone_writer {

@@ -275,6 +275,44 @@ rdata_check(uint16_t type, const uint8_t *d, size_t n)
 	case RRTYPE_NSEC3PARAM:
 		return n >= 5 && 5u + d[4] == n ? NULL :
 		    "the rdata is not NSEC3 parameters and a salt";
+	case 10:                                            /* NULL */
+		return NULL;
+	case 25:                                            /* KEY: no key with the no-key flags */
+		return n >= 4 ? NULL : "no flags, protocol and algorithm";
+	case 62:                                            /* CSYNC */
+		return n >= 6 && bitmap_ok(d, n, 6) ? NULL :
+		    "the rdata is not a serial, flags and a type bitmap";
+	case 45:                                            /* IPSECKEY */
+		if (n < 3)
+			return "no precedence, gateway type and algorithm";
+		p = 3;
+		switch (d[1]) {
+		case 0: break;
+		case 1: p += 4; break;
+		case 2: p += 16; break;
+		case 3: if (!take_name(d, n, &p)) p = n + 1; break;
+		default: return "an unknown gateway type";
+		}
+		/* RFC 4025 lets the key go (algorithm 0); BIND refuses that. */
+		return p < n ? NULL : "no public key after the gateway";
+	case 64: case 65:                                   /* SVCB HTTPS */
+		p = 2;
+		if (n < 3 || !take_name(d, n, &p))
+			return "the rdata is not a priority and a target name";
+		/* RFC 9460 §2.2: parameters in increasing key order, filling the rdata. */
+		for (long last = -1; p < n;) {
+			unsigned key, vlen;
+			if (p + 4 > n)
+				return "a service parameter runs past the rdata";
+			key = (unsigned)(d[p] << 8 | d[p + 1]);
+			vlen = (unsigned)(d[p + 2] << 8 | d[p + 3]);
+			if ((long)key <= last || p + 4 + vlen > n)
+				return "service parameters out of order or past the "
+				    "rdata";
+			last = key;
+			p += 4u + vlen;
+		}
+		return NULL;
 	default:
 		return check_with_ldns(type, d, n);
 	}

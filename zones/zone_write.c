@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/encode.h"
@@ -328,6 +329,31 @@ rr_to_wire(const struct zrr *rr, uint8_t *wire)
 	return p + rr->rdlen;
 }
 
+/*
+ * rr in the RFC 3597 form ("\\# LEN HEX" after its type), for rdata ldns
+ * cannot print (a KEY or an IPSECKEY without a key, NULL): the reader
+ * accepted it as well formed, and name servers read this form for any type.
+ */
+static int
+format_generic(const struct zrr *rr, ldns_buffer *text)
+{
+	char owner[DNAME_TEXT_MAX], type[24], *hex = malloc(2u * rr->rdlen + 1);
+	int n;
+
+	if (hex == NULL)
+		return STATUS_NOMEM;
+	hex[hex_encode(rr->rdata, rr->rdlen, hex)] = '\0';
+	dname_format(rr->owner, owner, sizeof(owner));
+	rrtype_format(rr->type, type, sizeof(type));
+	ldns_buffer_clear(text);
+	/* A failed print leaves its error in the buffer: clear that too. */
+	text->_status = LDNS_STATUS_OK;
+	n = ldns_buffer_printf(text, "%s\t%u\tIN\t%s\t\\# %u%s%s\n", owner,
+	    rr->ttl, type, rr->rdlen, rr->rdlen > 0 ? " " : "", hex);
+	free(hex);
+	return n < 0 ? STATUS_NOMEM : 0;
+}
+
 /* Format rr into the ldns buffer (cleared first). */
 static int
 format_into(const struct zrr *rr, ldns_buffer *text)
@@ -337,13 +363,21 @@ format_into(const struct zrr *rr, ldns_buffer *text)
 	size_t pos = 0, len = rr_to_wire(rr, wire);
 	int rc = 0;
 
+	const ldns_rr_descriptor *desc = ldns_rr_descript(rr->type);
+
 	ldns_buffer_clear(text);
 	if (ldns_wire2rr(&lrr, wire, len, &pos, LDNS_SECTION_ANSWER) !=
 	    LDNS_STATUS_OK)
-		return STATUS_INVAL;
-	if (ldns_rr2buffer_str_fmt(text, ldns_output_format_nocomments, lrr) !=
+		return format_generic(rr, text);
+	/*
+	 * Fewer fields than the type's text needs (a KEY without its key, a
+	 * CSYNC without types): ldns prints them, but no reader takes that.
+	 */
+	if ((desc != NULL && ldns_rr_rd_count(lrr) <
+	    ldns_rr_descriptor_minimum(desc)) ||
+	    ldns_rr2buffer_str_fmt(text, ldns_output_format_nocomments, lrr) !=
 	    LDNS_STATUS_OK)
-		rc = STATUS_NOMEM;
+		rc = format_generic(rr, text);
 	ldns_rr_free(lrr);
 	return rc;
 }

@@ -264,6 +264,16 @@ START_TEST(test_proof_follows_validator_rules)
 	ck_assert(!proves(&r, r.n, "x.sub.example", 1, DENIAL_NXDOMAIN, 0, why));
 	ck_assert_ptr_nonnull(strstr(why, "delegation or DNAME above"));
 	ck_assert(!proves(&r, r.n, "sub.example", 1, DENIAL_NODATA, 0, why));
+	/* A DNAME denies nothing below it, but types at its owner it does. */
+	{
+		static const uint16_t t_dname[] = { 2, 6, 39, 46, 47, 48 };
+		r.n = 0;
+		add_nsec(&r, "example", "z.example", t_dname, 6);
+		ck_assert_msg(proves(&r, r.n, "example", 65280, DENIAL_NODATA, 0,
+		    why), "%s", why);
+		ck_assert(!proves(&r, r.n, "x.example", 1, DENIAL_NXDOMAIN, 0, why));
+		ck_assert_ptr_nonnull(strstr(why, "delegation or DNAME above"));
+	}
 	/* A wildcard answer must come from the closest encloser's wildcard. */
 	r.n = 0;
 	add_nsec(&r, "b.example", "c.example", t_a_rrsig, 2);
