@@ -42,7 +42,7 @@ check-integration: $(BUILD)/zonewarden $(FIXCLOCK)
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
 	    sh tests/run.sh integration
 
-check: check-unit check-cli check-integration
+check: check-unit check-fuzz check-cli check-integration
 
 # Slow: two simulated years of rollovers from the hourly timer's point of
 # view (6h steps), and many more runs killed with -9.

@@ -257,6 +257,7 @@ handshake(SSL_CTX *ctx, const struct probe_report *rep, const char *addr,
 {
 	bool direct = port == 465 || port == 443;
 	int64_t deadline = now_ms() + (int64_t)timeout * 1000;
+	char sni[DNAME_TEXT_MAX], algs[256];
 	SSL *ssl = NULL;
 	X509 *leaf;
 	int fd, depth;
@@ -279,11 +280,14 @@ handshake(SSL_CTX *ctx, const struct probe_report *rep, const char *addr,
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	}
+	/* OpenSSL's macros take these as char * (and cast): our own copies. */
+	snprintf(sni, sizeof(sni), "%s", rep->host);
+	snprintf(algs, sizeof(algs), "%s", sigalgs != NULL ? sigalgs : "");
 	if ((ssl = SSL_new(ctx)) == NULL ||
 	    SSL_set_fd(ssl, fd) != 1 ||
-	    SSL_set_tlsext_host_name(ssl, rep->host) != 1 ||
+	    SSL_set_tlsext_host_name(ssl, sni) != 1 ||
 	    SSL_dane_enable(ssl, rep->host) <= 0 ||
-	    (sigalgs != NULL && SSL_set1_sigalgs_list(ssl, sigalgs) != 1)) {
+	    (sigalgs != NULL && SSL_set1_sigalgs_list(ssl, algs) != 1)) {
 		r->outcome = PROBE_VALIDATION_FAILURE;
 		snprintf(r->detail, sizeof(r->detail), "cannot set up TLS");
 		goto out;

@@ -613,7 +613,7 @@ zone_warning(const struct zone *z, size_t i)
 	return i < z->nwarnings ? &z->warnings[i] : NULL;
 }
 
-static void
+static void PRINTF_LIKE(4, 0)
 vdiag_rr(const struct zone *z, const struct zrr *rr, struct diag *d,
     const char *fmt, va_list ap)
 {
