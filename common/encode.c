@@ -30,7 +30,7 @@ base32hex_decode(const char *in, size_t len, uint8_t *out, size_t max)
 	unsigned buf = 0, bits = 0;
 
 	for (size_t i = 0; i < len; i++) {
-		int c = in[i], v;
+		int c = (unsigned char)in[i], v;
 		if (c >= '0' && c <= '9')
 			v = c - '0';
 		else if (c >= 'a' && c <= 'v')

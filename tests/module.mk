@@ -28,6 +28,12 @@ $(BUILD)/tests/unit/%.o: CFLAGS += $(CHECK_CFLAGS)
 check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ZW_TESTDATA=tests/data $$t; done
 
+# The unit suites under valgrind, unforked: no invalid access, no leak.
+valgrind: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
+	    CK_FORK=no ZW_TESTDATA=tests/data valgrind -q --error-exitcode=99 \
+	    --leak-check=full --errors-for-leak-kinds=definite,indirect $$t; done
+
 check-cli: $(BUILD)/zonewarden
 	@ZW=$(BUILD)/zonewarden sh tests/run.sh cli
 
@@ -59,4 +65,4 @@ longcheck: $(BUILD)/zonewarden $(FIXCLOCK)
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
 	    ZW_CRASH_STEPS=400 ZW_SEED=$$(date +%s) sh tests/integration/test_algorithm_rollover_crash.sh
 
-.PHONY: check-unit check-cli check-integration longcheck
+.PHONY: check-unit check-cli check-integration longcheck valgrind

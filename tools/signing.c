@@ -416,7 +416,7 @@ static int
 write_zone(FILE *out, void *arg)
 {
 	const struct zone_writer *w = arg;
-	uint8_t body[ZONE_DIGEST_LEN];
+	uint8_t body[ZONE_DIGEST_LEN] = { 0 };
 	char input[65], setup[65], digest[65];
 	int rc;
 

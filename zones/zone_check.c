@@ -83,8 +83,8 @@ sort_run(const struct zone *z, struct zrr *rr, size_t n)
 
 	if (n < 64 || n > UINT32_MAX)
 		goto plain;
-	k = malloc(n * sizeof(*k));
-	t = malloc(n * sizeof(*t));
+	k = calloc(n, sizeof(*k));
+	t = calloc(n, sizeof(*t));
 	count = calloc(8, sizeof(*count));
 	if (k == NULL || t == NULL || count == NULL)
 		goto plain;
