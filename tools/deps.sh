@@ -5,8 +5,9 @@ ZW_BUILD_PACKAGES="build-essential pkg-config libssl-dev libsodium-dev libldns-d
 # (postfix: the mail server the TLSA probe test talks to; installed unconfigured.)
 ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound systemd iproute2 openssl postfix"
 
-# For `make analyze`, `make valgrind` and `make fuzz` (CI runs the first two):
-ZW_CHECK_PACKAGES="cppcheck clang-tidy valgrind clang"
+# For `make analyze` and `make valgrind` (CI runs both), and `make fuzz`:
+ZW_CHECK_PACKAGES="cppcheck clang-tidy valgrind"
+ZW_FUZZ_PACKAGES="clang"
 
 # For `make bench` (the peers it measures against, and GNU time):
 ZW_BENCH_PACKAGES="knot knot-dnssecutils bind9-utils ldnsutils time"
