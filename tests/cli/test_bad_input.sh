@@ -1,4 +1,6 @@
-# Bad input: each case gets its exit code and message, writes nothing, and leaves earlier output intact.
+# Bad input (issue 8: more than 60 cases): zone files, rdata, key files, config
+# files, certificates and command lines; each case gets its exit code and
+# message, writes nothing, and leaves earlier output (and keys) intact.
 . tests/lib.sh
 
 KEYS="$WORK/keys"
@@ -91,6 +93,45 @@ sed -i 's/^Algorithm: .*/Algorithm: 13 (ECDSAP256SHA256)/' "$p"
 sign_case private_wrong_algorithm 4 "$(basename "$p")" "$GOOD" "$WORK/k_alg"
 cp -r "$KEYS" "$WORK/k_dir"; chmod 777 "$WORK/k_dir"
 sign_case keydir_world_writable 4 "k_dir" "$GOOD" "$WORK/k_dir"
+
+# Config files: exit 3, file, line and what is wrong; nothing signed, the
+# earlier output and keys untouched.
+cp -r "$KEYS" "$WORK/k_conf"
+keys_before=$(cd "$WORK/k_conf" && sha256sum * | sha256sum)
+# config_case NAME PATTERN LINE...: the lines after a good zone section.
+config_case() {
+	cc_name=$1 cc_pattern=$2
+	shift 2
+	{ printf '[zone example.com]\ninput = %s\noutput = %s\nkeydir = %s\n' \
+	    "$GOOD" "$OUT" "$WORK/k_conf"; printf '%s\n' "$@"; } >"$WORK/$cc_name.conf"
+	expect_run "config $cc_name" 3 "$cc_name.conf:$cc_pattern" "$ZW" --now $NOW run --config "$WORK/$cc_name.conf"
+	CHECKS=$((CHECKS + 2))
+	[ "$(sha256sum "$OUT")" = "$sum_before" ] || fail "config $cc_name: previous output changed"
+	[ "$(cd "$WORK/k_conf" && sha256sum * | sha256sum)" = "$keys_before" ] || fail "config $cc_name: keys changed"
+}
+config_case unknown_key "5: unknown key 'frobnicate'" "frobnicate = 1"
+config_case short_validity "5: signature-validity = 2: at least 1h" "signature-validity = 2"
+config_case bad_denial "5: denial = nsec4: use nsec3 or nsec" "denial = nsec4"
+config_case bad_port "5: tlsa = mail.example.com 99999 c.pem: PORT must be 1 to 65535" "tlsa = mail.example.com 99999 c.pem"
+config_case bad_serial "5: serial = sometimes: use unixtime" "serial = sometimes"
+config_case bad_algorithm "5: algorithm = dsa: not an algorithm we sign with" "algorithm = dsa"
+config_case empty_reload "5: reload = : a command is needed" "reload = "
+config_case twice "5: section \[zone example.com\] given twice (first on line 1)" "[zone example.com]"
+config_case bad_scheme "5: key-scheme = ksk: use ksk-zsk or csk" "key-scheme = ksk"
+printf 'input = x\n' >"$WORK/no_section.conf"
+expect_run "config no_section" 3 "no_section.conf:1: 'input' before any section" "$ZW" run --config "$WORK/no_section.conf"
+printf '[zone example.com\n' >"$WORK/open_header.conf"
+expect_run "config open_header" 3 "open_header.conf:1: section header without ']'" "$ZW" run --config "$WORK/open_header.conf"
+
+# Certificates, keys and CSRs for TLSA: exit 4, the file named.
+: >"$WORK/empty.pem"
+printf -- '-----BEGIN CERTIFICATE-----\nnotbase64!!\n-----END CERTIFICATE-----\n' >"$WORK/garbage.pem"
+head -c 300 /dev/urandom >"$WORK/random.bin"
+for f in empty.pem garbage.pem random.bin; do
+	expect_run "cert $f" 4 "$f: no certificate in it (PEM or DER)" "$ZW" tlsa mail.example.com --cert "$WORK/$f"
+done
+expect_run "key garbage.pem" 4 "garbage.pem: no private or public key in it" "$ZW" tlsa mail.example.com --key "$WORK/garbage.pem"
+expect_run "csr random.bin" 4 "random.bin: no certificate signing request in it" "$ZW" tlsa mail.example.com --csr "$WORK/random.bin"
 
 # Command lines: exit 2.
 sign_case nsec_and_opt_out 2 "excludes" "$GOOD" "$KEYS" --nsec --opt-out
