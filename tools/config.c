@@ -343,6 +343,48 @@ check_resolver(const char *v)
 	return NULL;
 }
 
+/* URI [URI...]: each mailto:ADDR or https://HOST..., RFC 8460 §3. */
+static const char *
+check_tls_rpt(const char *v)
+{
+	char uri[1024];
+	int used, n = 0;
+
+	for (const char *p = v; sscanf(p, "%1023s%n", uri, &used) == 1;
+	    p += used, n++) {
+		bool mailto = strncmp(uri, "mailto:", 7) == 0;
+		if (!mailto && strncmp(uri, "https://", 8) != 0)
+			return "each report address is mailto:ADDRESS or "
+			    "https://URL";
+		if (strpbrk(uri, ",;!") != NULL)
+			return "a report address with , ; or ! (write them as %2C "
+			    "%3B %21)";
+		if ((mailto && (strchr(uri + 7, '@') == NULL || uri[7] == '@')) ||
+		    (!mailto && uri[8] == '\0'))
+			return "a report address with nothing to send to";
+	}
+	return n == 0 ? "give mailto:ADDRESS or https://URL (one or more)" :
+	    NULL;
+}
+
+static const char *
+check_mta_sts(const char *v)
+{
+	return strcmp(v, "enforce") && strcmp(v, "testing") && strcmp(v, "none") ?
+	    "use enforce, testing or none" : NULL;
+}
+
+/* RFC 8461 §3.2: max_age up to 31557600 s (about a year). */
+static const char *
+check_max_age(const char *v)
+{
+	int64_t s;
+	if (duration_parse(v, &s) != 0)
+		return "not a duration (e.g. 7d)";
+	return s < 1 || s > 31557600 ? "from 1s to 31557600s (RFC 8461)" :
+	    NULL;
+}
+
 static const struct {
 	const char *key;
 	const char *(*check)(const char *value);
@@ -373,6 +415,10 @@ static const struct {
 	{ "tlsa-ttl", check_ttl },
 	{ "tlsa-deploy", check_tlsa_deploy },
 	{ "tlsa-reload", check_reload },
+	{ "tls-rpt", check_tls_rpt },
+	{ "mta-sts", check_mta_sts },
+	{ "mta-sts-max-age", check_max_age },
+	{ "mta-sts-policy", check_path },
 };
 
 static int
@@ -569,6 +615,22 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 		return add_tlsa(zc, config_path, e);
 	if (strcmp(e->key, "tlsa-deploy") == 0)
 		return add_tlsa_deploy(zc, config_path, e);
+	if (strcmp(e->key, "tls-rpt") == 0) {
+		free(zc->tls_rpt);
+		return (zc->tls_rpt = strdup(e->value)) ? 0 : STATUS_NOMEM;
+	}
+	if (strcmp(e->key, "mta-sts") == 0) {
+		free(zc->mta_sts);
+		return (zc->mta_sts = strdup(e->value)) ? 0 : STATUS_NOMEM;
+	}
+	if (strcmp(e->key, "mta-sts-max-age") == 0)
+		return duration_parse(e->value, &zc->mta_sts_max_age) == 0 ? 0 :
+		    STATUS_INTERNAL;
+	if (strcmp(e->key, "mta-sts-policy") == 0) {
+		free(zc->mta_sts_policy);
+		return (zc->mta_sts_policy = resolve_path(config_path,
+		    e->value)) ? 0 : STATUS_NOMEM;
+	}
 	if (strcmp(e->key, "tlsa-reload") == 0) {
 		free(zc->tlsa_reload);
 		return (zc->tlsa_reload = strdup(e->value)) ? 0 : STATUS_NOMEM;
@@ -667,6 +729,9 @@ zone_config_clear(struct zone_config *zc)
 	}
 	free(zc->deploy);
 	free(zc->tlsa_reload);
+	free(zc->tls_rpt);
+	free(zc->mta_sts);
+	free(zc->mta_sts_policy);
 }
 
 /* Defaults, then [defaults], then the zone's own section; then what must hold. */
@@ -689,6 +754,7 @@ build_zone(struct parse *p, const struct section *defaults,
 	zc->cds = true;
 	zc->policy.cds = true;
 	zc->tlsa_ttl = TLSA_TTL_DEFAULT;
+	zc->mta_sts_max_age = MTA_STS_MAX_AGE_DEFAULT;
 	zc->line = s->line;
 	if ((zc->name = strdup(s->name)) == NULL ||
 	    (zc->config_file = strdup(p->path)) == NULL)
@@ -701,6 +767,13 @@ build_zone(struct parse *p, const struct section *defaults,
 		fail(p, s->line, "[zone %s] has no %s", s->name,
 		    zc->input == NULL ? "input" : "output");
 		return STATUS_SYNTAX;
+	}
+	/* The policy file: beside the output unless mta-sts-policy says where. */
+	if (zc->mta_sts != NULL && zc->mta_sts_policy == NULL) {
+		size_t len = strlen(zc->output) + sizeof(".mta-sts.txt");
+		if ((zc->mta_sts_policy = malloc(len)) == NULL)
+			return STATUS_NOMEM;
+		snprintf(zc->mta_sts_policy, len, "%s.mta-sts.txt", zc->output);
 	}
 	if (zc->policy.opt_out && zc->policy.denial == DENIAL_NSEC) {
 		fail(p, s->line, "[zone %s]: nsec3-opt-out needs denial = nsec3",

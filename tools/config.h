@@ -12,6 +12,9 @@
 #define CONFIG_DEFAULT_PATH "/etc/zonewarden/zonewarden.conf"
 #define CONFIG_DEFAULT_KEYDIR "/var/lib/zonewarden/keys"
 
+/* MTA-STS max_age unless mta-sts-max-age says otherwise: one week. */
+#define MTA_STS_MAX_AGE_DEFAULT (7 * 86400)
+
 /* TTL of the TLSA records run publishes, unless tlsa-ttl says otherwise. */
 #define TLSA_TTL_DEFAULT 3600
 
@@ -62,6 +65,10 @@ struct zone_config {
 	struct tlsa_deploy *deploy;  /* certificates tlsa deploy installs */
 	size_t ndeploy;
 	char *tlsa_reload;           /* command after installing them, or NULL */
+	char *tls_rpt;               /* tls-rpt: report URIs, or NULL */
+	char *mta_sts;               /* enforce, testing, none; NULL: not published */
+	int64_t mta_sts_max_age;     /* seconds */
+	char *mta_sts_policy;        /* where the policy file goes */
 	unsigned long line;          /* of the [zone NAME] line */
 	char *config_file;           /* the file it was read from, for messages */
 };

@@ -13,6 +13,7 @@
 #include "keys/dnskey.h"
 #include "keys/keystore.h"
 #include "keys/rollover.h"
+#include "mail_records.h"
 #include "parent.h"
 #include "run.h"
 #include "signing.h"
@@ -321,20 +322,24 @@ reload(const struct zone_config *zc, const struct run_options *o, int64_t now,
 	return rc;
 }
 
-/* signing_additions for a zone read in again: its TLSA records once more. */
-struct tlsa_merge {
+/* What the config publishes in the zone: TLSA, TLS-RPT and MTA-STS records. */
+struct published {
 	const struct cli *cli;
 	const struct zone_config *zc;
 	const struct tlsa_state *st;
 	const struct zone *prev;
+	bool dry_run;                /* nothing written: not the MTA-STS policy either */
 };
 
+/* signing_additions: what the config publishes, added to a zone just read. */
 static int
-merge_tlsa(struct zone *z, void *arg, struct diag *d)
+merge_published(struct zone *z, void *arg, struct diag *d)
 {
-	const struct tlsa_merge *tm = arg;
+	const struct published *pb = arg;
+	int rc = tlsa_records_merge(pb->cli, pb->zc, pb->st, z, pb->prev, d);
 
-	return tlsa_records_merge(tm->cli, tm->zc, tm->st, z, tm->prev, d);
+	return rc != 0 ? rc : mail_records_merge(pb->cli, pb->zc, z,
+	    !pb->dry_run, d);
 }
 
 static int
@@ -373,7 +378,8 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	}
 	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
 	    &prev, &prev_intact, &m, &r->diag)) != 0 ||
-	    (rc = tlsa_records_merge(cli, zc, &tst, z, prev, &r->diag)) != 0 ||
+	    (rc = merge_published(z, &(struct published){ cli, zc, &tst, prev,
+	    o->dry_run }, &r->diag)) != 0 ||
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
 	    st->reload_pending ? (st->reload_pending_since != 0 ?
 	    st->reload_pending_since : cli->now) : 0, r)) != 0)
@@ -398,8 +404,8 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 			rc = reload(zc, o, cli->now, keys, st, r);
 		goto out;
 	}
-	struct tlsa_merge tm = { cli, zc, &tst, prev };
-	struct signing_additions more = { merge_tlsa, &tm };
+	struct published pb = { cli, zc, &tst, prev, false };
+	struct signing_additions more = { merge_published, &pb };
 	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
 	    prev_intact, keys, &policy, &more, &r->stats, &r->diag)) != 0)
 		goto out;

@@ -58,7 +58,11 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	    "tlsa-ttl = 5m\n"
 	    "tlsa-deploy = cert.pem tls/mail.key\n"
 	    "tlsa-deploy = /etc/cert.pem /etc/cert.key\n"
-	    "tlsa-reload = postfix reload\n");
+	    "tlsa-reload = postfix reload\n"
+	    "tls-rpt = mailto:tlsrpt@example.org https://r.example.org/v1\n"
+	    "mta-sts = testing\n"
+	    "mta-sts-max-age = 14d\n"
+	    "mta-sts-policy = www/.well-known/mta-sts.txt\n");
 
 	diag_clear(&d);
 	ck_assert_int_eq(config_load(path, &c, &d), 0);
@@ -131,6 +135,15 @@ START_TEST(test_config_reads_every_key_and_applies_defaults)
 	ck_assert_ptr_null(com->tlsa_reload);
 	ck_assert_uint_eq(com->ntlsa, 0);
 	ck_assert_uint_eq(com->tlsa_ttl, 3600);
+	ck_assert_str_eq(org->tls_rpt, "mailto:tlsrpt@example.org https://r.example.org/v1");
+	ck_assert_str_eq(org->mta_sts, "testing");
+	ck_assert_int_eq(org->mta_sts_max_age, 14 * 86400);
+	snprintf(want, sizeof(want), "%s/www/.well-known/mta-sts.txt", unit_dir);
+	ck_assert_str_eq(org->mta_sts_policy, want);
+	ck_assert_ptr_null(com->tls_rpt);
+	ck_assert_ptr_null(com->mta_sts);
+	ck_assert_ptr_null(com->mta_sts_policy);
+	ck_assert_int_eq(com->mta_sts_max_age, 7 * 86400);
 	ck_assert(com->policy.verify_sample);
 	ck_assert(!com->csk);
 	ck_assert(com->cds);
@@ -206,6 +219,12 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25 /c.pem\ntlsa-deploy = /c.pem /c.key\n[zone b.test]\ninput = /c\noutput = /d\ntlsa = mail.b.test 25 /c.pem\n", 5, "tlsa-deploy: /c.pem also serves [zone b.test] (line 9)" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntlsa = mail.a.test 25 /c.pem\ntlsa-deploy = /nowhere/../c.pem /c.key\n[zone b.test]\ninput = /c\noutput = /d\ntlsa = mail.b.test 25 //./c.pem\n", 5, "tlsa-deploy: /c.pem also serves [zone b.test] (line 9)" },
 	{ "[defaults]\nkeydir = /k\n[zone a.test]\ninput = /a\noutput = /b\n[zone b.test]\ninput = /c\noutput = /d\n", 6, "shares its keydir /k" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntls-rpt = reports@a.test\n", 4, "mailto:ADDRESS or https://URL" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntls-rpt = mailto:a@a.test,mailto:b@a.test\n", 4, "with , ; or !" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntls-rpt = mailto:nobody\n", 4, "nothing to send to" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntls-rpt = \n", 4, "one or more" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nmta-sts = strict\n", 4, "use enforce, testing or none" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nmta-sts-max-age = 400d\n", 4, "31557600s" },
 };
 
 START_TEST(test_config_errors_name_line_and_key)

@@ -1,0 +1,77 @@
+# TLS-RPT and MTA-STS publishing (issue 9): run puts the TLS-RPT record at
+# _smtp._tls and the MTA-STS record at _mta-sts, signed; the policy file's
+# mx lines are the zone's MX set; its id stays while the policy does and
+# changes when the MX set or the mode does (the file is written first);
+# the zone file's own records there are refused, with file and line.
+. tests/lib.sh
+
+cd "$WORK" || exit 1
+cp "$TESTDATA/../../zones/example/example.com.zone" z
+# The bundled zone has a TLS-RPT record of its own: the config takes over.
+sed -i '/^_smtp\._tls/d' z
+cat >zw.conf <<CONF
+[zone example.com]
+input = z
+output = z.signed
+keydir = keys
+tls-rpt = mailto:tlsrpt@example.com https://report.example.com/v1
+mta-sts = enforce
+mta-sts-max-age = 14d
+CONF
+T=$NOW_EPOCH
+expect_run first 0 "signed" "$ZW" --now $T run --config zw.conf
+txt() { awk -v o="$1" '$1 == o && $4 == "TXT" { $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }' z.signed; }
+CHECKS=$((CHECKS + 5))
+[ "$(txt _smtp._tls.example.com.)" = '"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://report.example.com/v1"' ] ||
+	fail "TLS-RPT record: $(txt _smtp._tls.example.com.)"
+ID=$(txt _mta-sts.example.com. | sed -n 's/^"v=STSv1; id=\([0-9a-f]\{20\}\)"$/\1/p')
+[ -n "$ID" ] || fail "MTA-STS record: $(txt _mta-sts.example.com.)"
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmax_age: 1209600\r\n' >want.txt
+cmp -s want.txt z.signed.mta-sts.txt || fail "policy file: $(cat -A z.signed.mta-sts.txt)"
+[ "$(stat -c %a z.signed.mta-sts.txt)" = 644 ] || fail "policy file mode $(stat -c %a z.signed.mta-sts.txt)"
+grep -q "RRSIG	TXT .*" z.signed && awk '$1 == "_mta-sts.example.com." && $4 == "RRSIG"' z.signed | grep -q . ||
+	fail "the MTA-STS record is not signed"
+CHECKS=$((CHECKS + 1))
+ldns-verify-zone -V 1 -t "$(date -u -d "@$((T + 60))" +%Y%m%d%H%M%S)" z.signed >v.out 2>&1 || fail "does not verify: $(cat v.out)"
+
+# Nothing changed: the same id, the file left as it is.
+touch -d @1 z.signed.mta-sts.txt
+T=$((T + 3600))
+expect_run again 0 "" "$ZW" --now $T run --config zw.conf
+CHECKS=$((CHECKS + 2))
+[ "$(txt _mta-sts.example.com. | sed 's/.*id=\([0-9a-f]*\).*/\1/')" = "$ID" ] || fail "id changed without a change"
+[ "$(stat -c %Y z.signed.mta-sts.txt)" = 1 ] || fail "the policy file was rewritten without a change"
+
+# A new MX host: in the policy, and a new id.
+printf '@\tMX\t20 mx2\nmx2\tA\t192.0.2.26\n' >>z
+T=$((T + 3600))
+expect_run new-mx 0 "signed: input changed" "$ZW" --now $T run --config zw.conf
+ID2=$(txt _mta-sts.example.com. | sed 's/.*id=\([0-9a-f]*\).*/\1/')
+CHECKS=$((CHECKS + 2))
+[ "$ID2" != "$ID" ] || fail "new MX host: the id did not change"
+grep -q "^mx: mx2.example.com" z.signed.mta-sts.txt || fail "new MX host not in the policy: $(cat z.signed.mta-sts.txt)"
+
+# The mode: testing while hosts change; a new id again.
+sed -i 's/^mta-sts = enforce/mta-sts = testing/' zw.conf
+T=$((T + 3600))
+expect_run testing 0 "" "$ZW" --now $T run --config zw.conf
+CHECKS=$((CHECKS + 2))
+[ "$(txt _mta-sts.example.com. | sed 's/.*id=\([0-9a-f]*\).*/\1/')" != "$ID2" ] || fail "mode change: the id did not change"
+grep -q "^mode: testing" z.signed.mta-sts.txt || fail "mode change: $(cat z.signed.mta-sts.txt)"
+
+# A dry run writes nothing, not the policy file either.
+rm z.signed.mta-sts.txt
+sed -i 's/^mta-sts = testing/mta-sts = enforce/' zw.conf
+expect_run dry-run 0 "" "$ZW" --now $((T + 1800)) run --config zw.conf --dry-run
+CHECKS=$((CHECKS + 1))
+[ -e z.signed.mta-sts.txt ] && fail "a dry run wrote the policy file"
+
+# The zone file's own record where the config publishes one: refused,
+# naming the line; nothing written.
+printf '_mta-sts\tTXT\t"v=STSv1; id=hand"\n' >>z
+sum=$(sha256sum <z.signed)
+expect_run conflict 3 "z:$(wc -l <z): _mta-sts.example.com. TXT: the config's mta-sts publishes this TXT set" \
+    "$ZW" --now $((T + 3600)) run --config zw.conf
+CHECKS=$((CHECKS + 1))
+[ "$(sha256sum <z.signed)" = "$sum" ] || fail "conflict: the output changed"
+finish

@@ -1,0 +1,45 @@
+/* The mail transport records a zone's config publishes: TLS-RPT (RFC 8460) and MTA-STS (RFC 8461). */
+#ifndef ZW_MAIL_RECORDS_H
+#define ZW_MAIL_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "config.h"
+#include "zones/zone.h"
+
+/*
+ * The MTA-STS policy (RFC 8461 §3.2, CRLF lines) of mode with max_age
+ * seconds and an mx line for each MX host of z (finalized), once each,
+ * sorted, without the trailing dot; a null MX (".") gives none. *text is
+ * NUL-terminated, to be freed. Returns 0 or STATUS_NOMEM.
+ */
+int mail_sts_policy(const struct zone *z, const char *mode, int64_t max_age,
+    char **text, size_t *len) WUR;
+
+/*
+ * The policy's id (RFC 8461 §3.1: 1 to 32 letters and digits): the first
+ * 20 hex digits of its SHA-256, so that it changes when, and only when,
+ * the policy does.
+ */
+void mail_sts_id(const char *text, size_t len, char id[21]);
+
+/* "v=TLSRPTv1; rua=URI,URI" from tls-rpt's URIs (space-separated) into out. */
+int mail_tls_rpt_text(const char *uris, char *out, size_t size) WUR;
+
+/*
+ * Add to z (the operator's zone, finalized) what zc publishes for mail:
+ * with tls-rpt, TXT "v=TLSRPTv1; rua=..." at _smtp._tls.ZONE; with
+ * mta-sts, TXT "v=STSv1; id=ID" at _mta-sts.ZONE, after the policy file
+ * (zc->mta_sts_policy, mode 0644) is written when its content changed:
+ * senders that see a new id find the new policy. TTL: the MX set's, else
+ * 3600 (without write: the policy file is left alone, a dry run). A TXT
+ * the zone file holds at those names is an error naming its file and line
+ * (STATUS_ZONE_CONTENT). z is finalized again. Returns 0 or
+ * a status with d.
+ */
+int mail_records_merge(const struct cli *cli, const struct zone_config *zc,
+    struct zone *z, bool write, struct diag *d) WUR;
+
+#endif
