@@ -72,5 +72,6 @@ int cmd_tlsa_commit(struct cli *cli, int argc, char **argv);
 int cmd_tlsa_deploy(struct cli *cli, int argc, char **argv);
 int cmd_tlsa_probe(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
+int cmd_mail(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -83,6 +83,11 @@ static const struct command commands[] = {
 	  "[--ds FILE] [--cert HOST=PEM]... [--warn DUR] [--json]",
 	  "every way a signed zone breaks its trust chain (exit 0 OK, 1 WARNING, "
 	  "2 CRITICAL, 3 UNKNOWN)" },
+	{ "mail", cmd_mail,
+	  "mail ZONE [--config FILE] [--signed FILE] [--live] "
+	  "[--resolver IP[@PORT]] [--json]",
+	  "the mail domain: MX hosts, TLSA, what DANE senders conclude, TLS-RPT, "
+	  "MTA-STS (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)" },
 	{ "config check", cmd_config_check,
 	  "config check [--config FILE]",
 	  "check the config file and change nothing" },

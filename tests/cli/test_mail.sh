@@ -59,6 +59,66 @@ CHECKS=$((CHECKS + 2))
 [ "$(txt _mta-sts.example.com. | sed 's/.*id=\([0-9a-f]*\).*/\1/')" != "$ID2" ] || fail "mode change: the id did not change"
 grep -q "^mode: testing" z.signed.mta-sts.txt || fail "mode change: $(cat z.signed.mta-sts.txt)"
 
+# zonewarden mail: the report. All well (mail with its TLSA from the
+# deployed certificate, mx2 without TLSA: a warning, opportunistic TLS).
+o() { openssl "$@" 2>>openssl.log; }
+for c in cert other; do
+	o ecparam -name prime256v1 -genkey -noout -out $c.key
+	o req -new -x509 -key $c.key -subj /CN=mail.example.com -days 90 -out $c.pem
+done
+sed -i '/^_25\._tcp\.mail/d' z
+printf 'tlsa = mail.example.com 25 cert.pem\n' >>zw.conf
+T=$((T + 3600))
+expect_run tlsa-from-cert 0 "signed" "$ZW" --now $T run --config zw.conf
+expect_run mail-ok 1 "" "$ZW" --now $T mail example.com --config zw.conf
+CHECKS=$((CHECKS + 4))
+grep -q "^MAIL WARNING - example.com: 0 errors" "$WORK/stdout" || fail "mail-ok: $(cat "$WORK/stdout")"
+grep -q "^mx 10 mail.example.com.: 192.0.2.25.* (signed); TLSA: 1; DANE senders: deliver with verified TLS (TLSA matches the deployed certificate)" "$WORK/stdout" ||
+	fail "mail-ok: mail's line: $(cat "$WORK/stdout")"
+grep -q "^mx 20 mx2.example.com.: .*DANE senders: no DANE" "$WORK/stdout" || fail "mail-ok: mx2's line: $(cat "$WORK/stdout")"
+grep -q "^warning mx-without-tlsa" "$WORK/stdout" || fail "mail-ok: no mx-without-tlsa: $(cat "$WORK/stdout")"
+"$ZW" --now $T mail example.com --config zw.conf --json >mail.json
+CHECKS=$((CHECKS + 1))
+python3 -c 'import json,sys; r = json.load(open("mail.json")); sys.exit(not (r["status"] == "WARNING" and r["mx"][0]["dane"] == "deliver with verified TLS" and r["mta_sts"].startswith("v=STSv1; id=")))' ||
+	fail "mail --json: $(cat mail.json)"
+# A renewed certificate deployed without its TLSA: stale, DANE senders defer.
+cp other.pem cert.pem
+expect_run mail-stale 2 "" "$ZW" --now $T mail example.com --config zw.conf
+CHECKS=$((CHECKS + 2))
+grep -q "^error tlsa-no-match _25._tcp.mail.example.com. TLSA" "$WORK/stdout" || fail "mail-stale: $(cat "$WORK/stdout")"
+grep -q "^mx 10 mail.example.com.: .*DANE senders: defer: tlsa-invalid" "$WORK/stdout" || fail "mail-stale: verdict: $(cat "$WORK/stdout")"
+cp cert.pem other.pem
+T=$((T + 3600))
+expect_run tlsa-renewed 0 "signed" "$ZW" --now $T run --config zw.conf
+# An MX at a CNAME (www is one): an error.
+printf '@\tMX\t30 www\n' >>z
+T=$((T + 3600))
+expect_run mx-cname-run 0 "signed" "$ZW" --now $T run --config zw.conf
+expect_run mail-cname 2 "" "$ZW" --now $T mail example.com --config zw.conf
+CHECKS=$((CHECKS + 1))
+grep -q "^error mx-cname MX host www.example.com. is a CNAME" "$WORK/stdout" || fail "mail-cname: $(cat "$WORK/stdout")"
+sed -i '/^@\tMX\t30 www$/d' z
+T=$((T + 3600))
+expect_run mx-cname-gone 0 "signed" "$ZW" --now $T run --config zw.conf
+# The policy file edited by hand to name an old host, mode enforce: the
+# new hosts are refused by enforcing senders, and the id no longer matches.
+sed -i 's/^mx: mx2.example.com/mx: old.example.com/; s/^mode: .*/mode: enforce/' z.signed.mta-sts.txt
+expect_run mail-enforce 2 "" "$ZW" --now $T mail example.com --config zw.conf
+CHECKS=$((CHECKS + 2))
+grep -q "^error mta-sts-mx-missing MX host mx2.example.com. is not in the MTA-STS policy (mode enforce): enforcing senders refuse" "$WORK/stdout" ||
+	fail "mail-enforce: $(cat "$WORK/stdout")"
+grep -q "^error mta-sts-id-mismatch" "$WORK/stdout" || fail "mail-enforce: no id mismatch: $(cat "$WORK/stdout")"
+# The same in mode testing: a warning only (the id still differs).
+sed -i 's/^mode: enforce/mode: testing/' z.signed.mta-sts.txt
+expect_run mail-testing 2 "" "$ZW" --now $T mail example.com --config zw.conf
+CHECKS=$((CHECKS + 1))
+grep -q "^warning mta-sts-mx-missing MX host mx2.example.com." "$WORK/stdout" || fail "mail-testing: $(cat "$WORK/stdout")"
+# A bad TLS-RPT record, in a zone signed elsewhere (--signed, no config).
+{ grep -v '^_smtp\._tls' z.signed; printf '_smtp._tls.example.com.\t300\tIN\tTXT\t"v=TLSRPTv1; rua=ftp://x"\n'; } >hand.zone
+expect_run mail-bad-rpt 2 "" "$ZW" --now $T mail example.com --signed hand.zone
+CHECKS=$((CHECKS + 1))
+grep -q '^error tls-rpt-bad the TLS-RPT record is not' "$WORK/stdout" || fail "mail-bad-rpt: $(cat "$WORK/stdout")"
+
 # A dry run writes nothing, not the policy file either.
 rm z.signed.mta-sts.txt
 sed -i 's/^mta-sts = testing/mta-sts = enforce/' zw.conf

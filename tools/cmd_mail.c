@@ -1,0 +1,528 @@
+/*
+ * `zonewarden mail ZONE`: the mail domain on one screen. Each MX host
+ * with its addresses, TLSA records and what a DANE-validating sender
+ * concludes; TLS-RPT and MTA-STS, checked against the MX set and the
+ * policy file; every problem with a code (check's, and the mail ones).
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "common/fileio.h"
+#include "common/status.h"
+#include "config.h"
+#include "keys/tlsa.h"
+#include "mail_records.h"
+#include "signer/check.h"
+#include "signing.h"
+#include "tlsa_probe.h"
+#include "zones/dname.h"
+#include "zones/zone.h"
+
+#define HOSTS_MAX 16
+#define PROBE_TIMEOUT 10
+
+/* One MX host as the report shows it. */
+struct mail_host {
+	unsigned priority;
+	uint8_t name[DNAME_MAX_LENGTH];
+	char text[DNAME_TEXT_MAX];
+	bool in_zone, cname, has_tlsa, signed_addresses;
+	char addresses[256];
+	size_t ntlsa;
+	const char *verdict;         /* what a DANE sender concludes */
+	char why[256];
+};
+
+/* The TXT at label.ZONE as one string (its character-strings joined); false if none. */
+static bool
+txt_at(const struct zone *z, const char *label, char *out, size_t size)
+{
+	uint8_t owner[DNAME_MAX_LENGTH];
+	char zone[DNAME_TEXT_MAX], text[DNAME_TEXT_MAX + 32];
+	size_t count, n = 0;
+	const struct zrr *rr = zone_records(z, &count);
+
+	dname_format(zone_origin(z), zone, sizeof(zone));
+	snprintf(text, sizeof(text), "%s.%s", label, zone);
+	if (dname_parse(text, owner) != 0)
+		return false;
+	for (size_t i = 0; i < count; i++) {
+		if (rr[i].type != RRTYPE_TXT || !dname_equal(rr[i].owner, owner))
+			continue;
+		for (size_t p = 0; p < rr[i].rdlen && p + 1 + rr[i].rdata[p] <=
+		    rr[i].rdlen; p += 1u + rr[i].rdata[p]) {
+			size_t l = rr[i].rdata[p];
+			if (n + l >= size)
+				l = size - n - 1;
+			memcpy(out + n, rr[i].rdata + p + 1, l);
+			n += l;
+		}
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* Is there a record of type t at name? With an RRSIG over it, when sig is not NULL. */
+static bool
+has_type(const struct zone *z, const uint8_t *name, uint16_t t, bool *sig)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+	bool found = false;
+
+	if (sig != NULL)
+		*sig = false;
+	for (size_t i = 0; i < count; i++) {
+		if (!dname_equal(rr[i].owner, name))
+			continue;
+		if (rr[i].type == t)
+			found = true;
+		if (sig != NULL && rr[i].type == RRTYPE_RRSIG && rr[i].rdlen >= 2 &&
+		    (rr[i].rdata[0] << 8 | rr[i].rdata[1]) == t)
+			*sig = true;
+	}
+	return found;
+}
+
+/* The host's addresses as text, and whether every address set is signed. */
+static void
+host_addresses(const struct zone *z, struct mail_host *h)
+{
+	size_t count, n = 0;
+	const struct zrr *rr = zone_records(z, &count);
+	bool sig4, sig6, a = has_type(z, h->name, RRTYPE_A, &sig4),
+	    aaaa = has_type(z, h->name, RRTYPE_AAAA, &sig6);
+
+	h->addresses[0] = '\0';
+	h->signed_addresses = (a || aaaa) && (!a || sig4) && (!aaaa || sig6);
+	for (size_t i = 0; i < count; i++) {
+		char one[64];
+		if (!dname_equal(rr[i].owner, h->name) ||
+		    (rr[i].type != RRTYPE_A && rr[i].type != RRTYPE_AAAA))
+			continue;
+		if (zrr_format(&rr[i], one, sizeof(one)) != 0)
+			continue;
+		n += (size_t)snprintf(h->addresses + n, n < sizeof(h->addresses) ?
+		    sizeof(h->addresses) - n : 0, "%s%s", n ? ", " : "",
+		    strrchr(one, '\t') ? strrchr(one, '\t') + 1 : one);
+		if (n >= sizeof(h->addresses))
+			break;
+	}
+}
+
+/* _25._tcp.NAME into out, or false. */
+static bool
+tlsa_owner(const uint8_t *name, uint8_t *out)
+{
+	size_t l = dname_length(name);
+
+	if (l + 9 > DNAME_MAX_LENGTH)
+		return false;
+	memcpy(out, "\003_25\004_tcp", 9);
+	memcpy(out + 9, name, l);
+	return true;
+}
+
+/* Does an error finding of check name this owner (and is it about TLSA data)? */
+static const struct finding *
+error_at(const struct findings *f, const char *owner)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (f->list[i].severity == FINDING_ERROR &&
+		    strcasecmp(f->list[i].owner, owner) == 0)
+			return &f->list[i];
+	return NULL;
+}
+
+/* Does one mx: pattern of the policy match host (RFC 8461 §4.1: "*." matches one label)? */
+static bool
+policy_matches(const char *policy, const char *host)
+{
+	char h[DNAME_TEXT_MAX];
+	size_t hl;
+
+	snprintf(h, sizeof(h), "%s", host);
+	hl = strlen(h);
+	if (hl > 0 && h[hl - 1] == '.')
+		h[--hl] = '\0';
+	for (const char *line = policy; line != NULL && *line != '\0';) {
+		const char *end = strpbrk(line, "\r\n");
+		size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+		char pat[DNAME_TEXT_MAX];
+
+		if (len > 4 && strncmp(line, "mx: ", 4) == 0 && len - 4 < sizeof(pat)) {
+			snprintf(pat, sizeof(pat), "%.*s", (int)(len - 4), line + 4);
+			if (strcasecmp(pat, h) == 0)
+				return true;
+			if (strncmp(pat, "*.", 2) == 0) {
+				const char *dot = strchr(h, '.');
+				if (dot != NULL && strcasecmp(dot + 1, pat + 2) == 0)
+					return true;
+			}
+		}
+		line = end == NULL ? NULL : end + strspn(end, "\r\n");
+	}
+	return false;
+}
+
+/* The value after "key: " in the policy, into out; false if none. */
+static bool
+policy_value(const char *policy, const char *key, char *out, size_t size)
+{
+	size_t kl = strlen(key);
+
+	for (const char *line = policy; line != NULL && *line != '\0';) {
+		const char *end = strpbrk(line, "\r\n");
+		size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+		if (len > kl + 2 && strncmp(line, key, kl) == 0 &&
+		    line[kl] == ':' && line[kl + 1] == ' ') {
+			snprintf(out, size, "%.*s", (int)(len - kl - 2), line + kl + 2);
+			return true;
+		}
+		line = end == NULL ? NULL : end + strspn(end, "\r\n");
+	}
+	return false;
+}
+
+/* "v=TLSRPTv1; rua=URI,..." with each URI mailto: or https: (RFC 8460 §3). */
+static bool
+tls_rpt_ok(const char *txt)
+{
+	const char *rua = strstr(txt, "rua=");
+	char uris[600];
+
+	if (strncmp(txt, "v=TLSRPTv1;", 11) != 0 || rua == NULL)
+		return false;
+	snprintf(uris, sizeof(uris), "%s", rua + 4);
+	uris[strcspn(uris, ";")] = '\0';
+	for (char *save = NULL, *u = strtok_r(uris, ",", &save); u != NULL;
+	    u = strtok_r(NULL, ",", &save)) {
+		u += strspn(u, " ");
+		if (strncmp(u, "mailto:", 7) != 0 && strncmp(u, "https://", 8) != 0)
+			return false;
+	}
+	return rua[4] != '\0';
+}
+
+int
+cmd_mail(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "signed", required_argument, NULL, 's' },
+		{ "live", no_argument, NULL, 'l' },
+		{ "resolver", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL, *signed_path = NULL, *resolver = NULL;
+	const char *zname;
+	bool live = false, json = false, signed_zone;
+	struct config *c = NULL;
+	const struct zone_config *zc = NULL;
+	struct check_options o = { .now = cli->now, .warn = 3 * 86400 };
+	struct check_cert certs[HOSTS_MAX];
+	struct tlsa_source *srcs[HOSTS_MAX] = { 0 };
+	struct mail_host hosts[HOSTS_MAX];
+	struct findings f = { 0 };
+	struct zone *z = NULL;
+	size_t nhosts = 0, ncerts = 0, count;
+	const struct zrr *rr;
+	char rpt[600], sts[200], *policy = NULL;
+	bool have_rpt, have_sts;
+	struct diag d;
+	int ch, rc = 0, ex = MONITOR_UNKNOWN;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config_path = optarg; break;
+		case 's': signed_path = optarg; break;
+		case 'l': live = true; break;
+		case 'r': resolver = optarg; break;
+		case 'j': json = true; break;
+		default: return cli_usage(cli, "mail: unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cli, "mail: give ZONE");
+	zname = argv[optind];
+	diag_clear(&d);
+	/* The zone's config (certificates, MTA-STS) when there is one. */
+	if (config_path != NULL || signed_path == NULL) {
+		if ((rc = config_load(config_path ? config_path :
+		    CONFIG_DEFAULT_PATH, &c, &d)) != 0) {
+			ex = cli_fail(cli, rc, &d, NULL);
+			goto out;
+		}
+		if ((zc = config_find_zone(c, zname)) == NULL && signed_path == NULL) {
+			ex = cli_usage(cli, "mail: zone '%s' is not in %s; give "
+			    "--signed FILE", zname, config_path ? config_path :
+			    CONFIG_DEFAULT_PATH);
+			goto out;
+		}
+		if (resolver == NULL && zc != NULL)
+			resolver = zc->resolver;
+	}
+	if (signed_path == NULL)
+		signed_path = zc->output;
+	if ((rc = zone_load(signed_path, zname, SIGNING_DEFAULT_TTL, &z,
+	    &d)) != 0) {
+		(void)cli_fail(cli, rc, &d, signed_path);
+		printf("MAIL UNKNOWN - %s: %s\n", zname, d.text);
+		ex = MONITOR_UNKNOWN;
+		goto out;
+	}
+	/* The certificates the config says are deployed, for the TLSA checks. */
+	for (size_t i = 0; zc != NULL && i < zc->ntlsa && ncerts < HOSTS_MAX; i++) {
+		if (zc->tlsa[i].port != 25 ||
+		    dname_parse(zc->tlsa[i].host, certs[ncerts].host) != 0)
+			continue;
+		diag_clear(&d);
+		if (tlsa_source_load_cert(zc->tlsa[i].cert, &srcs[ncerts], &d) != 0) {
+			rc = findings_add(&f, FINDING_WARNING, "mail-cert-unreadable",
+			    NULL, "%s: %s", zc->tlsa[i].cert, d.text);
+			if (rc != 0)
+				goto fail;
+			continue;
+		}
+		certs[ncerts].src = srcs[ncerts];
+		ncerts++;
+	}
+	o.certs = certs;
+	o.ncerts = ncerts;
+	if ((rc = check_zone(z, &o, &f)) != 0)
+		goto fail;
+	signed_zone = has_type(z, zone_origin(z), RRTYPE_DNSKEY, NULL);
+
+	/* Each MX host. */
+	rr = zone_records(z, &count);
+	for (size_t i = 0; i < count && nhosts < HOSTS_MAX; i++) {
+		struct mail_host *h = &hosts[nhosts];
+		uint8_t towner[DNAME_MAX_LENGTH];
+		char towner_text[DNAME_TEXT_MAX];
+		const struct finding *bad;
+
+		if (rr[i].type != RRTYPE_MX || !dname_equal(rr[i].owner,
+		    zone_origin(z)) || rr[i].rdlen < 3 || rr[i].rdata[2] == 0)
+			continue;
+		memset(h, 0, sizeof(*h));
+		nhosts++;
+		h->priority = (unsigned)(rr[i].rdata[0] << 8 | rr[i].rdata[1]);
+		memcpy(h->name, rr[i].rdata + 2, dname_length(rr[i].rdata + 2));
+		dname_format(h->name, h->text, sizeof(h->text));
+		h->in_zone = dname_is_below_or_at(h->name, zone_origin(z));
+		if (!h->in_zone) {
+			h->verdict = "not judged";
+			snprintf(h->why, sizeof(h->why), "outside this zone");
+			continue;
+		}
+		h->cname = has_type(z, h->name, RRTYPE_CNAME, NULL);
+		if (h->cname) {
+			h->verdict = "not judged";
+			snprintf(h->why, sizeof(h->why), "a CNAME");
+			if ((rc = findings_add(&f, FINDING_ERROR, "mx-cname", NULL,
+			    "MX host %s is a CNAME: an MX must name a host with "
+			    "addresses (RFC 2181 section 10.3); point the MX at the "
+			    "target", h->text)) != 0)
+				goto fail;
+			continue;
+		}
+		host_addresses(z, h);
+		if (h->addresses[0] == '\0' && (rc = findings_add(&f,
+		    FINDING_ERROR, "mx-no-address", NULL, "MX host %s has no A "
+		    "or AAAA record in the zone", h->text)) != 0)
+			goto fail;
+		if (tlsa_owner(h->name, towner)) {
+			size_t k;
+			dname_format(towner, towner_text, sizeof(towner_text));
+			for (k = 0; k < count; k++)
+				if (rr[k].type == RRTYPE_TLSA &&
+				    dname_equal(rr[k].owner, towner))
+					h->ntlsa++;
+			h->has_tlsa = h->ntlsa > 0;
+		} else
+			towner_text[0] = '\0';
+		if (!signed_zone) {
+			h->verdict = "no DANE";
+			snprintf(h->why, sizeof(h->why), "the zone is not signed");
+		} else if (!h->has_tlsa) {
+			h->verdict = "no DANE";
+			snprintf(h->why, sizeof(h->why), "no TLSA records: "
+			    "opportunistic TLS only");
+		} else if ((bad = error_at(&f, towner_text)) != NULL) {
+			h->verdict = strcmp(bad->code, "tlsa-no-match") == 0 ?
+			    "defer: tlsa-invalid" : "defer: dnssec-invalid";
+			snprintf(h->why, sizeof(h->why), "%s", bad->code);
+		} else if ((bad = error_at(&f, h->text)) != NULL) {
+			h->verdict = "defer: dnssec-invalid";
+			snprintf(h->why, sizeof(h->why), "%s on its addresses",
+			    bad->code);
+		} else {
+			h->verdict = "deliver with verified TLS";
+			snprintf(h->why, sizeof(h->why), "%s", ncerts > 0 ?
+			    "TLSA matches the deployed certificate" :
+			    "TLSA published and signed");
+		}
+		/* Live: what the server at each address presents. */
+		if (live && h->has_tlsa) {
+			struct probe_report *rep = calloc(1, sizeof(*rep));
+			char host[DNAME_TEXT_MAX];
+			if (rep == NULL) {
+				rc = STATUS_NOMEM;
+				goto fail;
+			}
+			snprintf(host, sizeof(host), "%s", h->text);
+			diag_clear(&d);
+			if (tlsa_probe(host, 25, resolver, cli->now, PROBE_TIMEOUT,
+			    rep, &d) == 0) {
+				for (size_t r = 0; r < rep->nresults; r++)
+					if (rep->results[r].outcome != PROBE_OK) {
+						h->verdict = probe_outcome_name(
+						    rep->results[r].outcome);
+						snprintf(h->why, sizeof(h->why), "probe of %.60s "
+						    "(%.10s): %.150s", rep->results[r].addr,
+						    rep->results[r].key_type,
+						    rep->results[r].detail);
+						break;
+					}
+				if (rep->dns_outcome != PROBE_OK) {
+					h->verdict = probe_outcome_name(rep->dns_outcome);
+					snprintf(h->why, sizeof(h->why), "%.200s",
+					    rep->dns_detail);
+				}
+			} else {
+				h->verdict = "unknown";
+				snprintf(h->why, sizeof(h->why), "probe: %.200s", d.text);
+			}
+			free(rep);
+		}
+	}
+	if (nhosts == 0 && (rc = findings_add(&f, FINDING_WARNING, "mx-none", NULL,
+	    "no MX set (or a null MX): the domain takes no mail")) != 0)
+		goto fail;
+
+	/* TLS-RPT (RFC 8460). */
+	have_rpt = txt_at(z, "_smtp._tls", rpt, sizeof(rpt));
+	if (have_rpt && !tls_rpt_ok(rpt))
+		rc = findings_add(&f, FINDING_ERROR, "tls-rpt-bad", NULL, "the "
+		    "TLS-RPT record is not \"v=TLSRPTv1; rua=mailto:...|https://...\": "
+		    "%s", rpt);
+	else if (!have_rpt && nhosts > 0)
+		rc = findings_add(&f, FINDING_WARNING, "tls-rpt-missing", NULL,
+		    "no TLS-RPT record at _smtp._tls: senders cannot report "
+		    "failed deliveries (set tls-rpt)");
+	if (rc != 0)
+		goto fail;
+
+	/* MTA-STS (RFC 8461): the record, the policy file, the MX set. */
+	have_sts = txt_at(z, "_mta-sts", sts, sizeof(sts));
+	if (have_sts) {
+		const char *id = strstr(sts, "id=");
+		size_t idlen = id != NULL ? strspn(id + 3, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") : 0;
+		char mode[16] = "", want_id[21];
+		size_t plen = 0;
+
+		if (strncmp(sts, "v=STSv1;", 8) != 0 || idlen == 0 || idlen > 32)
+			rc = findings_add(&f, FINDING_ERROR, "mta-sts-bad", NULL,
+			    "the MTA-STS record is not \"v=STSv1; id=ID\" (ID: 1 to 32 "
+			    "letters and digits): %s", sts);
+		else if (zc != NULL && zc->mta_sts_policy != NULL &&
+		    file_read_all(zc->mta_sts_policy, &policy, &plen) != 0)
+			rc = findings_add(&f, FINDING_ERROR, "mta-sts-policy-missing",
+			    NULL, "the policy file %s cannot be read: senders that "
+			    "fetch it fail", zc->mta_sts_policy);
+		else if (policy != NULL) {
+			mail_sts_id(policy, plen, want_id);
+			policy_value(policy, "mode", mode, sizeof(mode));
+			if (strncmp(id + 3, want_id, idlen) != 0 ||
+			    strlen(want_id) != idlen)
+				rc = findings_add(&f, FINDING_ERROR, "mta-sts-id-mismatch",
+				    NULL, "the record's id is not the policy file's: "
+				    "senders keep their cached policy (run zonewarden "
+				    "run)");
+			for (size_t i = 0; i < nhosts && rc == 0; i++)
+				if (strcmp(mode, "none") != 0 &&
+				    !policy_matches(policy, hosts[i].text))
+					rc = findings_add(&f, strcmp(mode, "enforce") == 0 ?
+					    FINDING_ERROR : FINDING_WARNING,
+					    "mta-sts-mx-missing", NULL, "MX host %s is not "
+					    "in the MTA-STS policy (mode %s)%s", hosts[i].text,
+					    mode, strcmp(mode, "enforce") == 0 ? ": enforcing "
+					    "senders refuse to deliver to it; during an MX "
+					    "change use mode testing and wait max_age" : "");
+		}
+		if (rc != 0)
+			goto fail;
+	}
+
+	ex = findings_worst(&f) == FINDING_ERROR ? MONITOR_CRITICAL :
+	    findings_worst(&f) == FINDING_WARNING ? MONITOR_WARNING : MONITOR_OK;
+	if (json) {
+		json_t *root = json_object(), *mx = json_array(), *list = json_array();
+		for (size_t i = 0; i < nhosts; i++)
+			json_array_append_new(mx, json_pack("{s:i, s:s, s:b, s:b, s:s, "
+			    "s:b, s:i, s:s, s:s}", "priority", (int)hosts[i].priority,
+			    "host", hosts[i].text, "in_zone", hosts[i].in_zone, "cname",
+			    hosts[i].cname, "addresses", hosts[i].addresses,
+			    "addresses_signed", hosts[i].signed_addresses, "tlsa",
+			    (int)hosts[i].ntlsa, "dane", hosts[i].verdict, "why",
+			    hosts[i].why));
+		for (size_t i = 0; i < f.count; i++)
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+			    "severity", f.list[i].severity == FINDING_ERROR ? "error" :
+			    "warning", "code", f.list[i].code, "owner", f.list[i].owner,
+			    "type", f.list[i].type, "text", f.list[i].text));
+		json_object_set_new(root, "zone", json_string(zname));
+		json_object_set_new(root, "status", json_string(
+		    monitor_status_name(ex)));
+		json_object_set_new(root, "mx", mx);
+		json_object_set_new(root, "tls_rpt", have_rpt ? json_string(rpt) :
+		    json_null());
+		json_object_set_new(root, "mta_sts", have_sts ? json_string(sts) :
+		    json_null());
+		json_object_set_new(root, "findings", list);
+		json_dumpf(root, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(root);
+	} else {
+		size_t errors = 0;
+		for (size_t i = 0; i < f.count; i++)
+			errors += f.list[i].severity == FINDING_ERROR;
+		printf("MAIL %s - %s: %zu error%s, %zu warning%s\n",
+		    monitor_status_name(ex), zname, errors, errors == 1 ? "" : "s",
+		    f.count - errors, f.count - errors == 1 ? "" : "s");
+		for (size_t i = 0; i < nhosts; i++)
+			printf("mx %u %s: %s%s; TLSA: %zu; DANE senders: %s (%s)\n",
+			    hosts[i].priority, hosts[i].text, hosts[i].addresses[0] ?
+			    hosts[i].addresses : "no addresses", hosts[i].addresses[0] ?
+			    (hosts[i].signed_addresses ? " (signed)" : " (unsigned)") :
+			    "", hosts[i].ntlsa, hosts[i].verdict, hosts[i].why);
+		printf("tls-rpt: %s\n", have_rpt ? rpt : "none");
+		printf("mta-sts: %s\n", have_sts ? sts : "none");
+		for (size_t i = 0; i < f.count; i++)
+			printf("%s %s %s%s%s%s%s\n", f.list[i].severity ==
+			    FINDING_ERROR ? "error" : "warning", f.list[i].code,
+			    f.list[i].owner, *f.list[i].owner ? " " : "",
+			    f.list[i].type, *f.list[i].owner || *f.list[i].type ?
+			    ": " : "", f.list[i].text);
+	}
+	goto out;
+fail:
+	(void)cli_fail(cli, rc, NULL, "mail");
+	ex = MONITOR_UNKNOWN;
+out:
+	for (size_t i = 0; i < HOSTS_MAX; i++)
+		tlsa_source_free(srcs[i]);
+	free(policy);
+	findings_free(&f);
+	zone_free(z);
+	config_free(c);
+	return ex;
+}
