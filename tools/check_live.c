@@ -342,9 +342,8 @@ out:
 	return rc;
 }
 
-/* The finding code for a probe outcome (static: findings keep the pointer). */
-static const char *
-probe_code(enum probe_outcome o)
+const char *
+check_probe_code(enum probe_outcome o)
 {
 	switch (o) {
 	case PROBE_UNREACHABLE: return "probe-unreachable";
@@ -395,7 +394,7 @@ check_probe(const struct zone *z, const char *zone, const char *resolver,
 				continue;
 			rc = findings_add(out, r->outcome == PROBE_OK ?
 			    FINDING_WARNING : FINDING_ERROR, r->outcome == PROBE_OK ?
-			    "probe-certificate-expired" : probe_code(r->outcome), NULL,
+			    "probe-certificate-expired" : check_probe_code(r->outcome), NULL,
 			    "MX host %s, %s %s: %s", hosts[h], r->addr, r->key_type,
 			    r->detail);
 		}

@@ -44,6 +44,9 @@ int check_live_server(const char *zone, const struct dns_server *s,
  * Returns 0 or STATUS_NOMEM.
  */
 struct zone;
+/* The finding code for a probe outcome ("probe-tlsa-invalid", ...; static). */
+enum probe_outcome;
+const char *check_probe_code(enum probe_outcome o);
 int check_probe(const struct zone *z, const char *zone, const char *resolver,
     int64_t now, unsigned timeout, struct findings *out) WUR;
 

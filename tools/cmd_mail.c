@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "check_live.h"
 #include "cli.h"
 #include "common/fileio.h"
 #include "common/status.h"
@@ -381,10 +382,10 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 			diag_clear(&d);
 			if (tlsa_probe(host, 25, resolver, cli->now, PROBE_TIMEOUT,
 			    rep, &d) == 0) {
+				enum probe_outcome worst = PROBE_OK;
 				for (size_t r = 0; r < rep->nresults; r++)
 					if (rep->results[r].outcome != PROBE_OK) {
-						h->verdict = probe_outcome_name(
-						    rep->results[r].outcome);
+						worst = rep->results[r].outcome;
 						snprintf(h->why, sizeof(h->why), "probe of %.60s "
 						    "(%.10s): %.150s", rep->results[r].addr,
 						    rep->results[r].key_type,
@@ -392,15 +393,25 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 						break;
 					}
 				if (rep->dns_outcome != PROBE_OK) {
-					h->verdict = probe_outcome_name(rep->dns_outcome);
+					worst = rep->dns_outcome;
 					snprintf(h->why, sizeof(h->why), "%.200s",
 					    rep->dns_detail);
+				}
+				if (worst != PROBE_OK) {
+					h->verdict = probe_outcome_name(worst);
+					rc = findings_add(&f, FINDING_ERROR,
+					    check_probe_code(worst), NULL, "MX host %s: %s",
+					    h->text, h->why);
 				}
 			} else {
 				h->verdict = "unknown";
 				snprintf(h->why, sizeof(h->why), "probe: %.200s", d.text);
+				rc = findings_add(&f, FINDING_ERROR, "probe-unknown", NULL,
+				    "MX host %s: %s", h->text, h->why);
 			}
 			free(rep);
+			if (rc != 0)
+				goto fail;
 		}
 	}
 	if (nhosts == 0 && (rc = findings_add(&f, FINDING_WARNING, "mx-none", NULL,

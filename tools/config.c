@@ -359,8 +359,14 @@ check_tls_rpt(const char *v)
 		if (strpbrk(uri, ",;!") != NULL)
 			return "a report address with , ; or ! (write them as %2C "
 			    "%3B %21)";
-		if ((mailto && (strchr(uri + 7, '@') == NULL || uri[7] == '@')) ||
-		    (!mailto && uri[8] == '\0'))
+		for (const char *c = uri; *c != '\0'; c++)
+			if (*c <= ' ' || *c > '~' || *c == '"' || *c == '\\')
+				return "a report address with a quote, a backslash or "
+				    "a character that is not printable ASCII";
+		if ((mailto && (strchr(uri + 7, '@') == NULL || uri[7] == '@' ||
+		    strchr(uri + 7, '@')[1] == '\0')) ||
+		    (!mailto && (uri[8] == '\0' || uri[8] == '/' ||
+		    strchr(uri + 8, '.') == NULL)))
 			return "a report address with nothing to send to";
 	}
 	return n == 0 ? "give mailto:ADDRESS or https://URL (one or more)" :
@@ -381,7 +387,7 @@ check_max_age(const char *v)
 	int64_t s;
 	if (duration_parse(v, &s) != 0)
 		return "not a duration (e.g. 7d)";
-	return s < 1 || s > 31557600 ? "from 1s to 31557600s (RFC 8461)" :
+	return s < 0 || s > 31557600 ? "from 0 to 31557600s (RFC 8461)" :
 	    NULL;
 }
 
@@ -628,7 +634,7 @@ apply(struct zone_config *zc, const char *config_path, const struct entry *e)
 		    STATUS_INTERNAL;
 	if (strcmp(e->key, "mta-sts-policy") == 0) {
 		free(zc->mta_sts_policy);
-		return (zc->mta_sts_policy = resolve_path(config_path,
+		return (zc->mta_sts_policy = canonical_path(config_path,
 		    e->value)) ? 0 : STATUS_NOMEM;
 	}
 	if (strcmp(e->key, "tlsa-reload") == 0) {
@@ -769,11 +775,22 @@ build_zone(struct parse *p, const struct section *defaults,
 		return STATUS_SYNTAX;
 	}
 	/* The policy file: beside the output unless mta-sts-policy says where. */
+	if (zc->mta_sts == NULL && (zc->mta_sts_policy != NULL ||
+	    zc->mta_sts_max_age != MTA_STS_MAX_AGE_DEFAULT)) {
+		fail(p, s->line, "[zone %s]: mta-sts-policy and mta-sts-max-age "
+		    "need mta-sts", s->name);
+		return STATUS_SYNTAX;
+	}
 	if (zc->mta_sts != NULL && zc->mta_sts_policy == NULL) {
 		size_t len = strlen(zc->output) + sizeof(".mta-sts.txt");
-		if ((zc->mta_sts_policy = malloc(len)) == NULL)
+		char *beside = malloc(len);
+		if (beside == NULL)
 			return STATUS_NOMEM;
-		snprintf(zc->mta_sts_policy, len, "%s.mta-sts.txt", zc->output);
+		snprintf(beside, len, "%s.mta-sts.txt", zc->output);
+		zc->mta_sts_policy = canonical_path(p->path, beside);
+		free(beside);
+		if (zc->mta_sts_policy == NULL)
+			return STATUS_NOMEM;
 	}
 	if (zc->policy.opt_out && zc->policy.denial == DENIAL_NSEC) {
 		fail(p, s->line, "[zone %s]: nsec3-opt-out needs denial = nsec3",
@@ -906,6 +923,31 @@ config_load(const char *path, struct config **out, struct diag *d)
 				rc = STATUS_SYNTAX;
 				goto out;
 			}
+	/*
+	 * An MTA-STS policy file is one zone's, and no other file we read or
+	 * write: not an input, not an output.
+	 */
+	for (size_t i = 0; i < c->nzones; i++) {
+		const char *pol = c->zones[i].mta_sts_policy;
+		for (size_t j = 0; pol != NULL && j < c->nzones; j++) {
+			char *in = canonical_path(p.path, c->zones[j].input);
+			char *output = canonical_path(p.path, c->zones[j].output);
+			bool clash = (in != NULL && strcmp(in, pol) == 0) ||
+			    (output != NULL && strcmp(output, pol) == 0) ||
+			    (j != i && c->zones[j].mta_sts_policy != NULL &&
+			    strcmp(c->zones[j].mta_sts_policy, pol) == 0);
+			free(in);
+			free(output);
+			if (clash) {
+				fail(&p, c->zones[i].line, "[zone %s]: the MTA-STS "
+				    "policy %s is also [zone %s]'s input, output or "
+				    "policy: give each zone a file of its own",
+				    c->zones[i].name, pol, c->zones[j].name);
+				rc = STATUS_SYNTAX;
+				goto out;
+			}
+		}
+	}
 	/*
 	 * A certificate tlsa deploy installs waits for its records in one
 	 * zone's state: its hosts must all be in that zone.

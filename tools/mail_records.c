@@ -13,7 +13,6 @@
 #include "zones/dname.h"
 
 #define MAIL_TTL_DEFAULT 3600
-#define MX_HOSTS_MAX 64
 
 static int
 compare_text(const void *a, const void *b)
@@ -27,24 +26,46 @@ mail_sts_policy(const struct zone *z, const char *mode, int64_t max_age,
 {
 	size_t count, n = 0, size = 128;
 	const struct zrr *rr = zone_records(z, &count);
-	char hosts[MX_HOSTS_MAX][DNAME_TEXT_MAX], *sorted[MX_HOSTS_MAX], *out;
+	char (*hosts)[DNAME_TEXT_MAX] = NULL, **sorted = NULL, *out = NULL;
 	const uint8_t *apex = zone_origin(z);
+	int rc = 0;
 
-	for (size_t i = 0; i < count && n < MX_HOSTS_MAX; i++) {
+	*text = NULL;
+	for (size_t i = 0; i < count; i++)
+		n += rr[i].type == RRTYPE_MX;
+	if ((hosts = calloc(n + 1, sizeof(*hosts))) == NULL ||
+	    (sorted = calloc(n + 1, sizeof(*sorted))) == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
+	n = 0;
+	for (size_t i = 0; i < count; i++) {
 		char *dot;
 		if (rr[i].type != RRTYPE_MX || !dname_equal(rr[i].owner, apex) ||
 		    rr[i].rdlen < 3 || rr[i].rdata[2] == 0)
 			continue;
 		dname_format(rr[i].rdata + 2, hosts[n], DNAME_TEXT_MAX);
+		/* A policy line holds a plain host name (RFC 8461 §3.2). */
+		if (strpbrk(hosts[n], "\\ ") != NULL) {
+			rc = STATUS_ZONE_CONTENT;
+			goto out;
+		}
 		if ((dot = strrchr(hosts[n], '.')) != NULL && dot[1] == '\0')
 			*dot = '\0';
 		sorted[n] = hosts[n];
 		size += strlen(hosts[n]) + 8;
 		n++;
 	}
+	/* RFC 8461 §3.2: enforce and testing name one host at least. */
+	if (n == 0 && strcmp(mode, "none") != 0) {
+		rc = STATUS_RANGE;
+		goto out;
+	}
 	qsort(sorted, n, sizeof(*sorted), compare_text);
-	if ((out = malloc(size)) == NULL)
-		return STATUS_NOMEM;
+	if ((out = malloc(size)) == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
 	*len = (size_t)snprintf(out, size, "version: STSv1\r\nmode: %s\r\n", mode);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || strcasecmp(sorted[i], sorted[i - 1]) != 0)
@@ -53,7 +74,12 @@ mail_sts_policy(const struct zone *z, const char *mode, int64_t max_age,
 	*len += (size_t)snprintf(out + *len, size - *len, "max_age: %lld\r\n",
 	    (long long)max_age);
 	*text = out;
-	return 0;
+	out = NULL;
+out:
+	free(out);
+	free(hosts);
+	free(sorted);
+	return rc;
 }
 
 void
@@ -146,7 +172,7 @@ static int
 add_txt(struct zone *z, const struct zone_config *zc, const char *label,
     const char *key, const char *text, uint32_t ttl, struct diag *d)
 {
-	uint8_t owner[DNAME_MAX_LENGTH], rdata[1024];
+	uint8_t owner[DNAME_MAX_LENGTH], rdata[1400];
 	const struct zrr *mine;
 	size_t len;
 
@@ -160,8 +186,11 @@ add_txt(struct zone *z, const struct zone_config *zc, const char *label,
 		    "set: remove it from the zone file", key);
 		return STATUS_ZONE_CONTENT;
 	}
-	if ((len = txt_rdata(text, rdata, sizeof(rdata))) == 0)
-		return STATUS_RANGE;
+	if ((len = txt_rdata(text, rdata, sizeof(rdata))) == 0) {
+		diag_set(d, zc->config_file, zc->line, "%s: the record is too "
+		    "long", key);
+		return STATUS_SYNTAX;
+	}
 	return zone_add(z, owner, RRTYPE_TXT, ttl, rdata, len);
 }
 
@@ -179,14 +208,38 @@ write_policy(FILE *out, void *arg)
 }
 
 int
+mail_policy_write(const struct zone_config *zc, const char *policy,
+    size_t len, struct diag *d)
+{
+	struct policy_text p = { policy, len };
+	char *have = NULL;
+	size_t have_len = 0;
+	int rc = 0;
+
+	if (policy == NULL)
+		return 0;
+	if (file_read_all(zc->mta_sts_policy, &have, &have_len) != 0 ||
+	    have_len != len || memcmp(have, policy, len) != 0) {
+		if ((rc = file_replace(zc->mta_sts_policy, 0644, write_policy,
+		    &p)) != 0)
+			diag_set(d, zc->mta_sts_policy, 0, "cannot write the MTA-STS "
+			    "policy");
+	}
+	free(have);
+	return rc;
+}
+
+int
 mail_records_merge(const struct cli *cli, const struct zone_config *zc,
-    struct zone *z, bool write, struct diag *d)
+    struct zone *z, char **policy, size_t *policy_len, struct diag *d)
 {
 	uint32_t ttl = mx_ttl(z);
 	char text[1200];
 	int rc = 0;
 
 	(void)cli;
+	*policy = NULL;
+	*policy_len = 0;
 	if (zc->tls_rpt == NULL && zc->mta_sts == NULL)
 		return 0;
 	if (zc->tls_rpt != NULL) {
@@ -201,32 +254,28 @@ mail_records_merge(const struct cli *cli, const struct zone_config *zc,
 			return rc;
 	}
 	if (zc->mta_sts != NULL) {
-		struct policy_text p;
-		char *policy = NULL, *have = NULL, id[21];
-		size_t len, have_len = 0;
+		char id[21];
 
 		if ((rc = mail_sts_policy(z, zc->mta_sts, zc->mta_sts_max_age,
-		    &policy, &len)) != 0)
-			return rc;
-		mail_sts_id(policy, len, id);
-		/* The policy first: a sender that sees the new id must find it. */
-		if (write && (file_read_all(zc->mta_sts_policy, &have,
-		    &have_len) != 0 || have_len != len ||
-		    memcmp(have, policy, len) != 0)) {
-			p.text = policy;
-			p.len = len;
-			if ((rc = file_replace(zc->mta_sts_policy, 0644,
-			    write_policy, &p)) != 0)
-				diag_set(d, zc->mta_sts_policy, 0, "cannot write the "
-				    "MTA-STS policy");
+		    policy, policy_len)) != 0) {
+			if (rc == STATUS_RANGE)
+				diag_set(d, zc->input, 0, "mta-sts = %s needs an MX "
+				    "host for the policy's mx lines (RFC 8461); with "
+				    "none (or a null MX) use mta-sts = none",
+				    zc->mta_sts);
+			else if (rc == STATUS_ZONE_CONTENT)
+				diag_set(d, zc->input, 0, "an MX host whose name "
+				    "cannot be written in an MTA-STS policy (an "
+				    "escaped character)");
+			return rc == STATUS_NOMEM ? rc : STATUS_ZONE_CONTENT;
 		}
-		free(have);
-		free(policy);
-		if (rc != 0)
-			return rc;
+		mail_sts_id(*policy, *policy_len, id);
 		snprintf(text, sizeof(text), "v=STSv1; id=%s", id);
-		if ((rc = add_txt(z, zc, "_mta-sts", "mta-sts", text, ttl, d)) != 0)
+		if ((rc = add_txt(z, zc, "_mta-sts", "mta-sts", text, ttl, d)) != 0) {
+			free(*policy);
+			*policy = NULL;
 			return rc;
+		}
 	}
 	return zone_finalize(z, d);
 }

@@ -13,7 +13,9 @@
  * The MTA-STS policy (RFC 8461 §3.2, CRLF lines) of mode with max_age
  * seconds and an mx line for each MX host of z (finalized), once each,
  * sorted, without the trailing dot; a null MX (".") gives none. *text is
- * NUL-terminated, to be freed. Returns 0 or STATUS_NOMEM.
+ * NUL-terminated, to be freed. Returns 0, STATUS_NOMEM, STATUS_RANGE (no
+ * host, and mode is not none) or STATUS_ZONE_CONTENT (a host name with
+ * an escape, which a policy cannot hold).
  */
 int mail_sts_policy(const struct zone *z, const char *mode, int64_t max_age,
     char **text, size_t *len) WUR;
@@ -31,15 +33,22 @@ int mail_tls_rpt_text(const char *uris, char *out, size_t size) WUR;
 /*
  * Add to z (the operator's zone, finalized) what zc publishes for mail:
  * with tls-rpt, TXT "v=TLSRPTv1; rua=..." at _smtp._tls.ZONE; with
- * mta-sts, TXT "v=STSv1; id=ID" at _mta-sts.ZONE, after the policy file
- * (zc->mta_sts_policy, mode 0644) is written when its content changed:
- * senders that see a new id find the new policy. TTL: the MX set's, else
- * 3600 (without write: the policy file is left alone, a dry run). A TXT
- * the zone file holds at those names is an error naming its file and line
- * (STATUS_ZONE_CONTENT). z is finalized again. Returns 0 or
- * a status with d.
+ * mta-sts, TXT "v=STSv1; id=ID" at _mta-sts.ZONE, and the policy it
+ * stands for in *policy (to be freed; NULL without mta-sts), which the
+ * caller writes (mail_policy_write) once the zone is signed and before it
+ * is published. TTL: the MX set's, else 3600. A TXT the zone file holds at
+ * those names is an error naming its file and line; so is mta-sts
+ * enforce or testing without an MX host (STATUS_ZONE_CONTENT). z is
+ * finalized again. Returns 0 or a status with d.
  */
 int mail_records_merge(const struct cli *cli, const struct zone_config *zc,
-    struct zone *z, bool write, struct diag *d) WUR;
+    struct zone *z, char **policy, size_t *policy_len, struct diag *d) WUR;
+
+/*
+ * Write policy (len bytes) to zc->mta_sts_policy (mode 0644, atomically)
+ * unless the file already holds exactly that. Returns 0 or a status with d.
+ */
+int mail_policy_write(const struct zone_config *zc, const char *policy,
+    size_t len, struct diag *d) WUR;
 
 #endif

@@ -328,18 +328,21 @@ struct published {
 	const struct zone_config *zc;
 	const struct tlsa_state *st;
 	const struct zone *prev;
-	bool dry_run;                /* nothing written: not the MTA-STS policy either */
+	char *policy;                /* the MTA-STS policy the records stand for */
+	size_t policy_len;
 };
 
 /* signing_additions: what the config publishes, added to a zone just read. */
 static int
 merge_published(struct zone *z, void *arg, struct diag *d)
 {
-	const struct published *pb = arg;
+	struct published *pb = arg;
 	int rc = tlsa_records_merge(pb->cli, pb->zc, pb->st, z, pb->prev, d);
 
+	free(pb->policy);
+	pb->policy = NULL;
 	return rc != 0 ? rc : mail_records_merge(pb->cli, pb->zc, z,
-	    !pb->dry_run, d);
+	    &pb->policy, &pb->policy_len, d);
 }
 
 static int
@@ -352,6 +355,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	bool prev_intact = false;
 	struct signing_manifest m = { 0 };
 	struct tlsa_state tst = { 0 };
+	struct published pb = { cli, zc, &tst, NULL, NULL, 0 };
 	int rc;
 
 	policy.threads = o->threads;
@@ -377,9 +381,10 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 			goto out;
 	}
 	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
-	    &prev, &prev_intact, &m, &r->diag)) != 0 ||
-	    (rc = merge_published(z, &(struct published){ cli, zc, &tst, prev,
-	    o->dry_run }, &r->diag)) != 0 ||
+	    &prev, &prev_intact, &m, &r->diag)) != 0)
+		goto out;
+	pb.prev = prev;
+	if ((rc = merge_published(z, &pb, &r->diag)) != 0 ||
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
 	    st->reload_pending ? (st->reload_pending_since != 0 ?
 	    st->reload_pending_since : cli->now) : 0, r)) != 0)
@@ -396,6 +401,10 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	if (o->dry_run)
 		goto out;
 	if (r->plan.reason == SIGN_NOTHING_DUE) {
+		/* The zone serves this policy's id: put the policy back if it went. */
+		if ((rc = mail_policy_write(zc, pb.policy, pb.policy_len,
+		    &r->diag)) != 0)
+			goto out;
 		snprintf(st->outcome, sizeof(st->outcome), "unchanged");
 		st->earliest_expiration = r->plan.earliest_expiration;
 		st->next_due = r->plan.next_due;
@@ -404,14 +413,19 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 			rc = reload(zc, o, cli->now, keys, st, r);
 		goto out;
 	}
-	struct published pb = { cli, zc, &tst, prev, false };
 	struct signing_additions more = { merge_published, &pb };
 	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
 	    prev_intact, keys, &policy, &more, &r->stats, &r->diag)) != 0)
 		goto out;
 	m.signed_at = cli->now;
 	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;
+	/*
+	 * The MTA-STS policy before the zone whose id names it: a sender that
+	 * sees a new id must find the new policy.
+	 */
 	if ((rc = signer_setup_digest(zc->name, keys, &policy, m.setup)) != 0 ||
+	    (rc = mail_policy_write(zc, pb.policy, pb.policy_len,
+	    &r->diag)) != 0 ||
 	    (rc = signing_write(z, zc->output, policy.threads, &m,
 	    &r->diag)) != 0)
 		goto out;
@@ -426,6 +440,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	/* The output is in place: a reload that fails now is retried next time. */
 	rc = reload(zc, o, cli->now, keys, st, r);
 out:
+	free(pb.policy);
 	tlsa_state_free(&tst);
 	zone_free(prev);
 	zone_free(z);

@@ -128,10 +128,21 @@ CHECKS=$((CHECKS + 1))
 
 # The zone file's own record where the config publishes one: refused,
 # naming the line; nothing written.
-printf '_mta-sts\tTXT\t"v=STSv1; id=hand"\n' >>z
+printf '@\tMX\t40 mx4\nmx4\tA\t192.0.2.27\n_mta-sts\tTXT\t"v=STSv1; id=hand"\n' >>z
 sum=$(sha256sum <z.signed)
+policy_sum=$(sha256sum <z.signed.mta-sts.txt)
 expect_run conflict 3 "z:$(wc -l <z): _mta-sts.example.com. TXT: the config's mta-sts publishes this TXT set" \
     "$ZW" --now $((T + 3600)) run --config zw.conf
-CHECKS=$((CHECKS + 1))
+CHECKS=$((CHECKS + 2))
 [ "$(sha256sum <z.signed)" = "$sum" ] || fail "conflict: the output changed"
+[ "$(sha256sum <z.signed.mta-sts.txt)" = "$policy_sum" ] || fail "conflict: a failed run wrote the policy (mx4)"
+
+# mta-sts enforce with a null MX: no host for the policy, refused.
+sed -i '/^_mta-sts\t/d; /MX/d' z
+printf '@\tMX\t0 .\n' >>z
+expect_run null-mx 3 "mta-sts = enforce needs an MX host" "$ZW" --now $((T + 7200)) run --config zw.conf
+sed -i 's/^mta-sts = .*/mta-sts = none/' zw.conf
+expect_run null-mx-none 0 "signed" "$ZW" --now $((T + 7200)) run --config zw.conf
+CHECKS=$((CHECKS + 1))
+grep -q "^mode: none" z.signed.mta-sts.txt && ! grep -q "^mx:" z.signed.mta-sts.txt || fail "null MX, mode none: $(cat z.signed.mta-sts.txt)"
 finish

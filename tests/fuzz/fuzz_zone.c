@@ -8,12 +8,13 @@
 #include "fuzz.h"
 #include "zones/zone.h"
 
-/* Does data hold "$INCLUDE" in any case? */
+/* Does a line of data start with "$INCLUDE" (in any case)? In a comment it is harmless. */
 static int
 has_include(const uint8_t *data, size_t size)
 {
 	for (size_t i = 0; i + 8 <= size; i++)
-		if (data[i] == '$' &&
+		if (data[i] == '$' && (i == 0 || data[i - 1] == '\n' ||
+		    data[i - 1] == '\r') &&
 		    strncasecmp((const char *)data + i + 1, "INCLUDE", 7) == 0)
 			return 1;
 	return 0;

@@ -74,6 +74,7 @@ no_temporary() {
 }
 
 # sign: the output is the previous one or a whole new one.
+MID0=$MID
 i=0
 while [ $i -lt 60 ]; do
 	T=$((T + 600))
@@ -90,11 +91,17 @@ while [ $i -lt 60 ]; do
 	i=$((i + 1))
 done
 
+SIGN_MID=$((MID - MID0))
 # keys roll: key files and states stay readable; run completes the step.
+MID0=$MID
 i=0
 while [ $i -lt 20 ]; do
 	T=$((T + 3600))
+	cp out.signed before.signed
 	killed "$ZW" --now $T keys roll example.com --zsk --config zw.conf
+	# keys roll writes keys and state, and no zone.
+	CHECKS=$((CHECKS + 1))
+	cmp -s out.signed before.signed || fail "keys roll kill $i: the output changed"
 	expect_run "keys status after kill $i" 0 "" "$ZW" --now $T keys status example.com --config zw.conf || break
 	expect_run "run after keys roll kill $i" 0 "" "$ZW" --now $T run --config zw.conf || break
 	verified "run after keys roll kill $i" $T || break
@@ -102,18 +109,28 @@ while [ $i -lt 20 ]; do
 	i=$((i + 1))
 done
 
+ROLL_MID=$((MID - MID0))
 # tlsa stage, then commit once deployed: each killed, then done again.
+MID0=$MID
 i=0
 cur=old nxt=new
 while [ $i -lt 20 ]; do
 	T=$((T + 3600))
+	cp out.signed before.signed
 	killed "$ZW" --now $T tlsa stage example.com $H --cert $nxt.crt --config zw.conf
+	if ! cmp -s out.signed before.signed; then
+		verified "stage kill $i (new output)" $T || break
+	fi
 	expect_run "run after stage kill $i" 0 "" "$ZW" --now $T run --config zw.conf || break
 	verified "run after stage kill $i" $T || break
 	expect_run "stage after kill $i" 0 "staged" "$ZW" --now $T tlsa stage example.com $H --cert $nxt.crt --config zw.conf || break
 	cp $nxt.crt deployed.crt
 	T=$((T + 3600))
+	cp out.signed before.signed
 	killed "$ZW" --now $T tlsa commit example.com $H --config zw.conf
+	if ! cmp -s out.signed before.signed; then
+		verified "commit kill $i (new output)" $T || break
+	fi
 	expect_run "run after commit kill $i" 0 "" "$ZW" --now $T run --config zw.conf || break
 	verified "run after commit kill $i" $T || break
 	"$ZW" --now $T tlsa commit example.com $H --config zw.conf >commit.out 2>&1
@@ -126,9 +143,13 @@ while [ $i -lt 20 ]; do
 	t=$cur cur=$nxt nxt=$t
 	i=$((i + 1))
 done
-echo "test_kill.sh: $K commands killed with -9 ($MID before they ended)"
-# The kills must test something: a good share of them mid-command (about
-# half here; a quarter at least, whatever the machine's speed).
-CHECKS=$((CHECKS + 1))
-[ $((MID * 4)) -ge $K ] || fail "only $MID of $K kills landed before the command ended"
+TLSA_MID=$((MID - MID0))
+echo "test_kill.sh: $K commands killed with -9, $MID before they ended: sign $SIGN_MID of 60, keys roll $ROLL_MID of 20, tlsa $TLSA_MID of 40"
+# The kills must test something: a good share of the signs mid-command
+# (about half here; a quarter at least, whatever the machine's speed), and
+# some of the others.
+CHECKS=$((CHECKS + 3))
+[ $((SIGN_MID * 4)) -ge 60 ] || fail "only $SIGN_MID of 60 sign kills landed before the command ended"
+[ "$ROLL_MID" -ge 1 ] || fail "no keys roll kill landed before the command ended"
+[ "$TLSA_MID" -ge 4 ] || fail "only $TLSA_MID of 40 tlsa kills landed before the command ended"
 finish

@@ -93,6 +93,21 @@ probe() {
 	stop_unbound
 }
 
+# mailprobe LABEL EXIT PATTERN: zonewarden mail --live of the signed zone, through a fresh Unbound.
+mailprobe() {
+	start_unbound $Z "$WORK/ds" $((T0 + STEP + 60)) || { fail "$1: Unbound did not start"; return 1; }
+	CHECKS=$((CHECKS + 1))
+	"$ZW" --now $((T0 + STEP + 60)) mail $Z --signed $Z.signed --live \
+	    --resolver 127.0.0.1@$UNBOUND_PORT >mail.out 2>&1
+	got=$?
+	if [ "$got" != "$2" ]; then
+		fail "$1: mail --live exit $got, want $2: $(cat mail.out)"
+	elif ! grep -q -- "$3" mail.out; then
+		fail "$1: mail --live output lacks '$3': $(cat mail.out)"
+	fi
+	stop_unbound
+}
+
 # checkprobe LABEL EXIT PATTERN: zonewarden check --probe of the signed zone, through a fresh Unbound.
 checkprobe() {
 	start_unbound $Z "$WORK/ds" $((T0 + STEP + 60)) || { fail "$1: Unbound did not start"; return 1; }
@@ -115,6 +130,7 @@ sed 's/ 13 2 [0-9A-Fa-f]*$/ 13 2 00000000000000000000000000000000000000000000000
 start_postfix $MX "$WORK/ec.key, $WORK/ec.chain, $WORK/rsa.key, $WORK/rsa.chain" || { fail "Postfix did not start"; finish; exit; }
 probe both 0 "^DANE OK - $H port 25: 2 of 2 handshakes"
 checkprobe check-both 1 "^CHECK WARNING - $Z: 0 errors, 1 warning"
+mailprobe mail-both 1 "^mx [0-9]* $H.: .*DANE senders: deliver with verified TLS"
 CHECKS=$((CHECKS + 1))
 grep -q "^warning soa-expire" check.out || fail "check-both: the one warning is not the SOA expire: $(cat check.out)"
 grep -q "probe" check.out && fail "check-both: a probe finding: $(cat check.out)"
@@ -142,6 +158,7 @@ PORT=25
 publish hand.conf "3 1 1 $OTHER"
 probe wrong-record 2 "^$MX ECDSA: tlsa-invalid"
 checkprobe check-wrong-record 2 "^error probe-tlsa-invalid MX host $H., $MX ECDSA"
+mailprobe mail-wrong-record 2 "^mx [0-9]* $H.: .*DANE senders: tlsa-invalid (probe of $MX (ECDSA)"
 
 # STARTTLS off.
 start_postfix $MX "$WORK/ec.key, $WORK/ec.chain" none || { fail "Postfix did not start"; finish; exit; }

@@ -225,6 +225,11 @@ static const struct {
 	{ "[zone a.test]\ninput = /a\noutput = /b\ntls-rpt = \n", 4, "one or more" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nmta-sts = strict\n", 4, "use enforce, testing or none" },
 	{ "[zone a.test]\ninput = /a\noutput = /b\nmta-sts-max-age = 400d\n", 4, "31557600s" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nmta-sts-max-age = 1d\n", 1, "need mta-sts" },
+	{ "[defaults]\nmta-sts = enforce\nmta-sts-policy = /p.txt\n[zone a.test]\ninput = /a\noutput = /b\n[zone b.test]\ninput = /c\noutput = /d\n", 4, "also [zone b.test]" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\nmta-sts = testing\nmta-sts-policy = /a\n", 1, "input, output or policy" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntls-rpt = mailto:a@\n", 4, "nothing to send to" },
+	{ "[zone a.test]\ninput = /a\noutput = /b\ntls-rpt = https://x\n", 4, "nothing to send to" },
 };
 
 START_TEST(test_config_errors_name_line_and_key)

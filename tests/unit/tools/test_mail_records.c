@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/status.h"
 #include "tools/mail_records.h"
 #include "zones/zone.h"
 #include "../unit.h"
@@ -52,6 +53,10 @@ START_TEST(test_policy_null_mx)
 	ck_assert_int_eq(mail_sts_policy(z, "none", 86400, &text, &len), 0);
 	ck_assert_str_eq(text, "version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n");
 	free(text);
+	/* enforce and testing need a host (RFC 8461 §3.2). */
+	ck_assert_int_eq(mail_sts_policy(z, "enforce", 86400, &text, &len),
+	    STATUS_RANGE);
+	ck_assert_ptr_null(text);
 	zone_free(z);
 }
 END_TEST
