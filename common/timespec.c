@@ -183,3 +183,26 @@ elapsed_seconds(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+void
+duration_format(int64_t seconds, char *buf, size_t size)
+{
+	static const struct { char unit; int64_t s; } units[] = {
+		{ 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 },
+	};
+	size_t n = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (seconds <= 0) {
+		snprintf(buf, size, "0s");
+		return;
+	}
+	for (size_t i = 0; i < 4 && n < size; i++)
+		if (seconds >= units[i].s) {
+			n += (size_t)snprintf(buf + n, size - n, "%lld%c",
+			    (long long)(seconds / units[i].s), units[i].unit);
+			seconds %= units[i].s;
+		}
+}

@@ -20,6 +20,9 @@ int duration_parse(const char *text, int64_t *out) WUR;
  */
 int time_parse(const char *text, int64_t now, int64_t *out) WUR;
 
+/* Format a duration the way duration_parse reads it ("1d2h", "5m", "0s") into buf. */
+void duration_format(int64_t seconds, char *buf, size_t size);
+
 /* Format t as UTC "YYYYMMDDHHMMSS" into buf (at least 15 bytes). */
 void time_format(int64_t t, char *buf, size_t size);
 

@@ -73,5 +73,6 @@ int cmd_tlsa_deploy(struct cli *cli, int argc, char **argv);
 int cmd_tlsa_probe(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_mail(struct cli *cli, int argc, char **argv);
+int cmd_mail_plan(struct cli *cli, int argc, char **argv);
 
 #endif

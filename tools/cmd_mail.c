@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "common/fileio.h"
 #include "common/status.h"
+#include "common/timespec.h"
 #include "config.h"
 #include "keys/tlsa.h"
 #include "mail_records.h"
@@ -533,6 +534,140 @@ out:
 		tlsa_source_free(srcs[i]);
 	free(policy);
 	findings_free(&f);
+	zone_free(z);
+	config_free(c);
+	return ex;
+}
+
+/* The TTL of the apex MX set, or 0 without one. */
+static uint32_t
+apex_ttl(const struct zone *z, uint16_t type)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(z, &count);
+
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].type == type && dname_equal(rr[i].owner, zone_origin(z)))
+			return rr[i].ttl;
+	return 0;
+}
+
+/*
+ * `zonewarden mail plan ZONE --mx HOST[:PRIO]...`: the order of steps that
+ * moves mail to new MX hosts without a moment where a DANE or MTA-STS
+ * sender refuses to deliver, each wait computed from the zone's TTLs, the
+ * TLSA TTL and propagation delay, and the MTA-STS max_age.
+ */
+int
+cmd_mail_plan(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "signed", required_argument, NULL, 's' },
+		{ "mx", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL, *signed_path = NULL, *zname;
+	const char *mx[HOSTS_MAX];
+	size_t nmx = 0, step = 0;
+	struct config *c = NULL;
+	const struct zone_config *zc;
+	struct zone *z = NULL;
+	struct diag d;
+	char w_mx[32], w_low[32], w_tlsa[32], w_age[32], w_prop[32];
+	uint32_t mx_ttl_now, low = 300;
+	int64_t tlsa_wait;
+	bool sts;
+	int ch, rc, ex = EXIT_OK;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config_path = optarg; break;
+		case 's': signed_path = optarg; break;
+		case 'm':
+			if (nmx == HOSTS_MAX)
+				return cli_usage(cli, "mail plan: at most %d --mx",
+				    HOSTS_MAX);
+			mx[nmx++] = optarg;
+			break;
+		default: return cli_usage(cli, "mail plan: unknown option");
+		}
+	}
+	if (optind + 1 != argc || nmx == 0)
+		return cli_usage(cli, "mail plan: give ZONE and --mx HOST[:PRIO] "
+		    "(one or more)");
+	zname = argv[optind];
+	diag_clear(&d);
+	if ((rc = config_load(config_path ? config_path : CONFIG_DEFAULT_PATH, &c,
+	    &d)) != 0)
+		return cli_fail(cli, rc, &d, NULL);
+	if ((zc = config_find_zone(c, zname)) == NULL) {
+		ex = cli_usage(cli, "mail plan: zone '%s' is not in the config",
+		    zname);
+		goto out;
+	}
+	if ((rc = zone_load(signed_path ? signed_path : zc->output, zname,
+	    SIGNING_DEFAULT_TTL, &z, &d)) != 0) {
+		ex = cli_fail(cli, rc, &d, NULL);
+		goto out;
+	}
+	mx_ttl_now = apex_ttl(z, RRTYPE_MX);
+	if (mx_ttl_now == 0)
+		mx_ttl_now = 3600;
+	if (low > mx_ttl_now)
+		low = mx_ttl_now;
+	/* A TLSA record is safe once every server serves it and caches had 2 x TTL. */
+	tlsa_wait = 2 * (int64_t)zc->tlsa_ttl + zc->propagation_delay;
+	sts = zc->mta_sts != NULL && strcmp(zc->mta_sts, "none") != 0;
+	duration_format(mx_ttl_now, w_mx, sizeof(w_mx));
+	duration_format(low, w_low, sizeof(w_low));
+	duration_format(tlsa_wait, w_tlsa, sizeof(w_tlsa));
+	duration_format(zc->mta_sts_max_age, w_age, sizeof(w_age));
+	duration_format(zc->propagation_delay, w_prop, sizeof(w_prop));
+
+	printf("Moving the mail of %s to:", zname);
+	for (size_t i = 0; i < nmx; i++) {
+		const char *colon = strchr(mx[i], ':');
+		if (colon != NULL)
+			printf(" %.*s (preference %s)", (int)(colon - mx[i]), mx[i],
+			    colon + 1);
+		else
+			printf(" %s", mx[i]);
+	}
+	printf("\n");
+	printf("%zu. Lower the MX TTL to %s in %s, run zonewarden run, and wait "
+	    "%s (the TTL caches hold now) + %s (propagation).\n", ++step, w_low,
+	    zc->input, w_mx, w_prop);
+	printf("%zu. Publish the new hosts' TLSA first: add a line "
+	    "'tlsa = HOST 25 CERTFILE' to [zone %s] for each new host, run, and "
+	    "wait %s (2 x tlsa-ttl + propagation-delay); check each with "
+	    "'zonewarden tlsa probe HOST' once its mail server is up.\n", ++step,
+	    zname, w_tlsa);
+	if (sts && strcmp(zc->mta_sts, "enforce") == 0)
+		printf("%zu. Set mta-sts = testing, run, and wait %s (max_age: "
+		    "senders keep the enforce policy that long).\n", ++step, w_age);
+	else if (sts)
+		printf("%zu. mta-sts is testing already: make sure it has been for "
+		    "%s (max_age) before the next step.\n", ++step, w_age);
+	printf("%zu. Add the new MX records beside the old ones, with a lower "
+	    "preference (higher number), run, and wait %s; then check with "
+	    "'zonewarden mail %s --live'.\n", ++step, w_low, zname);
+	printf("%zu. Give the new hosts their preferences (the lowest numbers: "
+	    "they are preferred), run, and wait %s.\n", ++step, w_low);
+	printf("%zu. Remove the old MX records, run, and wait %s; then remove the "
+	    "old hosts' tlsa lines and run again.\n", ++step, w_low);
+	printf("%zu. Restore the MX TTL (%s) and run.\n", ++step, w_mx);
+	if (sts)
+		printf("%zu. Set mta-sts = enforce (the policy now lists the new "
+		    "hosts) and run.\n", ++step);
+	{
+		int64_t total = mx_ttl_now + zc->propagation_delay + tlsa_wait +
+		    (sts ? zc->mta_sts_max_age : 0) + 3 * (int64_t)low;
+		char w_total[32];
+		duration_format(total, w_total, sizeof(w_total));
+		printf("At least %s from the first step to the last.\n", w_total);
+	}
+out:
 	zone_free(z);
 	config_free(c);
 	return ex;

@@ -83,6 +83,10 @@ static const struct command commands[] = {
 	  "[--ds FILE] [--cert HOST=PEM]... [--warn DUR] [--json]",
 	  "every way a signed zone breaks its trust chain (exit 0 OK, 1 WARNING, "
 	  "2 CRITICAL, 3 UNKNOWN)" },
+	{ "mail plan", cmd_mail_plan,
+	  "mail plan ZONE --mx HOST[:PRIO]... [--config FILE] [--signed FILE]",
+	  "the steps, and the waits between them, to move mail to new MX hosts "
+	  "without breaking DANE or MTA-STS" },
 	{ "mail", cmd_mail,
 	  "mail ZONE [--config FILE] [--signed FILE] [--live] "
 	  "[--resolver IP[@PORT]] [--json]",

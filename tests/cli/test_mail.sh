@@ -119,6 +119,20 @@ expect_run mail-bad-rpt 2 "" "$ZW" --now $T mail example.com --signed hand.zone
 CHECKS=$((CHECKS + 1))
 grep -q '^error tls-rpt-bad the TLS-RPT record is not' "$WORK/stdout" || fail "mail-bad-rpt: $(cat "$WORK/stdout")"
 
+# mail plan: the steps to new MX hosts, the waits from the MX TTL (3600
+# here), the TLSA TTL and propagation delay, and max_age.
+printf 'tlsa-ttl = 5m\npropagation-delay = 1m\n' >>zw.conf
+sed -i 's/^mta-sts = .*/mta-sts = enforce/' zw.conf
+expect_run plan 0 "" "$ZW" --now $T mail plan example.com --config zw.conf --mx mx9.example.com:5
+CHECKS=$((CHECKS + 6))
+grep -q "^Moving the mail of example.com to: mx9.example.com (preference 5)" "$WORK/stdout" || fail "plan: $(cat "$WORK/stdout")"
+grep -q "^1\. Lower the MX TTL to 5m .* wait 1h (the TTL caches hold now) + 1m (propagation)" "$WORK/stdout" || fail "plan step 1: $(cat "$WORK/stdout")"
+grep -q "^2\. Publish the new hosts' TLSA first: .*wait 11m (2 x tlsa-ttl + propagation-delay)" "$WORK/stdout" || fail "plan step 2: $(cat "$WORK/stdout")"
+grep -q "^3\. Set mta-sts = testing, run, and wait 14d" "$WORK/stdout" || fail "plan step 3: $(cat "$WORK/stdout")"
+grep -q "^8\. Set mta-sts = enforce (the policy now lists the new hosts)" "$WORK/stdout" || fail "plan step 8: $(cat "$WORK/stdout")"
+grep -q "^At least 14d1h27m from the first step to the last" "$WORK/stdout" || fail "plan total: $(cat "$WORK/stdout")"
+expect_run plan-usage 2 "give ZONE and --mx" "$ZW" mail plan example.com --config zw.conf
+
 # A dry run writes nothing, not the policy file either.
 rm z.signed.mta-sts.txt
 sed -i 's/^mta-sts = testing/mta-sts = enforce/' zw.conf

@@ -87,6 +87,24 @@ START_TEST(test_time_format_calendar_edges)
 }
 END_TEST
 
+START_TEST(test_duration_format_reads_back)
+{
+	static const struct { int64_t s; const char *text; } cases[] = {
+		{ 0, "0s" }, { 59, "59s" }, { 300, "5m" }, { 3600, "1h" },
+		{ 93784, "1d2h3m4s" }, { 1209600, "14d" },
+	};
+	char buf[32];
+	int64_t back;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		duration_format(cases[i].s, buf, sizeof(buf));
+		ck_assert_str_eq(buf, cases[i].text);
+		ck_assert_int_eq(duration_parse(buf, &back), 0);
+		ck_assert_int_eq(back, cases[i].s);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -99,6 +117,7 @@ main(void)
 	tcase_add_test(tc, test_time_rejects_impossible_dates);
 	tcase_add_test(tc, test_time_format_roundtrips);
 	tcase_add_test(tc, test_time_format_calendar_edges);
+	tcase_add_test(tc, test_duration_format_reads_back);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
