@@ -45,17 +45,6 @@ keydir = keys
 signature-validity = 30d
 reload = nsd-control -c $WORK/nsd.conf reload %z
 CONF
-# live LABEL EXIT PATTERN TIME: check --live exits EXIT and its output matches PATTERN
-live() {
-	CHECKS=$((CHECKS + 1))
-	"$ZW" --now "$4" check $Z --live --resolver 127.0.0.1@$PORT --ds ds >live.out 2>live.err
-	got=$?
-	if [ "$got" != "$2" ]; then
-		fail "$1: exit $got, want $2: $(cat live.out live.err)"
-	elif ! grep -q -- "$3" live.out; then
-		fail "$1: output lacks '$3': $(cat live.out)"
-	fi
-}
 T0=$NOW_EPOCH
 expect_run first 0 "signed" "$ZW" --now $T0 run --config zw.conf
 "$ZW" --now $T0 keys ds $Z --keydir keys | grep -v '^;' >ds

@@ -42,17 +42,6 @@ cp $Z.zone $Z.signed
 start_nsd $Z "$WORK/$Z.signed" "$WORK/nsd-control" || { fail "NSD did not start"; finish; exit; }
 PORT=$NSD_PORT
 
-# live LABEL EXIT PATTERN TIME: check --live exits EXIT and its output matches PATTERN
-live() {
-	CHECKS=$((CHECKS + 1))
-	"$ZW" --now "$4" check $Z --live --resolver 127.0.0.1@$PORT --ds ds >live.out 2>live.err
-	got=$?
-	if [ "$got" != "$2" ]; then
-		fail "$1: exit $got, want $2: $(cat live.out live.err)"
-	elif ! grep -q -- "$3" live.out; then
-		fail "$1: output lacks '$3': $(cat live.out)"
-	fi
-}
 # damage OWNER: ns2 serves the signed zone with OWNER's signatures damaged.
 damage() {
 	awk -v o="$1" 'BEGIN { OFS = "\t" } $1 == o && $4 == "RRSIG" {

@@ -93,35 +93,27 @@ probe() {
 	stop_unbound
 }
 
-# mailprobe LABEL EXIT PATTERN: zonewarden mail --live of the signed zone, through a fresh Unbound.
-mailprobe() {
-	start_unbound $Z "$WORK/ds" $((T0 + STEP + 60)) || { fail "$1: Unbound did not start"; return 1; }
+# unbound_run LABEL EXIT PATTERN WHAT ARGS...: `zonewarden WHAT $Z --signed
+# $Z.signed ARGS` through a fresh Unbound exits EXIT, its output (in
+# WHAT.out) matching PATTERN.
+unbound_run() {
+	ur_label=$1 ur_want=$2 ur_pattern=$3 ur_what=$4
+	shift 4
+	start_unbound $Z "$WORK/ds" $((T0 + STEP + 60)) || { fail "$ur_label: Unbound did not start"; return 1; }
 	CHECKS=$((CHECKS + 1))
-	"$ZW" --now $((T0 + STEP + 60)) mail $Z --signed $Z.signed --live \
-	    --resolver 127.0.0.1@$UNBOUND_PORT >mail.out 2>&1
+	"$ZW" --now $((T0 + STEP + 60)) $ur_what $Z --signed $Z.signed "$@" \
+	    --resolver 127.0.0.1@$UNBOUND_PORT >$ur_what.out 2>&1
 	got=$?
-	if [ "$got" != "$2" ]; then
-		fail "$1: mail --live exit $got, want $2: $(cat mail.out)"
-	elif ! grep -q -- "$3" mail.out; then
-		fail "$1: mail --live output lacks '$3': $(cat mail.out)"
+	if [ "$got" != "$ur_want" ]; then
+		fail "$ur_label: $ur_what exit $got, want $ur_want: $(cat $ur_what.out)"
+	elif ! grep -q -- "$ur_pattern" $ur_what.out; then
+		fail "$ur_label: $ur_what output lacks '$ur_pattern': $(cat $ur_what.out)"
 	fi
 	stop_unbound
 }
-
-# checkprobe LABEL EXIT PATTERN: zonewarden check --probe of the signed zone, through a fresh Unbound.
-checkprobe() {
-	start_unbound $Z "$WORK/ds" $((T0 + STEP + 60)) || { fail "$1: Unbound did not start"; return 1; }
-	CHECKS=$((CHECKS + 1))
-	"$ZW" --now $((T0 + STEP + 60)) check $Z --signed $Z.signed --probe \
-	    --resolver 127.0.0.1@$UNBOUND_PORT >check.out 2>&1
-	got=$?
-	if [ "$got" != "$2" ]; then
-		fail "$1: check --probe exit $got, want $2: $(cat check.out)"
-	elif ! grep -q -- "$3" check.out; then
-		fail "$1: check --probe output lacks '$3': $(cat check.out)"
-	fi
-	stop_unbound
-}
+# checkprobe LABEL EXIT PATTERN: check --probe; mailprobe: mail --live.
+checkprobe() { unbound_run "$1" "$2" "$3" check --probe; }
+mailprobe() { unbound_run "$1" "$2" "$3" mail --live; }
 
 # Both certificates served, both records published by the config.
 publish zw.conf

@@ -12,6 +12,10 @@
 #   validated LABEL TIME PORT DIGEST...
 #                                Unbound, at TIME, answers exactly these TLSA
 #                                records at _PORT._tcp.$H, with AD
+#   live LABEL EXIT PATTERN TIME `zonewarden check $Z --live` asking NSD at
+#                                127.0.0.1@$PORT (with the DS set in ds), at
+#                                TIME, exits EXIT; its output (live.out)
+#                                matches PATTERN
 #   probed LABEL TIME WHICH      `zonewarden tlsa probe $H` through Unbound, at
 #                                TIME, matches the record it names WHICH
 #                                (current, next, ...) on 127.0.0.25, ECDSA
@@ -68,4 +72,15 @@ probed() {
 	grep -q "^127.0.0.25 ECDSA: ok: matched (3 1 1 .*, $3, depth 0)" "$WORK/probe.out" ||
 		fail "$1: the probe did not match the $3 record: $(cat "$WORK/probe.out")"
 	stop_unbound
+}
+
+live() {
+	CHECKS=$((CHECKS + 1))
+	"$ZW" --now "$4" check $Z --live --resolver 127.0.0.1@$PORT --ds ds >live.out 2>live.err
+	got=$?
+	if [ "$got" != "$2" ]; then
+		fail "$1: exit $got, want $2: $(cat live.out live.err)"
+	elif ! grep -q -- "$3" live.out; then
+		fail "$1: output lacks '$3': $(cat live.out)"
+	fi
 }
