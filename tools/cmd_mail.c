@@ -4,6 +4,7 @@
  * concludes; TLS-RPT and MTA-STS, checked against the MX set and the
  * policy file; every problem with a code (check's, and the mail ones).
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -104,15 +105,15 @@ host_addresses(const struct zone *z, struct mail_host *h)
 	h->addresses[0] = '\0';
 	h->signed_addresses = (a || aaaa) && (!a || sig4) && (!aaaa || sig6);
 	for (size_t i = 0; i < count; i++) {
-		char one[64];
+		char one[INET6_ADDRSTRLEN];
 		if (!dname_equal(rr[i].owner, h->name) ||
-		    (rr[i].type != RRTYPE_A && rr[i].type != RRTYPE_AAAA))
-			continue;
-		if (zrr_format(&rr[i], one, sizeof(one)) != 0)
+		    !((rr[i].type == RRTYPE_A && rr[i].rdlen == 4) ||
+		    (rr[i].type == RRTYPE_AAAA && rr[i].rdlen == 16)) ||
+		    inet_ntop(rr[i].type == RRTYPE_A ? AF_INET : AF_INET6,
+		    rr[i].rdata, one, sizeof(one)) == NULL)
 			continue;
 		n += (size_t)snprintf(h->addresses + n, n < sizeof(h->addresses) ?
-		    sizeof(h->addresses) - n : 0, "%s%s", n ? ", " : "",
-		    strrchr(one, '\t') ? strrchr(one, '\t') + 1 : one);
+		    sizeof(h->addresses) - n : 0, "%s%s", n ? ", " : "", one);
 		if (n >= sizeof(h->addresses))
 			break;
 	}
@@ -131,15 +132,30 @@ tlsa_owner(const uint8_t *name, uint8_t *out)
 	return true;
 }
 
-/* Does an error finding of check name this owner (and is it about TLSA data)? */
+/* An error finding of check at owner about one of the types (space-separated), or NULL. */
 static const struct finding *
-error_at(const struct findings *f, const char *owner)
+error_at(const struct findings *f, const char *owner, const char *types)
 {
-	for (size_t i = 0; i < f->count; i++)
+	for (size_t i = 0; i < f->count; i++) {
+		const char *t = f->list[i].type;
+		const char *at = *t ? strstr(types, t) : NULL;
 		if (f->list[i].severity == FINDING_ERROR &&
-		    strcasecmp(f->list[i].owner, owner) == 0)
+		    strcasecmp(f->list[i].owner, owner) == 0 && at != NULL &&
+		    (at == types || at[-1] == ' ') &&
+		    (at[strlen(t)] == ' ' || at[strlen(t)] == '\0'))
 			return &f->list[i];
+	}
 	return NULL;
+}
+
+/* Does a tlsa line deploy a certificate for host? */
+static bool
+host_has_cert(const struct check_cert *certs, size_t n, const uint8_t *host)
+{
+	for (size_t i = 0; i < n; i++)
+		if (dname_equal(certs[i].host, host))
+			return true;
+	return false;
 }
 
 /* Does one mx: pattern of the policy match host (RFC 8461 §4.1: "*." matches one label)? */
@@ -201,15 +217,18 @@ tls_rpt_ok(const char *txt)
 
 	if (strncmp(txt, "v=TLSRPTv1;", 11) != 0 || rua == NULL)
 		return false;
+	size_t n = 0;
+
 	snprintf(uris, sizeof(uris), "%s", rua + 4);
 	uris[strcspn(uris, ";")] = '\0';
 	for (char *save = NULL, *u = strtok_r(uris, ",", &save); u != NULL;
-	    u = strtok_r(NULL, ",", &save)) {
+	    u = strtok_r(NULL, ",", &save), n++) {
 		u += strspn(u, " ");
-		if (strncmp(u, "mailto:", 7) != 0 && strncmp(u, "https://", 8) != 0)
+		if ((strncmp(u, "mailto:", 7) != 0 || u[7] == '\0') &&
+		    (strncmp(u, "https://", 8) != 0 || u[8] == '\0'))
 			return false;
 	}
-	return rua[4] != '\0';
+	return n > 0;
 }
 
 int
@@ -259,7 +278,9 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 	if (config_path != NULL || signed_path == NULL) {
 		if ((rc = config_load(config_path ? config_path :
 		    CONFIG_DEFAULT_PATH, &c, &d)) != 0) {
-			ex = cli_fail(cli, rc, &d, NULL);
+			(void)cli_fail(cli, rc, &d, NULL);
+			printf("MAIL UNKNOWN - %s: %s\n", zname, d.text);
+			ex = MONITOR_UNKNOWN;
 			goto out;
 		}
 		if ((zc = config_find_zone(c, zname)) == NULL && signed_path == NULL) {
@@ -357,22 +378,28 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 			h->verdict = "no DANE";
 			snprintf(h->why, sizeof(h->why), "no TLSA records: "
 			    "opportunistic TLS only");
-		} else if ((bad = error_at(&f, towner_text)) != NULL) {
+		} else if (h->addresses[0] == '\0') {
+			h->verdict = "defer: no address";
+			snprintf(h->why, sizeof(h->why), "no A or AAAA record");
+		} else if ((bad = error_at(&f, towner_text, "TLSA")) != NULL) {
 			h->verdict = strcmp(bad->code, "tlsa-no-match") == 0 ?
 			    "defer: tlsa-invalid" : "defer: dnssec-invalid";
 			snprintf(h->why, sizeof(h->why), "%s", bad->code);
-		} else if ((bad = error_at(&f, h->text)) != NULL) {
+		} else if ((bad = error_at(&f, h->text, "A AAAA")) != NULL) {
 			h->verdict = "defer: dnssec-invalid";
 			snprintf(h->why, sizeof(h->why), "%s on its addresses",
 			    bad->code);
+		} else if (!host_has_cert(certs, ncerts, h->name)) {
+			h->verdict = "deliver with DANE if a record matches";
+			snprintf(h->why, sizeof(h->why), "TLSA published and signed; "
+			    "no tlsa line deploys a certificate to compare");
 		} else {
 			h->verdict = "deliver with verified TLS";
-			snprintf(h->why, sizeof(h->why), "%s", ncerts > 0 ?
-			    "TLSA matches the deployed certificate" :
-			    "TLSA published and signed");
+			snprintf(h->why, sizeof(h->why), "TLSA matches the deployed "
+			    "certificate");
 		}
-		/* Live: what the server at each address presents. */
-		if (live && h->has_tlsa) {
+		/* Live: what the server at each address presents (DANE needs a signed zone). */
+		if (live && h->has_tlsa && signed_zone) {
 			struct probe_report *rep = calloc(1, sizeof(*rep));
 			char host[DNAME_TEXT_MAX];
 			if (rep == NULL) {
@@ -397,6 +424,12 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 					worst = rep->dns_outcome;
 					snprintf(h->why, sizeof(h->why), "%.200s",
 					    rep->dns_detail);
+				}
+				if (worst == PROBE_OK && rep->nresults > 0) {
+					h->verdict = "deliver with verified TLS";
+					snprintf(h->why, sizeof(h->why), "probe: %zu "
+					    "handshake%s, each matching a record",
+					    rep->nresults, rep->nresults == 1 ? "" : "s");
 				}
 				if (worst != PROBE_OK) {
 					h->verdict = probe_outcome_name(worst);
@@ -450,7 +483,11 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 			rc = findings_add(&f, FINDING_ERROR, "mta-sts-policy-missing",
 			    NULL, "the policy file %s cannot be read: senders that "
 			    "fetch it fail", zc->mta_sts_policy);
-		else if (policy != NULL) {
+		else if (policy == NULL)
+			rc = findings_add(&f, FINDING_WARNING, "mta-sts-unchecked",
+			    NULL, "no policy file to compare with the MX set (the "
+			    "zone has no mta-sts in the config)");
+		else {
 			mail_sts_id(policy, plen, want_id);
 			policy_value(policy, "mode", mode, sizeof(mode));
 			if (strncmp(id + 3, want_id, idlen) != 0 ||
@@ -584,12 +621,20 @@ cmd_mail_plan(struct cli *cli, int argc, char **argv)
 		switch (ch) {
 		case 'c': config_path = optarg; break;
 		case 's': signed_path = optarg; break;
-		case 'm':
+		case 'm': {
+			const char *colon = strchr(optarg, ':');
+			unsigned prio;
 			if (nmx == HOSTS_MAX)
 				return cli_usage(cli, "mail plan: at most %d --mx",
 				    HOSTS_MAX);
+			if (colon != NULL && cli_parse_count(colon + 1, 65535,
+			    &prio) != 0)
+				return cli_usage(cli, "mail plan: --mx %s: the "
+				    "preference after ':' is a number from 0 to 65535",
+				    optarg);
 			mx[nmx++] = optarg;
 			break;
+		}
 		default: return cli_usage(cli, "mail plan: unknown option");
 		}
 	}
@@ -611,9 +656,11 @@ cmd_mail_plan(struct cli *cli, int argc, char **argv)
 		ex = cli_fail(cli, rc, &d, NULL);
 		goto out;
 	}
-	mx_ttl_now = apex_ttl(z, RRTYPE_MX);
-	if (mx_ttl_now == 0)
-		mx_ttl_now = 3600;
+	if ((mx_ttl_now = apex_ttl(z, RRTYPE_MX)) == 0) {
+		ex = cli_usage(cli, "mail plan: %s has no MX set to move from "
+		    "(publish the new MX records directly)", zname);
+		goto out;
+	}
 	if (low > mx_ttl_now)
 		low = mx_ttl_now;
 	/* A TLSA record is safe once every server serves it and caches had 2 x TTL. */
@@ -650,19 +697,23 @@ cmd_mail_plan(struct cli *cli, int argc, char **argv)
 		printf("%zu. mta-sts is testing already: make sure it has been for "
 		    "%s (max_age) before the next step.\n", ++step, w_age);
 	printf("%zu. Add the new MX records beside the old ones, with a lower "
-	    "preference (higher number), run, and wait %s; then check with "
-	    "'zonewarden mail %s --live'.\n", ++step, w_low, zname);
-	printf("%zu. Give the new hosts their preferences (the lowest numbers: "
-	    "they are preferred), run, and wait %s.\n", ++step, w_low);
-	printf("%zu. Remove the old MX records, run, and wait %s; then remove the "
-	    "old hosts' tlsa lines and run again.\n", ++step, w_low);
+	    "preference (higher number), run, and wait %s + %s; then check with "
+	    "'zonewarden mail %s --live'.\n", ++step, w_low, w_prop, zname);
+	printf("%zu. Give the new hosts their preferences (given above; the lowest "
+	    "numbers are preferred), run, and wait %s + %s.\n", ++step, w_low,
+	    w_prop);
+	printf("%zu. Remove the old MX records, run, and wait %s + %s; then "
+	    "remove the old hosts' tlsa lines and run again.\n", ++step, w_low,
+	    w_prop);
 	printf("%zu. Restore the MX TTL (%s) and run.\n", ++step, w_mx);
 	if (sts)
-		printf("%zu. Set mta-sts = enforce (the policy now lists the new "
-		    "hosts) and run.\n", ++step);
+		printf("%zu. Set mta-sts = %s again (the policy now lists the new "
+		    "hosts) and run.\n", ++step, zc->mta_sts);
 	{
 		int64_t total = mx_ttl_now + zc->propagation_delay + tlsa_wait +
-		    (sts ? zc->mta_sts_max_age : 0) + 3 * (int64_t)low;
+		    (sts && strcmp(zc->mta_sts, "enforce") == 0 ?
+		    zc->mta_sts_max_age : 0) + 3 * ((int64_t)low +
+		    zc->propagation_delay);
 		char w_total[32];
 		duration_format(total, w_total, sizeof(w_total));
 		printf("At least %s from the first step to the last.\n", w_total);

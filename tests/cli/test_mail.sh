@@ -118,6 +118,18 @@ grep -q "^warning mta-sts-mx-missing MX host mx2.example.com." "$WORK/stdout" ||
 expect_run mail-bad-rpt 2 "" "$ZW" --now $T mail example.com --signed hand.zone
 CHECKS=$((CHECKS + 1))
 grep -q '^error tls-rpt-bad the TLS-RPT record is not' "$WORK/stdout" || fail "mail-bad-rpt: $(cat "$WORK/stdout")"
+# An empty rua, an MX host without addresses, one with a long IPv6 name.
+{ grep -v '^_smtp\._tls' z.signed; printf '_smtp._tls.example.com.\t300\tIN\tTXT\t"v=TLSRPTv1; rua=;"\n'
+  printf 'example.com.\t300\tIN\tMX\t60 noaddr.example.com.\n'
+  printf 'example.com.\t300\tIN\tMX\t70 a-rather-long-mail-host-name-for-buffers.example.com.\n'
+  printf 'a-rather-long-mail-host-name-for-buffers.example.com.\t300\tIN\tAAAA\t2001:db8:1234:5678:9abc:def0:1234:5678\n'; } >hand2.zone
+expect_run mail-odd 2 "" "$ZW" --now $T mail example.com --signed hand2.zone
+CHECKS=$((CHECKS + 4))
+grep -q '^error tls-rpt-bad' "$WORK/stdout" || fail "mail-odd: empty rua accepted: $(cat "$WORK/stdout")"
+grep -q '^error mx-no-address MX host noaddr.example.com.' "$WORK/stdout" || fail "mail-odd: $(cat "$WORK/stdout")"
+grep -q '^mx 70 a-rather-long-mail-host-name-for-buffers.example.com.: 2001:db8:1234:5678:9abc:def0:1234:5678 ' "$WORK/stdout" ||
+	fail "mail-odd: the long host's address: $(cat "$WORK/stdout")"
+grep -q '^error mx-no-address MX host a-rather' "$WORK/stdout" && fail "mail-odd: the long host taken for address-less"
 
 # mail plan: the steps to new MX hosts, the waits from the MX TTL (3600
 # here), the TLSA TTL and propagation delay, and max_age.
@@ -129,9 +141,10 @@ grep -q "^Moving the mail of example.com to: mx9.example.com (preference 5)" "$W
 grep -q "^1\. Lower the MX TTL to 5m .* wait 1h (the TTL caches hold now) + 1m (propagation)" "$WORK/stdout" || fail "plan step 1: $(cat "$WORK/stdout")"
 grep -q "^2\. Publish the new hosts' TLSA first: .*wait 11m (2 x tlsa-ttl + propagation-delay)" "$WORK/stdout" || fail "plan step 2: $(cat "$WORK/stdout")"
 grep -q "^3\. Set mta-sts = testing, run, and wait 14d" "$WORK/stdout" || fail "plan step 3: $(cat "$WORK/stdout")"
-grep -q "^8\. Set mta-sts = enforce (the policy now lists the new hosts)" "$WORK/stdout" || fail "plan step 8: $(cat "$WORK/stdout")"
-grep -q "^At least 14d1h27m from the first step to the last" "$WORK/stdout" || fail "plan total: $(cat "$WORK/stdout")"
+grep -q "^8\. Set mta-sts = enforce again (the policy now lists the new hosts)" "$WORK/stdout" || fail "plan step 8: $(cat "$WORK/stdout")"
+grep -q "^At least 14d1h30m from the first step to the last" "$WORK/stdout" || fail "plan total: $(cat "$WORK/stdout")"
 expect_run plan-usage 2 "give ZONE and --mx" "$ZW" mail plan example.com --config zw.conf
+expect_run plan-bad-prio 2 "a number from 0 to 65535" "$ZW" mail plan example.com --config zw.conf --mx x.example.com:abc
 
 # A dry run writes nothing, not the policy file either.
 rm z.signed.mta-sts.txt
