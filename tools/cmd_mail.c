@@ -39,6 +39,7 @@ struct mail_host {
 	size_t ntlsa;
 	const char *verdict;         /* what a DANE sender concludes */
 	char why[256];
+	char probed[512];            /* --live: each address and key type's outcome */
 };
 
 /* The TXT at label.ZONE as one string (its character-strings joined); false if none. */
@@ -431,6 +432,14 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 					    "handshake%s, each matching a record",
 					    rep->nresults, rep->nresults == 1 ? "" : "s");
 				}
+				/* Each address and key type, as the probe found it. */
+				for (size_t r = 0; r < rep->nresults && r < 8; r++) {
+					size_t n = strlen(h->probed);
+					snprintf(h->probed + n, sizeof(h->probed) - n,
+					    "%s%.50s %.8s %s", n ? ", " : "",
+					    rep->results[r].addr, rep->results[r].key_type,
+					    probe_outcome_name(rep->results[r].outcome));
+				}
 				if (worst != PROBE_OK) {
 					h->verdict = probe_outcome_name(worst);
 					rc = findings_add(&f, FINDING_ERROR,
@@ -517,12 +526,12 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 		json_t *root = json_object(), *mx = json_array(), *list = json_array();
 		for (size_t i = 0; i < nhosts; i++)
 			json_array_append_new(mx, json_pack("{s:i, s:s, s:b, s:b, s:s, "
-			    "s:b, s:i, s:s, s:s}", "priority", (int)hosts[i].priority,
+			    "s:b, s:i, s:s, s:s, s:s}", "priority", (int)hosts[i].priority,
 			    "host", hosts[i].text, "in_zone", hosts[i].in_zone, "cname",
 			    hosts[i].cname, "addresses", hosts[i].addresses,
 			    "addresses_signed", hosts[i].signed_addresses, "tlsa",
 			    (int)hosts[i].ntlsa, "dane", hosts[i].verdict, "why",
-			    hosts[i].why));
+			    hosts[i].why, "probed", hosts[i].probed));
 		for (size_t i = 0; i < f.count; i++)
 			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}",
 			    "severity", f.list[i].severity == FINDING_ERROR ? "error" :
@@ -548,11 +557,12 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 		    monitor_status_name(ex), zname, errors, errors == 1 ? "" : "s",
 		    f.count - errors, f.count - errors == 1 ? "" : "s");
 		for (size_t i = 0; i < nhosts; i++)
-			printf("mx %u %s: %s%s; TLSA: %zu; DANE senders: %s (%s)\n",
+			printf("mx %u %s: %s%s; TLSA: %zu; DANE senders: %s (%s)%s%s\n",
 			    hosts[i].priority, hosts[i].text, hosts[i].addresses[0] ?
 			    hosts[i].addresses : "no addresses", hosts[i].addresses[0] ?
 			    (hosts[i].signed_addresses ? " (signed)" : " (unsigned)") :
-			    "", hosts[i].ntlsa, hosts[i].verdict, hosts[i].why);
+			    "", hosts[i].ntlsa, hosts[i].verdict, hosts[i].why,
+			    hosts[i].probed[0] ? "; probed: " : "", hosts[i].probed);
 		printf("tls-rpt: %s\n", have_rpt ? rpt : "none");
 		printf("mta-sts: %s\n", have_sts ? sts : "none");
 		for (size_t i = 0; i < f.count; i++)

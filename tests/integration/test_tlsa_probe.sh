@@ -122,7 +122,7 @@ sed 's/ 13 2 [0-9A-Fa-f]*$/ 13 2 00000000000000000000000000000000000000000000000
 start_postfix $MX "$WORK/ec.key, $WORK/ec.chain, $WORK/rsa.key, $WORK/rsa.chain" || { fail "Postfix did not start"; finish; exit; }
 probe both 0 "^DANE OK - $H port 25: 2 of 2 handshakes"
 checkprobe check-both 1 "^CHECK WARNING - $Z: 0 errors, 1 warning"
-mailprobe mail-both 1 "^mx [0-9]* $H.: .*DANE senders: deliver with verified TLS"
+mailprobe mail-both 1 "^mx [0-9]* $H.: .*DANE senders: deliver with verified TLS (probe: 2 handshakes, each matching a record); probed: $MX ECDSA ok, $MX RSA ok"
 CHECKS=$((CHECKS + 1))
 grep -q "^warning soa-expire" check.out || fail "check-both: the one warning is not the SOA expire: $(cat check.out)"
 grep -q "probe" check.out && fail "check-both: a probe finding: $(cat check.out)"
