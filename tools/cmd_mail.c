@@ -586,19 +586,6 @@ out:
 	return ex;
 }
 
-/* The TTL of the apex MX set, or 0 without one. */
-static uint32_t
-apex_ttl(const struct zone *z, uint16_t type)
-{
-	size_t count;
-	const struct zrr *rr = zone_records(z, &count);
-
-	for (size_t i = 0; i < count; i++)
-		if (rr[i].type == type && dname_equal(rr[i].owner, zone_origin(z)))
-			return rr[i].ttl;
-	return 0;
-}
-
 /*
  * `zonewarden mail plan ZONE --mx HOST[:PRIO]...`: the order of steps that
  * moves mail to new MX hosts without a moment where a DANE or MTA-STS
@@ -666,7 +653,7 @@ cmd_mail_plan(struct cli *cli, int argc, char **argv)
 		ex = cli_fail(cli, rc, &d, NULL);
 		goto out;
 	}
-	if ((mx_ttl_now = apex_ttl(z, RRTYPE_MX)) == 0) {
+	if ((mx_ttl_now = mail_mx_ttl(z)) == 0) {
 		ex = cli_usage(cli, "mail plan: %s has no MX set to move from "
 		    "(publish the new MX records directly)", zname);
 		goto out;

@@ -154,8 +154,8 @@ find_txt(const struct zone *z, const uint8_t *owner)
 	return NULL;
 }
 
-static uint32_t
-mx_ttl(const struct zone *z)
+uint32_t
+mail_mx_ttl(const struct zone *z)
 {
 	size_t count;
 	const struct zrr *rr = zone_records(z, &count);
@@ -164,7 +164,7 @@ mx_ttl(const struct zone *z)
 		if (rr[i].type == RRTYPE_MX && dname_equal(rr[i].owner,
 		    zone_origin(z)))
 			return rr[i].ttl;
-	return MAIL_TTL_DEFAULT;
+	return 0;
 }
 
 /* Put text as a TXT record at label.ZONE; the zone file must not have one there. */
@@ -233,7 +233,7 @@ int
 mail_records_merge(const struct cli *cli, const struct zone_config *zc,
     struct zone *z, char **policy, size_t *policy_len, struct diag *d)
 {
-	uint32_t ttl = mx_ttl(z);
+	uint32_t ttl = mail_mx_ttl(z) != 0 ? mail_mx_ttl(z) : MAIL_TTL_DEFAULT;
 	char text[1200];
 	int rc = 0;
 

@@ -27,6 +27,9 @@ int mail_sts_policy(const struct zone *z, const char *mode, int64_t max_age,
  */
 void mail_sts_id(const char *text, size_t len, char id[21]);
 
+/* The TTL of z's apex MX set; 0 when it has none. */
+uint32_t mail_mx_ttl(const struct zone *z);
+
 /* "v=TLSRPTv1; rua=URI,URI" from tls-rpt's URIs (space-separated) into out. */
 int mail_tls_rpt_text(const char *uris, char *out, size_t size) WUR;
 
