@@ -41,8 +41,8 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	struct sign_stats stats = { 0 };
 	struct keyset *keys = NULL;
 	struct key_state *states = NULL;
-	struct zone *z = NULL, *prev = NULL;
-	bool prev_intact = false;
+	struct zone *z = NULL;
+	struct signing_previous prev = { .text.fd = -1 };
 	struct signing_manifest m = { 0 }, found;
 	struct diag d;
 	int c, rc, ex = EXIT_OK;
@@ -144,12 +144,12 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	}
 	t_load = elapsed_seconds();
 	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev,
-	    &prev_intact, &m, &d)) != 0) {
+	    &m, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, in);
 		goto out;
 	}
 	t_load = elapsed_seconds() - t_load;
-	if ((rc = signing_sign(cli, in, out, zname, &z, prev, prev_intact,
+	if ((rc = signing_sign(cli, in, out, zname, &z, &prev,
 	    keys, &policy, NULL, &stats, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, "signing");
 		goto out;
@@ -157,7 +157,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	/* Only a zone that passed its own verification reaches the disk. */
 	t_write = elapsed_seconds();
 	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;
-	if ((rc = signing_write(z, out, policy.threads, &m, &d)) != 0) {
+	if ((rc = signing_write(z, out, policy.threads, &m, &prev, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, out);
 		goto out;
 	}
@@ -171,13 +171,15 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		size_t n;
 		zone_records(z, &n);
 		cli_info(cli, "%s: serial %u, %zu RRsets: %zu signatures made, "
-		    "%zu reused, %zu verified; %zu records written to %s",
+		    "%zu reused, %zu verified; %zu records written to %s "
+		    "(%zu lines copied from the previous output)",
 		    zname, zone_serial(z), stats.rrsets, stats.signatures_made,
-		    stats.signatures_reused, stats.signatures_checked, n, out);
+		    stats.signatures_reused, stats.signatures_checked, n, out,
+		    prev.text.copied);
 	}
 out:
 	free(states);
-	zone_free(prev);
+	signing_previous_free(&prev);
 	zone_free(z);
 	keyset_free(keys);
 	return ex;

@@ -352,7 +352,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	struct sign_policy policy = zc->policy;
 	struct keyset *keys = NULL;
 	struct zone *z = NULL, *prev = NULL;
-	bool prev_intact = false;
+	struct signing_previous pv = { .text.fd = -1 };
 	struct signing_manifest m = { 0 };
 	struct tlsa_state tst = { 0 };
 	struct published pb = { cli, zc, &tst, NULL, NULL, 0 };
@@ -381,8 +381,9 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 			goto out;
 	}
 	if ((rc = signing_load(cli, zc->input, zc->output, zc->name, true, &z,
-	    &prev, &prev_intact, &m, &r->diag)) != 0)
+	    &pv, &m, &r->diag)) != 0)
 		goto out;
+	prev = pv.zone;
 	pb.prev = prev;
 	if ((rc = merge_published(z, &pb, &r->diag)) != 0 ||
 	    (rc = advance_keys(zc, o, cli->now, z, prev, keys,
@@ -414,8 +415,8 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 		goto out;
 	}
 	struct signing_additions more = { merge_published, &pb };
-	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, prev,
-	    prev_intact, keys, &policy, &more, &r->stats, &r->diag)) != 0)
+	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, &pv,
+	    keys, &policy, &more, &r->stats, &r->diag)) != 0)
 		goto out;
 	m.signed_at = cli->now;
 	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;
@@ -426,7 +427,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 	if ((rc = signer_setup_digest(zc->name, keys, &policy, m.setup)) != 0 ||
 	    (rc = mail_policy_write(zc, pb.policy, pb.policy_len,
 	    &r->diag)) != 0 ||
-	    (rc = signing_write(z, zc->output, policy.threads, &m,
+	    (rc = signing_write(z, zc->output, policy.threads, &m, &pv,
 	    &r->diag)) != 0)
 		goto out;
 	r->signed_zone = true;
@@ -442,7 +443,7 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 out:
 	free(pb.policy);
 	tlsa_state_free(&tst);
-	zone_free(prev);
+	signing_previous_free(&pv);
 	zone_free(z);
 	keyset_free(keys);
 	return rc;

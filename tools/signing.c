@@ -22,6 +22,7 @@ struct previous {
 	struct zone *zone;
 	bool intact;                 /* our output, unchanged since written */
 	int fd;                      /* the one open file hashed and parsed */
+	struct stat st;              /* the file as it was read */
 	uint8_t body[32];            /* the digest its last line gives */
 	uint64_t body_len;
 	bool body_ok;                /* ... and the digest of its bytes */
@@ -68,6 +69,7 @@ load_own_output(struct previous *pv, struct diag *d)
 	if (fstat(pv->fd, &before) != 0 ||
 	    !read_manifest(pv->fd, &m, pv->body, &pv->body_len)) {
 		close(pv->fd);
+		pv->fd = -1;
 		return -EINVAL;
 	}
 	if (pthread_create(&digest, NULL, check_previous, pv) == 0)
@@ -81,7 +83,13 @@ load_own_output(struct previous *pv, struct diag *d)
 		check_previous(pv);
 	pv->intact = rc == 0 && pv->body_ok && fstat(pv->fd, &after) == 0 &&
 	    same_file_state(&before, &after);
-	close(pv->fd);
+	if (pv->intact)
+		pv->st = after;
+	/* Its lines are copied into the new output: the file stays open. */
+	if (!pv->intact) {
+		close(pv->fd);
+		pv->fd = -1;
+	}
 	if (rc == 0 && !pv->intact) {
 		diag_set(&pv->warning, pv->path, 0, "changed since it was "
 		    "written (its digest does not hold, or it changed while "
@@ -123,20 +131,38 @@ load_previous(void *arg)
 	return NULL;
 }
 
+/* Not to be trusted after all: no signature taken unchecked, no line copied. */
+static void
+previous_distrust(struct signing_previous *prev)
+{
+	if (prev->text.fd >= 0)
+		close(prev->text.fd);
+	prev->intact = false;
+	prev->text.fd = -1;
+}
+
+void
+signing_previous_free(struct signing_previous *prev)
+{
+	previous_distrust(prev);
+	zone_free(prev->zone);
+	prev->zone = NULL;
+}
+
 int
 signing_load(const struct cli *cli, const char *in, const char *out,
     const char *zname, bool with_previous, struct zone **z,
-    struct zone **prev, bool *prev_intact, struct signing_manifest *m,
+    struct signing_previous *prev, struct signing_manifest *m,
     struct diag *d)
 {
-	struct previous pv = { .path = out, .zname = zname };
+	struct previous pv = { .path = out, .zname = zname, .fd = -1 };
 	struct stat before;
 	bool loading = false, stated;
 	int rc;
 
 	*z = NULL;
-	*prev = NULL;
-	*prev_intact = false;
+	memset(prev, 0, sizeof(*prev));
+	prev->text.fd = -1;
 	if (with_previous &&
 	    pthread_create(&pv.thread, NULL, load_previous, &pv) == 0)
 		loading = true;
@@ -146,14 +172,18 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 		m->input_known = false;
 	if (loading) {
 		pthread_join(pv.thread, NULL);
-		*prev = pv.zone;
-		*prev_intact = pv.intact;
+		prev->zone = pv.zone;
+		prev->intact = pv.intact;
+		if (pv.intact) {
+			prev->text = (struct zone_text){ pv.zone, pv.fd,
+			    pv.body_len, 0 };
+			prev->st = pv.st;
+		}
 		if (pv.warn)
 			cli_warn(cli, &pv.warning);
 	}
 	if (rc != 0) {
-		zone_free(*prev);
-		*prev = NULL;
+		signing_previous_free(prev);
 		return rc;
 	}
 	for (size_t i = 0; i < zone_warning_count(*z); i++)
@@ -163,8 +193,7 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 
 int
 signing_sign(const struct cli *cli, const char *in, const char *out,
-    const char *zname,
-    struct zone **z, const struct zone *prev, bool prev_intact,
+    const char *zname, struct zone **z, struct signing_previous *prev,
     const struct keyset *keys, const struct sign_policy *p,
     const struct signing_additions *more, struct sign_stats *stats,
     struct diag *d)
@@ -172,11 +201,11 @@ signing_sign(const struct cli *cli, const char *in, const char *out,
 	struct sign_policy tp = *p;
 	int rc;
 
-	tp.trust_previous = prev_intact;
+	tp.trust_previous = prev->intact;
 	p = &tp;
-	rc = signer_sign_zone(*z, keys, p, cli->now, prev, stats, d);
+	rc = signer_sign_zone(*z, keys, p, cli->now, prev->zone, stats, d);
 
-	if (rc != 0 && prev != NULL && stats->signatures_reused > 0 &&
+	if (rc != 0 && prev->zone != NULL && stats->signatures_reused > 0 &&
 	    (rc == STATUS_BAD_SIGNATURE || rc == STATUS_KEY_MISSING)) {
 		struct diag w;
 		/*
@@ -190,6 +219,7 @@ signing_sign(const struct cli *cli, const char *in, const char *out,
 		    "kept from this previous output: signing everything anew");
 		cli_warn(cli, &w);
 		diag_clear(d);
+		previous_distrust(prev);
 		zone_free(*z);
 		*z = NULL;
 		if ((rc = zone_load(in, zname, SIGNING_DEFAULT_TTL, z, d)) == 0 &&
@@ -308,7 +338,14 @@ signing_input_digest(const char *path, const struct stat *before,
 	return rc;
 }
 
-#define MANIFEST_TAG "; zonewarden-signed 1 "
+/*
+ * Its number is the form of zone_write's lines (ZONE_WRITE_FORMAT): an
+ * output in another form does not read as ours, so none of its lines is
+ * copied and none of its signatures trusted unchecked.
+ */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define MANIFEST_TAG "; zonewarden-signed " STRINGIFY(ZONE_WRITE_FORMAT) " "
 
 /* Read 64 hex digits into out[32]; false if they are not there. */
 static bool
@@ -410,6 +447,7 @@ struct zone_writer {
 	const struct zone *z;
 	unsigned threads;
 	const struct signing_manifest *m;
+	struct zone_text *from;
 };
 
 static int
@@ -420,7 +458,8 @@ write_zone(FILE *out, void *arg)
 	char input[65], setup[65], digest[65];
 	int rc;
 
-	if ((rc = zone_write(w->z, out, w->threads, w->m ? body : NULL)) != 0 ||
+	if ((rc = zone_write(w->z, out, w->threads, w->m ? body : NULL,
+	    w->from)) != 0 ||
 	    w->m == NULL)
 		return rc;
 	if (w->m->input_known)
@@ -438,9 +477,16 @@ write_zone(FILE *out, void *arg)
 
 int
 signing_write(const struct zone *z, const char *path, unsigned threads,
-    const struct signing_manifest *m, struct diag *d)
+    const struct signing_manifest *m, struct signing_previous *prev,
+    struct diag *d)
 {
-	struct zone_writer w = { z, threads, m };
+	struct zone_writer w = { z, threads, m, NULL };
+	struct stat st;
+
+	/* Lines are copied from the previous output only as it was read. */
+	if (prev != NULL && prev->intact && prev->zone != NULL &&
+	    fstat(prev->text.fd, &st) == 0 && same_file_state(&prev->st, &st))
+		w.from = &prev->text;
 	int rc = file_replace(path, 0644, write_zone, &w);
 
 	if (rc != 0)

@@ -47,19 +47,32 @@ int signing_input_digest(const char *path, const struct stat *before,
 bool signing_up_to_date(const char *path, const struct signing_manifest *want,
     int64_t now, struct signing_manifest *found);
 
+/* Our previous output, as signing_load read it. */
+struct signing_previous {
+	struct zone *zone;           /* NULL: none, or not usable */
+	/*
+	 * Our output exactly as we wrote it (the digest on its last line
+	 * holds): only then are its signatures trusted without a check of
+	 * each (sign_policy.trust_previous), and its lines copied into the
+	 * new output (text: the file, open until signing_previous_free).
+	 */
+	bool intact;
+	struct zone_text text;
+	struct stat st;              /* the file as read (text.fd) */
+};
+void signing_previous_free(struct signing_previous *prev);
+
 /*
  * Read the zone zname from in and, when with_previous, our previous output
- * from out (at once, on two threads). With m not NULL, m's input digest is
- * that of what was read. An output that is missing gives a
- * NULL *prev; one that cannot be read, a warning and a NULL *prev.
- * *prev_intact tells whether *prev is our output exactly as we wrote it
- * (the digest on its last line holds): only then are its signatures
- * trusted without a check of each (sign_policy.trust_previous). The
- * input's warnings are printed. Returns 0 or the input's status with d.
+ * from out (at once, on two threads) into *prev. With m not NULL, m's
+ * input digest is that of what was read. An output that is missing gives
+ * a NULL prev->zone; one that cannot be read, a warning and a NULL
+ * prev->zone. The input's warnings are printed. Returns 0 or the input's
+ * status with d.
  */
 int signing_load(const struct cli *cli, const char *in, const char *out,
     const char *zname, bool with_previous, struct zone **z,
-    struct zone **prev, bool *prev_intact, struct signing_manifest *m,
+    struct signing_previous *prev, struct signing_manifest *m,
     struct diag *d) WUR;
 
 /* What is added to a zone read from the input before it is signed (run's TLSA). */
@@ -72,11 +85,11 @@ struct signing_additions {
  * Sign *z (see signer_sign_zone). Should a signature kept from prev fail
  * the self-check (a damaged file), warn, read in again (with more's
  * additions, when not NULL) and sign everything anew (in and out name the
- * files for that); *z may then be replaced. Returns 0 or a status with d.
+ * files for that), and prev is no longer taken as intact; *z may then be
+ * replaced. Returns 0 or a status with d.
  */
 int signing_sign(const struct cli *cli, const char *in, const char *out,
-    const char *zname,
-    struct zone **z, const struct zone *prev, bool prev_intact,
+    const char *zname, struct zone **z, struct signing_previous *prev,
     const struct keyset *keys, const struct sign_policy *p,
     const struct signing_additions *more, struct sign_stats *stats,
     struct diag *d) WUR;
@@ -84,9 +97,12 @@ int signing_sign(const struct cli *cli, const char *in, const char *out,
 /*
  * Write z to path atomically (temporary file, fsync, rename), formatted on
  * threads; with m (input, setup, signed_at and due filled in), its last
- * line says so for signing_up_to_date.
+ * line says so for signing_up_to_date. With prev intact (not NULL), lines
+ * it has as they are copied from it (zone_write; prev->text.copied counts
+ * them).
  */
 int signing_write(const struct zone *z, const char *path, unsigned threads,
-    const struct signing_manifest *m, struct diag *d) WUR;
+    const struct signing_manifest *m, struct signing_previous *prev,
+    struct diag *d) WUR;
 
 #endif

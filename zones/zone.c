@@ -364,6 +364,122 @@ release_range(const char *p, size_t len)
 		(void)madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
+/* Add a record fastline_parse read at line of path, with the checks parse_records makes. */
+static int
+add_fast(struct zone *z, const struct fast_record *r, const char *path,
+    uint64_t line, uint16_t file, struct diag *d)
+{
+	const char *why;
+
+	if (!dname_is_below_or_at(r->owner, z->origin)) {
+		char owner[DNAME_TEXT_MAX], zname[DNAME_TEXT_MAX];
+		dname_format(r->owner, owner, sizeof(owner));
+		dname_format(z->origin, zname, sizeof(zname));
+		diag_set(d, path, line, "%s is outside the zone %s", owner,
+		    zname);
+		return STATUS_ZONE_CONTENT;
+	}
+	if ((why = rdata_check(r->type, r->rdata, r->rdlen)) != NULL) {
+		char owner[DNAME_TEXT_MAX], type[24];
+		dname_format(r->owner, owner, sizeof(owner));
+		rrtype_format(r->type, type, sizeof(type));
+		diag_set(d, path, line, "%s %s: malformed rdata: %s", owner,
+		    type, why);
+		return STATUS_ZONE_CONTENT;
+	}
+	return zone_append(z, r->owner, r->owner_len, r->type, r->ttl,
+	    r->rdata, r->rdlen, (uint32_t)line, file);
+}
+
+/* The general parser over lines [from, to) of a part, the first being line. */
+static int
+parse_batch(struct zone *z, zs_scanner_t *s, const char *from, const char *to,
+    uint64_t line, const char *path, uint16_t file, struct diag *d)
+{
+	if (from == to)
+		return 0;
+	if (zs_set_input_string(s, from, (size_t)(to - from)) != 0) {
+		diag_set(d, path, line, "cannot parse it in parts");
+		return STATUS_SYNTAX;
+	}
+	s->line_counter = line;
+	return parse_records(z, s, path, file, -1, d);
+}
+
+/*
+ * The lines of a part: those fastline_parse reads, by it; the runs of
+ * others between them, by the general parser. Line numbers from 1. A line
+ * followed by one without an owner (it starts with a blank: the owner
+ * before it is its owner) goes to the general parser too, which must know
+ * that owner.
+ */
+static int
+parse_lines(struct zone *z, zs_scanner_t *s, const char *p, size_t len,
+    const char *path, uint16_t file, struct diag *d)
+{
+	struct fast_record *r = malloc(sizeof(*r));
+	const char *end = p + len, *batch = p, *q = p;
+	uint64_t line = 1, batch_line = 1;
+	int rc = r != NULL ? 0 : STATUS_NOMEM;
+
+	while (rc == 0 && q < end) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		size_t n = nl != NULL ? (size_t)(nl + 1 - q) : (size_t)(end - q);
+		bool next_blank = q + n < end && (q[n] == ' ' || q[n] == '\t');
+
+		if (!next_blank && fastline_parse(q, n, r)) {
+			if ((rc = parse_batch(z, s, batch, q, batch_line, path,
+			    file, d)) == 0)
+				rc = add_fast(z, r, path, line, file, d);
+			batch = q + n;
+			batch_line = line + 1;
+		}
+		q += n;
+		line++;
+	}
+	if (rc == 0)
+		rc = parse_batch(z, s, batch, end, batch_line, path, file, d);
+	free(r);
+	return rc;
+}
+
+int
+zone_load_lines_buffer(const char *data, size_t len, const char *path,
+    const char *origin, uint32_t default_ttl, struct zone **out,
+    struct diag *d)
+{
+	zs_scanner_t *s = malloc(sizeof(*s));
+	struct zone *z = NULL;
+	uint16_t file;
+	int rc;
+
+	*out = NULL;
+	if (s == NULL)
+		return STATUS_NOMEM;
+	if ((rc = zone_new(origin, &z)) != 0 ||
+	    (rc = add_file_name(z, path, &file)) != 0) {
+		free(s);
+		zone_free(z);
+		return rc;
+	}
+	if (zs_init(s, origin, CLASS_IN, default_ttl) != 0) {
+		diag_set(d, path, 0, "invalid origin '%s'", origin);
+		rc = STATUS_SYNTAX;
+	} else {
+		rc = parse_lines(z, s, data, len, path, file, d);
+		zs_deinit(s);
+	}
+	free(s);
+	if (rc == 0)
+		rc = zone_finalize(z, d);
+	if (rc != 0) {
+		zone_free(z);
+		return rc;
+	}
+	*out = z;
+	return 0;
+}
+
 /* One part of a file that zone_load_lines parses on its own. */
 struct part_job {
 	const char *path, *origin;
@@ -403,13 +519,12 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 			continue;
 		}
 		job->zones[k] = z;
-		if (zs_init(s, job->origin, CLASS_IN, job->default_ttl) != 0 ||
-		    zs_set_input_string(s, p, len) != 0) {
+		if (zs_init(s, job->origin, CLASS_IN, job->default_ttl) != 0) {
 			diag_set(&job->diags[k], job->path, 0, "cannot parse it "
 			    "in parts");
 			rc = STATUS_SYNTAX;
 		} else
-			rc = parse_records(z, s, job->path, file, -1,
+			rc = parse_lines(z, s, p, len, job->path, file,
 			    &job->diags[k]);
 		zs_deinit(s);
 		free(s);

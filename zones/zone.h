@@ -170,12 +170,37 @@ int rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
 #define ZONE_DIGEST_LEN 32
 
 /*
+ * The form of zone_write's lines: change it whenever the line written for
+ * some record could change, and older text is no longer copied from.
+ */
+#define ZONE_WRITE_FORMAT 1
+
+/*
+ * Text zone_write wrote before (our previous output, in this
+ * ZONE_WRITE_FORMAT), still open at fd: z holds its records as read from
+ * it (zone_load_lines, each with its line), and its first body_len bytes
+ * are zone_write's lines.
+ */
+struct zone_text {
+	const struct zone *z;
+	int fd;
+	uint64_t body_len;
+	size_t copied;           /* set by zone_write: lines copied from it */
+};
+
+/*
  * Write every record in master-file format, one per line, formatted on
  * threads workers (0: one per online CPU). With sha256 not NULL, it gets
- * the SHA-256 of every byte written.
+ * the SHA-256 of every byte written. With from not NULL (and out a file
+ * that can seek), a record that from's zone has byte for byte (owner,
+ * TTL, type, rdata) is not formatted again: its line is copied from
+ * from's file (in the kernel where it can). The first line of each run
+ * copied and one in 64 of the others are formatted anyway and compared;
+ * should one differ, or the old file not read as it did, what was written
+ * is taken back and every line is formatted.
  */
 int zone_write(const struct zone *z, FILE *out, unsigned threads,
-    uint8_t sha256[ZONE_DIGEST_LEN]) WUR;
+    uint8_t sha256[ZONE_DIGEST_LEN], struct zone_text *from) WUR;
 /* One record in master-file format (no newline) into buf; 0 or a status. */
 int zrr_format(const struct zrr *rr, char *buf, size_t size) WUR;
 

@@ -27,16 +27,23 @@ zrr_rrset_order(const struct zrr *a, const struct zrr *b)
 	return ta == tb ? 0 : ta < tb ? -1 : 1;
 }
 
+int
+zrr_order(const struct zrr *a, const struct zrr *b)
+{
+	int c;
+
+	if ((c = zrr_rrset_order(a, b)) != 0)
+		return c;
+	return rdata_compare(a->type, a->rdata, a->rdlen, b->rdata, b->rdlen);
+}
+
 static int
 compare_rr(const void *pa, const void *pb)
 {
 	const struct zrr *a = pa, *b = pb;
 	int c;
 
-	if ((c = zrr_rrset_order(a, b)) != 0)
-		return c;
-	c = rdata_compare(a->type, a->rdata, a->rdlen, b->rdata, b->rdlen);
-	if (c != 0)
+	if ((c = zrr_order(a, b)) != 0)
 		return c;
 	/* Equal records: keep the one first in the input (files and lines grow). */
 	if (a->file != b->file)

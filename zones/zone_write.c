@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/encode.h"
 #include "common/parallel.h"
@@ -276,7 +277,7 @@ put_rdata(struct text *t, const struct zrr *rr)
 		p = 5 + salt;
 		if (rr->type == RRTYPE_NSEC3PARAM)
 			return p == n;
-		if (p >= n || p + 1 + d[p] > n)
+		if (p >= n || p + 1 + d[p] > n || d[p] % 5 != 0)
 			return false;
 		*t->p++ = ' ';
 		t->p += base32hex_encode(d + p + 1, d[p], t->p);
@@ -354,6 +355,58 @@ format_generic(const struct zrr *rr, ldns_buffer *text)
 	return n < 0 ? STATUS_NOMEM : 0;
 }
 
+/*
+ * An NSEC3 next hashed owner of a length that is not a multiple of 5
+ * octets: its unpadded base32hex (RFC 5155 §3.3) does not read back.
+ */
+static bool
+odd_nsec3_hash(const struct zrr *rr)
+{
+	size_t p;
+
+	if (rr->type != RRTYPE_NSEC3 || rr->rdlen < 5)
+		return false;
+	p = 5u + rr->rdata[4];
+	return p < rr->rdlen && rr->rdata[p] % 5 != 0;
+}
+
+/*
+ * Does ldns print this name (wire) so that a zone parser reads it back?
+ * It escapes '.', ';', '(', ')' and '\\' and writes what is not a graphic
+ * character as \\DDD, but others ('@', '$', '"', ...) as they are, which
+ * readers refuse.
+ */
+static bool
+ldns_name_readable(const uint8_t *name, size_t len)
+{
+	for (size_t i = 0; i < len && name[i] != 0; i += 1u + name[i])
+		for (size_t k = 1; k <= name[i] && i + k < len; k++) {
+			uint8_t c = name[i + k];
+			if (c > ' ' && c < 0x7f && !((c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    strchr("-_*/.;()\\", c) != NULL))
+				return false;
+		}
+	return true;
+}
+
+/* Are the owner and every name in the rdata of lrr readable as ldns prints them? */
+static bool
+ldns_names_readable(const ldns_rr *lrr)
+{
+	const ldns_rdf *owner = ldns_rr_owner(lrr);
+
+	if (!ldns_name_readable(ldns_rdf_data(owner), ldns_rdf_size(owner)))
+		return false;
+	for (size_t i = 0; i < ldns_rr_rd_count(lrr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(lrr, i);
+		if (ldns_rdf_get_type(f) == LDNS_RDF_TYPE_DNAME &&
+		    !ldns_name_readable(ldns_rdf_data(f), ldns_rdf_size(f)))
+			return false;
+	}
+	return true;
+}
+
 /* Format rr into the ldns buffer (cleared first). */
 static int
 format_into(const struct zrr *rr, ldns_buffer *text)
@@ -365,6 +418,8 @@ format_into(const struct zrr *rr, ldns_buffer *text)
 
 	const ldns_rr_descriptor *desc = ldns_rr_descript(rr->type);
 
+	if (odd_nsec3_hash(rr))
+		return format_generic(rr, text);
 	ldns_buffer_clear(text);
 	if (ldns_wire2rr(&lrr, wire, len, &pos, LDNS_SECTION_ANSWER) !=
 	    LDNS_STATUS_OK)
@@ -374,7 +429,7 @@ format_into(const struct zrr *rr, ldns_buffer *text)
 	 * CSYNC without types): ldns prints them, but no reader takes that.
 	 */
 	if ((desc != NULL && ldns_rr_rd_count(lrr) <
-	    ldns_rr_descriptor_minimum(desc)) ||
+	    ldns_rr_descriptor_minimum(desc)) || !ldns_names_readable(lrr) ||
 	    ldns_rr2buffer_str_fmt(text, ldns_output_format_nocomments, lrr) !=
 	    LDNS_STATUS_OK)
 		rc = format_generic(rr, text);
@@ -416,12 +471,21 @@ out:
 #define WRITE_CHUNK 16384         /* records a worker formats at once */
 #define WRITE_ROUND 8             /* chunks per round */
 
+/* A run of records whose lines are copied from the previous output. */
+struct copy_run {
+	size_t text_end;              /* the chunk's text before the run */
+	size_t rec;                   /* its first record */
+	uint32_t line, lines;         /* its lines in the old file */
+};
+
 struct write_job {
 	const struct zone *z;
+	const struct zone_text *from; /* lines to copy, or NULL */
 	size_t first;                 /* record of the round's first chunk */
 	struct chunk_text {
-		char *buf;
-		size_t len, cap;
+		struct zone_line_buf text;
+		struct copy_run *runs;
+		size_t nruns, runs_cap;
 	} text[WRITE_ROUND];
 };
 
@@ -439,7 +503,7 @@ line_bound(const struct zrr *rr)
 }
 
 static int
-reserve_text(struct chunk_text *t, size_t need)
+reserve_text(struct zone_line_buf *t, size_t need)
 {
 	size_t cap;
 	char *nb;
@@ -453,6 +517,53 @@ reserve_text(struct chunk_text *t, size_t need)
 		return STATUS_NOMEM;
 	t->buf = nb;
 	t->cap = cap;
+	return 0;
+}
+
+int
+zone_format_line(const struct zrr *rr, struct zone_line_buf *t,
+    ldns_buffer *lb)
+{
+	size_t n = 0;
+	int rc;
+
+	/* Room for the longest line this record can give, fast path or ldns. */
+	if ((rc = reserve_text(t, line_bound(rr))) != 0)
+		return rc;
+	if (rr->rdlen <= FAST_RDATA_MAX)
+		n = format_fast(rr, t->buf + t->len);
+	if (n == 0) {
+		if ((rc = format_into(rr, lb)) != 0)
+			return rc;
+		n = ldns_buffer_position(lb);
+		if ((rc = reserve_text(t, n)) != 0)
+			return rc;
+		memcpy(t->buf + t->len, ldns_buffer_begin(lb), n);
+	}
+	t->len += n;
+	return 0;
+}
+
+/* Record i has line `line` of the old file: start a run or make one longer. */
+static int
+add_to_run(struct chunk_text *t, size_t i, uint32_t line)
+{
+	struct copy_run *r = t->nruns > 0 ? &t->runs[t->nruns - 1] : NULL;
+
+	if (r != NULL && r->text_end == t->text.len && r->rec + r->lines == i &&
+	    r->line + r->lines == line) {
+		r->lines++;
+		return 0;
+	}
+	if (t->nruns == t->runs_cap) {
+		size_t cap = t->runs_cap ? 2 * t->runs_cap : 64;
+		struct copy_run *nr = realloc(t->runs, cap * sizeof(*nr));
+		if (nr == NULL)
+			return STATUS_NOMEM;
+		t->runs = nr;
+		t->runs_cap = cap;
+	}
+	t->runs[t->nruns++] = (struct copy_run){ t->text.len, i, line, 1 };
 	return 0;
 }
 
@@ -472,26 +583,18 @@ format_chunks(size_t begin, size_t end, void *arg, struct diag *d)
 		size_t from = job->first + c * WRITE_CHUNK;
 		size_t to = from + WRITE_CHUNK < job->z->count ?
 		    from + WRITE_CHUNK : job->z->count;
+		size_t j = job->from != NULL ?
+		    zone_copy_first(job->from, &job->z->rr[from]) : 0;
 
-		t->len = 0;
+		t->text.len = 0;
+		t->nruns = 0;
 		for (size_t i = from; i < to && rc == 0; i++) {
 			const struct zrr *rr = &job->z->rr[i];
-			size_t n = 0;
+			uint32_t line = job->from != NULL ?
+			    zone_copy_match(job->from, rr, &j) : 0;
 
-			/* Room for the longest line this record can give, fast path or ldns. */
-			if ((rc = reserve_text(t, line_bound(rr))) != 0)
-				break;
-			if (rr->rdlen <= FAST_RDATA_MAX)
-				n = format_fast(rr, t->buf + t->len);
-			if (n == 0) {
-				if ((rc = format_into(rr, lb)) != 0)
-					break;
-				n = ldns_buffer_position(lb);
-				if ((rc = reserve_text(t, n)) != 0)
-					break;
-				memcpy(t->buf + t->len, ldns_buffer_begin(lb), n);
-			}
-			t->len += n;
+			rc = line != 0 ? add_to_run(t, i, line) :
+			    zone_format_line(rr, &t->text, lb);
 		}
 	}
 	ldns_buffer_free(lb);
@@ -524,26 +627,62 @@ round_chunks(const struct zone *z, size_t first)
 	return chunks > WRITE_ROUND ? WRITE_ROUND : chunks;
 }
 
+/* Bytes [from, to) of a chunk's text to the output (and the digest). */
+static int
+put_text(FILE *out, EVP_MD_CTX *md, const char *buf, size_t from, size_t to)
+{
+	size_t n = to - from;
+	const char *p;
+
+	/* A chunk of copied lines only may have no text buffer at all. */
+	if (n == 0)
+		return 0;
+	p = buf + from;
+	if (fwrite(p, 1, n, out) != n)
+		return status_from_errno(errno);
+	if (md != NULL && EVP_DigestUpdate(md, p, n) != 1)
+		return STATUS_CRYPTO;
+	return 0;
+}
+
+/* One formatted chunk to the output: its text, with its runs copied in between. */
+static int
+put_chunk(const struct write_job *w, const struct chunk_text *t, FILE *out,
+    EVP_MD_CTX *md, struct zone_copier *copier)
+{
+	size_t at = 0;
+	int rc;
+
+	for (size_t r = 0; r < t->nruns; r++) {
+		const struct copy_run *run = &t->runs[r];
+		if ((rc = put_text(out, md, t->text.buf, at,
+		    run->text_end)) != 0 ||
+		    (rc = zone_copier_lines(copier, w->z, run->rec, run->line,
+		    run->lines)) != 0)
+			return rc;
+		at = run->text_end;
+	}
+	return put_text(out, md, t->text.buf, at, t->text.len);
+}
+
 /*
  * Rounds of WRITE_ROUND chunks: while the workers format one round into
  * one set of buffers, this thread writes (and hashes) the round before
  * from the other set.
  */
-int
-zone_write(const struct zone *z, FILE *out, unsigned threads,
-    uint8_t sha256[ZONE_DIGEST_LEN])
+static int
+write_rounds(const struct zone *z, FILE *out, unsigned threads,
+    EVP_MD_CTX *md, struct zone_text *from)
 {
-	struct write_job jobs[2] = { { .z = z }, { .z = z } };
+	struct write_job jobs[2] = { { .z = z, .from = from },
+	    { .z = z, .from = from } };
 	struct format_round next = { 0 };
-	EVP_MD_CTX *md = NULL;
+	struct zone_copier *copier = NULL;
 	size_t chunks, cur = 0;
 	int rc = 0;
 
-	if (sha256 != NULL && ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)) {
-		EVP_MD_CTX_free(md);
-		return STATUS_CRYPTO;
-	}
+	if (from != NULL && (rc = zone_copier_new(from, out, md, &copier)) != 0)
+		return rc;
 	if (z->count > 0) {
 		chunks = round_chunks(z, 0);
 		rc = parallel_for(chunks, 1, threads, format_chunks, &jobs[0],
@@ -565,24 +704,59 @@ zone_write(const struct zone *z, FILE *out, unsigned threads,
 			else
 				format_round(&next);
 		}
-		for (size_t c = 0; c < chunks && rc == 0; c++) {
-			const struct chunk_text *t = &w->text[c];
-			if (fwrite(t->buf, 1, t->len, out) != t->len)
-				rc = status_from_errno(errno);
-			else if (md != NULL &&
-			    EVP_DigestUpdate(md, t->buf, t->len) != 1)
-				rc = STATUS_CRYPTO;
-		}
+		for (size_t c = 0; c < chunks && rc == 0; c++)
+			rc = put_chunk(w, &w->text[c], out, md, copier);
 		if (formatting)
 			pthread_join(tid, NULL);
 		if (rc == 0)
 			rc = next.rc;
 	}
+	if (copier != NULL)
+		from->copied = zone_copier_copied(copier);
+	zone_copier_free(copier);
+	for (size_t j = 0; j < 2; j++)
+		for (size_t c = 0; c < WRITE_ROUND; c++) {
+			free(jobs[j].text[c].text.buf);
+			free(jobs[j].text[c].runs);
+		}
+	return rc;
+}
+
+int
+zone_write(const struct zone *z, FILE *out, unsigned threads,
+    uint8_t sha256[ZONE_DIGEST_LEN], struct zone_text *from)
+{
+	EVP_MD_CTX *md = NULL;
+	int rc;
+
+	off_t base = -1;
+
+	if (from != NULL) {
+		from->copied = 0;
+		/* Copies need a file; taking them back, where this output began. */
+		if (fileno(out) < 0 || (base = ftello(out)) < 0)
+			from = NULL;
+	}
+	if (sha256 != NULL && ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)) {
+		EVP_MD_CTX_free(md);
+		return STATUS_CRYPTO;
+	}
+	rc = write_rounds(z, out, threads, md, from);
+	/* The old file is not what zone_write writes: start again, formatting all. */
+	if (rc == ZONE_COPY_MISMATCH) {
+		from->copied = 0;
+		if (fflush(out) != 0 || ftruncate(fileno(out), base) != 0 ||
+		    fseeko(out, base, SEEK_SET) != 0)
+			rc = status_from_errno(errno);
+		else if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(),
+		    NULL) != 1)
+			rc = STATUS_CRYPTO;
+		else
+			rc = write_rounds(z, out, threads, md, NULL);
+	}
 	if (rc == 0 && md != NULL && EVP_DigestFinal_ex(md, sha256, NULL) != 1)
 		rc = STATUS_CRYPTO;
 	EVP_MD_CTX_free(md);
-	for (size_t j = 0; j < 2; j++)
-		for (size_t c = 0; c < WRITE_ROUND; c++)
-			free(jobs[j].text[c].buf);
 	return rc;
 }

@@ -4,6 +4,7 @@
 
 #include "common/arena.h"
 #include "common/diag.h"
+#include "common/status.h"
 #include "dname.h"
 #include "zone.h"
 
@@ -19,6 +20,72 @@ struct zone {
 	struct diag *warnings;
 	size_t nwarnings;
 };
+
+/* Canonical order of two records (zrr_rrset_order, then rdata), across zones. */
+int zrr_order(const struct zrr *a, const struct zrr *b);
+
+/*
+ * zone_copy.c: lines of an earlier output (struct zone_text) copied into a
+ * new one instead of formatted again.
+ *
+ * zone_copy_first: where in from's records to look for rr (the first
+ * record of a run to write). zone_copy_match: the line of from's file that
+ * holds rr byte for byte, or 0; *j moves on (records asked in order).
+ */
+size_t zone_copy_first(const struct zone_text *from, const struct zrr *rr);
+uint32_t zone_copy_match(const struct zone_text *from, const struct zrr *rr,
+    size_t *j);
+
+/* The line zone_write writes for rr, newline included, appended at buf[*len]. */
+struct zone_line_buf {
+	char *buf;
+	size_t len, cap;
+};
+struct ldns_struct_buffer;
+int zone_format_line(const struct zrr *rr, struct zone_line_buf *t,
+    struct ldns_struct_buffer *lb);
+
+/*
+ * Copies runs of lines of from's file to out in order, hashing what it
+ * copies into md (when not NULL). zone_copier_lines: count lines from
+ * line on, which are the lines of z's records rec, rec+1, ...; returns 0,
+ * a status, or ZONE_COPY_MISMATCH when a line checked is not what
+ * zone_write writes for its record.
+ */
+/* Below every enum status: never returned by zone_write. */
+#define ZONE_COPY_MISMATCH (STATUS_LAST_ - 100)
+struct zone_copier;
+struct evp_md_ctx_st;
+int zone_copier_new(const struct zone_text *from, FILE *out,
+    struct evp_md_ctx_st *md, struct zone_copier **c);
+int zone_copier_lines(struct zone_copier *c, const struct zone *z,
+    size_t rec, uint32_t line, uint32_t count);
+/* Lines copied so far. */
+size_t zone_copier_copied(const struct zone_copier *c);
+void zone_copier_free(struct zone_copier *c);
+
+/*
+ * fastline.c: a line of our own output (its newline included) read without
+ * the general parser, when it is an RRSIG line exactly as zone_write's
+ * fast path writes it; false otherwise (the general parser reads it then,
+ * to the same record).
+ */
+struct fast_record {
+	uint8_t owner[DNAME_MAX_LENGTH];
+	size_t owner_len;
+	uint32_t ttl;
+	uint16_t type;
+	size_t rdlen;
+	uint8_t rdata[18 + DNAME_MAX_LENGTH + 2048];
+};
+bool fastline_parse(const char *line, size_t len, struct fast_record *r);
+/*
+ * What zone_load_lines does with each part, over data as one part (path
+ * names it in messages), then zone_finalize: for tests and fuzzing.
+ */
+int zone_load_lines_buffer(const char *data, size_t len, const char *path,
+    const char *origin, uint32_t default_ttl, struct zone **out,
+    struct diag *d);
 
 /* Record a warning (kept in the zone for the caller to print). */
 int zone_warn(struct zone *z, const struct zrr *rr, const char *fmt, ...)

@@ -22,6 +22,7 @@ resign() {
 	MADE=$(echo "$report" | sed -n 's/.*: \([0-9]*\) signatures made.*/\1/p')
 	REUSED=$(echo "$report" | sed -n 's/.* \([0-9]*\) reused.*/\1/p')
 	SERIAL=$(echo "$report" | sed -n 's/.*serial \([0-9]*\),.*/\1/p')
+	COPIED=$(echo "$report" | sed -n 's/.*(\([0-9]*\) lines copied.*/\1/p')
 	verify_at "$rs_name" "$rs_when"
 }
 
@@ -66,8 +67,14 @@ expect_run up-to-date-copy 0 "is up to date" "$ZW" --now 20261123000000 sign \
 # The same records in other bytes (a comment added): read in, and only the
 # SOA (new serial) is signed again.
 { cat "$ZONE"; echo "; a comment"; } >"$WORK/commented.zone"
+cp "$OUT" "$WORK/before-same"
 resign same-records 20261123000000 "$WORK/commented.zone"
 check "unchanged records: one new signature (SOA)" [ "$MADE" = 1 ]
+# Every line but the SOA's, its signature's and the last is copied as it was.
+check "unchanged records: the other lines copied" \
+    [ "$COPIED" = $(($(wc -l <"$OUT") - 3)) ]
+check "unchanged records: only those three lines differ" \
+    [ "$(diff "$WORK/before-same" "$OUT" | grep -c '^>')" = 3 ]
 check "unchanged records: the rest kept" [ "$REUSED" = $((TOTAL - 1)) ]
 check "serial moves on from the published one" [ "$SERIAL" = $((FIRST_SERIAL + 1)) ]
 
@@ -89,6 +96,7 @@ grep -q "hand note" "$WORK/noted" || fail "the note edit did not take"
 cp "$WORK/noted" "$OUT"
 resign hand-note 20261123004500 "$WORK/commented.zone"
 check "hand-edited output: no line of it copied" sh -c "! grep -q 'hand note' '$OUT'"
+check "hand-edited output: no line copied at all" [ "$COPIED" = 0 ]
 
 # One address changed: its A RRset and the SOA are signed anew, nothing else.
 sed 's/^mail\(.*\)192\.0\.2\.25$/mail\1192.0.2.26/' "$ZONE" >"$WORK/changed.zone"
@@ -152,6 +160,7 @@ CHECKS=$((CHECKS + 1))
 mv "$WORK/damaged" "$OUT"
 sed 's/^big1\tIN\tA\t.*/big1\tIN\tA\t203.0.113.1/' "$WORK/big.zone" >"$WORK/big2.zone"
 resign big-damaged 20261202042000 "$WORK/big2.zone"
+check "big zone, damaged previous output: no line copied" [ "$COPIED" = 0 ]
 check "big zone, damaged previous output: warned that it changed" \
     grep -q "changed since it was written" "$WORK/stderr"
 check "big zone, damaged previous output: the bad signature is caught" \
@@ -164,6 +173,7 @@ check "big zone, damaged previous output: check finds no error in the result" \
 sed 's/^big2\tIN\tA\t.*/big2\tIN\tA\t203.0.113.2/' "$WORK/big2.zone" >"$WORK/big3.zone"
 resign big-intact 20261202044000 "$WORK/big3.zone"
 check "big zone, intact previous output: signatures kept" [ "$REUSED" -gt 1500 ]
+check "big zone, intact previous output: lines copied" [ "$COPIED" -gt 3000 ]
 check "big zone, intact previous output: no warning" sh -c "! grep -q warning '$WORK/stderr'"
 
 # A previous output that does not parse: a warning and a full sign.

@@ -129,7 +129,7 @@ START_TEST(test_gate_names_check_codes)
 	sign_policy_init(&p);
 	ck_assert_int_eq(signer_sign_zone(z, keys, &p, NOW, NULL, NULL, &d), 0);
 	ck_assert_ptr_nonnull(f = open_memstream(&text, &len));
-	ck_assert_int_eq(zone_write(z, f, 1, NULL), 0);
+	ck_assert_int_eq(zone_write(z, f, 1, NULL, NULL), 0);
 	fclose(f);
 	zone_free(z);
 	z = NULL;

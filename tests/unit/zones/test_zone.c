@@ -1,15 +1,19 @@
 /* Unit tests for zones/zone: loading master files, canonical order, and the zone rules. */
 #include <check.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/arena.h"
+#include "common/fileio.h"
 #include "common/status.h"
 #include "zones/dname.h"
 #include "zones/serial.h"
 #include "zones/zone.h"
+#include "zones/zones_internal.h"
 #include "../unit.h"
 
 
@@ -215,7 +219,7 @@ END_TEST
  */
 START_TEST(test_zone_load_lines_equals_zone_load)
 {
-	enum { NAMES = 200000 };   /* about 26 MB: three parts */
+	enum { NAMES = 100000 };   /* about 32 MB: four parts */
 	FILE *f;
 	char path[300];
 	struct zone *a = NULL, *b = NULL;
@@ -230,15 +234,40 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 	for (unsigned i = 0; i < NAMES; i++)
 		fprintf(f, "h%06u.example.com. 300 IN TXT \"%u some text to make "
 		    "the line longer than the others are\"\n"
-		    "h%06u.example.com. 300 IN A 192.0.2.%u\n", i, i, i, i % 250);
+		    "h%06u.example.com. 300 IN A 192.0.2.%u\n"
+		    "h%06u.example.com.\t300\tIN\tRRSIG\tA 13 3 300 "
+		    "20261222000000 20261122000000 %u example.com. "
+		    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4v"
+		    "MDEyMzQ1Njc4OTo7PD0+P0BBQkM=\n", i, i, i, i % 250, i, i % 65536);
+	/*
+	 * RRSIG lines the fast reader takes (case, a wildcard, TTL 0, a leap
+	 * day, short signatures) and others it leaves to the general parser
+	 * (a type by number, leading zeros, base64 that is not canonical, a
+	 * signer with an escape, spaces): the same records either way.
+	 */
+	fprintf(f, "H1.Example.COM.\t0\tIN\tRRSIG\tTXT 8 3 0 20280229000000 "
+	    "19700101000000 0 Example.COM. AA==\n"
+	    "*.w.example.com.\t60\tIN\tRRSIG\tMX 15 2 60 21060207062815 "
+	    "20261122000000 65535 example.com. AAE=\n"
+	    "t1.example.com.\t60\tIN\tRRSIG\tTYPE65000 13 2 60 20261222000000 "
+	    "20261122000000 1 example.com. AAEC\n"
+	    "t2.example.com.\t60\tIN\tRRSIG\tTYPE1 013 2 60 20261222000000 "
+	    "20261122000000 1 example.com. AB==\n"
+	    "t3.example.com.\t60\tIN\tRRSIG\tA 13 2 60 20261222000000 "
+	    "20261122000000 1 ex\\097mple.com. AAEC\n"
+	    "t4.example.com. 60 IN RRSIG A 13 2 60 20261222000000 "
+	    "20261122000000 1 example.com. AAEC\n");
 	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &a, &d), 0);
-	ck_assert_int_eq(zone_load_lines(path, "example.com.", 3600, 2, &b, &d), 0);
+	ck_assert_msg(zone_load(path, "example.com.", 3600, &a, &d) == 0,
+	    "%s:%lu: %s", d.file, (unsigned long)d.line, d.text);
+	ck_assert_msg(zone_load_lines(path, "example.com.", 3600, 2, &b, &d) == 0,
+	    "%s:%lu: %s", d.file, (unsigned long)d.line, d.text);
 	const struct zrr *ra = zone_records(a, &na), *rb = zone_records(b, &nb);
 	ck_assert_uint_eq(na, nb);
-	ck_assert_uint_eq(na, 3 + 2 * NAMES);
+	ck_assert_uint_eq(na, 3 + 3 * NAMES + 6);
 	for (size_t i = 0; i < na; i++) {
-		ck_assert(dname_equal(ra[i].owner, rb[i].owner));
+		ck_assert_uint_eq(dname_length(ra[i].owner), dname_length(rb[i].owner));
+		ck_assert_mem_eq(ra[i].owner, rb[i].owner, dname_length(ra[i].owner));
 		ck_assert_uint_eq(ra[i].type, rb[i].type);
 		ck_assert_uint_eq(ra[i].ttl, rb[i].ttl);
 		ck_assert_uint_eq(ra[i].line, rb[i].line);
@@ -256,9 +285,49 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &a, &da), STATUS_SYNTAX);
 	ck_assert_int_eq(zone_load_lines(path, "example.com.", 3600, 2, &b, &db),
 	    STATUS_SYNTAX);
-	ck_assert_uint_eq(da.line, 3 + 2 * NAMES + 1);
+	ck_assert_uint_eq(da.line, 3 + 3 * NAMES + 6 + 1);
 	ck_assert_uint_eq(db.line, da.line);
 	ck_assert_str_eq(db.file, da.file);
+}
+END_TEST
+
+/* RRSIG lines exactly as the writer makes them are read by hand; others are not. */
+START_TEST(test_fastline_reads_only_the_writers_rrsig_lines)
+{
+	static const char *const other[] = {
+		"h.example.com.\t300\tIN\tA\t192.0.2.1\n",
+		"h.example.com.\t300\tIN\tRRSIG\tTYPE1 13 3 300 20261222000000 20261122000000 1 example.com. AAEC\n",
+		"h.example.com.\t300\tIN\tRRSIG\tA 013 3 300 20261222000000 20261122000000 1 example.com. AAEC\n",
+		"h.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20260231000000 20261122000000 1 example.com. AAEC\n",
+		"h.example.com.\t300\tIN\tRRSIG\tA 13 3 300 21060207062816 20261122000000 1 example.com. AAEC\n",
+		"h.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20261222000000 20261122000000 1 example.com. AB==\n",
+		"h.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20261222000000 20261122000000 1 example.com. AAE\n",
+		"h.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20261222000000 20261122000000 1 example.com AAEC\n",
+		"h.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20261222000000 20261122000000 65536 example.com. AAEC\n",
+		"h.example.com.\t2147483648\tIN\tRRSIG\tA 13 3 300 20261222000000 20261122000000 1 example.com. AAEC\n",
+		"h.ex*.com.\t300\tIN\tRRSIG\tA 13 3 300 20261222000000 20261122000000 1 example.com. AAEC\n",
+		"h.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20261222000000 20261122000000 1 example.com. AAEC",
+		"h.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20261222000000 20261122000000 1 example.com. AAEC \n",
+	};
+	const char *line = "H.example.com.\t300\tIN\tRRSIG\tMX 13 3 300 "
+	    "21060207062815 19700101000000 8714 example.com. AAECAw==\n";
+	static const uint8_t want[] = {
+		0, 15, 13, 3, 0, 0, 1, 44, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
+		0x22, 0x0a, 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm',
+		0, 0, 1, 2, 3,
+	};
+	struct fast_record r;
+
+	ck_assert(fastline_parse(line, strlen(line), &r));
+	ck_assert_uint_eq(r.type, RRTYPE_RRSIG);
+	ck_assert_uint_eq(r.ttl, 300);
+	ck_assert_uint_eq(r.owner_len, 15);
+	ck_assert_mem_eq(r.owner, "\001H\007example\003com", 15);
+	ck_assert_uint_eq(r.rdlen, sizeof(want));
+	ck_assert_mem_eq(r.rdata, want, sizeof(want));
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		ck_assert_msg(!fastline_parse(other[i], strlen(other[i]), &r),
+		    "taken: %s", other[i]);
 }
 END_TEST
 
@@ -345,7 +414,7 @@ START_TEST(test_zone_write_long_records)
 	ck_assert_int_eq(zone_finalize(z, &d), 0);
 	f = open_memstream(&text, &len);
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(zone_write(z, f, 2, NULL), 0);
+	ck_assert_int_eq(zone_write(z, f, 2, NULL, NULL), 0);
 	fclose(f);
 	/* Each TLSA line holds its 29997 bytes of data as 59994 hex digits. */
 	size_t lines = 0;
@@ -356,6 +425,133 @@ START_TEST(test_zone_write_long_records)
 	}
 	ck_assert_uint_eq(lines, 60);
 	free(text);
+	zone_free(z);
+}
+END_TEST
+
+/* The text of names..., changed when `changed`: rdata, TTLs, case, names gone and new. */
+static char *
+copy_zone_text(unsigned names, bool changed)
+{
+	size_t cap = (size_t)names * 200 + 4096, len;
+	char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	len = (size_t)snprintf(text, cap, "%s", HEAD "a\\032b TXT \"escaped owner\"\n"
+	    "_25._tcp.ns TYPE52 \\# 4 03010100\n");
+	for (unsigned i = 0; i < names; i++) {
+		if (changed && i % 97 == 5)
+			continue;             /* a name gone */
+		len += (size_t)snprintf(text + len, cap - len,
+		    "%sh%u %u A 192.0.2.%u\nh%u MX 10 mail\nh%u TXT \"%u\"\n",
+		    changed && i % 89 == 7 ? "H" : "",          /* case */
+		    i, changed && i % 83 == 3 ? 60u : 300u,     /* TTL */
+		    changed && i % 101 == 9 ? 200 : i % 250,    /* rdata */
+		    i, i, i);
+		if (changed && i % 113 == 1)
+			len += (size_t)snprintf(text + len, cap - len,
+			    "new%u AAAA 2001:db8::%x\n", i, i);
+	}
+	return text;
+}
+
+/*
+ * Lines of an earlier output are copied when their record is the same
+ * byte for byte: the output is exactly what formatting every line gives,
+ * with the same digest; an old line not as zone_write writes it is not
+ * copied (the output starts again).
+ */
+START_TEST(test_zone_write_copies_unchanged_lines)
+{
+	enum { NAMES = 60000 };    /* an old file of more than the 4 MiB read at once */
+	char oldpath[300], newpath[300], *want = NULL, *text, *o = NULL;
+	uint8_t want_sha[ZONE_DIGEST_LEN], got_sha[ZONE_DIGEST_LEN];
+	struct zone *old = NULL, *prev = NULL, *z = NULL;
+	size_t want_len = 0, got_len, olen, n, pn, deep = 0;
+	struct diag d;
+	FILE *f;
+	long body;
+	int fd;
+
+	snprintf(oldpath, sizeof(oldpath), "%s/copy-old.zone", unit_dir);
+	snprintf(newpath, sizeof(newpath), "%s/copy-new.zone", unit_dir);
+	text = copy_zone_text(NAMES, false);
+	ck_assert_int_eq(zone_load(unit_write("copy-a.valid", text),
+	    "example.com.", 3600, &old, &d), 0);
+	free(text);
+	text = copy_zone_text(NAMES, true);
+	ck_assert_int_eq(zone_load(unit_write("copy-b.valid", text),
+	    "example.com.", 3600, &z, &d), 0);
+	free(text);
+	/* What every line formatted gives. */
+	ck_assert_ptr_nonnull(f = open_memstream(&want, &want_len));
+	ck_assert_int_eq(zone_write(z, f, 2, want_sha, NULL), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	/* The old output, then a line that is not part of it. */
+	ck_assert_ptr_nonnull(f = fopen(oldpath, "w"));
+	ck_assert_int_eq(zone_write(old, f, 2, NULL, NULL), 0);
+	body = ftell(f);
+	fputs("; not a record\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(file_read_all(oldpath, &o, &olen), 0);
+
+	/* A line deep in the old file whose record is checked when copied (index % 64). */
+	const struct zrr *rr = zone_records(z, &n), *pr = zone_records(old, &pn);
+	for (size_t i = (n - 1) / 64 * 64; deep == 0 && i > 0; i -= 64)
+		for (size_t j = pn; j-- > 0 && deep == 0;)
+			if (pr[j].type == rr[i].type && pr[j].ttl == rr[i].ttl &&
+			    pr[j].rdlen == rr[i].rdlen &&
+			    memcmp(pr[j].rdata, rr[i].rdata, rr[i].rdlen) == 0 &&
+			    dname_length(pr[j].owner) == dname_length(rr[i].owner) &&
+			    memcmp(pr[j].owner, rr[i].owner,
+			    dname_length(rr[i].owner)) == 0)
+				deep = j + 1;      /* our output: record j is line j + 1 */
+	ck_assert_uint_gt(deep, pn / 2);
+
+	for (int damaged = 0; damaged < 3; damaged++) {
+		/* The same record in other words (a blank): its line cannot be copied. */
+		size_t line = damaged == 1 ? 1 : deep, at = 0;
+		for (size_t l = 1; l < line; l++)
+			at = (size_t)((char *)memchr(o + at, '\n', olen - at) - o) + 1;
+		if (damaged == 2)
+			ck_assert_uint_gt(at, 4u << 20);
+		ck_assert_ptr_nonnull(f = fopen(oldpath, "w"));
+		ck_assert_uint_eq(fwrite(o, 1, olen, f), olen);
+		if (damaged) {
+			char *tab = memchr(o + at, '\t', olen - at);
+			ck_assert_int_eq(fseek(f, tab - o, SEEK_SET), 0);
+			ck_assert_int_eq(fputc(' ', f), ' ');
+		}
+		ck_assert_int_eq(fclose(f), 0);
+		ck_assert_int_eq(zone_load_lines(oldpath, "example.com.", 3600, 2,
+		    &prev, &d), 0);
+		ck_assert_int_ge(fd = open(oldpath, O_RDONLY), 0);
+		struct zone_text from = { prev, fd, (uint64_t)body, 0 };
+
+		/* The output begins after what the caller wrote: that stays. */
+		ck_assert_ptr_nonnull(f = fopen(newpath, "w+"));
+		fputs("; the caller's\n", f);
+		ck_assert_int_eq(zone_write(z, f, 2, got_sha, &from), 0);
+		ck_assert_int_eq(fclose(f), 0);
+		close(fd);
+		char *got = NULL;
+		ck_assert_int_eq(file_read_all(newpath, &got, &got_len), 0);
+		ck_assert_uint_eq(got_len, want_len + 15);
+		ck_assert_int_eq(memcmp(got, "; the caller's\n", 15), 0);
+		ck_assert_int_eq(memcmp(got + 15, want, want_len), 0);
+		ck_assert_mem_eq(got_sha, want_sha, sizeof(want_sha));
+		/* Most lines copied; none from a damaged file. */
+		if (damaged)
+			ck_assert_uint_eq(from.copied, 0);
+		else
+			ck_assert_uint_gt(from.copied, n * 9 / 10);
+		free(got);
+		zone_free(prev);
+		prev = NULL;
+	}
+	free(o);
+	free(want);
+	zone_free(old);
 	zone_free(z);
 }
 END_TEST
@@ -422,7 +618,9 @@ main(void)
 	tcase_add_test(tc, test_zone_sorts_appended_records_by_merging);
 	tcase_add_test(tc, test_zone_large_random_order_loads_in_canonical_order);
 	tcase_add_test(tc, test_zone_load_lines_equals_zone_load);
+	tcase_add_test(tc, test_fastline_reads_only_the_writers_rrsig_lines);
 	tcase_add_test(tc, test_zone_write_long_records);
+	tcase_add_test(tc, test_zone_write_copies_unchanged_lines);
 	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
