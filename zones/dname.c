@@ -177,14 +177,21 @@ dname_format(const uint8_t *name, char *buf, size_t size)
 	for (; *name != 0 && o + 5 < size; name += *name + 1) {
 		for (unsigned i = 1; i <= *name && o + 5 < size; i++) {
 			uint8_t c = name[i];
-			if (c == '.' || c == '\\' || c == '"' || c == '(' ||
-			    c == ')' || c == ';' || c == '$' || c == '@') {
+			/*
+			 * Letters, digits, '-', '_' and a lone '*' as they are;
+			 * other printable octets escaped, which every reader
+			 * takes (zone parsers refuse a bare '@', '!', ...).
+			 */
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+			    (c == '*' && *name == 1)) {
+				buf[o++] = (char)c;
+			} else if (c > ' ' && c < 0x7f) {
 				buf[o++] = '\\';
 				buf[o++] = (char)c;
-			} else if (c <= ' ' || c >= 0x7f) {
+			} else {
 				o += (size_t)snprintf(buf + o, size - o, "\\%03u", c);
-			} else
-				buf[o++] = (char)c;
+			}
 		}
 		buf[o++] = '.';
 	}

@@ -373,8 +373,8 @@ odd_nsec3_hash(const struct zrr *rr)
 /*
  * Does ldns print this name (wire) so that a zone parser reads it back?
  * It escapes '.', ';', '(', ')' and '\\' and writes what is not a graphic
- * character as \\DDD, but others ('@', '$', '"', ...) as they are, which
- * readers refuse.
+ * character as \\DDD, but others ('@', '$', '!', '"', ...) as they are,
+ * which readers refuse: those names are left to dname_format.
  */
 static bool
 ldns_name_readable(const uint8_t *name, size_t len)
@@ -384,20 +384,17 @@ ldns_name_readable(const uint8_t *name, size_t len)
 			uint8_t c = name[i + k];
 			if (c > ' ' && c < 0x7f && !((c >= 'a' && c <= 'z') ||
 			    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			    strchr("-_*/.;()\\", c) != NULL))
+			    c == '-' || c == '_' || (c == '*' && name[i] == 1) ||
+			    strchr(".;()\\", c) != NULL))
 				return false;
 		}
 	return true;
 }
 
-/* Are the owner and every name in the rdata of lrr readable as ldns prints them? */
+/* Is every name in the rdata of lrr readable as ldns prints it? */
 static bool
-ldns_names_readable(const ldns_rr *lrr)
+ldns_rdata_names_readable(const ldns_rr *lrr)
 {
-	const ldns_rdf *owner = ldns_rr_owner(lrr);
-
-	if (!ldns_name_readable(ldns_rdf_data(owner), ldns_rdf_size(owner)))
-		return false;
 	for (size_t i = 0; i < ldns_rr_rd_count(lrr); i++) {
 		const ldns_rdf *f = ldns_rr_rdf(lrr, i);
 		if (ldns_rdf_get_type(f) == LDNS_RDF_TYPE_DNAME &&
@@ -405,6 +402,29 @@ ldns_names_readable(const ldns_rr *lrr)
 			return false;
 	}
 	return true;
+}
+
+/* The line in text (ldns's) with the owner before its first tab as dname_format writes it. */
+static int
+own_owner(const struct zrr *rr, ldns_buffer *text)
+{
+	char owner[DNAME_TEXT_MAX], *rest;
+	size_t n = ldns_buffer_position(text);
+	const char *line = (const char *)ldns_buffer_begin(text);
+	const char *tab = memchr(line, '\t', n);
+	int w;
+
+	if (tab == NULL)
+		return STATUS_INTERNAL;
+	if ((rest = malloc(n + 1)) == NULL)
+		return STATUS_NOMEM;
+	memcpy(rest, tab, (size_t)(line + n - tab));
+	rest[line + n - tab] = '\0';
+	dname_format(rr->owner, owner, sizeof(owner));
+	ldns_buffer_clear(text);
+	w = ldns_buffer_printf(text, "%s%s", owner, rest);
+	free(rest);
+	return w < 0 ? STATUS_NOMEM : 0;
 }
 
 /* Format rr into the ldns buffer (cleared first). */
@@ -429,10 +449,13 @@ format_into(const struct zrr *rr, ldns_buffer *text)
 	 * CSYNC without types): ldns prints them, but no reader takes that.
 	 */
 	if ((desc != NULL && ldns_rr_rd_count(lrr) <
-	    ldns_rr_descriptor_minimum(desc)) || !ldns_names_readable(lrr) ||
+	    ldns_rr_descriptor_minimum(desc)) ||
+	    !ldns_rdata_names_readable(lrr) ||
 	    ldns_rr2buffer_str_fmt(text, ldns_output_format_nocomments, lrr) !=
 	    LDNS_STATUS_OK)
 		rc = format_generic(rr, text);
+	else if (!ldns_name_readable(rr->owner, DNAME_MAX_LENGTH))
+		rc = own_owner(rr, text);
 	ldns_rr_free(lrr);
 	return rc;
 }

@@ -50,6 +50,10 @@ START_TEST(test_dname_parse_format_roundtrip_with_escapes)
 	ck_assert_int_eq(dname_length(n), 1);
 	dname_format(n, text, sizeof(text));
 	ck_assert_str_eq(text, ".");
+	/* Printable octets other than letters, digits, '-', '_' (and a lone '*'): escaped. */
+	ck_assert_int_eq(dname_parse("*.a\\*b.sp\\!a\\@c\\$e.x\\/y_z-1.", n), 0);
+	dname_format(n, text, sizeof(text));
+	ck_assert_str_eq(text, "*.a\\*b.sp\\!a\\@c\\$e.x\\/y_z-1.");
 }
 END_TEST
 
