@@ -182,9 +182,7 @@ dname_format(const uint8_t *name, char *buf, size_t size)
 			 * other printable octets escaped, which every reader
 			 * takes (zone parsers refuse a bare '@', '!', ...).
 			 */
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-			    (c == '*' && *name == 1)) {
+			if (dname_octet_plain(c) || (c == '*' && *name == 1)) {
 				buf[o++] = (char)c;
 			} else if (c > ' ' && c < 0x7f) {
 				buf[o++] = '\\';

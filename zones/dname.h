@@ -13,6 +13,17 @@
 /* Longest presentation form: every octet as \DDD plus dots. */
 #define DNAME_TEXT_MAX (DNAME_MAX_LENGTH * 4 + 2)
 
+/*
+ * Octets a name shows as they are in presentation form: letters, digits,
+ * '-' and '_' (and '*' as a whole label); dname_format escapes the rest.
+ */
+static inline bool
+dname_octet_plain(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
 /* Bytes of the name including the root label. */
 size_t dname_length(const uint8_t *name);
 /*

@@ -88,8 +88,7 @@ init_tables(void)
 
 	init_type_names();
 	for (int c = 0; c < 256; c++)
-		plain[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_';
+		plain[c] = dname_octet_plain((uint8_t)c);
 	memset(b64, -1, sizeof(b64));
 	for (int i = 0; i < 64; i++)
 		b64[(uint8_t)a[i]] = (int8_t)i;

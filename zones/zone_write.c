@@ -63,12 +63,9 @@ plain_name(const uint8_t *name, size_t max)
 			i += 2;
 			continue;
 		}
-		for (size_t k = 1; k <= len; k++) {
-			uint8_t c = name[i + k];
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+		for (size_t k = 1; k <= len; k++)
+			if (!dname_octet_plain(name[i + k]))
 				return false;
-		}
 		i += 1 + len;
 	}
 	return i < max;
@@ -382,10 +379,9 @@ ldns_name_readable(const uint8_t *name, size_t len)
 	for (size_t i = 0; i < len && name[i] != 0; i += 1u + name[i])
 		for (size_t k = 1; k <= name[i] && i + k < len; k++) {
 			uint8_t c = name[i + k];
-			if (c > ' ' && c < 0x7f && !((c >= 'a' && c <= 'z') ||
-			    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			    c == '-' || c == '_' || (c == '*' && name[i] == 1) ||
-			    strchr(".;()\\", c) != NULL))
+			if (c > ' ' && c < 0x7f && !dname_octet_plain(c) &&
+			    !(c == '*' && name[i] == 1) &&
+			    strchr(".;()\\", c) == NULL)
 				return false;
 		}
 	return true;
@@ -427,6 +423,31 @@ own_owner(const struct zrr *rr, ldns_buffer *text)
 	return w < 0 ? STATUS_NOMEM : 0;
 }
 
+/*
+ * Does the line ldns made hold ';', '(' or ')' outside a quoted string?
+ * A reader takes those as a comment or a grouping (ldns prints an SVCB
+ * alpn of "h2;" so), and reads another record.
+ */
+static bool
+ldns_text_ambiguous(const ldns_buffer *text)
+{
+	const char *p = (const char *)ldns_buffer_begin(text);
+	size_t n = ldns_buffer_position(text);
+	bool quoted = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (p[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && (p[i] == ';' || p[i] == '(' || p[i] == ')'))
+			return true;
+	}
+	return false;
+}
+
 /* Format rr into the ldns buffer (cleared first). */
 static int
 format_into(const struct zrr *rr, ldns_buffer *text)
@@ -452,7 +473,7 @@ format_into(const struct zrr *rr, ldns_buffer *text)
 	    ldns_rr_descriptor_minimum(desc)) ||
 	    !ldns_rdata_names_readable(lrr) ||
 	    ldns_rr2buffer_str_fmt(text, ldns_output_format_nocomments, lrr) !=
-	    LDNS_STATUS_OK)
+	    LDNS_STATUS_OK || ldns_text_ambiguous(text))
 		rc = format_generic(rr, text);
 	else if (!ldns_name_readable(rr->owner, DNAME_MAX_LENGTH))
 		rc = own_owner(rr, text);
