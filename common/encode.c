@@ -1,4 +1,6 @@
 /* Text encodings of binary data used in master files: base64, base32hex and hex. */
+#include <stdbool.h>
+
 #include "encode.h"
 
 static const char b32hex[] = "0123456789abcdefghijklmnopqrstuv";
@@ -115,5 +117,50 @@ base64_encode(const uint8_t *in, size_t len, char *out)
 		out[o++] = '=';
 	}
 	out[o] = '\0';
+	return o;
+}
+
+/* The value of a base64 digit, or -1. */
+static int
+b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+size_t
+base64_decode(const char *in, size_t len, uint8_t *out, size_t max)
+{
+	size_t o = 0, pad = 0;
+
+	if (len == 0 || len % 4 != 0)
+		return 0;
+	if (in[len - 1] == '=')
+		pad = in[len - 2] == '=' ? 2 : 1;
+	if (len / 4 * 3 - pad > max)
+		return 0;
+	for (size_t i = 0; i < len; i += 4) {
+		bool last = i + 4 == len;
+		int a = b64_value(in[i]), b = b64_value(in[i + 1]);
+		int c = last && pad == 2 ? 0 : b64_value(in[i + 2]);
+		int d = last && pad >= 1 ? 0 : b64_value(in[i + 3]);
+		if ((a | b | c | d) < 0)
+			return 0;
+		uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 |
+		    (uint32_t)c << 6 | (uint32_t)d;
+		/* Canonical: the bits after the last byte are zero. */
+		if (last && ((pad == 1 && (v & 0xff)) || (pad == 2 && (v & 0xffff))))
+			return 0;
+		out[o++] = (uint8_t)(v >> 16);
+		if (!last || pad < 2)
+			out[o++] = (uint8_t)(v >> 8);
+		if (!last || pad < 1)
+			out[o++] = (uint8_t)v;
+	}
 	return o;
 }

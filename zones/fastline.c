@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "common/encode.h"
 #include "zones_internal.h"
 
 /* Record types a signed zone's RRSIGs mostly cover, by their mnemonic. */
@@ -77,21 +78,14 @@ take_char(const char **p, const char *end, char c)
 
 /* Octets of plain labels: letters, digits, '-', '_' ('*' only as a whole label). */
 static bool plain[256];
-static int8_t b64[256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void
 init_tables(void)
 {
-	static const char a[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 	init_type_names();
 	for (int c = 0; c < 256; c++)
 		plain[c] = dname_octet_plain((uint8_t)c);
-	memset(b64, -1, sizeof(b64));
-	for (int i = 0; i < 64; i++)
-		b64[(uint8_t)a[i]] = (int8_t)i;
 }
 
 /*
@@ -167,41 +161,6 @@ take_time(const char **p, const char *end, uint32_t *v)
 	return true;
 }
 
-/* Canonical padded base64 up to the end of the line into out (max bytes). */
-static bool
-take_base64(const char *s, const char *end, uint8_t *out, size_t max,
-    size_t *outlen)
-{
-	size_t n = (size_t)(end - s), o = 0, pad = 0;
-
-	if (n == 0 || n % 4 != 0)
-		return false;
-	if (s[n - 1] == '=')
-		pad = s[n - 2] == '=' ? 2 : 1;
-	if (n / 4 * 3 - pad > max)
-		return false;
-	for (size_t i = 0; i < n; i += 4) {
-		int8_t a = b64[(uint8_t)s[i]], b = b64[(uint8_t)s[i + 1]];
-		int8_t c = i + 4 == n && pad == 2 ? 0 : b64[(uint8_t)s[i + 2]];
-		int8_t d = i + 4 == n && pad >= 1 ? 0 : b64[(uint8_t)s[i + 3]];
-		if ((a | b | c | d) < 0)
-			return false;
-		uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 |
-		    (uint32_t)c << 6 | (uint32_t)d;
-		out[o++] = (uint8_t)(v >> 16);
-		if (i + 4 < n || pad < 2)
-			out[o++] = (uint8_t)(v >> 8);
-		if (i + 4 < n || pad < 1)
-			out[o++] = (uint8_t)v;
-		/* Canonical: the bits after the last byte are zero. */
-		if (i + 4 == n && ((pad == 1 && (d | (v & 0xff))) ||
-		    (pad == 2 && (v & 0xffff))))
-			return false;
-	}
-	*outlen = o;
-	return true;
-}
-
 bool
 fastline_parse(const char *line, size_t len, struct fast_record *r)
 {
@@ -239,8 +198,8 @@ fastline_parse(const char *line, size_t len, struct fast_record *r)
 	    !take_u(&p, end, 65535, &tag) || !take_char(&p, end, ' ') ||
 	    !take_name(&p, end, r->rdata + 18, &slen) ||
 	    !take_char(&p, end, ' ') ||
-	    !take_base64(p, end, r->rdata + 18 + slen,
-	    sizeof(r->rdata) - 18 - slen, &siglen))
+	    (siglen = base64_decode(p, (size_t)(end - p), r->rdata + 18 + slen,
+	    sizeof(r->rdata) - 18 - slen)) == 0)
 		return false;
 	r->ttl = (uint32_t)ttl;
 	r->type = RRTYPE_RRSIG;
