@@ -120,23 +120,37 @@ base64_encode(const uint8_t *in, size_t len, char *out)
 	return o;
 }
 
+/* The value of each octet as a base64 digit, or -1. */
+static const signed char b64_digit[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 /* The value of a base64 digit, or -1. */
 static int
 b64_value(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
+	return b64_digit[(unsigned char)c];
 }
 
 size_t
 base64_decode(const char *in, size_t len, uint8_t *out, size_t max)
 {
-	size_t o = 0, pad = 0;
+	size_t o = 0, pad = 0, i = 0;
 
 	if (len == 0 || len % 4 != 0)
 		return 0;
@@ -144,23 +158,33 @@ base64_decode(const char *in, size_t len, uint8_t *out, size_t max)
 		pad = in[len - 2] == '=' ? 2 : 1;
 	if (len / 4 * 3 - pad > max)
 		return 0;
-	for (size_t i = 0; i < len; i += 4) {
-		bool last = i + 4 == len;
+	/* Every group but the last: four digits, three octets. */
+	for (; i + 4 < len; i += 4) {
 		int a = b64_value(in[i]), b = b64_value(in[i + 1]);
-		int c = last && pad == 2 ? 0 : b64_value(in[i + 2]);
-		int d = last && pad >= 1 ? 0 : b64_value(in[i + 3]);
+		int c = b64_value(in[i + 2]), d = b64_value(in[i + 3]);
 		if ((a | b | c | d) < 0)
 			return 0;
 		uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 |
 		    (uint32_t)c << 6 | (uint32_t)d;
-		/* Canonical: the bits after the last byte are zero. */
-		if (last && ((pad == 1 && (v & 0xff)) || (pad == 2 && (v & 0xffff))))
-			return 0;
 		out[o++] = (uint8_t)(v >> 16);
-		if (!last || pad < 2)
-			out[o++] = (uint8_t)(v >> 8);
-		if (!last || pad < 1)
-			out[o++] = (uint8_t)v;
+		out[o++] = (uint8_t)(v >> 8);
+		out[o++] = (uint8_t)v;
 	}
+	/* The last group, with its padding. */
+	int a = b64_value(in[i]), b = b64_value(in[i + 1]);
+	int c = pad == 2 ? 0 : b64_value(in[i + 2]);
+	int d = pad >= 1 ? 0 : b64_value(in[i + 3]);
+	if ((a | b | c | d) < 0)
+		return 0;
+	uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 |
+	    (uint32_t)d;
+	/* Canonical: the bits after the last octet are zero. */
+	if ((pad == 1 && (v & 0xff)) || (pad == 2 && (v & 0xffff)))
+		return 0;
+	out[o++] = (uint8_t)(v >> 16);
+	if (pad < 2)
+		out[o++] = (uint8_t)(v >> 8);
+	if (pad < 1)
+		out[o++] = (uint8_t)v;
 	return o;
 }

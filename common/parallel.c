@@ -15,8 +15,9 @@ struct work {
 	void *arg;
 	atomic_size_t next;          /* next chunk to hand out */
 	atomic_int failed;
-	pthread_mutex_t lock;        /* guards rc and diag */
+	pthread_mutex_t lock;        /* guards rc, failed_chunk and diag */
 	int rc;
+	size_t failed_chunk;         /* the earliest chunk that failed */
 	struct diag diag;
 };
 
@@ -35,9 +36,15 @@ worker(void *p)
 		size_t end = begin + w->chunk < w->n ? begin + w->chunk : w->n;
 		diag_clear(&d);
 		if ((rc = w->fn(begin, end, w->arg, &d)) != 0) {
+			/*
+			 * Every chunk before a failed one was handed out before
+			 * it and runs to its end: keeping the earliest failure
+			 * gives the same answer whatever the timing.
+			 */
 			pthread_mutex_lock(&w->lock);
-			if (w->rc == 0) {
+			if (w->rc == 0 || c < w->failed_chunk) {
 				w->rc = rc;
+				w->failed_chunk = c;
 				w->diag = d;
 			}
 			pthread_mutex_unlock(&w->lock);

@@ -10,8 +10,9 @@
 /*
  * Run fn over [0, n) in chunks of `chunk` items ([0, chunk), [chunk,
  * 2*chunk), ...) on worker threads (threads 0: online CPUs) that take the
- * next chunk as they finish one. Returns 0 or the first failure's status,
- * whose diag goes to d; after a failure no new chunk starts.
+ * next chunk as they finish one. After a failure no new chunk starts.
+ * Returns 0 or the status of the failure in the earliest chunk, whose
+ * diag goes to d: the same failure whatever the threads' timing.
  */
 typedef int (*slice_fn)(size_t begin, size_t end, void *arg, struct diag *d);
 int parallel_for(size_t n, size_t chunk, unsigned threads, slice_fn fn,

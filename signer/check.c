@@ -331,7 +331,8 @@ check_denial(const struct zone *z, struct findings *out)
 			    "a salt of %u bytes: RFC 9276 says none", rr[i].rdata[4]);
 	}
 	diag_clear(&d);
-	if (rc == 0 && denial_verify_chain(z, &d) != 0)
+	/* check has no thread setting: every CPU. */
+	if (rc == 0 && denial_verify_chain(z, 0, &d) != 0)
 		rc = findings_add(out, FINDING_ERROR, "chain-broken", NULL,
 		    "%s%s%s%s%s", d.owner, *d.owner ? " " : "", d.type,
 		    *d.owner ? ": " : "", d.text);
@@ -352,28 +353,6 @@ check_soa_expire(const struct zone *z, const struct check_options *o,
 		    "have left (%lld s): a secondary cut off would serve expired "
 		    "ones", expire, (long long)(earliest - o->now));
 	return 0;
-}
-
-/* _PORT._tcp.HOST (any case): the port and the host's name; else false. */
-static bool
-tlsa_name(const uint8_t *owner, unsigned *port, const uint8_t **host)
-{
-	unsigned v = 0;
-
-	if (owner[0] < 2 || owner[0] > 6 || owner[1] != '_')
-		return false;
-	for (size_t i = 2; i <= owner[0]; i++) {
-		if (owner[i] < '0' || owner[i] > '9')
-			return false;
-		v = v * 10 + (unsigned)(owner[i] - '0');
-	}
-	owner += 1 + owner[0];
-	if (owner[0] != 4 || owner[1] != '_' || (owner[2] | 0x20) != 't' ||
-	    (owner[3] | 0x20) != 'c' || (owner[4] | 0x20) != 'p')
-		return false;
-	*host = owner + 5;
-	*port = v;
-	return v > 0 && v <= 65535;
 }
 
 /* Does TLSA rdata match the chain src (end entity; an issuer for DANE-TA)? */
@@ -417,7 +396,7 @@ check_tlsa(const struct zone *z, const struct check_options *o,
 		unsigned port;
 		bool matched = false, given = false;
 
-		if (rr[i].type != RRTYPE_TLSA || !tlsa_name(rr[i].owner, &port,
+		if (rr[i].type != RRTYPE_TLSA || !dname_tlsa_port(rr[i].owner, &port,
 		    &host)) {
 			i = e;
 			continue;
@@ -457,20 +436,15 @@ check_tlsa(const struct zone *z, const struct check_options *o,
 			owners[nowners++] = rr[i].owner;
 	for (int pass = 0; pass < 2 && rc == 0; pass++)
 		for (size_t i = 0; i < count && rc == 0; i++) {
-			const uint8_t *target;
+			const uint8_t *target = zrr_mx_host(&rr[i]);
 			uint8_t owner[DNAME_MAX_LENGTH];
 			bool has = false;
-			size_t tl, lo = 0, hi = nowners;
+			size_t lo = 0, hi = nowners;
 
-			if (rr[i].type != RRTYPE_MX || rr[i].rdlen < 3)
+			if (target == NULL ||
+			    !dname_is_below_or_at(target, zone_origin(z)) ||
+			    !dname_tlsa_owner(25, target, owner))
 				continue;
-			target = rr[i].rdata + 2;
-			if ((tl = dname_length_within(target, rr[i].rdlen - 2u)) == 0 ||
-			    tl + 9 > sizeof(owner) ||
-			    !dname_is_below_or_at(target, zone_origin(z)))
-				continue;
-			memcpy(owner, "\003_25\004_tcp", 9);
-			memcpy(owner + 9, target, tl);
 			while (lo < hi && !has) {
 				size_t mid = lo + (hi - lo) / 2;
 				int c = dname_compare(owners[mid], owner);

@@ -97,14 +97,14 @@ name_info(const struct zone *z, size_t begin, struct name_info *ni)
 }
 
 int
-denial_verify_chain(const struct zone *z, struct diag *d)
+denial_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
 {
 	size_t count;
 	const struct zrr *rr = zone_records(z, &count);
 
 	for (size_t i = 0; i < count; i++) {
 		if (rr[i].type == RRTYPE_NSEC3PARAM)
-			return nsec3_verify_chain(z, d);
+			return nsec3_verify_chain(z, threads, d);
 		if (rr[i].type == RRTYPE_NSEC)
 			return nsec_verify_chain(z, d);
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/parallel.h"
 #include "common/status.h"
 #include "denial.h"
 #include "zones/dname.h"
@@ -208,7 +209,7 @@ walk_chain_names(const struct zone *z, const struct nsec3_params *p,
  */
 static int
 chain_entries(const struct zone *z, const struct nsec3_params *p,
-    struct hashed **out, size_t *nout, struct diag *d)
+    unsigned threads, struct hashed **out, size_t *nout, struct diag *d)
 {
 	size_t n = 0, w = 0;
 	struct hashed *v = NULL;
@@ -223,7 +224,8 @@ chain_entries(const struct zone *z, const struct nsec3_params *p,
 	/* SHA-1 of every name, on every CPU (RFC 5155 §5). */
 	{
 		struct hash_job job = { v, p };
-		if ((rc = parallel_for(n, 4096, 0, hash_slice, &job, d)) != 0)
+		if ((rc = parallel_for(n, 4096, threads, hash_slice, &job,
+		    d)) != 0)
 			goto out;
 	}
 	if ((rc = sort_by_hash(v, n)) != 0)
@@ -304,6 +306,60 @@ hashed_owner(const struct zone *z, const uint8_t *hash, uint8_t *owner)
 	memcpy(owner + 1 + l, apex, dname_length(apex));
 }
 
+/* Chains are built and checked on every CPU, in chunks of this many names. */
+#define CHAIN_CHUNK 16384
+
+/* The records of a chain sorted by hash: v[k] links to v[(k + 1) % n]. */
+struct chain_job {
+	const struct zone *z;
+	const struct nsec3_params *p;
+	const struct hashed *v;
+	size_t n;
+	uint32_t ttl;
+	struct rrlist *lists;        /* building: one per chunk */
+	const struct zrr *const *recs; /* checking: the records in hash order */
+};
+
+/*
+ * In hash order the names jump about the zone: the records of the name
+ * a loop reaches a few steps on are fetched into the cache ahead.
+ */
+#define FETCH_AHEAD 8
+
+static void
+fetch_ahead(const struct chain_job *job, size_t k)
+{
+	size_t count;
+
+	if (k + FETCH_AHEAD < job->n && job->v[k + FETCH_AHEAD].at != NO_RECORDS)
+		__builtin_prefetch(&zone_records(job->z, &count)[job->v[k +
+		    FETCH_AHEAD].at]);
+}
+
+static int
+build_slice(size_t begin, size_t end, void *arg, struct diag *d)
+{
+	const struct chain_job *job = arg;
+	struct rrlist *out = &job->lists[begin / CHAIN_CHUNK];
+	struct bytes rdata = { 0 };
+	uint8_t owner[DNAME_MAX_LENGTH + 40];
+	int rc = 0;
+
+	(void)d;
+	for (size_t k = begin; k < end && rc == 0; k++) {
+		fetch_ahead(job, k);
+		if ((rc = nsec3_fixed_rdata(job->p, job->v[(k + 1) % job->n].hash,
+		    &rdata)) != 0 ||
+		    (rc = nsec3_bitmap(job->z, &job->v[k], &rdata)) != 0)
+			break;
+		hashed_owner(job->z, job->v[k].hash, owner);
+		rc = rrlist_push(out, owner, RRTYPE_NSEC3, job->ttl, rdata.data,
+		    rdata.len);
+	}
+	bytes_free(&rdata);
+	return rc;
+}
+
 int
 nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
     struct diag *d)
@@ -314,32 +370,39 @@ nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
 		.salt_len = p->nsec3_salt_len,
 		.salt = p->nsec3_salt,
 	};
+	struct chain_job job = { .z = z, .p = &np, .ttl = ttl };
 	struct hashed *v = NULL;
-	struct bytes rdata = { 0 };
-	struct rrlist out = { 0 };
-	uint8_t owner[DNAME_MAX_LENGTH + 40];
-	size_t n = 0;
+	size_t n = 0, nlists = 0;
 	int rc;
 
 	if (dname_length(zone_origin(z)) + 33 > DNAME_MAX_LENGTH) {
 		diag_set(d, NULL, 0, "zone name too long for NSEC3 owner names");
 		return STATUS_ZONE_CONTENT;
 	}
-	if ((rc = chain_entries(z, &np, &v, &n, d)) != 0)
+	if ((rc = chain_entries(z, &np, p->threads, &v, &n, d)) != 0)
 		goto out;
-	for (size_t k = 0; k < n && rc == 0; k++) {
-		if ((rc = nsec3_fixed_rdata(&np, v[(k + 1) % n].hash, &rdata)) != 0 ||
-		    (rc = nsec3_bitmap(z, &v[k], &rdata)) != 0)
-			break;
-		hashed_owner(z, v[k].hash, owner);
-		rc = rrlist_push(&out, owner, RRTYPE_NSEC3, ttl, rdata.data,
-		    rdata.len);
+	nlists = (n + CHAIN_CHUNK - 1) / CHAIN_CHUNK;
+	if ((job.lists = calloc(nlists + 1, sizeof(*job.lists))) == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
 	}
-	if (rc == 0)
-		rc = rrlist_move_to_zone(&out, z);
+	job.v = v;
+	job.n = n;
+	if ((rc = parallel_for(n, CHAIN_CHUNK, p->threads, build_slice, &job,
+	    d)) != 0)
+		goto out;
+	/*
+	 * The chunks' records join the zone in order (the zone sorts them
+	 * anyway), all or none: with the room made first, none can fail.
+	 */
+	if ((rc = zone_reserve(z, n)) != 0)
+		goto out;
+	for (size_t l = 0; l < nlists && rc == 0; l++)
+		rc = rrlist_move_to_zone(&job.lists[l], z);
 out:
-	rrlist_free(&out);
-	bytes_free(&rdata);
+	for (size_t l = 0; job.lists != NULL && l < nlists; l++)
+		rrlist_free(&job.lists[l]);
+	free(job.lists);
 	free(v);
 	return rc;
 }
@@ -366,7 +429,7 @@ find_nsec3param(const struct zone *z)
 static int
 verify_opt_out_superset(const struct zone *z, const struct nsec3_params *np,
     const struct zrr **recs, size_t nrec, const struct hashed *need,
-    size_t nneed, struct diag *d)
+    size_t nneed, unsigned threads, struct diag *d)
 {
 	struct nsec3_params all = *np;
 	struct hashed *v = NULL;
@@ -377,7 +440,7 @@ verify_opt_out_superset(const struct zone *z, const struct nsec3_params *np,
 
 	/* Every name, insecure delegations too: what a record may stand for. */
 	all.flags = 0;
-	if ((rc = chain_entries(z, &all, &v, &n, d)) != 0)
+	if ((rc = chain_entries(z, &all, threads, &v, &n, d)) != 0)
 		return rc;
 	if ((at = calloc(nrec + 1, sizeof(*at))) == NULL) {
 		rc = STATUS_NOMEM;
@@ -435,14 +498,49 @@ out:
 	return rc;
 }
 
+/* Each record of recs[begin, end) is the one v says it must be. */
+static int
+check_slice(size_t begin, size_t end, void *arg, struct diag *d)
+{
+	const struct chain_job *job = arg;
+	struct bytes want = { 0 };
+	int rc = 0;
+
+	for (size_t k = begin; k < end && rc == 0; k++) {
+		const struct zrr *r = job->recs[k];
+		const struct hashed *h = &job->v[k];
+		uint8_t owner[DNAME_MAX_LENGTH + 40];
+
+		fetch_ahead(job, k);
+		hashed_owner(job->z, h->hash, owner);
+		if (!dname_equal(owner, r->owner)) {
+			zone_diag_rr(job->z, r, d, "NSEC3 owner does not match "
+			    "the hash of any name that needs one");
+			rc = STATUS_CHAIN;
+			break;
+		}
+		if ((rc = nsec3_fixed_rdata(job->p, job->v[(k + 1) % job->n].hash,
+		    &want)) != 0 || (rc = nsec3_bitmap(job->z, h, &want)) != 0)
+			break;
+		if (want.len != r->rdlen || memcmp(want.data, r->rdata, want.len)) {
+			char name[DNAME_TEXT_MAX];
+			dname_format(h->name, name, sizeof(name));
+			zone_diag_rr(job->z, r, d, "NSEC3 for %s has wrong "
+			    "parameters, next hash or type bitmap", name);
+			rc = STATUS_CHAIN;
+		}
+	}
+	bytes_free(&want);
+	return rc;
+}
+
 int
-nsec3_verify_chain(const struct zone *z, struct diag *d)
+nsec3_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
 {
 	size_t count, n = 0, nrec = 0;
 	const struct zrr *rr = zone_records(z, &count);
 	const struct zrr *param = find_nsec3param(z), **recs = NULL;
 	struct hashed *v = NULL;
-	struct bytes want = { 0 };
 	struct nsec3_params np;
 	int rc = 0;
 
@@ -466,7 +564,7 @@ nsec3_verify_chain(const struct zone *z, struct diag *d)
 			if (rr[i].rdlen > 1 && (rr[i].rdata[1] & NSEC3_FLAG_OPT_OUT))
 				np.flags = NSEC3_FLAG_OPT_OUT;
 		}
-	if ((rc = chain_entries(z, &np, &v, &n, d)) != 0)
+	if ((rc = chain_entries(z, &np, threads, &v, &n, d)) != 0)
 		goto out;
 	/*
 	 * Opt-out lets a signer keep NSEC3 records for insecure delegations
@@ -474,7 +572,8 @@ nsec3_verify_chain(const struct zone *z, struct diag *d)
 	 * names it holds, which must include every name that needs one.
 	 */
 	if ((np.flags & NSEC3_FLAG_OPT_OUT) && nrec > n) {
-		rc = verify_opt_out_superset(z, &np, recs, nrec, v, n, d);
+		rc = verify_opt_out_superset(z, &np, recs, nrec, v, n, threads,
+		    d);
 		goto out;
 	}
 	/* Canonical order of the base32hex owners is the order of the hashes. */
@@ -484,31 +583,13 @@ nsec3_verify_chain(const struct zone *z, struct diag *d)
 		rc = STATUS_CHAIN;
 		goto out;
 	}
-	for (size_t k = 0; k < n; k++) {
-		const struct zrr *r = recs[k];
-		uint8_t owner[DNAME_MAX_LENGTH + 40];
-
-		hashed_owner(z, v[k].hash, owner);
-		if (!dname_equal(owner, r->owner)) {
-			zone_diag_rr(z, r, d, "NSEC3 owner does not match the "
-			    "hash of any name that needs one");
-			rc = STATUS_CHAIN;
-			goto out;
-		}
-		if ((rc = nsec3_fixed_rdata(&np, v[(k + 1) % n].hash, &want)) != 0 ||
-		    (rc = nsec3_bitmap(z, &v[k], &want)) != 0)
-			goto out;
-		if (want.len != r->rdlen || memcmp(want.data, r->rdata, want.len)) {
-			char name[DNAME_TEXT_MAX];
-			dname_format(v[k].name, name, sizeof(name));
-			zone_diag_rr(z, r, d, "NSEC3 for %s has wrong parameters, "
-			    "next hash or type bitmap", name);
-			rc = STATUS_CHAIN;
-			goto out;
-		}
+	{
+		struct chain_job job = { .z = z, .p = &np, .v = v, .n = n,
+		    .recs = recs };
+		rc = parallel_for(n, CHAIN_CHUNK, threads, check_slice, &job,
+		    d);
 	}
 out:
-	bytes_free(&want);
 	free(v);
 	free(recs);
 	return rc;

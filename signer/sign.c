@@ -539,7 +539,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	 * signatures below changes no NSEC or NSEC3 record.
 	 */
 	if (rc != 0 || (rc = zone_finalize(z, d)) != 0 ||
-	    (rc = signer_verify_chain(z, d)) != 0)
+	    (rc = signer_verify_chain(z, p->threads, d)) != 0)
 		return rc;
 	st.seconds_chain = elapsed_seconds() - t0;
 	t0 = elapsed_seconds();

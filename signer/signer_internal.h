@@ -90,8 +90,12 @@ int nsec_build_chain(struct zone *z, uint32_t ttl, struct diag *d) WUR;
 /* Add NSEC3PARAM and the NSEC3 chain (RFC 5155 §7.1) to a finalized zone. */
 int nsec3_build_chain(struct zone *z, const struct sign_policy *p,
     uint32_t ttl, struct diag *d) WUR;
-/* Verify the zone's NSEC or NSEC3 chain structure (which one: what it holds). */
-int denial_verify_chain(const struct zone *z, struct diag *d) WUR;
+/*
+ * Verify the zone's NSEC or NSEC3 chain structure (which one: what it
+ * holds), on threads (0: one per online CPU).
+ */
+int denial_verify_chain(const struct zone *z, unsigned threads,
+    struct diag *d) WUR;
 /* The apex DNSKEY RRset, each key decoded once (for checking signatures). */
 #define KEYRING_ALGS_MAX 8
 struct dnskey_verifier;
@@ -130,7 +134,8 @@ enum sig_problem rrsig_check(const struct zone *z, const struct keyring *k,
 const char *rrsig_problem_code(enum sig_problem p);
 
 /* The gate's check of the NSEC or NSEC3 chain, its text led by "chain-broken: ". */
-int signer_verify_chain(const struct zone *z, struct diag *d) WUR;
+int signer_verify_chain(const struct zone *z, unsigned threads,
+    struct diag *d) WUR;
 
 /*
  * signer_verify_zone without the chain: the signatures only. The text of

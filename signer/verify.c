@@ -322,9 +322,9 @@ out:
 }
 
 int
-signer_verify_chain(const struct zone *z, struct diag *d)
+signer_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
 {
-	int rc = denial_verify_chain(z, d);
+	int rc = denial_verify_chain(z, threads, d);
 
 	if (rc != 0)
 		gate_code(d, "chain-broken");
@@ -337,5 +337,5 @@ signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
 {
 	int rc = verify_signatures(z, now, threads, checked, d);
 
-	return rc != 0 ? rc : signer_verify_chain(z, d);
+	return rc != 0 ? rc : signer_verify_chain(z, threads, d);
 }

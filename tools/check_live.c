@@ -140,11 +140,11 @@ mx_hosts(const struct zone *z, const char *zone, const char *resolver,
 		size_t count;
 		const struct zrr *rr = zone_records(z, &count);
 		for (size_t i = 0; i < count && n < max; i++) {
+			const uint8_t *target = zrr_mx_host(&rr[i]);
 			char host[DNAME_TEXT_MAX];
-			if (rr[i].type != RRTYPE_MX || rr[i].rdlen < 3 ||
-			    !dname_is_below_or_at(rr[i].rdata + 2, origin))
+			if (target == NULL || !dname_is_below_or_at(target, origin))
 				continue;
-			dname_format(rr[i].rdata + 2, host, sizeof(host));
+			dname_format(target, host, sizeof(host));
 			add_host(hosts, &n, max, host);
 		}
 		return n;

@@ -120,19 +120,6 @@ host_addresses(const struct zone *z, struct mail_host *h)
 	}
 }
 
-/* _25._tcp.NAME into out, or false. */
-static bool
-tlsa_owner(const uint8_t *name, uint8_t *out)
-{
-	size_t l = dname_length(name);
-
-	if (l + 9 > DNAME_MAX_LENGTH)
-		return false;
-	memcpy(out, "\003_25\004_tcp", 9);
-	memcpy(out + 9, name, l);
-	return true;
-}
-
 /* An error finding of check at owner about one of the types (space-separated), or NULL. */
 static const struct finding *
 error_at(const struct findings *f, const char *owner, const char *types)
@@ -331,14 +318,14 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 		uint8_t towner[DNAME_MAX_LENGTH];
 		char towner_text[DNAME_TEXT_MAX];
 		const struct finding *bad;
+		const uint8_t *target = zrr_mx_host(&rr[i]);
 
-		if (rr[i].type != RRTYPE_MX || !dname_equal(rr[i].owner,
-		    zone_origin(z)) || rr[i].rdlen < 3 || rr[i].rdata[2] == 0)
+		if (target == NULL || !dname_equal(rr[i].owner, zone_origin(z)))
 			continue;
 		memset(h, 0, sizeof(*h));
 		nhosts++;
 		h->priority = (unsigned)(rr[i].rdata[0] << 8 | rr[i].rdata[1]);
-		memcpy(h->name, rr[i].rdata + 2, dname_length(rr[i].rdata + 2));
+		memcpy(h->name, target, dname_length(target));
 		dname_format(h->name, h->text, sizeof(h->text));
 		h->in_zone = dname_is_below_or_at(h->name, zone_origin(z));
 		if (!h->in_zone) {
@@ -362,7 +349,7 @@ cmd_mail(struct cli *cli, int argc, char **argv)
 		    FINDING_ERROR, "mx-no-address", NULL, "MX host %s has no A "
 		    "or AAAA record in the zone", h->text)) != 0)
 			goto fail;
-		if (tlsa_owner(h->name, towner)) {
+		if (dname_tlsa_owner(25, h->name, towner)) {
 			size_t k;
 			dname_format(towner, towner_text, sizeof(towner_text));
 			for (k = 0; k < count; k++)

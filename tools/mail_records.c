@@ -40,11 +40,11 @@ mail_sts_policy(const struct zone *z, const char *mode, int64_t max_age,
 	}
 	n = 0;
 	for (size_t i = 0; i < count; i++) {
+		const uint8_t *host = zrr_mx_host(&rr[i]);
 		char *dot;
-		if (rr[i].type != RRTYPE_MX || !dname_equal(rr[i].owner, apex) ||
-		    rr[i].rdlen < 3 || rr[i].rdata[2] == 0)
+		if (host == NULL || !dname_equal(rr[i].owner, apex))
 			continue;
-		dname_format(rr[i].rdata + 2, hosts[n], DNAME_TEXT_MAX);
+		dname_format(host, hosts[n], DNAME_TEXT_MAX);
 		/* A policy line holds a plain host name (RFC 8461 §3.2). */
 		if (strpbrk(hosts[n], "\\ ") != NULL) {
 			rc = STATUS_ZONE_CONTENT;

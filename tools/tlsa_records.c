@@ -23,10 +23,12 @@ struct owner_set {
 static int
 tlsa_owner(const char *host, unsigned port, uint8_t *out)
 {
-	char text[DNAME_TEXT_MAX + 16];
+	uint8_t name[DNAME_MAX_LENGTH];
+	int rc = dname_parse(host, name);
 
-	snprintf(text, sizeof(text), "_%u._tcp.%s", port, host);
-	return dname_parse(text, out);
+	if (rc != 0)
+		return rc;
+	return dname_tlsa_owner(port, name, out) ? 0 : STATUS_SYNTAX;
 }
 
 /* rd once in set (key reuse gives the same record twice). */

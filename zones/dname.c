@@ -249,3 +249,42 @@ dname_parse(const char *text, uint8_t *out)
 	memcpy(out, name, pos);
 	return 0;
 }
+
+bool
+dname_tlsa_owner(unsigned port, const uint8_t *host, uint8_t *out)
+{
+	size_t l = dname_length(host);
+	int n;
+
+	if (port == 0 || port > 65535)
+		return false;
+	/* "\003_25": the first label's length, then '_' and the digits. */
+	n = snprintf((char *)out + 1, 7, "_%u", port);
+	out[0] = (uint8_t)n;
+	memcpy(out + 1 + n, "\004_tcp", 5);
+	if (1u + (size_t)n + 5u + l > DNAME_MAX_LENGTH)
+		return false;
+	memcpy(out + 1 + n + 5, host, l);
+	return true;
+}
+
+bool
+dname_tlsa_port(const uint8_t *owner, unsigned *port, const uint8_t **host)
+{
+	unsigned v = 0;
+
+	if (owner[0] < 2 || owner[0] > 6 || owner[1] != '_')
+		return false;
+	for (size_t i = 2; i <= owner[0]; i++) {
+		if (owner[i] < '0' || owner[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(owner[i] - '0');
+	}
+	owner += 1 + owner[0];
+	if (owner[0] != 4 || owner[1] != '_' || (owner[2] | 0x20) != 't' ||
+	    (owner[3] | 0x20) != 'c' || (owner[4] | 0x20) != 'p')
+		return false;
+	*host = owner + 5;
+	*port = v;
+	return v > 0 && v <= 65535;
+}

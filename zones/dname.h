@@ -68,4 +68,14 @@ void dname_format(const uint8_t *name, char *buf, size_t size);
  */
 int dname_parse(const char *text, uint8_t *out) WUR;
 
+/*
+ * _PORT._tcp.HOST, where a TLSA RRset for TLS on that port of HOST lives
+ * (RFC 6698 §3), into out (DNAME_MAX_LENGTH bytes). False when the name
+ * would be too long or port is out of range.
+ */
+bool dname_tlsa_owner(unsigned port, const uint8_t *host, uint8_t *out);
+/* The port and HOST of a _PORT._tcp.HOST name (any case), else false. */
+bool dname_tlsa_port(const uint8_t *owner, unsigned *port,
+    const uint8_t **host);
+
 #endif

@@ -699,6 +699,15 @@ zrr_is_authoritative(const struct zrr *rr)
 }
 
 const uint8_t *
+zrr_mx_host(const struct zrr *rr)
+{
+	if (rr->type != RRTYPE_MX || rr->rdlen < 3 || rr->rdata[2] == 0 ||
+	    dname_length_within(rr->rdata + 2, rr->rdlen - 2u) == 0)
+		return NULL;
+	return rr->rdata + 2;
+}
+
+const uint8_t *
 zone_origin(const struct zone *z)
 {
 	return z->origin;

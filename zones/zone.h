@@ -113,7 +113,8 @@ void zone_remove_if(struct zone *z, bool (*drop)(const struct zrr *, void *),
  * at the apex, nothing outside the zone, CNAME alone (RFC 2181 §10.1),
  * nothing below a DNAME (RFC 6672 §2.3) or a delegation except glue, DS
  * only at delegations (RFC 4035 §2.4). Returns 0 or STATUS_ZONE_CONTENT
- * with d naming the offending record.
+ * with d naming the offending record. A zone finalized and not changed
+ * since costs nothing.
  */
 int zone_finalize(struct zone *z, struct diag *d) WUR;
 
@@ -146,6 +147,11 @@ const struct diag *zone_warning(const struct zone *z, size_t i);
  * Not: glue, the NS set at a delegation point, RRSIGs themselves.
  */
 bool zrr_is_authoritative(const struct zrr *rr);
+/*
+ * The host an MX record names (RFC 1035 §3.3.9), or NULL: not an MX, a
+ * null MX (RFC 7505: the root), or rdata too short to hold a name.
+ */
+const uint8_t *zrr_mx_host(const struct zrr *rr);
 
 /* "A", "TYPE65280", ...: presentation mnemonic for a type into buf. */
 void rrtype_format(uint16_t type, char *buf, size_t size);

@@ -414,7 +414,8 @@ zone_finalize(struct zone *z, struct diag *d)
 	bool apex_ns = false;
 	int rc;
 
-	z->finalized = false;
+	if (z->finalized)
+		return 0;
 	z->soa = NULL;
 	if ((rc = sort_and_merge(z)) != 0)
 		return rc;

@@ -152,6 +152,10 @@ sed -i 's/^mta-sts = testing/mta-sts = enforce/' zw.conf
 expect_run dry-run 0 "" "$ZW" --now $((T + 1800)) run --config zw.conf --dry-run
 CHECKS=$((CHECKS + 1))
 [ -e z.signed.mta-sts.txt ] && fail "a dry run wrote the policy file"
+# The real run writes it (enforce), for the failed run below to keep.
+expect_run enforce 0 "" "$ZW" --now $((T + 1800)) run --config zw.conf
+CHECKS=$((CHECKS + 1))
+grep -q "^mode: enforce" z.signed.mta-sts.txt || fail "enforce: $(cat z.signed.mta-sts.txt)"
 
 # The zone file's own record where the config publishes one: refused,
 # naming the line; nothing written.

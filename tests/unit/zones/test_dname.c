@@ -162,6 +162,55 @@ START_TEST(test_dname_subdomain_and_wildcard)
 }
 END_TEST
 
+START_TEST(test_dname_tlsa_owner_and_back)
+{
+	static const unsigned ports[] = { 1, 25, 443, 465, 65535 };
+	uint8_t host[DNAME_MAX_LENGTH], owner[DNAME_MAX_LENGTH],
+	    want[DNAME_MAX_LENGTH];
+	char text[DNAME_TEXT_MAX], expect[DNAME_TEXT_MAX];
+	const uint8_t *h;
+	unsigned port;
+
+	ck_assert_int_eq(dname_parse("mail.Example.com", host), 0);
+	for (size_t i = 0; i < sizeof(ports) / sizeof(*ports); i++) {
+		ck_assert(dname_tlsa_owner(ports[i], host, owner));
+		dname_format(owner, text, sizeof(text));
+		snprintf(expect, sizeof(expect), "_%u._tcp.mail.Example.com.",
+		    ports[i]);
+		ck_assert_str_eq(text, expect);
+		ck_assert_int_eq(dname_parse(expect, want), 0);
+		ck_assert_mem_eq(owner, want, dname_length(want));
+		ck_assert(dname_tlsa_port(owner, &port, &h));
+		ck_assert_uint_eq(port, ports[i]);
+		ck_assert_ptr_eq(h, owner + dname_length(owner) - dname_length(host));
+	}
+	ck_assert(!dname_tlsa_owner(0, host, owner));
+	ck_assert(!dname_tlsa_owner(65536, host, owner));
+	/* A host of 245 octets: room for _465._tcp (255 in all), not _4650._tcp. */
+	memset(host, 0, sizeof(host));
+	for (size_t at = 0; at < 244; at += 61) {
+		host[at] = 60;
+		memset(host + at + 1, 'a', 60);
+	}
+	ck_assert_uint_eq(dname_length(host), 245);
+	ck_assert(dname_tlsa_owner(465, host, owner));
+	ck_assert_uint_eq(dname_length(owner), 255);
+	ck_assert(!dname_tlsa_owner(4650, host, owner));
+	/* Not TLSA owner names. */
+	static const char *const not_tlsa[] = { "_25._udp.mail.example.com",
+	    "25._tcp.mail.example.com", "_0._tcp.mail.example.com",
+	    "_65536._tcp.mail.example.com", "_2x._tcp.mail.example.com",
+	    "_._tcp.mail.example.com", "mail.example.com", "_25.tcp.example.com" };
+	for (size_t i = 0; i < sizeof(not_tlsa) / sizeof(*not_tlsa); i++) {
+		ck_assert_int_eq(dname_parse(not_tlsa[i], owner), 0);
+		ck_assert_msg(!dname_tlsa_port(owner, &port, &h), "%s", not_tlsa[i]);
+	}
+	ck_assert_int_eq(dname_parse("_25._TCP.mx.example.com", owner), 0);
+	ck_assert(dname_tlsa_port(owner, &port, &h));
+	ck_assert_uint_eq(port, 25);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -173,6 +222,7 @@ main(void)
 	tcase_add_test(tc, test_dname_parse_rejects_bad_names);
 	tcase_add_test(tc, test_dname_length_within_rdata);
 	tcase_add_test(tc, test_dname_subdomain_and_wildcard);
+	tcase_add_test(tc, test_dname_tlsa_owner_and_back);
 	tcase_add_test(tc, test_dname_sort_key_agrees_with_canonical_order);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

@@ -112,6 +112,40 @@ START_TEST(test_zone_sorts_canonically_dedupes_and_marks_glue)
 }
 END_TEST
 
+START_TEST(test_zrr_mx_host_names_only_real_hosts)
+{
+	struct zone *z = NULL;
+	struct diag d;
+	size_t n, hosts = 0;
+	static const uint8_t short_mx[2] = { 0, 10 };
+	static const uint8_t cut_name[4] = { 0, 10, 5, 'a' };
+	const char *path = unit_write("mx.valid", HEAD
+	    "@ MX 10 mail\nsub MX 20 mx.other.example.\nnull MX 0 .\n"
+	    "mail A 192.0.2.25\n");
+
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	/* Rdata too short to hold a name, or a name cut off (records not read from a file). */
+	ck_assert_int_eq(zone_add(z, zone_origin(z), RRTYPE_MX, 60, short_mx,
+	    sizeof(short_mx)), 0);
+	ck_assert_int_eq(zone_add(z, zone_origin(z), RRTYPE_MX, 60, cut_name,
+	    sizeof(cut_name)), 0);
+	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	const struct zrr *rr = zone_records(z, &n);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *host = zrr_mx_host(&rr[i]);
+		char text[DNAME_TEXT_MAX];
+		if (host == NULL)
+			continue;
+		hosts++;
+		dname_format(host, text, sizeof(text));
+		ck_assert_msg(strcmp(text, "mail.example.com.") == 0 ||
+		    strcmp(text, "mx.other.example.") == 0, "%s", text);
+	}
+	ck_assert_uint_eq(hosts, 2);
+	zone_free(z);
+}
+END_TEST
+
 /* Records added after a finalize, fewer or more than those before, end up in canonical order. */
 START_TEST(test_zone_sorts_appended_records_by_merging)
 {
@@ -616,6 +650,7 @@ main(void)
 	tcase_add_test(tc, test_zone_sorts_canonically_dedupes_and_marks_glue);
 	tcase_add_test(tc, test_zone_unifies_rrset_ttl_with_warning);
 	tcase_add_test(tc, test_zone_sorts_appended_records_by_merging);
+	tcase_add_test(tc, test_zrr_mx_host_names_only_real_hosts);
 	tcase_add_test(tc, test_zone_large_random_order_loads_in_canonical_order);
 	tcase_add_test(tc, test_zone_load_lines_equals_zone_load);
 	tcase_add_test(tc, test_fastline_reads_only_the_writers_rrsig_lines);
