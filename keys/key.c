@@ -565,11 +565,13 @@ key_load(const char *path, struct key **out, struct diag *d)
 		goto out;
 	}
 	/*
-	 * An RSA private exponent is not derived from the public key, so try
-	 * it: one signature (milliseconds; a full pairwise check tests the
-	 * primes too and costs a hundred times more).
+	 * The RSA private fields are not derived from the public key, so try
+	 * them: one signature (milliseconds; a full pairwise check tests the
+	 * primes too and costs a hundred times more) checks the primes and
+	 * their exponents, and the private exponent is checked against them.
 	 */
-	if (k->alg == DNSSEC_ALG_RSASHA256 && (rc = self_test(k)) != 0) {
+	if (k->alg == DNSSEC_ALG_RSASHA256 && ((rc = self_test(k)) != 0 ||
+	    (rc = keys_rsa_check_exponent(k->pkey)) != 0)) {
 		diag_set(d, privfile, 0, "the RSA private fields do not belong "
 		    "to the public key in %s", keyfile);
 		goto out;

@@ -357,3 +357,42 @@ out:
 	ECDSA_SIG_free(sig);
 	return rc;
 }
+
+int
+keys_rsa_check_exponent(EVP_PKEY *pkey)
+{
+	static const char *const names[] = { OSSL_PKEY_PARAM_RSA_N,
+	    OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_D,
+	    OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2 };
+	BIGNUM *v[5] = { NULL }, *m = BN_new(), *t = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+	int rc = STATUS_NOMEM;
+
+	if (m == NULL || t == NULL || ctx == NULL)
+		goto out;
+	rc = STATUS_KEY_FORMAT;
+	for (size_t i = 0; i < 5; i++)
+		if (EVP_PKEY_get_bn_param(pkey, names[i], &v[i]) != 1)
+			goto out;
+	/* v: n, e, d, p, q. */
+	if (BN_cmp(v[2], v[0]) >= 0)
+		goto out;
+	for (size_t f = 3; f < 5; f++) {
+		if (!BN_sub(m, v[f], BN_value_one()) ||
+		    !BN_mod_mul(t, v[1], v[2], m, ctx)) {
+			rc = STATUS_CRYPTO;
+			goto out;
+		}
+		if (!BN_is_one(t))
+			goto out;
+	}
+	rc = 0;
+out:
+	ERR_clear_error();
+	for (size_t i = 0; i < 5; i++)
+		BN_clear_free(v[i]);
+	BN_clear_free(t);
+	BN_free(m);
+	BN_CTX_free(ctx);
+	return rc;
+}

@@ -90,6 +90,13 @@ size_t keys_ecdsa_size(uint8_t alg);
 int keys_pkey_from_public(uint8_t alg, const uint8_t *pub, size_t len,
     EVP_PKEY **out) WUR;
 /*
+ * Is the RSA private exponent of pkey the one its primes give: d < n and
+ * e * d = 1 modulo p - 1 and q - 1? Signing goes by the primes (CRT), so a
+ * signature that verifies says nothing about d. Returns 0 or
+ * STATUS_KEY_FORMAT (STATUS_CRYPTO, STATUS_NOMEM when it cannot tell).
+ */
+int keys_rsa_check_exponent(EVP_PKEY *pkey) WUR;
+/*
  * DNSKEY public key field of an EVP_PKEY (RSA, ECDSA, Ed448) into out
  * (KEYS_PUBKEY_MAX bytes). Returns 0, STATUS_INVAL or STATUS_CRYPTO.
  */

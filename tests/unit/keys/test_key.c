@@ -541,6 +541,29 @@ START_TEST(test_key_load_refuses_rsa_fields_of_another_key)
 	ck_assert_int_eq(key_load(pa, &k, &d), STATUS_KEY_FORMAT);
 	assert_diag(&d, ".private", "do not belong to the public key");
 	ck_assert_ptr_null(k);
+	/*
+	 * Only the private exponent of the other key: signing goes by the
+	 * primes, so the signature tried still verifies, but d is checked.
+	 */
+	static const char *const exponent_line[] = { "PrivateExponent", NULL };
+	static const char *const crt_lines[] = { "Prime1", "Prime2",
+	    "Exponent1", "Exponent2", "Coefficient", NULL };
+	mixed[0] = '\0';
+	take_lines(ta, public_lines, mixed);
+	take_lines(tb, exponent_line, mixed);
+	take_lines(ta, crt_lines, mixed);
+	kt_write(dir, strrchr(path, '/') + 1, mixed, 0600);
+	ck_assert_int_eq(key_load(pa, &k, &d), STATUS_KEY_FORMAT);
+	assert_diag(&d, ".private", "do not belong to the public key");
+	ck_assert_ptr_null(k);
+	/* And a's own fields again: loaded. */
+	mixed[0] = '\0';
+	take_lines(ta, public_lines, mixed);
+	take_lines(ta, exponent_line, mixed);
+	take_lines(ta, crt_lines, mixed);
+	kt_write(dir, strrchr(path, '/') + 1, mixed, 0600);
+	ck_assert_int_eq(key_load(pa, &k, &d), 0);
+	key_free(k);
 	free(ta);
 	free(tb);
 	key_free(a);
