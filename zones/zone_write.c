@@ -90,12 +90,57 @@ put_name(struct text *t, const uint8_t *name)
 	return i + 1;
 }
 
+/*
+ * Types written by their mnemonic: those every reader of our output takes
+ * (zscanner, so Knot; NSD; BIND). ldns names more (NULL, WKS, MD, A6,
+ * SIG, ...) that zscanner refuses; those are written TYPEnnn, with their
+ * rdata in the RFC 3597 form.
+ */
+static bool
+type_named(uint16_t type)
+{
+	switch (type) {
+	case 1: case 2: case 5: case 6: case 12: case 13: case 14: case 15:
+	case 16: case 17: case 18: case 21: case 25: case 28: case 29:
+	case 33: case 35: case 36: case 37: case 39: case 42: case 43:
+	case 44: case 45: case 46: case 47: case 48: case 49: case 50:
+	case 51: case 52: case 53: case 59: case 60: case 61: case 62:
+	case 63: case 64: case 65: case 99: case 104: case 105: case 106:
+	case 107: case 108: case 109: case 256: case 257:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The type as written: its mnemonic (type_named) or TYPEnnn (RFC 3597 §5). */
+static void
+type_text(uint16_t type, char buf[24])
+{
+	if (type_named(type))
+		rrtype_format(type, buf, 24);
+	else
+		snprintf(buf, 24, "TYPE%u", type);
+}
+
 static void
 put_type(struct text *t, uint16_t type)
 {
 	char buf[24];
-	rrtype_format(type, buf, sizeof(buf));
+	type_text(type, buf);
 	put_str(t, buf);
+}
+
+/* Does the RFC 4034 §4.1.2 type bitmap name only types type_named takes? */
+static bool
+bitmap_named(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 2 <= n; i += 2u + p[i + 1])
+		for (unsigned b = 0; b < p[i + 1] * 8u && i + 2 + b / 8 < n; b++)
+			if ((p[i + 2 + b / 8] & (0x80 >> (b % 8))) &&
+			    !type_named((uint16_t)(p[i] * 256 + b)))
+				return false;
+	return true;
 }
 
 static void
@@ -342,7 +387,7 @@ format_generic(const struct zrr *rr, ldns_buffer *text)
 		return STATUS_NOMEM;
 	hex[hex_encode(rr->rdata, rr->rdlen, hex)] = '\0';
 	dname_format(rr->owner, owner, sizeof(owner));
-	rrtype_format(rr->type, type, sizeof(type));
+	type_text(rr->type, type);
 	ldns_buffer_clear(text);
 	/* A failed print leaves its error in the buffer: clear that too. */
 	text->_status = LDNS_STATUS_OK;
@@ -459,7 +504,13 @@ format_into(const struct zrr *rr, ldns_buffer *text)
 
 	const ldns_rr_descriptor *desc = ldns_rr_descript(rr->type);
 
-	if (odd_nsec3_hash(rr))
+	/*
+	 * A type without a mnemonic every reader takes, or a CSYNC whose
+	 * bitmap names one (ldns would print the mnemonics).
+	 */
+	if (odd_nsec3_hash(rr) || !type_named(rr->type) ||
+	    (rr->type == 62 && rr->rdlen >= 6 &&
+	    !bitmap_named(rr->rdata + 6, rr->rdlen - 6u)))
 		return format_generic(rr, text);
 	ldns_buffer_clear(text);
 	if (ldns_wire2rr(&lrr, wire, len, &pos, LDNS_SECTION_ANSWER) !=
