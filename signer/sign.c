@@ -36,6 +36,7 @@ sign_policy_init(struct sign_policy *p)
 	 * self-check covers every record.
 	 */
 	p->verify_sample = true;
+	p->reuse_previous = true;
 }
 
 /*
@@ -494,7 +495,7 @@ match_previous(const struct zone *z, const size_t *rrsets, size_t n,
 }
 
 int
-signer_sign_zone(struct zone *z, const struct keyset *keys,
+signer_sign(struct zone *z, const struct keyset *keys,
     const struct sign_policy *p, int64_t now, const struct zone *prev,
     struct sign_stats *stats, struct diag *d)
 {
@@ -547,7 +548,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 	rr = zone_records(z, &count);
 	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL)
 		return STATUS_NOMEM;
-	if (prev != NULL) {
+	if (prev != NULL && p->reuse_previous) {
 		if ((rc = find_known_keys(&sk, keys, prev)) != 0)
 			goto out;
 		if ((prev_of = match_previous(z, rrsets, nrrsets, prev)) == NULL) {
@@ -597,19 +598,9 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 		st.signatures_reused += job.reused[s];
 	}
 	st.rrsets = nrrsets;
+	if (rc == 0)
+		rc = zone_finalize(z, d);
 	st.seconds_sign = elapsed_seconds() - t0;
-	t0 = elapsed_seconds();
-	/* What the signing needed goes before the verification needs more. */
-	free(gaps);
-	free(prev_of);
-	free(rrsets);
-	gaps = NULL;
-	prev_of = NULL;
-	rrsets = NULL;
-	if (rc == 0 && (rc = zone_finalize(z, d)) == 0)
-		rc = verify_signatures(z, now, p->threads,
-		    &st.signatures_checked, d);
-	st.seconds_verify = elapsed_seconds() - t0;
 	if (stats != NULL)
 		*stats = st;
 out:
@@ -620,4 +611,29 @@ out:
 	free(prev_of);
 	free(rrsets);
 	return rc;
+}
+
+int
+signer_verify_signed(const struct zone *z, const struct sign_policy *p,
+    int64_t now, struct sign_stats *stats, struct diag *d)
+{
+	double t0 = elapsed_seconds();
+	size_t checked = 0;
+	int rc = verify_signatures(z, now, p->threads, &checked, d);
+
+	if (stats != NULL) {
+		stats->signatures_checked = checked;
+		stats->seconds_verify = elapsed_seconds() - t0;
+	}
+	return rc;
+}
+
+int
+signer_sign_zone(struct zone *z, const struct keyset *keys,
+    const struct sign_policy *p, int64_t now, const struct zone *prev,
+    struct sign_stats *stats, struct diag *d)
+{
+	int rc = signer_sign(z, keys, p, now, prev, stats, d);
+
+	return rc != 0 ? rc : signer_verify_signed(z, p, now, stats, d);
 }

@@ -35,6 +35,9 @@ struct sign_policy {
 	bool trust_previous;         /* prev (signer_sign_zone) is our output as
 	                                written: its signatures need no check
 	                                but the sample's (default: false) */
+	bool reuse_previous;         /* keep prev's signatures that qualify
+	                                (default: true); false: prev only
+	                                moves the serial on */
 	uint32_t dnskey_ttl;         /* DNSKEY, CDS, CDNSKEY TTL; 0: the SOA's */
 	bool cds;                    /* make CDS/CDNSKEY for the keys marked so
 	                                (key_set_cds), replacing the input's */
@@ -52,6 +55,7 @@ struct sign_stats {
 	double seconds_chain;        /* building and checking NSEC/NSEC3 */
 	double seconds_sign;         /* making (or keeping) signatures */
 	double seconds_verify;       /* the self-check of the signatures */
+	double seconds_write;        /* writing the result (its writer's figure) */
 };
 
 /*
@@ -61,8 +65,8 @@ struct sign_stats {
  * §2), move the SOA serial per policy, then verify the result
  * (signer_verify_zone).
  *
- * prev, when not NULL, is our own earlier output for this zone: an RRset
- * that is byte-identical there (canonical form, same TTL) keeps its
+ * prev, when not NULL, is our own earlier output for this zone. With
+ * p->reuse_previous, an RRset that is byte-identical there (canonical form, same TTL) keeps its
  * signature by a key that still signs it, when that key's DNSKEY was in
  * prev's key set and the signature stays valid longer than p->refresh
  * (with absolute times: has exactly those times). With p->trust_previous
@@ -77,6 +81,17 @@ struct sign_stats {
 int signer_sign_zone(struct zone *z, const struct keyset *keys,
     const struct sign_policy *p, int64_t now, const struct zone *prev,
     struct sign_stats *stats, struct diag *d) WUR;
+/*
+ * signer_sign_zone in two steps, so that the self-check can run while
+ * the zone is written out: signer_sign does all but the signatures'
+ * self-check (the chain is checked), signer_verify_signed that check
+ * (its figures into stats). A zone is published only once both passed.
+ */
+int signer_sign(struct zone *z, const struct keyset *keys,
+    const struct sign_policy *p, int64_t now, const struct zone *prev,
+    struct sign_stats *stats, struct diag *d) WUR;
+int signer_verify_signed(const struct zone *z, const struct sign_policy *p,
+    int64_t now, struct sign_stats *stats, struct diag *d) WUR;
 
 /* Why a zone must be signed now, or that it need not be. */
 enum sign_reason {

@@ -345,6 +345,19 @@ merge_published(struct zone *z, void *arg, struct diag *d)
 	    &pb->policy, &pb->policy_len, d);
 }
 
+/*
+ * signing_job.before_publish: the MTA-STS policy goes out before the zone
+ * whose id names it, so that a sender that sees a new id finds the new
+ * policy.
+ */
+static int
+publish_policy(void *arg, struct diag *d)
+{
+	const struct published *pb = arg;
+
+	return mail_policy_write(pb->zc, pb->policy, pb->policy_len, d);
+}
+
 static int
 run_locked(const struct cli *cli, const struct zone_config *zc,
     const struct run_options *o, struct run_result *r, struct run_state *st)
@@ -415,19 +428,12 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 		goto out;
 	}
 	struct signing_additions more = { merge_published, &pb };
-	if ((rc = signing_sign(cli, zc->input, zc->output, zc->name, &z, &pv,
-	    keys, &policy, &more, &r->stats, &r->diag)) != 0)
-		goto out;
-	m.signed_at = cli->now;
-	m.due = signer_earliest_expiration(z, cli->now) - policy.refresh;
-	/*
-	 * The MTA-STS policy before the zone whose id names it: a sender that
-	 * sees a new id must find the new policy.
-	 */
+	struct signing_job job = { .cli = cli, .in = zc->input,
+	    .out = zc->output, .zname = zc->name, .keys = keys,
+	    .policy = &policy, .more = &more,
+	    .before_publish = publish_policy, .arg = &pb };
 	if ((rc = signer_setup_digest(zc->name, keys, &policy, m.setup)) != 0 ||
-	    (rc = mail_policy_write(zc, pb.policy, pb.policy_len,
-	    &r->diag)) != 0 ||
-	    (rc = signing_write(z, zc->output, policy.threads, &m, &pv,
+	    (rc = signing_sign_write(&job, &z, &pv, &m, &r->stats,
 	    &r->diag)) != 0)
 		goto out;
 	r->signed_zone = true;

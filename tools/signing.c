@@ -13,6 +13,7 @@
 #include "common/encode.h"
 #include "common/fileio.h"
 #include "common/status.h"
+#include "common/timespec.h"
 #include "keys/keystore.h"
 #include "signing.h"
 
@@ -139,6 +140,7 @@ previous_distrust(struct signing_previous *prev)
 		close(prev->text.fd);
 	prev->intact = false;
 	prev->text.fd = -1;
+	prev->text.copied = 0;
 }
 
 void
@@ -189,45 +191,6 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 	for (size_t i = 0; i < zone_warning_count(*z); i++)
 		cli_warn(cli, zone_warning(*z, i));
 	return 0;
-}
-
-int
-signing_sign(const struct cli *cli, const char *in, const char *out,
-    const char *zname, struct zone **z, struct signing_previous *prev,
-    const struct keyset *keys, const struct sign_policy *p,
-    const struct signing_additions *more, struct sign_stats *stats,
-    struct diag *d)
-{
-	struct sign_policy tp = *p;
-	int rc;
-
-	tp.trust_previous = prev->intact;
-	p = &tp;
-	rc = signer_sign_zone(*z, keys, p, cli->now, prev->zone, stats, d);
-
-	if (rc != 0 && prev->zone != NULL && stats->signatures_reused > 0 &&
-	    (rc == STATUS_BAD_SIGNATURE || rc == STATUS_KEY_MISSING)) {
-		struct diag w;
-		/*
-		 * A signature kept from the previous output failed the
-		 * self-check (a damaged file): sign everything anew from the
-		 * input instead.
-		 */
-		cli_warn(cli, d);
-		diag_clear(&w);
-		diag_set(&w, out, 0, "the self-check failed with signatures "
-		    "kept from this previous output: signing everything anew");
-		cli_warn(cli, &w);
-		diag_clear(d);
-		previous_distrust(prev);
-		zone_free(*z);
-		*z = NULL;
-		if ((rc = zone_load(in, zname, SIGNING_DEFAULT_TTL, z, d)) == 0 &&
-		    (more == NULL || (rc = more->add(*z, more->arg, d)) == 0))
-			rc = signer_sign_zone(*z, keys, p, cli->now, NULL, stats,
-			    d);
-	}
-	return rc;
 }
 
 /* Does the text hold "$INCLUDE" (in any case)? */
@@ -443,17 +406,40 @@ signing_up_to_date(const char *path, const struct signing_manifest *want,
 	return ok;
 }
 
+/* The self-check of a signed zone, on its own thread while the zone is written. */
+struct self_check {
+	const struct zone *z;
+	const struct sign_policy *p;
+	int64_t now;
+	struct sign_stats *stats;
+	int rc;
+	struct diag d;
+};
+
+static void *
+self_check(void *arg)
+{
+	struct self_check *c = arg;
+
+	diag_clear(&c->d);
+	c->rc = signer_verify_signed(c->z, c->p, c->now, c->stats, &c->d);
+	return NULL;
+}
+
 struct zone_writer {
 	const struct zone *z;
 	unsigned threads;
 	const struct signing_manifest *m;
 	struct zone_text *from;
+	struct self_check *check;    /* NULL: the zone is not ours to check */
+	const struct signing_job *job;
+	struct diag *d;              /* for before_publish */
+	bool hook_failed;
 };
 
 static int
-write_zone(FILE *out, void *arg)
+write_text(const struct zone_writer *w, FILE *out)
 {
-	const struct zone_writer *w = arg;
 	uint8_t body[ZONE_DIGEST_LEN] = { 0 };
 	char input[65], setup[65], digest[65];
 	int rc;
@@ -475,21 +461,124 @@ write_zone(FILE *out, void *arg)
 	return 0;
 }
 
-int
-signing_write(const struct zone *z, const char *path, unsigned threads,
-    const struct signing_manifest *m, struct signing_previous *prev,
-    struct diag *d)
+/*
+ * The zone's text into the temporary file while the self-check runs
+ * beside it (both only read the zone). The file takes the output's place
+ * only when this returns 0: the check passed, and before_publish did.
+ */
+static int
+write_zone(FILE *out, void *arg)
 {
-	struct zone_writer w = { z, threads, m, NULL };
+	struct zone_writer *w = arg;
+	pthread_t thread;
+	bool beside = false;
+	int rc;
+
+	if (w->check != NULL &&
+	    !(beside = pthread_create(&thread, NULL, self_check, w->check) == 0))
+		self_check(w->check);
+	rc = w->check != NULL && !beside && w->check->rc != 0 ?
+	    w->check->rc : write_text(w, out);
+	if (beside)
+		pthread_join(thread, NULL);
+	if (w->check != NULL && w->check->rc != 0)
+		return w->check->rc;
+	if (rc == 0 && w->job != NULL && w->job->before_publish != NULL &&
+	    (rc = w->job->before_publish(w->job->arg, w->d)) != 0)
+		w->hook_failed = true;
+	return rc;
+}
+
+static int
+write_file(struct zone_writer *w, const char *path,
+    struct signing_previous *prev, struct diag *d)
+{
 	struct stat st;
+	int rc;
 
 	/* Lines are copied from the previous output only as it was read. */
 	if (prev != NULL && prev->intact && prev->zone != NULL &&
 	    fstat(prev->text.fd, &st) == 0 && same_file_state(&prev->st, &st))
-		w.from = &prev->text;
-	int rc = file_replace(path, 0644, write_zone, &w);
-
-	if (rc != 0)
+		w->from = &prev->text;
+	w->d = d;
+	rc = file_replace(path, 0644, write_zone, w);
+	if (rc == 0 || w->hook_failed)
+		return rc;
+	if (w->check != NULL && w->check->rc != 0)
+		*d = w->check->d;
+	else
 		diag_set(d, path, 0, "cannot write the signed zone");
+	return rc;
+}
+
+/* Sign z, then write it while the self-check runs. */
+static int
+sign_write(const struct signing_job *job, const struct sign_policy *p,
+    struct zone *z, struct signing_previous *prev,
+    struct signing_manifest *m, struct sign_stats *stats, bool *checked,
+    struct diag *d)
+{
+	const struct cli *cli = job->cli;
+	struct self_check check = { .z = z, .p = p, .now = cli->now,
+	    .stats = stats };
+	struct zone_writer w = { .z = z, .threads = p->threads, .m = m,
+	    .check = &check, .job = job };
+	double t0;
+	int rc;
+
+	*checked = false;
+	if ((rc = signer_sign(z, job->keys, p, cli->now, prev->zone, stats,
+	    d)) != 0)
+		return rc;
+	m->signed_at = cli->now;
+	m->due = signer_earliest_expiration(z, cli->now) - p->refresh;
+	t0 = elapsed_seconds();
+	rc = write_file(&w, job->out, prev, d);
+	stats->seconds_write = elapsed_seconds() - t0;
+	*checked = check.rc != 0;
+	return rc;
+}
+
+int
+signing_sign_write(const struct signing_job *job, struct zone **z,
+    struct signing_previous *prev, struct signing_manifest *m,
+    struct sign_stats *stats, struct diag *d)
+{
+	const struct cli *cli = job->cli;
+	struct sign_policy tp = *job->policy;
+	bool check_failed;
+	int rc;
+
+	memset(stats, 0, sizeof(*stats));
+	tp.trust_previous = prev->intact;
+	rc = sign_write(job, &tp, *z, prev, m, stats, &check_failed, d);
+	if (rc != 0 && check_failed && prev->zone != NULL &&
+	    stats->signatures_reused > 0 &&
+	    (rc == STATUS_BAD_SIGNATURE || rc == STATUS_KEY_MISSING)) {
+		struct diag w;
+		/*
+		 * A signature kept from the previous output failed the
+		 * self-check (a damaged file): sign everything anew from the
+		 * input instead.
+		 */
+		cli_warn(cli, d);
+		diag_clear(&w);
+		diag_set(&w, job->out, 0, "the self-check failed with signatures "
+		    "kept from this previous output: signing everything anew");
+		cli_warn(cli, &w);
+		diag_clear(d);
+		previous_distrust(prev);
+		zone_free(*z);
+		*z = NULL;
+		/* prev only moves the serial on past the one published. */
+		tp.trust_previous = false;
+		tp.reuse_previous = false;
+		memset(stats, 0, sizeof(*stats));
+		if ((rc = zone_load(job->in, job->zname, SIGNING_DEFAULT_TTL, z,
+		    d)) == 0 && (job->more == NULL ||
+		    (rc = job->more->add(*z, job->more->arg, d)) == 0))
+			rc = sign_write(job, &tp, *z, prev, m, stats,
+			    &check_failed, d);
+	}
 	return rc;
 }

@@ -81,28 +81,39 @@ struct signing_additions {
 	void *arg;
 };
 
-/*
- * Sign *z (see signer_sign_zone). Should a signature kept from prev fail
- * the self-check (a damaged file), warn, read in again (with more's
- * additions, when not NULL) and sign everything anew (in and out name the
- * files for that), and prev is no longer taken as intact; *z may then be
- * replaced. Returns 0 or a status with d.
- */
-int signing_sign(const struct cli *cli, const char *in, const char *out,
-    const char *zname, struct zone **z, struct signing_previous *prev,
-    const struct keyset *keys, const struct sign_policy *p,
-    const struct signing_additions *more, struct sign_stats *stats,
-    struct diag *d) WUR;
+/* A signing job: what `sign` and `run` sign, with what, and where it goes. */
+struct signing_job {
+	const struct cli *cli;       /* cli->now: the time signed at */
+	const char *in, *out, *zname;
+	const struct keyset *keys;
+	const struct sign_policy *policy;
+	const struct signing_additions *more;   /* NULL: none */
+	/*
+	 * When not NULL: run once the signed zone passed its self-check and
+	 * was written, just before it takes the output's place (run writes
+	 * the MTA-STS policy file that the zone's id names). A failure keeps
+	 * the previous output.
+	 */
+	int (*before_publish)(void *arg, struct diag *d);
+	void *arg;
+};
 
 /*
- * Write z to path atomically (temporary file, fsync, rename), formatted on
- * threads; with m (input, setup, signed_at and due filled in), its last
- * line says so for signing_up_to_date. With prev intact (not NULL), lines
- * it has as they are copied from it (zone_write; prev->text.copied counts
- * them).
+ * Sign *z (signer_sign) and write it to job->out atomically (temporary
+ * file, fsync, rename), formatted on threads, while the self-check
+ * (signer_verify_signed) runs beside the writing: the new output takes
+ * the old one's place only once the check passed. m gets signed_at and
+ * due (input and setup filled in by the caller); the output's last line
+ * says so for signing_up_to_date. Lines prev (intact) has as they are
+ * are copied from it (zone_write; prev->text.copied counts them).
+ *
+ * Should a signature kept from prev fail the self-check (a damaged
+ * file), warn, read job->in again (with job->more's additions) and sign
+ * everything anew; prev is no longer taken as intact, and *z may be
+ * replaced. Returns 0 or a status with d; stats gets the figures.
  */
-int signing_write(const struct zone *z, const char *path, unsigned threads,
-    const struct signing_manifest *m, struct signing_previous *prev,
-    struct diag *d) WUR;
+int signing_sign_write(const struct signing_job *job, struct zone **z,
+    struct signing_previous *prev, struct signing_manifest *m,
+    struct sign_stats *stats, struct diag *d) WUR;
 
 #endif

@@ -129,9 +129,10 @@ rm -rf "$KEYS"
 resign new-keys 20261202020000 "$WORK/added.zone"
 check "new keys: nothing reused" [ "$REUSED" = 0 ]
 
-# --full ignores the previous output.
-resign full 20261202030000 "$WORK/added.zone" --full
+# --full ignores the previous output (a date serial: ahead of the input's).
+resign full 20261202030000 "$WORK/added.zone" --full --serial dateserial
 check "--full: nothing reused" [ "$REUSED" = 0 ]
+PREV_SERIAL=$SERIAL
 
 # A damaged signature in the previous output (small zones verify every kept
 # signature): a warning, then everything is signed anew and the zone verifies.
@@ -139,11 +140,18 @@ sed '0,/\tRRSIG\tA /{/\tRRSIG\tA /s/[A-Za-z0-9+\/]\{6\}==$/AAAAAA==/}' "$OUT" >"
 CHECKS=$((CHECKS + 1))
 [ "$(diff "$OUT" "$WORK/damaged" | grep -c '^>')" = 1 ] || fail "the damage is not one line"
 mv "$WORK/damaged" "$OUT"
-resign damaged-previous 20261202040000 "$WORK/added.zone"
+resign damaged-previous 20261202040000 "$WORK/added.zone" --serial increment
 check "damaged previous output: not up to date" sh -c "! grep -q 'is up to date' '$WORK/stderr'"
 check "damaged previous output: warned" grep -q "sig-bogus: RRSIG.*does not verify" "$WORK/stderr"
 check "damaged previous output: signed anew" grep -q "self-check failed with signatures kept from this previous output" "$WORK/stderr"
 check "damaged previous output: nothing reused" [ "$REUSED" = 0 ]
+# Signed anew, the serial still moves on from the one published.
+check "damaged previous output: serial $SERIAL follows $PREV_SERIAL" \
+    [ "$SERIAL" = $((PREV_SERIAL + 1)) ]
+# The first attempt was written while its self-check ran: its temporary
+# file went with it.
+check "damaged previous output: no temporary file left" \
+    sh -c "! ls '$OUT'.tmp.* >/dev/null 2>&1"
 
 # The same in a zone too large to verify every kept signature (more than
 # 1024 RRsets, where the self-check takes a sample of our own): the file
