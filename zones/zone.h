@@ -207,7 +207,7 @@ struct zone_text {
  */
 int zone_write(const struct zone *z, FILE *out, unsigned threads,
     uint8_t sha256[ZONE_DIGEST_LEN], struct zone_text *from) WUR;
-/* One record in master-file format (no newline) into buf; 0 or a status. */
+/* One record as zone_write writes it (no newline) into buf; 0 or a status. */
 int zrr_format(const struct zrr *rr, char *buf, size_t size) WUR;
 
 #endif

@@ -532,32 +532,6 @@ format_into(const struct zrr *rr, ldns_buffer *text)
 	return rc;
 }
 
-int
-zrr_format(const struct zrr *rr, char *buf, size_t size)
-{
-	ldns_buffer *text = ldns_buffer_new(256);
-	size_t n;
-	int rc;
-
-	if (text == NULL)
-		return STATUS_NOMEM;
-	if ((rc = format_into(rr, text)) != 0)
-		goto out;
-	n = ldns_buffer_position(text);
-	/* ldns ends each RR with a newline; callers add their own. */
-	while (n > 0 && ldns_buffer_at(text, n - 1)[0] == '\n')
-		n--;
-	if (n >= size) {
-		rc = STATUS_RANGE;
-		goto out;
-	}
-	memcpy(buf, ldns_buffer_begin(text), n);
-	buf[n] = '\0';
-out:
-	ldns_buffer_free(text);
-	return rc;
-}
-
 /*
  * Records are formatted in chunks on worker threads, a round of chunks at a
  * time, and each round is written in order: the text of a large zone is
@@ -637,6 +611,28 @@ zone_format_line(const struct zrr *rr, struct zone_line_buf *t,
 	}
 	t->len += n;
 	return 0;
+}
+
+int
+zrr_format(const struct zrr *rr, char *buf, size_t size)
+{
+	struct zone_line_buf t = { 0 };
+	ldns_buffer *lb = ldns_buffer_new(256);
+	int rc = lb != NULL ? zone_format_line(rr, &t, lb) : STATUS_NOMEM;
+
+	/* The line as a zone file has it, less its newline. */
+	if (rc == 0 && t.len > 0 && t.buf[t.len - 1] == '\n')
+		t.len--;
+	if (rc == 0 && t.len >= size)
+		rc = STATUS_RANGE;
+	if (rc == 0) {
+		memcpy(buf, t.buf, t.len);
+		buf[t.len] = '\0';
+	}
+	free(t.buf);
+	if (lb != NULL)
+		ldns_buffer_free(lb);
+	return rc;
 }
 
 /* Record i has line `line` of the old file: start a run or make one longer. */
