@@ -42,6 +42,10 @@ echo
 echo "== TLSA record of the mail host's certificate (zones/example/mail.example.com.crt):"
 $zw tlsa mail.$zone --cert zones/example/mail.example.com.crt
 echo
+echo "== zonewarden check (the chain, the signatures, and the zone's TLSA against that certificate)"
+$zw check "$zone" --signed "$demo/$zone.signed" \
+    --cert "mail.$zone=zones/example/mail.example.com.crt"
+echo
 echo "Signed zone: $demo/$zone.signed"
 if command -v ldns-verify-zone >/dev/null; then
 	ldns-verify-zone -V 1 "$demo/$zone.signed" && echo "ldns-verify-zone: zone is valid"
