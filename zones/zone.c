@@ -407,11 +407,32 @@ parse_batch(struct zone *z, zs_scanner_t *s, const char *from, const char *to,
 }
 
 /*
+ * Must the general parser see the record line that ends at p? When the
+ * next line with anything but blanks or a comment starts with a blank, it
+ * has no owner of its own and takes the one before it; one that starts
+ * with '$' is a directive, after which the same holds.
+ */
+static bool
+next_needs_owner(const char *p, const char *end)
+{
+	while (p < end) {
+		const char *t = p;
+		while (t < end && (*t == ' ' || *t == '\t' || *t == '\r'))
+			t++;
+		if (t < end && *t != '\n' && *t != ';')
+			return t != p || *p == '$';
+		if ((p = memchr(t, '\n', (size_t)(end - t))) == NULL)
+			return false;
+		p++;
+	}
+	return false;
+}
+
+/*
  * The lines of a part: those fastline_parse reads, by it; the runs of
  * others between them, by the general parser. Line numbers from 1. A line
- * followed by one without an owner (it starts with a blank: the owner
- * before it is its owner) goes to the general parser too, which must know
- * that owner.
+ * whose owner a later line takes (next_needs_owner) goes to the general
+ * parser too, which must know that owner.
  */
 static int
 parse_lines(struct zone *z, zs_scanner_t *s, const char *p, size_t len,
@@ -425,9 +446,7 @@ parse_lines(struct zone *z, zs_scanner_t *s, const char *p, size_t len,
 	while (rc == 0 && q < end) {
 		const char *nl = memchr(q, '\n', (size_t)(end - q));
 		size_t n = nl != NULL ? (size_t)(nl + 1 - q) : (size_t)(end - q);
-		bool next_blank = q + n < end && (q[n] == ' ' || q[n] == '\t');
-
-		if (!next_blank && fastline_parse(q, n, r)) {
+		if (!next_needs_owner(q + n, end) && fastline_parse(q, n, r)) {
 			if ((rc = parse_batch(z, s, batch, q, batch_line, path,
 			    file, d)) == 0)
 				rc = add_fast(z, r, path, line, file, d);
