@@ -426,12 +426,11 @@ self_check(void *arg)
 	return NULL;
 }
 
+/* What write_zone writes, and what runs beside it and after it. */
 struct zone_writer {
-	const struct zone *z;
-	unsigned threads;
+	struct self_check check;     /* its zone and policy are the ones written */
 	const struct signing_manifest *m;
-	struct zone_text *from;
-	struct self_check *check;    /* NULL: the zone is not ours to check */
+	struct zone_text *from;      /* lines to copy, or NULL */
 	const struct signing_job *job;
 	struct diag *d;              /* for before_publish */
 	bool hook_failed;
@@ -440,13 +439,12 @@ struct zone_writer {
 static int
 write_text(const struct zone_writer *w, FILE *out)
 {
+	const struct zone *z = w->check.z;
 	uint8_t body[ZONE_DIGEST_LEN] = { 0 };
 	char input[65], setup[65], digest[65];
 	int rc;
 
-	if ((rc = zone_write(w->z, out, w->threads, w->m ? body : NULL,
-	    w->from)) != 0 ||
-	    w->m == NULL)
+	if ((rc = zone_write(z, out, w->check.p->threads, body, w->from)) != 0)
 		return rc;
 	if (w->m->input_known)
 		input[hex_encode(w->m->input, 32, input)] = '\0';
@@ -456,86 +454,77 @@ write_text(const struct zone_writer *w, FILE *out)
 	digest[hex_encode(body, 32, digest)] = '\0';
 	if (fprintf(out, MANIFEST_TAG "input=%s setup=%s signed=%lld due=%lld "
 	    "serial=%lu body=%s\n", input, setup, (long long)w->m->signed_at,
-	    (long long)w->m->due, (unsigned long)zone_serial(w->z), digest) < 0)
+	    (long long)w->m->due, (unsigned long)zone_serial(z), digest) < 0)
 		return status_from_errno(errno);
 	return 0;
 }
 
 /*
  * The zone's text into the temporary file while the self-check runs
- * beside it (both only read the zone). The file takes the output's place
- * only when this returns 0: the check passed, and before_publish did.
+ * beside it (both only read the zone; without a thread, the check goes
+ * first). The file takes the output's place only when this returns 0:
+ * the check passed, and before_publish did.
  */
 static int
 write_zone(FILE *out, void *arg)
 {
 	struct zone_writer *w = arg;
 	pthread_t thread;
-	bool beside = false;
+	bool beside = pthread_create(&thread, NULL, self_check, &w->check) == 0;
 	int rc;
 
-	if (w->check != NULL &&
-	    !(beside = pthread_create(&thread, NULL, self_check, w->check) == 0))
-		self_check(w->check);
-	rc = w->check != NULL && !beside && w->check->rc != 0 ?
-	    w->check->rc : write_text(w, out);
+	if (!beside)
+		self_check(&w->check);
+	rc = beside || w->check.rc == 0 ? write_text(w, out) : 0;
 	if (beside)
 		pthread_join(thread, NULL);
-	if (w->check != NULL && w->check->rc != 0)
-		return w->check->rc;
-	if (rc == 0 && w->job != NULL && w->job->before_publish != NULL &&
+	if (w->check.rc != 0)
+		return w->check.rc;
+	if (rc == 0 && w->job->before_publish != NULL &&
 	    (rc = w->job->before_publish(w->job->arg, w->d)) != 0)
 		w->hook_failed = true;
 	return rc;
 }
 
-static int
-write_file(struct zone_writer *w, const char *path,
-    struct signing_previous *prev, struct diag *d)
-{
-	struct stat st;
-	int rc;
-
-	/* Lines are copied from the previous output only as it was read. */
-	if (prev != NULL && prev->intact && prev->zone != NULL &&
-	    fstat(prev->text.fd, &st) == 0 && same_file_state(&prev->st, &st))
-		w->from = &prev->text;
-	w->d = d;
-	rc = file_replace(path, 0644, write_zone, w);
-	if (rc == 0 || w->hook_failed)
-		return rc;
-	if (w->check != NULL && w->check->rc != 0)
-		*d = w->check->d;
-	else
-		diag_set(d, path, 0, "cannot write the signed zone");
-	return rc;
-}
-
-/* Sign z, then write it while the self-check runs. */
+/*
+ * Sign z, then write it while the self-check runs. *check_failed: the
+ * self-check (not something else) is what failed.
+ */
 static int
 sign_write(const struct signing_job *job, const struct sign_policy *p,
     struct zone *z, struct signing_previous *prev,
-    struct signing_manifest *m, struct sign_stats *stats, bool *checked,
+    struct signing_manifest *m, struct sign_stats *stats, bool *check_failed,
     struct diag *d)
 {
 	const struct cli *cli = job->cli;
-	struct self_check check = { .z = z, .p = p, .now = cli->now,
-	    .stats = stats };
-	struct zone_writer w = { .z = z, .threads = p->threads, .m = m,
-	    .check = &check, .job = job };
+	struct zone_writer w = {
+		.check = { .z = z, .p = p, .now = cli->now, .stats = stats },
+		.m = m, .job = job, .d = d,
+	};
+	struct stat st;
 	double t0;
 	int rc;
 
-	*checked = false;
+	*check_failed = false;
 	if ((rc = signer_sign(z, job->keys, p, cli->now, prev->zone, stats,
 	    d)) != 0)
 		return rc;
 	m->signed_at = cli->now;
 	m->due = signer_earliest_expiration(z, cli->now) - p->refresh;
+	/* Lines are copied from the previous output only as it was read. */
+	if (prev->intact && prev->zone != NULL &&
+	    fstat(prev->text.fd, &st) == 0 && same_file_state(&prev->st, &st))
+		w.from = &prev->text;
 	t0 = elapsed_seconds();
-	rc = write_file(&w, job->out, prev, d);
+	rc = file_replace(job->out, 0644, write_zone, &w);
 	stats->seconds_write = elapsed_seconds() - t0;
-	*checked = check.rc != 0;
+	if (rc == 0 || w.hook_failed)
+		return rc;
+	*check_failed = w.check.rc != 0;
+	if (*check_failed)
+		*d = w.check.d;
+	else
+		diag_set(d, job->out, 0, "cannot write the signed zone");
 	return rc;
 }
 
