@@ -421,6 +421,29 @@ find_nsec3param(const struct zone *z)
 }
 
 /*
+ * Does r hold the NSEC3 rdata of the name h, linking to the hash next? If
+ * not, STATUS_CHAIN with d naming them. want: scratch the caller keeps.
+ */
+static int
+check_rdata(const struct zone *z, const struct nsec3_params *p,
+    const struct zrr *r, const struct hashed *h, const uint8_t *next,
+    struct bytes *want, struct diag *d)
+{
+	char name[DNAME_TEXT_MAX];
+	int rc;
+
+	if ((rc = nsec3_fixed_rdata(p, next, want)) != 0 ||
+	    (rc = nsec3_bitmap(z, h, want)) != 0)
+		return rc;
+	if (want->len == r->rdlen && memcmp(want->data, r->rdata, want->len) == 0)
+		return 0;
+	dname_format(h->name, name, sizeof(name));
+	zone_diag_rr(z, r, d, "NSEC3 for %s has wrong parameters, next hash or "
+	    "type bitmap", name);
+	return STATUS_CHAIN;
+}
+
+/*
  * An opt-out chain with more records than the names that need one: each
  * record is the NSEC3 of a name of the zone (insecure delegations
  * included), every name of need[0..nneed) has one, and each record links
@@ -478,19 +501,9 @@ verify_opt_out_superset(const struct zone *z, const struct nsec3_params *np,
 			rc = STATUS_CHAIN;
 		}
 	}
-	for (size_t k = 0; k < nrec && rc == 0; k++) {
-		if ((rc = nsec3_fixed_rdata(np, at[(k + 1) % nrec]->hash,
-		    &want)) != 0 || (rc = nsec3_bitmap(z, at[k], &want)) != 0)
-			break;
-		if (want.len != recs[k]->rdlen ||
-		    memcmp(want.data, recs[k]->rdata, want.len) != 0) {
-			char name[DNAME_TEXT_MAX];
-			dname_format(at[k]->name, name, sizeof(name));
-			zone_diag_rr(z, recs[k], d, "NSEC3 for %s has wrong "
-			    "parameters, next hash or type bitmap", name);
-			rc = STATUS_CHAIN;
-		}
-	}
+	for (size_t k = 0; k < nrec && rc == 0; k++)
+		rc = check_rdata(z, np, recs[k], at[k], at[(k + 1) % nrec]->hash,
+		    &want, d);
 out:
 	bytes_free(&want);
 	free(at);
@@ -519,16 +532,8 @@ check_slice(size_t begin, size_t end, void *arg, struct diag *d)
 			rc = STATUS_CHAIN;
 			break;
 		}
-		if ((rc = nsec3_fixed_rdata(job->p, job->v[(k + 1) % job->n].hash,
-		    &want)) != 0 || (rc = nsec3_bitmap(job->z, h, &want)) != 0)
-			break;
-		if (want.len != r->rdlen || memcmp(want.data, r->rdata, want.len)) {
-			char name[DNAME_TEXT_MAX];
-			dname_format(h->name, name, sizeof(name));
-			zone_diag_rr(job->z, r, d, "NSEC3 for %s has wrong "
-			    "parameters, next hash or type bitmap", name);
-			rc = STATUS_CHAIN;
-		}
+		rc = check_rdata(job->z, job->p, r, h,
+		    job->v[(k + 1) % job->n].hash, &want, d);
 	}
 	bytes_free(&want);
 	return rc;
