@@ -1,6 +1,4 @@
 /* Text encodings of binary data used in master files: base64, base32hex and hex. */
-#include <stdbool.h>
-
 #include "encode.h"
 
 static const char b32hex[] = "0123456789abcdefghijklmnopqrstuv";

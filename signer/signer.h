@@ -62,17 +62,18 @@ struct sign_stats {
  * Sign z in place at time now: replace any DNSSEC records of the input
  * (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY) with the key set's DNSKEYs, the
  * denial chain and signatures over every authoritative RRset (RFC 4035
- * §2), move the SOA serial per policy, then verify the result
- * (signer_verify_zone).
+ * §2), move the SOA serial per policy, then verify the result: the chain
+ * and the signatures (what signer_verify_zone checks).
  *
  * prev, when not NULL, is our own earlier output for this zone. With
- * p->reuse_previous, an RRset that is byte-identical there (canonical form, same TTL) keeps its
- * signature by a key that still signs it, when that key's DNSKEY was in
- * prev's key set and the signature stays valid longer than p->refresh
- * (with absolute times: has exactly those times). With p->trust_previous
- * reused signatures are trusted: the self-check verifies the new ones and
- * a sample of the rest; without it, every reused one is verified.
- * The serial policy starts from prev's serial when it is ahead of z's.
+ * p->reuse_previous, an RRset that is byte-identical there (canonical
+ * form, same TTL) keeps its signature by a key that still signs it, when
+ * that key's DNSKEY was in prev's key set and the signature stays valid
+ * longer than p->refresh (with absolute times: has exactly those times).
+ * With p->trust_previous reused signatures are trusted: the self-check
+ * verifies the new ones and a sample of the rest; without it, every
+ * reused one is verified. The serial policy starts from prev's serial
+ * when it is ahead of z's.
  *
  * Returns 0, STATUS_KEY_MISSING (no key to sign with), STATUS_RANGE (bad
  * validity), STATUS_CRYPTO, STATUS_BAD_SIGNATURE or STATUS_CHAIN
