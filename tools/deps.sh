@@ -1,6 +1,6 @@
 # Debian 12 packages zonewarden needs; sourced by .ci/run and tools/demo.sh (one list).
 # To build and run:
-ZW_BUILD_PACKAGES="build-essential pkg-config libssl-dev libsodium-dev libldns-dev libknot-dev libinih-dev libjansson-dev"
+ZW_BUILD_PACKAGES="build-essential pkg-config libssl-dev libsodium-dev libldns-dev libknot-dev libxxhash-dev libinih-dev libjansson-dev"
 # To run the tests (check: unit tests; the rest: independent verifiers and real servers):
 # (postfix: the mail server the TLSA probe test talks to; installed unconfigured.)
 ZW_TEST_PACKAGES="check ldnsutils bind9-utils bind9-dnsutils nsd unbound systemd iproute2 openssl postfix"

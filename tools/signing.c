@@ -2,13 +2,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "common/encode.h"
 #include "common/fileio.h"
@@ -24,7 +24,7 @@ struct previous {
 	bool intact;                 /* our output, unchanged since written */
 	int fd;                      /* the one open file hashed and parsed */
 	struct stat st;              /* the file as it was read */
-	uint8_t body[32];            /* the digest its last line gives */
+	uint8_t body[ZONE_DIGEST_LEN]; /* the digest its last line gives */
 	uint64_t body_len;
 	bool body_ok;                /* ... and the digest of its bytes */
 	struct diag warning;
@@ -33,8 +33,9 @@ struct previous {
 };
 
 static bool read_manifest(int fd, struct signing_manifest *m,
-    uint8_t body[32], uint64_t *body_len);
-static bool body_intact(int fd, uint64_t body_len, const uint8_t body[32]);
+    uint8_t body[ZONE_DIGEST_LEN], uint64_t *body_len);
+static bool body_intact(int fd, uint64_t body_len,
+    const uint8_t body[ZONE_DIGEST_LEN]);
 static bool same_file_state(const struct stat *a, const struct stat *b);
 
 /* The digest of our previous output, taken while it is parsed. */
@@ -211,14 +212,15 @@ has_include(const uint8_t *data, size_t len)
 #define HASH_BLOCK (4u << 20)
 
 /*
- * SHA-256 of the first len bytes of fd, read in blocks (a mapping would
+ * The digest (ZONE_DIGEST_LEN) of the first len bytes of fd, read in blocks (a mapping would
  * count a whole signed zone in the resident set); *include (if not NULL)
  * tells whether they hold an $INCLUDE.
  */
 static int
-hash_fd(int fd, uint64_t len, uint8_t out[32], bool *include)
+hash_fd(int fd, uint64_t len, uint8_t out[ZONE_DIGEST_LEN], bool *include)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	XXH3_state_t *md = XXH3_createState();
+	XXH128_canonical_t c;
 	uint8_t *buf = malloc(HASH_BLOCK + 8);
 	size_t carry = 0;
 	uint64_t at = 0;
@@ -226,11 +228,11 @@ hash_fd(int fd, uint64_t len, uint8_t out[32], bool *include)
 
 	if (include != NULL)
 		*include = false;
-	if (md == NULL || buf == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		rc = buf == NULL ? STATUS_NOMEM : STATUS_CRYPTO;
+	if (md == NULL || buf == NULL) {
+		rc = STATUS_NOMEM;
 		goto out;
 	}
+	(void)XXH3_128bits_reset(md);
 	(void)posix_fadvise(fd, 0, (off_t)len, POSIX_FADV_SEQUENTIAL);
 	while (at < len) {
 		size_t want = len - at < HASH_BLOCK ? (size_t)(len - at) : HASH_BLOCK;
@@ -239,10 +241,7 @@ hash_fd(int fd, uint64_t len, uint8_t out[32], bool *include)
 			rc = got < 0 ? -errno : -EIO;
 			goto out;
 		}
-		if (EVP_DigestUpdate(md, buf + carry, (size_t)got) != 1) {
-			rc = STATUS_CRYPTO;
-			goto out;
-		}
+		(void)XXH3_128bits_update(md, buf + carry, (size_t)got);
 		at += (uint64_t)got;
 		/* The last 7 bytes go in front of the next block: "$INCLUDE" may straddle. */
 		if (include != NULL && !*include) {
@@ -252,10 +251,10 @@ hash_fd(int fd, uint64_t len, uint8_t out[32], bool *include)
 			memmove(buf, buf + n - carry, carry);
 		}
 	}
-	if (EVP_DigestFinal_ex(md, out, NULL) != 1)
-		rc = STATUS_CRYPTO;
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(md));
+	memcpy(out, c.digest, ZONE_DIGEST_LEN);
 out:
-	EVP_MD_CTX_free(md);
+	XXH3_freeState(md);
 	free(buf);
 	return rc;
 }
@@ -310,16 +309,18 @@ signing_input_digest(const char *path, const struct stat *before,
 #define STRINGIFY(x) STRINGIFY_(x)
 #define MANIFEST_TAG "; zonewarden-signed " STRINGIFY(ZONE_WRITE_FORMAT) " "
 
-/* Read 64 hex digits into out[32]; false if they are not there. */
+/* Read exactly 2 * len hex digits into out[len]; false if they are not there. */
 static bool
-parse_hex32(const char *text, uint8_t out[32])
+parse_digest(const char *text, uint8_t *out, size_t len)
 {
-	return strlen(text) == 64 && hex_decode(text, 64, out, 32) == 32;
+	return strlen(text) == 2 * len &&
+	    hex_decode(text, 2 * len, out, len) == len;
 }
 
 /* Parse the manifest line (NUL-terminated, without its newline). */
 static bool
-parse_manifest(const char *line, struct signing_manifest *m, uint8_t body[32])
+parse_manifest(const char *line, struct signing_manifest *m,
+    uint8_t body[ZONE_DIGEST_LEN])
 {
 	char input[65], setup[65], digest[65];
 	long long signed_at, due;
@@ -334,8 +335,10 @@ parse_manifest(const char *line, struct signing_manifest *m, uint8_t body[32])
 	    line[strlen(MANIFEST_TAG) + (size_t)end] != '\0')
 		return false;
 	m->input_known = strcmp(input, "-") != 0;
-	if ((m->input_known && !parse_hex32(input, m->input)) ||
-	    !parse_hex32(setup, m->setup) || !parse_hex32(digest, body))
+	if ((m->input_known &&
+	    !parse_digest(input, m->input, sizeof(m->input))) ||
+	    !parse_digest(setup, m->setup, sizeof(m->setup)) ||
+	    !parse_digest(digest, body, ZONE_DIGEST_LEN))
 		return false;
 	m->signed_at = signed_at;
 	m->due = due;
@@ -348,8 +351,8 @@ parse_manifest(const char *line, struct signing_manifest *m, uint8_t body[32])
  * before that line. False when there is none.
  */
 static bool
-read_manifest(int fd, struct signing_manifest *m, uint8_t body[32],
-    uint64_t *body_len)
+read_manifest(int fd, struct signing_manifest *m,
+    uint8_t body[ZONE_DIGEST_LEN], uint64_t *body_len)
 {
 	char text[512], *line;
 	struct stat st;
@@ -375,12 +378,12 @@ read_manifest(int fd, struct signing_manifest *m, uint8_t body[32],
 
 /* Does the body of fd (body_len bytes) still have the digest body? */
 static bool
-body_intact(int fd, uint64_t body_len, const uint8_t body[32])
+body_intact(int fd, uint64_t body_len, const uint8_t body[ZONE_DIGEST_LEN])
 {
-	uint8_t have[32];
+	uint8_t have[ZONE_DIGEST_LEN];
 
 	return hash_fd(fd, body_len, have, NULL) == 0 &&
-	    memcmp(have, body, 32) == 0;
+	    memcmp(have, body, ZONE_DIGEST_LEN) == 0;
 }
 
 bool
@@ -388,7 +391,7 @@ signing_up_to_date(const char *path, const struct signing_manifest *want,
     int64_t now, struct signing_manifest *found)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t body[32];
+	uint8_t body[ZONE_DIGEST_LEN];
 	uint64_t body_len;
 	bool ok;
 
@@ -398,7 +401,7 @@ signing_up_to_date(const char *path, const struct signing_manifest *want,
 	/* The cheap questions first; the digest of the whole output last. */
 	ok = read_manifest(fd, found, body, &body_len) &&
 	    want->input_known && found->input_known &&
-	    memcmp(want->input, found->input, 32) == 0 &&
+	    memcmp(want->input, found->input, ZONE_DIGEST_LEN) == 0 &&
 	    memcmp(want->setup, found->setup, sizeof(want->setup)) == 0 &&
 	    found->signed_at <= now && now < found->due &&
 	    body_intact(fd, body_len, body);
@@ -441,17 +444,18 @@ write_text(const struct zone_writer *w, FILE *out)
 {
 	const struct zone *z = w->check.z;
 	uint8_t body[ZONE_DIGEST_LEN] = { 0 };
-	char input[65], setup[65], digest[65];
+	char input[2 * ZONE_DIGEST_LEN + 1], digest[2 * ZONE_DIGEST_LEN + 1];
+	char setup[2 * SIGNER_SETUP_DIGEST_LEN + 1];
 	int rc;
 
 	if ((rc = zone_write(z, out, w->check.p->threads, body, w->from)) != 0)
 		return rc;
 	if (w->m->input_known)
-		input[hex_encode(w->m->input, 32, input)] = '\0';
+		input[hex_encode(w->m->input, ZONE_DIGEST_LEN, input)] = '\0';
 	else
 		strcpy(input, "-");
-	setup[hex_encode(w->m->setup, 32, setup)] = '\0';
-	digest[hex_encode(body, 32, digest)] = '\0';
+	setup[hex_encode(w->m->setup, SIGNER_SETUP_DIGEST_LEN, setup)] = '\0';
+	digest[hex_encode(body, ZONE_DIGEST_LEN, digest)] = '\0';
 	if (fprintf(out, MANIFEST_TAG "input=%s setup=%s signed=%lld due=%lld "
 	    "serial=%lu body=%s\n", input, setup, (long long)w->m->signed_at,
 	    (long long)w->m->due, (unsigned long)zone_serial(z), digest) < 0)

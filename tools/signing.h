@@ -18,12 +18,13 @@ struct keyset;
  * What the last line of a signed output says about how it was made
  * ("; zonewarden-signed 1 ..."), so that signing again with nothing changed
  * and nothing due can leave it as it is without reading it in: the
- * SHA-256 of the input file, of the setup (signer_setup_digest), of the
- * output before that line; when it was signed, its serial, and when its
- * first signature needs refreshing.
+ * digest (ZONE_DIGEST_LEN) of the input file, the setup's
+ * (signer_setup_digest), the digest of the output before that line; when
+ * it was signed, its serial, and when its first signature needs
+ * refreshing.
  */
 struct signing_manifest {
-	uint8_t input[32];
+	uint8_t input[ZONE_DIGEST_LEN];
 	bool input_known;            /* no $INCLUDE, and unchanged while read */
 	uint8_t setup[SIGNER_SETUP_DIGEST_LEN];
 	int64_t signed_at, due;
@@ -31,7 +32,7 @@ struct signing_manifest {
 };
 
 /*
- * The SHA-256 of the file at path into m->input. m->input_known is false
+ * The digest (ZONE_DIGEST_LEN) of the file at path into m->input. m->input_known is false
  * when it holds an $INCLUDE (the included files would go unseen), or when
  * before is not NULL and the file is not as it was then (changed while it
  * was read). Returns 0 or -errno.

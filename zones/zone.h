@@ -173,7 +173,13 @@ const char *rdata_check(uint16_t type, const uint8_t *rdata, size_t len);
 int rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
     const uint8_t *b, size_t blen);
 
-#define ZONE_DIGEST_LEN 32
+/*
+ * A digest that tells whether a file still holds the bytes written:
+ * XXH3-128 (xxHash), in its canonical (big-endian) form. Fast (tens of
+ * GB/s) and not cryptographic: it guards against edits and damage, not
+ * against someone who could rewrite the file anyway.
+ */
+#define ZONE_DIGEST_LEN 16
 
 /*
  * The form of zone_write's lines: change it whenever the line written for
@@ -196,8 +202,8 @@ struct zone_text {
 
 /*
  * Write every record in master-file format, one per line, formatted on
- * threads workers (0: one per online CPU). With sha256 not NULL, it gets
- * the SHA-256 of every byte written. With from not NULL (and out a file
+ * threads workers (0: one per online CPU). With digest not NULL, it gets
+ * the digest (ZONE_DIGEST_LEN) of every byte written. With from not NULL (and out a file
  * that can seek), a record that from's zone has byte for byte (owner,
  * TTL, type, rdata) is not formatted again: its line is copied from
  * from's file (in the kernel where it can). The first line of each run
@@ -206,7 +212,7 @@ struct zone_text {
  * is taken back and every line is formatted.
  */
 int zone_write(const struct zone *z, FILE *out, unsigned threads,
-    uint8_t sha256[ZONE_DIGEST_LEN], struct zone_text *from) WUR;
+    uint8_t digest[ZONE_DIGEST_LEN], struct zone_text *from) WUR;
 /* One record as zone_write writes it (no newline) into buf; 0 or a status. */
 int zrr_format(const struct zrr *rr, char *buf, size_t size) WUR;
 

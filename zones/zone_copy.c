@@ -7,10 +7,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <ldns/ldns.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "common/status.h"
 #include "zones_internal.h"
@@ -77,7 +77,7 @@ zone_copy_match(const struct zone_text *from, const struct zrr *rr, size_t *j)
 struct zone_copier {
 	int fd, out_fd;
 	FILE *out;
-	EVP_MD_CTX *md;
+	XXH3_state_t *md;
 	uint64_t body_len;
 	uint8_t *win;               /* bytes [win_at, win_at + win_len) of fd */
 	uint64_t win_at;
@@ -91,7 +91,7 @@ struct zone_copier {
 };
 
 int
-zone_copier_new(const struct zone_text *from, FILE *out, EVP_MD_CTX *md,
+zone_copier_new(const struct zone_text *from, FILE *out, XXH3_state_t *md,
     struct zone_copier **cp)
 {
 	struct zone_copier *c = calloc(1, sizeof(*c));
@@ -175,10 +175,10 @@ line_end(struct zone_copier *c, uint64_t *end, uint64_t *hashed)
 			return ZONE_COPY_MISMATCH;
 		/* What the window holds of the run so far is hashed before it goes. */
 		if (hashed != NULL && *hashed < c->pos) {
-			if (c->md != NULL && EVP_DigestUpdate(c->md,
-			    c->win + (*hashed - c->win_at),
-			    (size_t)(c->pos - *hashed)) != 1)
-				return STATUS_CRYPTO;
+			if (c->md != NULL)
+				(void)XXH3_128bits_update(c->md,
+				    c->win + (*hashed - c->win_at),
+				    (size_t)(c->pos - *hashed));
 			*hashed = c->pos;
 		}
 		int rc = fill(c, c->pos);
@@ -284,9 +284,9 @@ zone_copier_lines(struct zone_copier *c, const struct zone *z, size_t rec,
 		c->line++;
 	}
 	end = c->pos;
-	if (c->md != NULL && hashed < end && EVP_DigestUpdate(c->md,
-	    c->win + (hashed - c->win_at), (size_t)(end - hashed)) != 1)
-		return STATUS_CRYPTO;
+	if (c->md != NULL && hashed < end)
+		(void)XXH3_128bits_update(c->md, c->win + (hashed - c->win_at),
+		    (size_t)(end - hashed));
 	c->copied += count;
 	return copy_bytes(c, start, end);
 }

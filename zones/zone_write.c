@@ -6,12 +6,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ldns/ldns.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "common/encode.h"
 #include "common/parallel.h"
@@ -720,7 +720,7 @@ round_chunks(const struct zone *z, size_t first)
 
 /* Bytes [from, to) of a chunk's text to the output (and the digest). */
 static int
-put_text(FILE *out, EVP_MD_CTX *md, const char *buf, size_t from, size_t to)
+put_text(FILE *out, XXH3_state_t *md, const char *buf, size_t from, size_t to)
 {
 	size_t n = to - from;
 	const char *p;
@@ -731,15 +731,15 @@ put_text(FILE *out, EVP_MD_CTX *md, const char *buf, size_t from, size_t to)
 	p = buf + from;
 	if (fwrite(p, 1, n, out) != n)
 		return status_from_errno(errno);
-	if (md != NULL && EVP_DigestUpdate(md, p, n) != 1)
-		return STATUS_CRYPTO;
+	if (md != NULL)
+		(void)XXH3_128bits_update(md, p, n);
 	return 0;
 }
 
 /* One formatted chunk to the output: its text, with its runs copied in between. */
 static int
 put_chunk(const struct write_job *w, const struct chunk_text *t, FILE *out,
-    EVP_MD_CTX *md, struct zone_copier *copier)
+    XXH3_state_t *md, struct zone_copier *copier)
 {
 	size_t at = 0;
 	int rc;
@@ -763,7 +763,7 @@ put_chunk(const struct write_job *w, const struct chunk_text *t, FILE *out,
  */
 static int
 write_rounds(const struct zone *z, FILE *out, unsigned threads,
-    EVP_MD_CTX *md, struct zone_text *from)
+    XXH3_state_t *md, struct zone_text *from)
 {
 	struct write_job jobs[2] = { { .z = z, .from = from },
 	    { .z = z, .from = from } };
@@ -815,12 +815,11 @@ write_rounds(const struct zone *z, FILE *out, unsigned threads,
 
 int
 zone_write(const struct zone *z, FILE *out, unsigned threads,
-    uint8_t sha256[ZONE_DIGEST_LEN], struct zone_text *from)
+    uint8_t digest[ZONE_DIGEST_LEN], struct zone_text *from)
 {
-	EVP_MD_CTX *md = NULL;
-	int rc;
-
+	XXH3_state_t *md = NULL;
 	off_t base = -1;
+	int rc;
 
 	if (from != NULL) {
 		from->copied = 0;
@@ -828,10 +827,10 @@ zone_write(const struct zone *z, FILE *out, unsigned threads,
 		if (fileno(out) < 0 || (base = ftello(out)) < 0)
 			from = NULL;
 	}
-	if (sha256 != NULL && ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)) {
-		EVP_MD_CTX_free(md);
-		return STATUS_CRYPTO;
+	if (digest != NULL) {
+		if ((md = XXH3_createState()) == NULL)
+			return STATUS_NOMEM;
+		(void)XXH3_128bits_reset(md);
 	}
 	rc = write_rounds(z, out, threads, md, from);
 	/* The old file is not what zone_write writes: start again, formatting all. */
@@ -840,14 +839,17 @@ zone_write(const struct zone *z, FILE *out, unsigned threads,
 		if (fflush(out) != 0 || ftruncate(fileno(out), base) != 0 ||
 		    fseeko(out, base, SEEK_SET) != 0)
 			rc = status_from_errno(errno);
-		else if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(),
-		    NULL) != 1)
-			rc = STATUS_CRYPTO;
-		else
+		else {
+			if (md != NULL)
+				(void)XXH3_128bits_reset(md);
 			rc = write_rounds(z, out, threads, md, NULL);
+		}
 	}
-	if (rc == 0 && md != NULL && EVP_DigestFinal_ex(md, sha256, NULL) != 1)
-		rc = STATUS_CRYPTO;
-	EVP_MD_CTX_free(md);
+	if (rc == 0 && md != NULL) {
+		XXH128_canonical_t c;
+		XXH128_canonicalFromHash(&c, XXH3_128bits_digest(md));
+		memcpy(digest, c.digest, ZONE_DIGEST_LEN);
+	}
+	XXH3_freeState(md);
 	return rc;
 }

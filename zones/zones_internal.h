@@ -47,7 +47,7 @@ int zone_format_line(const struct zrr *rr, struct zone_line_buf *t,
 
 /*
  * Copies runs of lines of from's file to out in order, hashing what it
- * copies into md (when not NULL). zone_copier_lines: count lines from
+ * copies into the digest md (when not NULL). zone_copier_lines: count lines from
  * line on, which are the lines of z's records rec, rec+1, ...; returns 0,
  * a status, or ZONE_COPY_MISMATCH when a line checked is not what
  * zone_write writes for its record.
@@ -55,9 +55,9 @@ int zone_format_line(const struct zrr *rr, struct zone_line_buf *t,
 /* Below every enum status: never returned by zone_write. */
 #define ZONE_COPY_MISMATCH (STATUS_LAST_ - 100)
 struct zone_copier;
-struct evp_md_ctx_st;
+struct XXH3_state_s;
 int zone_copier_new(const struct zone_text *from, FILE *out,
-    struct evp_md_ctx_st *md, struct zone_copier **c);
+    struct XXH3_state_s *md, struct zone_copier **c);
 int zone_copier_lines(struct zone_copier *c, const struct zone *z,
     size_t rec, uint32_t line, uint32_t count);
 /* Lines copied so far. */

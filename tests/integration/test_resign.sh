@@ -58,7 +58,7 @@ expect_run up-to-date 0 "is up to date" "$ZW" --now 20261123000000 -v sign \
     example.com --in "$ZONE" --out "$OUT" --keydir "$KEYS"
 check "up to date: the output is not rewritten" cmp -s "$OUT" "$WORK/before"
 check "up to date: its last line names how it was made" \
-    sh -c "tail -n 1 '$OUT' | grep -q '^; zonewarden-signed 1 input=[0-9a-f]\{64\} setup=[0-9a-f]\{64\} signed=1795305600 due=[0-9]* serial=$FIRST_SERIAL body=[0-9a-f]\{64\}\$'"
+    sh -c "tail -n 1 '$OUT' | grep -q '^; zonewarden-signed 1 input=[0-9a-f]\{32\} setup=[0-9a-f]\{64\} signed=1795305600 due=[0-9]* serial=$FIRST_SERIAL body=[0-9a-f]\{32\}\$'"
 # A copy of the output is up to date too: its own bytes are checked, not where it is.
 cp "$OUT" "$WORK/copy.signed"
 expect_run up-to-date-copy 0 "is up to date" "$ZW" --now 20261123000000 sign \
@@ -97,6 +97,22 @@ cp "$WORK/noted" "$OUT"
 resign hand-note 20261123004500 "$WORK/commented.zone"
 check "hand-edited output: no line of it copied" sh -c "! grep -q 'hand note' '$OUT'"
 check "hand-edited output: no line copied at all" [ "$COPIED" = 0 ]
+
+# An output of an earlier version, whose last line gave SHA-256 file digests
+# (64 hex digits): not taken for ours, so no line of it is copied, but its
+# signatures are kept (each verified first), and the new output has the
+# present form.
+sed '$ s/^\(; zonewarden-signed 1 input=\)\([0-9a-f]*\)\(.*body=\)\([0-9a-f]*\)$/\1\2\2\3\4\4/' \
+    "$OUT" >"$WORK/older"
+CHECKS=$((CHECKS + 1))
+tail -n 1 "$WORK/older" | grep -q 'body=[0-9a-f]\{64\}$' ||
+	fail "the older-manifest edit did not take"
+cp "$WORK/older" "$OUT"
+resign older-version 20261123005000 "$WORK/commented.zone"
+check "older version's output: no line copied" [ "$COPIED" = 0 ]
+check "older version's output: its signatures kept" [ "$MADE" = 1 ]
+check "older version's output: now in the present form" \
+    sh -c "tail -n 1 '$OUT' | grep -q 'input=[0-9a-f]\{32\} .* body=[0-9a-f]\{32\}\$'"
 
 # One address changed: its A RRset and the SOA are signed anew, nothing else.
 sed 's/^mail\(.*\)192\.0\.2\.25$/mail\1192.0.2.26/' "$ZONE" >"$WORK/changed.zone"
