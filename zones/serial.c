@@ -71,7 +71,8 @@ serial_offset(const struct zrr *soa)
 static uint32_t
 soa_number(const struct zone *z, size_t index)
 {
-	const uint8_t *p = z->soa->rdata + serial_offset(z->soa) + 4 * index;
+	const struct zrr *soa = &z->rr[z->soa];
+	const uint8_t *p = soa->rdata + serial_offset(soa) + 4 * index;
 
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
@@ -93,7 +94,8 @@ void
 zone_set_serial(struct zone *z, uint32_t serial)
 {
 	/* rdata lives in the zone's own arena: writable by the zone. */
-	uint8_t *p = (uint8_t *)(uintptr_t)z->soa->rdata + serial_offset(z->soa);
+	const struct zrr *soa = &z->rr[z->soa];
+	uint8_t *p = (uint8_t *)(uintptr_t)soa->rdata + serial_offset(soa);
 
 	p[0] = (uint8_t)(serial >> 24);
 	p[1] = (uint8_t)(serial >> 16);

@@ -137,6 +137,9 @@ zone_open_gaps(struct zone *z, size_t *starts, const uint8_t *gaps, size_t n,
 		starts[j] = w - (e - s);
 	}
 	z->count += total;
+	/* Filled with signatures, the zone needs only a light finalize. */
+	z->gaps = z->finalized;
+	z->settled = z->gaps ? z->count : 0;
 	z->finalized = false;
 	*slots = z->rr;
 	return 0;
@@ -200,6 +203,7 @@ zone_remove_if(struct zone *z, bool (*drop)(const struct zrr *, void *),
 	if (w != z->count) {
 		z->count = w;
 		z->finalized = false;
+		z->settled = 0;
 	}
 }
 
@@ -741,7 +745,7 @@ zone_file_name(const struct zone *z, uint16_t file)
 const struct zrr *
 zone_soa(const struct zone *z)
 {
-	return z->finalized ? z->soa : NULL;
+	return z->finalized ? &z->rr[z->soa] : NULL;
 }
 
 size_t

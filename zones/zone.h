@@ -110,11 +110,13 @@ void zone_remove_if(struct zone *z, bool (*drop)(const struct zrr *, void *),
  * RRSIG right after the RRset it covers, then canonical rdata), drop
  * duplicates, give each RRset one TTL (the first one seen, with a warning,
  * RFC 2181 §5.2), mark cuts and glue, and check the zone rules: SOA and NS
- * at the apex, nothing outside the zone, CNAME alone (RFC 2181 §10.1),
- * nothing below a DNAME (RFC 6672 §2.3) or a delegation except glue, DS
- * only at delegations (RFC 4035 §2.4). Returns 0 or STATUS_ZONE_CONTENT
- * with d naming the offending record. A zone finalized and not changed
- * since costs nothing.
+ * at the apex, CNAME alone (RFC 2181 §10.1), nothing below a DNAME (RFC
+ * 6672 §2.3) or a delegation except glue, DS only at delegations (RFC 4035
+ * §2.4). (Names outside the zone are refused as they are read, by
+ * zone_load.) Returns 0 or STATUS_ZONE_CONTENT with d naming the offending
+ * record. A zone finalized and not changed since costs nothing; one to
+ * which records were only appended, or whose zone_open_gaps slots hold
+ * signatures in place, costs about what changed.
  */
 int zone_finalize(struct zone *z, struct diag *d) WUR;
 

@@ -1,4 +1,5 @@
 /* Canonical ordering of a zone and its semantic rules (what is authoritative, what may coexist). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,14 +188,15 @@ gallop_back(const struct zrr *rr, size_t n, const struct zrr *x)
 }
 
 /*
- * Sort z->rr. Zones are often sorted already (our own output) or sorted
- * but for records appended since the last finalize (the signer's): sort
- * only what follows the sorted prefix, then merge the two runs.
+ * Sort z->rr, whose first sorted records are known to be in order. Zones
+ * are often sorted already (our own output) or sorted but for records
+ * appended since the last finalize (the signer's): sort only what follows
+ * the sorted prefix, then merge the two runs.
  */
 static int
-sort_records(struct zone *z)
+sort_records(struct zone *z, size_t sorted)
 {
-	size_t p = 1, n = z->count, a, b, w;
+	size_t p = sorted > 1 ? sorted : 1, n = z->count, a, b, w;
 	struct zrr *tmp;
 
 	while (p < n && compare_rr(&z->rr[p - 1], &z->rr[p]) <= 0)
@@ -246,7 +248,7 @@ sort_and_merge(struct zone *z)
 	size_t w = 0;
 	int rc;
 
-	if ((rc = sort_records(z)) != 0)
+	if ((rc = sort_records(z, z->gaps ? 0 : z->settled)) != 0)
 		return rc;
 	for (size_t r = 0; r < z->count; r++) {
 		struct zrr *rr = &z->rr[r];
@@ -406,17 +408,42 @@ check_name(struct zone *z, const struct name_summary *ns, bool apex,
 	return 0;
 }
 
-int
-zone_finalize(struct zone *z, struct diag *d)
+/* The apex's SOA: one, and whole (its serial is read from it); its index into *soa. */
+static int
+check_apex_soa(struct zone *z, const struct name_summary *ns, size_t *soa,
+    struct diag *d)
+{
+	*soa = SIZE_MAX;
+	for (size_t k = ns->first; k < ns->end; k++) {
+		const char *why;
+
+		if (z->rr[k].type != RRTYPE_SOA)
+			continue;
+		if (*soa != SIZE_MAX) {
+			zone_diag_rr(z, &z->rr[k], d, "more than one SOA at the apex");
+			return STATUS_ZONE_CONTENT;
+		}
+		*soa = k;
+		/* The serial is read from it: whole, also in zones not read from a file. */
+		if ((why = rdata_check(RRTYPE_SOA, z->rr[k].rdata,
+		    z->rr[k].rdlen)) != NULL) {
+			zone_diag_rr(z, &z->rr[k], d, "malformed rdata: %s", why);
+			return STATUS_ZONE_CONTENT;
+		}
+	}
+	return 0;
+}
+
+/* Sort, merge and check every record: what zone_finalize does in general. */
+static int
+finalize_all(struct zone *z, struct diag *d)
 {
 	const uint8_t *cut = NULL, *dname = NULL;
-	const struct zrr *apex_soa = NULL;
+	size_t apex_soa = SIZE_MAX;
 	bool apex_ns = false;
 	int rc;
 
-	if (z->finalized)
-		return 0;
-	z->soa = NULL;
+	z->full_finalizes++;
 	if ((rc = sort_and_merge(z)) != 0)
 		return rc;
 	for (size_t i = 0; i < z->count;) {
@@ -464,26 +491,8 @@ zone_finalize(struct zone *z, struct diag *d)
 		if (apex) {
 			set_flags(z, &ns, ZRR_APEX, false);
 			apex_ns = ns.n_ns > 0;
-			for (size_t k = ns.first; k < ns.end; k++)
-				if (z->rr[k].type == RRTYPE_SOA) {
-					if (apex_soa != NULL) {
-						zone_diag_rr(z, &z->rr[k], d,
-						    "more than one SOA at the apex");
-						return STATUS_ZONE_CONTENT;
-					}
-					apex_soa = &z->rr[k];
-					/*
-					 * The serial is read from it: whole, also
-					 * in zones not read from a file.
-					 */
-					const char *why = rdata_check(RRTYPE_SOA,
-					    apex_soa->rdata, apex_soa->rdlen);
-					if (why != NULL) {
-						zone_diag_rr(z, apex_soa, d, "malformed "
-						    "rdata: %s", why);
-						return STATUS_ZONE_CONTENT;
-					}
-				}
+			if ((rc = check_apex_soa(z, &ns, &apex_soa, d)) != 0)
+				return rc;
 		} else if (ns.n_ns > 0) {
 			set_flags(z, &ns, ZRR_AT_CUT, true);
 			cut = owner;
@@ -492,15 +501,200 @@ zone_finalize(struct zone *z, struct diag *d)
 		if (ns.n_dname > 0 && !apex)
 			dname = owner;
 	}
-	if (apex_soa == NULL || !apex_ns) {
+	if (apex_soa == SIZE_MAX || !apex_ns) {
 		char zname[DNAME_TEXT_MAX];
 		dname_format(z->origin, zname, sizeof(zname));
 		diag_set(d, z->nfiles > 1 ? z->files[1] : NULL, 0,
 		    "no %s record at the zone apex %s",
-		    apex_soa == NULL ? "SOA" : "NS", zname);
+		    apex_soa == SIZE_MAX ? "SOA" : "NS", zname);
 		return STATUS_ZONE_CONTENT;
 	}
 	z->soa = apex_soa;
-	z->finalized = true;
 	return 0;
+}
+
+/* The apex SOA's index in a zone finalized before (its apex records come first). */
+static size_t
+find_apex_soa(const struct zone *z)
+{
+	size_t i = 0;
+
+	while (z->rr[i].type != RRTYPE_SOA)
+		i++;
+	return i;
+}
+
+/*
+ * After zone_open_gaps in a finalized zone, its slots filled: is every
+ * record still in canonical order, each RRSIG right after the RRset it
+ * covers (or after a signature over it that sorts first), at the same
+ * owner (pointer), and no two alike? Then RRSIGs take their name's
+ * flags and nothing else changes. False: the whole finalize must run.
+ */
+static bool
+settle_signatures(struct zone *z)
+{
+	struct zrr *rr = z->rr;
+
+	if (z->count > 0 && rr[0].type == RRTYPE_RRSIG)
+		return false;
+	for (size_t i = 1; i < z->count; i++) {
+		const struct zrr *before = &rr[i - 1];
+
+		if (rr[i].type != RRTYPE_RRSIG) {
+			/* Nothing of its name may sort after a signature before it. */
+			if (before->type == RRTYPE_RRSIG &&
+			    before->owner == rr[i].owner &&
+			    type_order(before) > type_order(&rr[i]))
+				return false;
+			continue;
+		}
+		if (rr[i].owner != before->owner || rr[i].rdlen < 2)
+			return false;
+		if (before->type == RRTYPE_RRSIG ?
+		    type_order(before) != type_order(&rr[i]) ||
+		    zrr_order(before, &rr[i]) >= 0 :
+		    type_order(before) + 1 != type_order(&rr[i]))
+			return false;
+		rr[i].flags = (uint8_t)((rr[i].flags & ZRR_TRUSTED) |
+		    (before->flags & (ZRR_AT_CUT | ZRR_APEX)));
+	}
+	return true;
+}
+
+/* Marks records appended since the last finalize while settle_appended runs. */
+#define ZRR_APPENDED_ (1 << 6)
+
+/* Is there a delegation (NS below the apex) or a DNAME at name? */
+static bool
+has_cut_or_dname(const struct zone *z, const uint8_t *name)
+{
+	size_t lo = 0, hi = z->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (dname_compare(z->rr[mid].owner, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k < z->count &&
+	    dname_equal(z->rr[k].owner, name); k++)
+		if (z->rr[k].type == RRTYPE_NS || z->rr[k].type == RRTYPE_DNAME)
+			return true;
+	return false;
+}
+
+/*
+ * The names of [first, end), which holds appended records, after the
+ * merge: share one owner pointer (an earlier record's), then the checks
+ * and flags finalize_all gives them. 1 where only finalize_all decides:
+ * a duplicate, a TTL that differs from its RRset's, a name below a
+ * delegation or DNAME.
+ */
+static int
+settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa,
+    struct diag *d)
+{
+	const uint8_t *owner = z->rr[first].owner;
+	unsigned below;
+	struct name_summary ns;
+	bool apex;
+	int rc;
+
+	for (size_t k = first; k < end; k++)
+		if (!(z->rr[k].flags & ZRR_APPENDED_))
+			owner = z->rr[k].owner;
+	for (size_t k = first; k < end; k++) {
+		struct zrr *rr = &z->rr[k];
+		rr->owner = owner;
+		if (k > first && type_order(&rr[-1]) == type_order(rr) &&
+		    (rdata_compare(rr->type, rr[-1].rdata, rr[-1].rdlen,
+		    rr->rdata, rr->rdlen) == 0 ||
+		    (rr->type != RRTYPE_RRSIG && rr->ttl != rr[-1].ttl)))
+			return 1;
+	}
+	apex = dname_equal(owner, z->origin);
+	/* Each name between the apex and this one: no cut, no DNAME. */
+	below = dname_label_count(owner) - dname_label_count(z->origin);
+	for (const uint8_t *up = owner; below > 1; below--) {
+		up = dname_parent(up);
+		if (has_cut_or_dname(z, up))
+			return 1;
+	}
+	summarize_name(z, first, &ns);
+	if ((rc = check_name(z, &ns, apex, d)) != 0)
+		return rc;
+	if (apex) {
+		set_flags(z, &ns, ZRR_APEX, false);
+		return check_apex_soa(z, &ns, apex_soa, d);
+	}
+	set_flags(z, &ns, ns.n_ns > 0 ? ZRR_AT_CUT : 0, ns.n_ns > 0);
+	return 0;
+}
+
+/*
+ * After records were appended to a finalized zone: sort them, merge them
+ * in, and settle only the names they went to. 1 where only finalize_all
+ * decides: an appended NS or DNAME (they change what other names may
+ * hold), a name outside the zone, or what settle_name leaves to it.
+ */
+static int
+settle_appended(struct zone *z, struct diag *d)
+{
+	size_t apex_soa = SIZE_MAX;
+	int rc;
+
+	for (size_t i = z->settled; i < z->count; i++) {
+		struct zrr *rr = &z->rr[i];
+		if (rr->type == RRTYPE_NS || rr->type == RRTYPE_DNAME ||
+		    !dname_is_below_or_at(rr->owner, z->origin))
+			return 1;
+		rr->flags |= ZRR_APPENDED_;
+	}
+	if ((rc = sort_records(z, z->settled)) != 0)
+		return rc;
+	for (size_t i = 0; i < z->count; i++) {
+		size_t first = i, end = i + 1;
+
+		if (!(z->rr[i].flags & ZRR_APPENDED_))
+			continue;
+		while (first > 0 && (z->rr[first - 1].owner == z->rr[i].owner ||
+		    dname_equal(z->rr[first - 1].owner, z->rr[i].owner)))
+			first--;
+		while (end < z->count && (z->rr[end].owner == z->rr[i].owner ||
+		    dname_equal(z->rr[end].owner, z->rr[i].owner)))
+			end++;
+		if ((rc = settle_name(z, first, end, &apex_soa, d)) != 0)
+			return rc;
+		i = end - 1;
+	}
+	/* An apex without appended records kept its SOA, which moved. */
+	z->soa = apex_soa != SIZE_MAX ? apex_soa : find_apex_soa(z);
+	return 0;
+}
+
+/*
+ * What changed since the last finalize decides what runs: signatures in
+ * opened slots need only their flags, appended records only their names'
+ * checks; anything else (or what those leave to it) the whole finalize.
+ */
+int
+zone_finalize(struct zone *z, struct diag *d)
+{
+	int rc = 1;
+
+	if (z->finalized)
+		return 0;
+	if (z->gaps && z->settled == z->count && settle_signatures(z)) {
+		z->soa = find_apex_soa(z);
+		rc = 0;
+	} else if (!z->gaps && z->settled > 0 && z->settled < z->count)
+		rc = settle_appended(z, d);
+	if (rc == 1)
+		rc = finalize_all(z, d);
+	z->gaps = false;
+	z->settled = rc == 0 ? z->count : 0;
+	z->finalized = rc == 0;
+	return rc;
 }

@@ -13,7 +13,18 @@ struct zone {
 	struct zrr *rr;
 	size_t count, cap;
 	bool finalized;
-	const struct zrr *soa;
+	/*
+	 * Since the last finalize, when finalized is false: records
+	 * [0, settled) are as it left them (in order, checked, flagged) and
+	 * [settled, count) were appended; with gaps, zone_open_gaps opened
+	 * slots among them instead (settled is count then). settled is 0
+	 * after any other change. zone_finalize then does only what the
+	 * change needs (zone_check.c).
+	 */
+	size_t settled;
+	bool gaps;
+	unsigned full_finalizes;   /* how often all of it was finalized (tests) */
+	size_t soa;                /* index of the apex SOA (when finalized) */
 	struct arena arena;        /* owners and rdata */
 	char **files;              /* files[0] is "" (generated records) */
 	size_t nfiles;

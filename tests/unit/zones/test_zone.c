@@ -424,6 +424,212 @@ START_TEST(test_zone_open_gaps_places_records_after_their_rrsets)
 }
 END_TEST
 
+/* A record to append: owner (text), type, TTL, rdata. */
+struct extra {
+	const char *owner;
+	uint16_t type;
+	uint32_t ttl;
+	const char *rdata;
+	size_t rdlen;
+};
+
+#define ZEROS32 "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+#define DS_RDATA(tag) tag "\x0d\x02" ZEROS32
+
+static void
+add_extra(struct zone *z, const struct extra *e)
+{
+	uint8_t owner[DNAME_MAX_LENGTH];
+
+	ck_assert_int_eq(dname_parse(e->owner, owner), 0);
+	ck_assert_int_eq(zone_add(z, owner, e->type, e->ttl,
+	    (const uint8_t *)e->rdata, e->rdlen), 0);
+}
+
+/* A zone never finalized with base's records and then rrs[0..n): finalize does it all. */
+static struct zone *
+unsettled_copy(const struct zone *base, const struct zrr *rrs, size_t n)
+{
+	struct zone *c = NULL;
+	size_t bn;
+	const struct zrr *br = zone_records(base, &bn);
+
+	ck_assert_int_eq(zone_new("example.com.", &c), 0);
+	for (size_t i = 0; i < bn; i++)
+		ck_assert_int_eq(zone_add(c, br[i].owner, br[i].type, br[i].ttl,
+		    br[i].rdata, br[i].rdlen), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(zone_add(c, rrs[i].owner, rrs[i].type, rrs[i].ttl,
+		    rrs[i].rdata, rrs[i].rdlen), 0);
+	return c;
+}
+
+/* The same records, bytes and flags, in the same order; one owner pointer per name. */
+static void
+assert_same_zone(const struct zone *a, const struct zone *b)
+{
+	size_t an, bn;
+	const struct zrr *ar = zone_records(a, &an), *br = zone_records(b, &bn);
+
+	ck_assert_uint_eq(an, bn);
+	for (size_t i = 0; i < an; i++) {
+		size_t len = dname_length(ar[i].owner);
+		ck_assert_uint_eq(len, dname_length(br[i].owner));
+		ck_assert_mem_eq(ar[i].owner, br[i].owner, len);
+		ck_assert_uint_eq(ar[i].type, br[i].type);
+		ck_assert_uint_eq(ar[i].ttl, br[i].ttl);
+		ck_assert_uint_eq(ar[i].rdlen, br[i].rdlen);
+		ck_assert_mem_eq(ar[i].rdata, br[i].rdata, ar[i].rdlen);
+		ck_assert_uint_eq(ar[i].flags & ~ZRR_TRUSTED, br[i].flags & ~ZRR_TRUSTED);
+		if (i > 0 && dname_equal(ar[i - 1].owner, ar[i].owner))
+			ck_assert_ptr_eq(ar[i - 1].owner, ar[i].owner);
+	}
+	ck_assert_uint_eq(zone_soa(a)->type, RRTYPE_SOA);
+	ck_assert_uint_eq(zone_serial(a), zone_serial(b));
+	ck_assert_uint_eq(zone_warning_count(a), zone_warning_count(b));
+}
+
+#define FINALIZE_BASE HEAD \
+	"www A 192.0.2.10\nwww TXT \"w\"\nalias CNAME www\nmail MX 10 www\n" \
+	"sub NS ns.sub\nsub DS 1 13 2 " \
+	"0000000000000000000000000000000000000000000000000000000000000000\n" \
+	"ns.sub A 192.0.2.9\ndeep.a.b TXT \"deep\"\nold DNAME new.example.net.\n"
+
+/*
+ * Records appended to a finalized zone: finalize settles only their names
+ * where it can (no NS or DNAME among them, no duplicate, no TTL to unify,
+ * nothing below a cut or DNAME) and otherwise does it all; either way the
+ * zone (records, flags, SOA, warnings, status) is what finalizing all of
+ * it gives.
+ */
+static const struct {
+	const char *name;
+	struct extra add[3];
+	bool all;             /* finalize has to do it all */
+	int status;
+} appended[] = {
+	{ "new names", { { "h1.example.com.", RRTYPE_TXT, 300, "\1a", 2 },
+	  { "h0.example.com.", RRTYPE_TXT, 300, "\1b", 2 },
+	  { "z.y.x.example.com.", RRTYPE_TXT, 300, "\1c", 2 } }, false, 0 },
+	{ "existing names", { { "www.example.com.", RRTYPE_AAAA, 300,
+	  "\x20\x01\x0d\xb8" "\0\0\0\0\0\0\0\0\0\0\0\1", 16 },
+	  { "www.example.com.", RRTYPE_TXT, 300, "\2w2", 3 },
+	  { "WWW.example.com.", RRTYPE_TXT, 300, "\2w3", 3 } }, false, 0 },
+	{ "a DS at the delegation", { { "sub.example.com.", RRTYPE_DS, 300,
+	  DS_RDATA("\0\2"), 36 } }, false, 0 },
+	{ "the apex (its SOA moves)", { { "example.com.", RRTYPE_A, 300,
+	  "\xc0\0\2\1", 4 }, { "example.com.", RRTYPE_TXT, 300, "\1t", 2 } },
+	  false, 0 },
+	{ "a duplicate", { { "www.example.com.", RRTYPE_A, 300, "\xc0\0\2\x0a",
+	  4 } }, true, 0 },
+	{ "another TTL", { { "www.example.com.", RRTYPE_A, 60, "\xc0\0\2\x0b",
+	  4 } }, true, 0 },
+	{ "glue below the cut", { { "ns2.sub.example.com.", RRTYPE_A, 300,
+	  "\xc0\0\2\x0c", 4 } }, true, 0 },
+	{ "a new delegation", { { "x.example.com.", RRTYPE_NS, 300,
+	  "\2ns\7example\3com", 16 } }, true, 0 },
+	{ "a CNAME's neighbour", { { "alias.example.com.", RRTYPE_A, 300,
+	  "\xc0\0\2\5", 4 } }, false, STATUS_ZONE_CONTENT },
+	{ "a DS without NS", { { "www.example.com.", RRTYPE_DS, 300,
+	  DS_RDATA("\0\3"), 36 } }, false, STATUS_ZONE_CONTENT },
+	{ "below a DNAME", { { "x.old.example.com.", RRTYPE_A, 300,
+	  "\xc0\0\2\6", 4 } }, true, STATUS_ZONE_CONTENT },
+	/* (zone_load refuses it; finalize leaves it to the whole pass) */
+	{ "outside the zone", { { "www.example.net.", RRTYPE_A, 300,
+	  "\xc0\0\2\7", 4 } }, true, 0 },
+};
+
+START_TEST(test_zone_finalize_appended_equals_whole)
+{
+	struct zone *z = NULL, *whole;
+	struct diag d, dw;
+	size_t n, loaded;
+	unsigned before;
+
+	ck_assert_int_eq(zone_load(unit_write("settle.valid", FINALIZE_BASE),
+	    "example.com.", 3600, &z, &d), 0);
+	zone_records(z, &loaded);
+	for (size_t k = 0; k < 3 && appended[_i].add[k].owner != NULL; k++)
+		add_extra(z, &appended[_i].add[k]);
+	const struct zrr *rr = zone_records(z, &n);
+	/* The whole zone: the loaded records, then the appended ones. */
+	whole = unsettled_copy(z, NULL, 0);
+	before = z->full_finalizes;
+	ck_assert_int_eq(zone_finalize(z, &d), appended[_i].status);
+	ck_assert_int_eq(zone_finalize(whole, &dw), appended[_i].status);
+	ck_assert_uint_eq(z->full_finalizes - before, appended[_i].all);
+	if (appended[_i].status == 0) {
+		assert_same_zone(z, whole);
+		zone_records(z, &n);
+		ck_assert_uint_ge(n, loaded);
+	}
+	(void)rr;
+	zone_free(whole);
+	zone_free(z);
+}
+END_TEST
+
+/*
+ * Slots opened and filled: with signatures in place, finalize gives them
+ * their names' flags and nothing else; with one out of place, it does it
+ * all. Either way the zone is what finalizing all of it gives.
+ */
+START_TEST(test_zone_finalize_gaps_equals_whole)
+{
+	for (int misplaced = 0; misplaced < 3; misplaced++) {
+		struct zone *z = NULL, *whole;
+		struct diag d;
+		struct zrr *slots, added[64];
+		struct arena store;
+		size_t n, starts[32], nsets = 0, nadded = 0;
+		uint8_t gaps[32];
+		unsigned before;
+
+		ck_assert_int_eq(zone_load(unit_write("sgaps.valid",
+		    FINALIZE_BASE), "example.com.", 3600, &z, &d), 0);
+		const struct zrr *rr = zone_records(z, &n);
+		for (size_t i = 0; i < n; i = zone_rrset_end(z, i)) {
+			ck_assert_uint_lt(nsets, 32);
+			starts[nsets] = i;
+			gaps[nsets++] = (uint8_t)(rr[i].type == RRTYPE_A ? 2 : 1);
+		}
+		ck_assert_int_eq(zone_open_gaps(z, starts, gaps, nsets, &slots), 0);
+		arena_init(&store);
+		for (size_t j = 0; j < nsets; j++) {
+			size_t e = zone_rrset_end(z, starts[j]);
+			for (size_t k = 0; k < gaps[j]; k++) {
+				const struct zrr *set = &slots[starts[j]];
+				uint16_t covered = set->type;
+				uint8_t *rd = arena_alloc(&store, 3);
+				/* 1: a signature over another type; 2: two out of order. */
+				if (misplaced == 1 && j == nsets / 2)
+					covered = RRTYPE_TXT;
+				rd[0] = (uint8_t)(covered >> 8);
+				rd[1] = (uint8_t)covered;
+				rd[2] = (uint8_t)(misplaced == 2 ? gaps[j] - k : k);
+				slots[e + k] = (struct zrr){ .owner = set->owner,
+				    .rdata = rd, .ttl = set->ttl,
+				    .type = RRTYPE_RRSIG, .rdlen = 3,
+				    .flags = ZRR_TRUSTED };
+				ck_assert_uint_lt(nadded, 64);
+				added[nadded++] = slots[e + k];
+			}
+		}
+		/* The whole zone from the same records, before slots move them. */
+		whole = unsettled_copy(z, NULL, 0);
+		zone_take_storage(z, &store);
+		before = z->full_finalizes;
+		ck_assert_int_eq(zone_finalize(z, &d), 0);
+		ck_assert_int_eq(zone_finalize(whole, &d), 0);
+		ck_assert_uint_eq(z->full_finalizes - before, misplaced != 0);
+		assert_same_zone(z, whole);
+		(void)added;
+		zone_free(whole);
+		zone_free(z);
+	}
+}
+END_TEST
+
 /* Records far longer than usual (TLSA of 30 KB, in hex twice that) are written whole. */
 START_TEST(test_zone_write_long_records)
 {
@@ -662,6 +868,9 @@ main(void)
 	tcase_add_test(tc, test_zone_write_long_records);
 	tcase_add_test(tc, test_zone_write_copies_unchanged_lines);
 	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
+	tcase_add_loop_test(tc, test_zone_finalize_appended_equals_whole, 0,
+	    (int)(sizeof(appended) / sizeof(appended[0])));
+	tcase_add_test(tc, test_zone_finalize_gaps_equals_whole);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
 	suite_add_tcase(s, tc);
