@@ -107,8 +107,7 @@ struct sign_job {
 	const struct zone *z;
 	const struct signing_keys *keys;
 	const size_t *rrsets;        /* start index of each RRset to sign */
-	const struct zone *prev;     /* our previous output, or NULL */
-	const size_t *prev_of;       /* per RRset: its index in prev, or NO_PREV */
+	const struct zone *prev;     /* our previous output to reuse, or NULL */
 	bool trust_reused;           /* prev's signatures: checked by sample */
 	bool sample_new;             /* new signatures: checked by sample */
 	int64_t now, refresh;
@@ -122,6 +121,61 @@ struct sign_job {
 	size_t nslices;
 	size_t slice_len;
 };
+
+/*
+ * Where a slice's walk through prev starts: the first record of prev
+ * that does not sort before the RRset rr.
+ */
+static size_t
+previous_from(const struct zone *prev, const struct zrr *rr)
+{
+	size_t count, lo = 0, hi;
+	const struct zrr *pr = zone_records(prev, &count);
+
+	for (hi = count; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (zrr_rrset_order(&pr[mid], rr) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A walk through prev's RRsets alongside the zone's, both in canonical order. */
+struct prev_walk {
+	size_t j;                    /* prev's RRset not before the last asked */
+	const uint8_t *zowner, *powner; /* the owners compared last ... */
+	int owners;                  /* ... and how they compared */
+};
+
+/*
+ * The index in prev of the RRset rr (owner and type), or NO_PREV; RRsets
+ * asked for in canonical order. Two owners are compared once, however many
+ * types they hold.
+ */
+static size_t
+previous_rrset(const struct zone *prev, const struct zrr *rr,
+    struct prev_walk *w)
+{
+	size_t count;
+	const struct zrr *pr = zone_records(prev, &count);
+	int c = 1;
+
+	while (w->j < count) {
+		const struct zrr *p = &pr[w->j];
+		if (p->owner != w->powner || rr->owner != w->zowner) {
+			w->powner = p->owner;
+			w->zowner = rr->owner;
+			w->owners = dname_compare(p->owner, rr->owner);
+		}
+		c = w->owners != 0 ? w->owners : zrr_type_order(p, rr);
+		if (c >= 0)
+			break;
+		w->j = zone_rrset_end(prev, w->j);
+	}
+	return w->j < count && c == 0 ? w->j : NO_PREV;
+}
 
 /* Is prev's RRset at j the same as z's at i: same records, same TTL, canonical form? */
 static bool
@@ -325,11 +379,15 @@ sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 	struct arena *store = &job->store[slice];
 	const struct zrr *rr = job->slots;
 	struct bytes data = { 0 };
+	struct prev_walk walk = { 0 };
 	int rc = 0;
 
+	if (job->prev != NULL && begin < end)
+		walk.j = previous_from(job->prev, &rr[job->rrsets[begin]]);
 	for (size_t s = begin; s < end && rc == 0; s++) {
 		size_t i = job->rrsets[s], e = zone_rrset_end(job->z, i), g = e;
-		size_t j = job->prev_of != NULL ? job->prev_of[s] : NO_PREV;
+		size_t j = job->prev != NULL ?
+		    previous_rrset(job->prev, &rr[i], &walk) : NO_PREV;
 		bool same = j != NO_PREV && same_rrset(&rr[i], e - i, job->prev, j);
 
 		/* The zeroed slots right after the RRset are this RRset's own. */
@@ -470,30 +528,6 @@ find_known_keys(struct signing_keys *sk, const struct keyset *keys,
 	return 0;
 }
 
-/*
- * For each RRset to sign, the index of the same RRset (owner and type) in
- * prev: both zones are in canonical order, so one walk side by side.
- */
-static size_t *
-match_previous(const struct zone *z, const size_t *rrsets, size_t n,
-    const struct zone *prev)
-{
-	size_t zc, pc, j = 0;
-	const struct zrr *rr = zone_records(z, &zc);
-	const struct zrr *pr = zone_records(prev, &pc);
-	size_t *prev_of = malloc((n + 1) * sizeof(*prev_of));
-
-	if (prev_of == NULL)
-		return NULL;
-	for (size_t s = 0; s < n; s++) {
-		int c = 1;
-		while (j < pc && (c = zrr_rrset_order(&pr[j], &rr[rrsets[s]])) < 0)
-			j = zone_rrset_end(prev, j);
-		prev_of[s] = j < pc && c == 0 ? j : NO_PREV;
-	}
-	return prev_of;
-}
-
 int
 signer_sign(struct zone *z, const struct keyset *keys,
     const struct sign_policy *p, int64_t now, const struct zone *prev,
@@ -502,7 +536,7 @@ signer_sign(struct zone *z, const struct keyset *keys,
 	struct signing_keys sk;
 	struct sign_job job = { 0 };
 	struct sign_stats st = { 0 };
-	size_t count, nrrsets = 0, *rrsets = NULL, *prev_of = NULL;
+	size_t count, nrrsets = 0, *rrsets = NULL;
 	uint8_t *gaps = NULL;
 	const struct zrr *rr;
 	int64_t inception, expiration;
@@ -548,19 +582,13 @@ signer_sign(struct zone *z, const struct keyset *keys,
 	rr = zone_records(z, &count);
 	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL)
 		return STATUS_NOMEM;
-	if (prev != NULL && p->reuse_previous) {
-		if ((rc = find_known_keys(&sk, keys, prev)) != 0)
-			goto out;
-		if ((prev_of = match_previous(z, rrsets, nrrsets, prev)) == NULL) {
-			rc = STATUS_NOMEM;
-			goto out;
-		}
-	}
+	if (prev != NULL && p->reuse_previous &&
+	    (rc = find_known_keys(&sk, keys, prev)) != 0)
+		goto out;
 	job.z = z;
 	job.keys = &sk;
 	job.rrsets = rrsets;
-	job.prev = prev;
-	job.prev_of = prev_of;
+	job.prev = prev != NULL && p->reuse_previous ? prev : NULL;
 	job.now = now;
 	job.refresh = p->refresh;
 	job.absolute_times = p->absolute_times;
@@ -608,7 +636,6 @@ out:
 	free(job.store);
 	free(job.made);
 	free(job.reused);
-	free(prev_of);
 	free(rrsets);
 	return rc;
 }

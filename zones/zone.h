@@ -128,6 +128,8 @@ const struct zrr *zone_records(const struct zone *z, size_t *count);
  * Works across zones: two finalized zones can be walked side by side.
  */
 int zrr_rrset_order(const struct zrr *a, const struct zrr *b);
+/* zrr_rrset_order of two records whose owners are known to be the same name. */
+int zrr_type_order(const struct zrr *a, const struct zrr *b);
 /* Index one past the RRset (same owner and type) that starts at i. */
 size_t zone_rrset_end(const struct zone *z, size_t i);
 const uint8_t *zone_origin(const struct zone *z);

@@ -16,16 +16,21 @@ type_order(const struct zrr *rr)
 }
 
 int
+zrr_type_order(const struct zrr *a, const struct zrr *b)
+{
+	unsigned ta = type_order(a), tb = type_order(b);
+
+	return ta == tb ? 0 : ta < tb ? -1 : 1;
+}
+
+int
 zrr_rrset_order(const struct zrr *a, const struct zrr *b)
 {
-	unsigned ta, tb;
 	int c;
 
 	if (a->owner != b->owner && (c = dname_compare(a->owner, b->owner)) != 0)
 		return c;
-	ta = type_order(a);
-	tb = type_order(b);
-	return ta == tb ? 0 : ta < tb ? -1 : 1;
+	return zrr_type_order(a, b);
 }
 
 int
