@@ -76,13 +76,14 @@ dname_equal(const uint8_t *a, const uint8_t *b)
 bool
 dname_is_below_or_at(const uint8_t *name, const uint8_t *ancestor)
 {
-	unsigned n = dname_label_count(name), m = dname_label_count(ancestor);
+	size_t n = dname_length(name), m = dname_length(ancestor);
 
-	if (n < m)
-		return false;
-	for (; n > m; n--)
-		name = dname_parent(name);
-	return dname_equal(name, ancestor);
+	/* Drop labels from the left until no more is left than the ancestor. */
+	while (n > m) {
+		n -= name[0] + 1u;
+		name += name[0] + 1;
+	}
+	return n == m && dname_equal(name, ancestor);
 }
 
 static unsigned

@@ -93,10 +93,21 @@ rdata_compare(uint16_t type, const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen)
 {
 	static _Thread_local uint8_t ca[65536], cb[65536];
-	size_t min = alen < blen ? alen : blen;
+	const char *layout = canonical_layout(type);
+	size_t min = alen < blen ? alen : blen, fixed = 0;
 	int c;
 
-	if (canonical_layout(type) != NULL) {
+	if (layout != NULL) {
+		/* The fixed fields before the first name compare as they are. */
+		for (const char *f = layout; *f >= '1' && *f <= '9'; f++)
+			fixed += (size_t)(*f - '0');
+		if (fixed > min)
+			fixed = min;
+		if ((c = memcmp(a, b, fixed)) != 0)
+			return c;
+		/* The same bytes have the same canonical form. */
+		if (alen == blen && memcmp(a + fixed, b + fixed, alen - fixed) == 0)
+			return 0;
 		rdata_canonicalize(type, a, alen, ca);
 		rdata_canonicalize(type, b, blen, cb);
 		a = ca;

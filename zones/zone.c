@@ -235,11 +235,11 @@ add_file_name(struct zone *z, const char *path, uint16_t *index)
 static void
 release_parsed(zs_scanner_t *s, const char **released)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from, to;
+	uintptr_t page, from, to;
 
 	if (!s->input.mmaped || s->input.current < *released + RELEASE_STEP)
 		return;
+	page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	from = ((uintptr_t)*released + page - 1) & ~(page - 1);
 	to = ((uintptr_t)s->input.current - RELEASE_MARGIN) & ~(page - 1);
 	if (to > from)

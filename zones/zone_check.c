@@ -445,7 +445,7 @@ finalize_all(struct zone *z, struct diag *d)
 {
 	const uint8_t *cut = NULL, *dname = NULL;
 	size_t apex_soa = SIZE_MAX;
-	bool apex_ns = false;
+	bool apex_seen = false, apex_ns = false;
 	int rc;
 
 	z->full_finalizes++;
@@ -454,8 +454,10 @@ finalize_all(struct zone *z, struct diag *d)
 	for (size_t i = 0; i < z->count;) {
 		struct name_summary ns;
 		const uint8_t *owner = z->rr[i].owner;
-		bool apex = dname_equal(owner, z->origin);
+		/* One name is the apex (names are merged by now). */
+		bool apex = !apex_seen && dname_equal(owner, z->origin);
 
+		apex_seen |= apex;
 		summarize_name(z, i, &ns);
 		i = ns.end;
 		/* Canonical order keeps a subtree together: leaving it ends the cut. */

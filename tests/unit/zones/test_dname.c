@@ -158,6 +158,11 @@ START_TEST(test_dname_subdomain_and_wildcard)
 	ck_assert(!dname_is_below_or_at(b, a));
 	ck_assert(!dname_is_below_or_at(c, b));
 	ck_assert(!dname_is_below_or_at(b, c));
+	/* One label whose last octets spell b's wire form: not below b. */
+	ck_assert_int_eq(dname_parse("x\\007example\\003com.", c), 0);
+	ck_assert_mem_eq(c + dname_length(c) - dname_length(b), "\7example\3com",
+	    dname_length(b));
+	ck_assert(!dname_is_below_or_at(c, b));
 	ck_assert(dname_equal(dname_parent(dname_parent(a)), b));
 }
 END_TEST

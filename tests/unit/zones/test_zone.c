@@ -630,6 +630,41 @@ START_TEST(test_zone_finalize_gaps_equals_whole)
 }
 END_TEST
 
+/* Canonical rdata order (RFC 4034 §6.2, 6.3): names in lower case, other octets as they are. */
+START_TEST(test_rdata_compare_canonical)
+{
+	/* RRSIG: 18 fixed octets, the signer's name, then the signature. */
+	static const uint8_t sig_a[] = { 0, 1, 13, 2, 0, 0, 14, 16, 0, 0, 0, 2,
+	    0, 0, 0, 1, 0x12, 0x34, 3, 'a', 'b', 'c', 0, 0xff };
+	static const uint8_t sig_b[] = { 0, 1, 13, 2, 0, 0, 14, 16, 0, 0, 0, 2,
+	    0, 0, 0, 1, 0x12, 0x34, 3, 'A', 'B', 'C', 0, 0xff };
+	static const uint8_t sig_c[] = { 0, 1, 13, 2, 0, 0, 14, 16, 0, 0, 0, 2,
+	    0, 0, 0, 1, 0x12, 0x35, 3, 'A', 'B', 'C', 0, 0x00 };
+	static const uint8_t mx_a[] = { 0, 10, 4, 'm', 'a', 'i', 'l', 0 };
+	static const uint8_t mx_b[] = { 0, 10, 4, 'M', 'A', 'I', 'L', 0 };
+	static const uint8_t mx_c[] = { 0, 10, 4, 'm', 'a', 'i', 'm', 0 };
+	static const uint8_t mx_z[] = { 0, 10, 3, 'Z', 'e', 'd', 0 };
+	static const uint8_t mx_abc[] = { 0, 10, 3, 'a', 'b', 'c', 0 };
+	static const uint8_t txt_a[] = { 1, 'a' }, txt_b[] = { 1, 'A' };
+
+	ck_assert_int_eq(rdata_compare(RRTYPE_RRSIG, sig_a, sizeof(sig_a),
+	    sig_b, sizeof(sig_b)), 0);
+	ck_assert_int_lt(rdata_compare(RRTYPE_RRSIG, sig_b, sizeof(sig_b),
+	    sig_c, sizeof(sig_c)), 0);
+	ck_assert_int_gt(rdata_compare(RRTYPE_RRSIG, sig_c, sizeof(sig_c),
+	    sig_a, sizeof(sig_a)), 0);
+	ck_assert_int_eq(rdata_compare(RRTYPE_MX, mx_a, sizeof(mx_a), mx_b,
+	    sizeof(mx_b)), 0);
+	ck_assert_int_lt(rdata_compare(RRTYPE_MX, mx_b, sizeof(mx_b), mx_c,
+	    sizeof(mx_c)), 0);
+	/* 'Z' < 'a' as octets, but "zed" > "abc" in canonical form. */
+	ck_assert_int_gt(rdata_compare(RRTYPE_MX, mx_z, sizeof(mx_z), mx_abc,
+	    sizeof(mx_abc)), 0);
+	/* Text keeps its case. */
+	ck_assert_int_gt(rdata_compare(RRTYPE_TXT, txt_a, 2, txt_b, 2), 0);
+}
+END_TEST
+
 /* Records far longer than usual (TLSA of 30 KB, in hex twice that) are written whole. */
 START_TEST(test_zone_write_long_records)
 {
@@ -871,6 +906,7 @@ main(void)
 	tcase_add_loop_test(tc, test_zone_finalize_appended_equals_whole, 0,
 	    (int)(sizeof(appended) / sizeof(appended[0])));
 	tcase_add_test(tc, test_zone_finalize_gaps_equals_whole);
+	tcase_add_test(tc, test_rdata_compare_canonical);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
 	suite_add_tcase(s, tc);
