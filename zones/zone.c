@@ -204,6 +204,7 @@ zone_remove_if(struct zone *z, bool (*drop)(const struct zrr *, void *),
 		z->count = w;
 		z->finalized = false;
 		z->settled = 0;
+		z->gaps = false;
 	}
 }
 

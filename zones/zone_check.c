@@ -594,7 +594,7 @@ has_cut_or_dname(const struct zone *z, const uint8_t *name)
 
 /*
  * The names of [first, end), which holds appended records, after the
- * merge: share one owner pointer (an earlier record's), then the checks
+ * merge: share one owner pointer (the first record's), then the checks
  * and flags finalize_all gives them. 1 where only finalize_all decides:
  * a duplicate, a TTL that differs from its RRset's, a name below a
  * delegation or DNAME.
@@ -603,15 +603,13 @@ static int
 settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa,
     struct diag *d)
 {
+	/* The first record's owner, as finalize_all shares it (its case too). */
 	const uint8_t *owner = z->rr[first].owner;
 	unsigned below;
 	struct name_summary ns;
 	bool apex;
 	int rc;
 
-	for (size_t k = first; k < end; k++)
-		if (!(z->rr[k].flags & ZRR_APPENDED_))
-			owner = z->rr[k].owner;
 	for (size_t k = first; k < end; k++) {
 		struct zrr *rr = &z->rr[k];
 		rr->owner = owner;
@@ -644,7 +642,8 @@ settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa,
  * After records were appended to a finalized zone: sort them, merge them
  * in, and settle only the names they went to. 1 where only finalize_all
  * decides: an appended NS or DNAME (they change what other names may
- * hold), a name outside the zone, or what settle_name leaves to it.
+ * hold), a name outside the zone, what settle_name leaves to it, and a
+ * broken rule (to be reported as the whole pass reports it).
  */
 static int
 settle_appended(struct zone *z, struct diag *d)
@@ -672,8 +671,12 @@ settle_appended(struct zone *z, struct diag *d)
 		while (end < z->count && (z->rr[end].owner == z->rr[i].owner ||
 		    dname_equal(z->rr[end].owner, z->rr[i].owner)))
 			end++;
+		/*
+		 * A rule broken: the whole pass reports it, with the warnings
+		 * it gives on the way, as if there were no shortcut.
+		 */
 		if ((rc = settle_name(z, first, end, &apex_soa, d)) != 0)
-			return rc;
+			return 1;
 		i = end - 1;
 	}
 	/* An apex without appended records kept its SOA, which moved. */

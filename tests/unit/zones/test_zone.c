@@ -515,6 +515,9 @@ static const struct {
 	  "\x20\x01\x0d\xb8" "\0\0\0\0\0\0\0\0\0\0\0\1", 16 },
 	  { "www.example.com.", RRTYPE_TXT, 300, "\2w2", 3 },
 	  { "WWW.example.com.", RRTYPE_TXT, 300, "\2w3", 3 } }, false, 0 },
+	/* (the name's records take the first one's owner, its case too) */
+	{ "a first record in other case", { { "WWW.Example.com.", RRTYPE_A,
+	  300, "\xc0\0\2\x09", 4 } }, false, 0 },
 	{ "a DS at the delegation", { { "sub.example.com.", RRTYPE_DS, 300,
 	  DS_RDATA("\0\2"), 36 } }, false, 0 },
 	{ "the apex (its SOA moves)", { { "example.com.", RRTYPE_A, 300,
@@ -528,10 +531,12 @@ static const struct {
 	  "\xc0\0\2\x0c", 4 } }, true, 0 },
 	{ "a new delegation", { { "x.example.com.", RRTYPE_NS, 300,
 	  "\2ns\7example\3com", 16 } }, true, 0 },
+	/* (a broken rule is reported by the whole pass, warnings and all) */
 	{ "a CNAME's neighbour", { { "alias.example.com.", RRTYPE_A, 300,
-	  "\xc0\0\2\5", 4 } }, false, STATUS_ZONE_CONTENT },
+	  "\xc0\0\2\5", 4 }, { "www.example.com.", RRTYPE_A, 60,
+	  "\xc0\0\2\x0b", 4 } }, true, STATUS_ZONE_CONTENT },
 	{ "a DS without NS", { { "www.example.com.", RRTYPE_DS, 300,
-	  DS_RDATA("\0\3"), 36 } }, false, STATUS_ZONE_CONTENT },
+	  DS_RDATA("\0\3"), 36 } }, true, STATUS_ZONE_CONTENT },
 	{ "below a DNAME", { { "x.old.example.com.", RRTYPE_A, 300,
 	  "\xc0\0\2\6", 4 } }, true, STATUS_ZONE_CONTENT },
 	/* (zone_load refuses it; finalize leaves it to the whole pass) */
@@ -558,6 +563,7 @@ START_TEST(test_zone_finalize_appended_equals_whole)
 	ck_assert_int_eq(zone_finalize(z, &d), appended[_i].status);
 	ck_assert_int_eq(zone_finalize(whole, &dw), appended[_i].status);
 	ck_assert_uint_eq(z->full_finalizes - before, appended[_i].all);
+	ck_assert_uint_eq(zone_warning_count(z), zone_warning_count(whole));
 	if (appended[_i].status == 0) {
 		assert_same_zone(z, whole);
 		zone_records(z, &n);
