@@ -539,6 +539,8 @@ static const struct {
 	{ "the apex (its SOA moves)", { { "example.com.", RRTYPE_A, 300,
 	  "\xc0\0\2\1", 4 }, { "example.com.", RRTYPE_TXT, 300, "\1t", 2 } },
 	  false, 0 },
+	{ "an address at the delegation point (glue)", { { "sub.example.com.",
+	  RRTYPE_A, 300, "\xc0\0\2\x0d", 4 } }, false, 0 },
 	{ "a duplicate", { { "www.example.com.", RRTYPE_A, 300, "\xc0\0\2\x0a",
 	  4 } }, true, 0 },
 	{ "another TTL", { { "www.example.com.", RRTYPE_A, 60, "\xc0\0\2\x0b",
@@ -614,6 +616,126 @@ START_TEST(test_zone_finalize_gaps_equals_whole)
 		zone_free(whole);
 		zone_free(z);
 	}
+}
+END_TEST
+
+/* A small deterministic generator for the random finalize test. */
+static uint64_t
+next_random(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	return *state >> 33;
+}
+
+/* A random name below example.com. of 1 to 3 labels from few octets (ties, case, ancestors). */
+static void
+random_owner(uint64_t *st, uint8_t *owner)
+{
+	static const char octets[] = "abAB";
+	char text[64];
+	size_t at = 0;
+	unsigned labels = 1 + (unsigned)(next_random(st) % 3);
+
+	for (unsigned l = 0; l < labels; l++) {
+		unsigned len = 1 + (unsigned)(next_random(st) % 2);
+		for (unsigned k = 0; k < len; k++)
+			text[at++] = octets[next_random(st) % 4];
+		text[at++] = '.';
+	}
+	strcpy(text + at, "example.com.");
+	if (next_random(st) % 16 == 0)
+		strcpy(text, "example.com.");
+	ck_assert_int_eq(dname_parse(text, owner), 0);
+}
+
+/*
+ * A random record, rdata made to fit (names in it are ns.example.com.).
+ * A base record is data (A, AAAA, TXT, MX) or now and then a delegation,
+ * with one TTL; an appended one may be anything here, TTL included.
+ */
+static void
+add_random(struct zone *z, uint64_t *st, bool base)
+{
+	static const uint8_t ns[] = "\2ns\7example\3com";
+	uint8_t owner[DNAME_MAX_LENGTH], rd[40];
+	uint16_t type;
+	size_t len;
+	uint32_t ttl = !base && next_random(st) % 8 == 0 ? 60 : 300;
+	uint64_t pick = next_random(st) % 24;
+
+	random_owner(st, owner);
+	if (base && pick >= 4)
+		pick = pick == 23 ? 5 : pick % 4;
+	switch (pick) {
+	case 0: type = RRTYPE_A; len = 4; break;
+	case 1: type = RRTYPE_AAAA; len = 16; break;
+	case 2: type = RRTYPE_TXT; len = 2; break;
+	case 3: type = RRTYPE_MX; len = 2 + sizeof(ns); break;
+	case 4: type = RRTYPE_DS; len = 36; break;
+	case 5: type = RRTYPE_NS; len = sizeof(ns); break;
+	case 6: type = RRTYPE_CNAME; len = sizeof(ns); break;
+	case 7: type = RRTYPE_DNAME; len = sizeof(ns); break;
+	default: type = RRTYPE_TXT; len = 2; break;
+	}
+	memset(rd, 0, sizeof(rd));
+	rd[len - 1] = (uint8_t)(next_random(st) % 3);   /* few distinct values: duplicates */
+	if (type == RRTYPE_TXT)
+		rd[0] = 1;
+	if (type == RRTYPE_MX)
+		memcpy(rd + 2, ns, sizeof(ns));
+	if (type == RRTYPE_NS || type == RRTYPE_CNAME || type == RRTYPE_DNAME)
+		memcpy(rd, ns, sizeof(ns));
+	if (type == RRTYPE_DS) {
+		rd[2] = 13;
+		rd[3] = 2;
+	}
+	ck_assert_int_eq(zone_add(z, owner, type, ttl, rd, len), 0);
+}
+
+/*
+ * Random zones and random records appended to them: whatever finalize
+ * does (its shortcut or the whole pass), the status, and for a zone that
+ * finalizes the records, flags, owners and warnings, are those of
+ * finalizing all of it at once.
+ */
+START_TEST(test_zone_finalize_appended_random)
+{
+	uint64_t st = 20261129;
+	unsigned settled = 0, compared = 0;
+
+	for (int round = 0; round < 400; round++) {
+		struct zone *z = NULL, *whole;
+		struct diag d, dw;
+		size_t n;
+		int rc;
+
+		ck_assert_int_eq(zone_load(unit_write("rand.valid", HEAD),
+		    "example.com.", 3600, &z, &d), 0);
+		for (int i = 0; i < 30; i++)
+			add_random(z, &st, true);
+		if (zone_finalize(z, &d) != 0 || zone_warning_count(z) > 0) {
+			zone_free(z);
+			continue;
+		}
+		zone_records(z, &n);
+		for (unsigned i = 0, more = 1 + next_random(&st) % 6; i < more; i++)
+			add_random(z, &st, false);
+		whole = unsettled_copy(z, NULL, 0);
+		unsigned before = z->full_finalizes;
+		rc = zone_finalize(z, &d);
+		ck_assert_int_eq(rc, zone_finalize(whole, &dw));
+		settled += z->full_finalizes == before;
+		ck_assert_uint_eq(zone_warning_count(z), zone_warning_count(whole));
+		if (rc == 0) {
+			assert_same_zone(z, whole);
+			compared++;
+		}
+		zone_free(whole);
+		zone_free(z);
+	}
+	/* Both ways were taken, and many zones compared record by record. */
+	ck_assert_uint_gt(settled, 40);
+	ck_assert_uint_gt(compared, 100);
 }
 END_TEST
 
@@ -893,6 +1015,7 @@ main(void)
 	tcase_add_loop_test(tc, test_zone_finalize_appended_equals_whole, 0,
 	    (int)(sizeof(appended) / sizeof(appended[0])));
 	tcase_add_test(tc, test_zone_finalize_gaps_equals_whole);
+	tcase_add_test(tc, test_zone_finalize_appended_random);
 	tcase_add_test(tc, test_rdata_compare_canonical);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
