@@ -122,26 +122,6 @@ struct sign_job {
 	size_t slice_len;
 };
 
-/*
- * Where a slice's walk through prev starts: the first record of prev
- * that does not sort before the RRset rr.
- */
-static size_t
-previous_from(const struct zone *prev, const struct zrr *rr)
-{
-	size_t count, lo = 0, hi;
-	const struct zrr *pr = zone_records(prev, &count);
-
-	for (hi = count; lo < hi;) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (zrr_rrset_order(&pr[mid], rr) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* A walk through prev's RRsets alongside the zone's, both in canonical order. */
 struct prev_walk {
 	size_t j;                    /* prev's RRset not before the last asked */
@@ -383,7 +363,7 @@ sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 	int rc = 0;
 
 	if (job->prev != NULL && begin < end)
-		walk.j = previous_from(job->prev, &rr[job->rrsets[begin]]);
+		walk.j = zone_rrset_search(job->prev, &rr[job->rrsets[begin]]);
 	for (size_t s = begin; s < end && rc == 0; s++) {
 		size_t i = job->rrsets[s], e = zone_rrset_end(job->z, i), g = e;
 		size_t j = job->prev != NULL ?

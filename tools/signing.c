@@ -212,9 +212,9 @@ has_include(const uint8_t *data, size_t len)
 #define HASH_BLOCK (4u << 20)
 
 /*
- * The digest (ZONE_DIGEST_LEN) of the first len bytes of fd, read in blocks (a mapping would
- * count a whole signed zone in the resident set); *include (if not NULL)
- * tells whether they hold an $INCLUDE.
+ * The digest (ZONE_DIGEST_LEN) of the first len bytes of fd, read in
+ * blocks (a mapping would count a whole signed zone in the resident set);
+ * *include (if not NULL) tells whether they hold an $INCLUDE.
  */
 static int
 hash_fd(int fd, uint64_t len, uint8_t out[ZONE_DIGEST_LEN], bool *include)

@@ -130,6 +130,13 @@ const struct zrr *zone_records(const struct zone *z, size_t *count);
 int zrr_rrset_order(const struct zrr *a, const struct zrr *b);
 /* zrr_rrset_order of two records whose owners are known to be the same name. */
 int zrr_type_order(const struct zrr *a, const struct zrr *b);
+/*
+ * The first index of z (sorted) whose record does not sort before rr's
+ * RRset (zrr_rrset_order): where that RRset starts when z has it. rr may
+ * come from another zone, or be a probe with only owner and type set
+ * (type 0 finds the name's first record).
+ */
+size_t zone_rrset_search(const struct zone *z, const struct zrr *rr);
 /* Index one past the RRset (same owner and type) that starts at i. */
 size_t zone_rrset_end(const struct zone *z, size_t i);
 const uint8_t *zone_origin(const struct zone *z);

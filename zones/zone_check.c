@@ -33,6 +33,21 @@ zrr_rrset_order(const struct zrr *a, const struct zrr *b)
 	return zrr_type_order(a, b);
 }
 
+size_t
+zone_rrset_search(const struct zone *z, const struct zrr *rr)
+{
+	size_t lo = 0, hi = z->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (zrr_rrset_order(&z->rr[mid], rr) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int
 zrr_order(const struct zrr *a, const struct zrr *b)
 {
@@ -576,16 +591,9 @@ settle_signatures(struct zone *z)
 static bool
 has_cut_or_dname(const struct zone *z, const uint8_t *name)
 {
-	size_t lo = 0, hi = z->count;
+	const struct zrr probe = { .owner = name, .type = 0 };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (dname_compare(z->rr[mid].owner, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t k = lo; k < z->count &&
+	for (size_t k = zone_rrset_search(z, &probe); k < z->count &&
 	    dname_equal(z->rr[k].owner, name); k++)
 		if (z->rr[k].type == RRTYPE_NS || z->rr[k].type == RRTYPE_DNAME)
 			return true;
@@ -593,22 +601,21 @@ has_cut_or_dname(const struct zone *z, const uint8_t *name)
 }
 
 /*
- * The names of [first, end), which holds appended records, after the
- * merge: share one owner pointer (the first record's), then the checks
- * and flags finalize_all gives them. 1 where only finalize_all decides:
- * a duplicate, a TTL that differs from its RRset's, a name below a
- * delegation or DNAME.
+ * The name of [first, end), which holds appended records, after the
+ * merge: one owner pointer (the first record's, as finalize_all shares
+ * it, case too), then the checks and flags finalize_all gives it. False
+ * where only finalize_all decides: a duplicate, a TTL that differs from
+ * its RRset's, a name below a delegation or DNAME, a broken rule (it
+ * reports it as it always does, with the warnings it gives on the way).
  */
-static int
-settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa,
-    struct diag *d)
+static bool
+settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa)
 {
-	/* The first record's owner, as finalize_all shares it (its case too). */
 	const uint8_t *owner = z->rr[first].owner;
 	unsigned below;
 	struct name_summary ns;
+	struct diag unused;
 	bool apex;
-	int rc;
 
 	for (size_t k = first; k < end; k++) {
 		struct zrr *rr = &z->rr[k];
@@ -617,7 +624,7 @@ settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa,
 		    (rdata_compare(rr->type, rr[-1].rdata, rr[-1].rdlen,
 		    rr->rdata, rr->rdlen) == 0 ||
 		    (rr->type != RRTYPE_RRSIG && rr->ttl != rr[-1].ttl)))
-			return 1;
+			return false;
 	}
 	apex = dname_equal(owner, z->origin);
 	/* Each name between the apex and this one: no cut, no DNAME. */
@@ -625,28 +632,27 @@ settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa,
 	for (const uint8_t *up = owner; below > 1; below--) {
 		up = dname_parent(up);
 		if (has_cut_or_dname(z, up))
-			return 1;
+			return false;
 	}
 	summarize_name(z, first, &ns);
-	if ((rc = check_name(z, &ns, apex, d)) != 0)
-		return rc;
+	if (check_name(z, &ns, apex, &unused) != 0)
+		return false;
 	if (apex) {
 		set_flags(z, &ns, ZRR_APEX, false);
-		return check_apex_soa(z, &ns, apex_soa, d);
+		return check_apex_soa(z, &ns, apex_soa, &unused) == 0;
 	}
 	set_flags(z, &ns, ns.n_ns > 0 ? ZRR_AT_CUT : 0, ns.n_ns > 0);
-	return 0;
+	return true;
 }
 
 /*
  * After records were appended to a finalized zone: sort them, merge them
  * in, and settle only the names they went to. 1 where only finalize_all
  * decides: an appended NS or DNAME (they change what other names may
- * hold), a name outside the zone, what settle_name leaves to it, and a
- * broken rule (to be reported as the whole pass reports it).
+ * hold), a name outside the zone, or what settle_name leaves to it.
  */
 static int
-settle_appended(struct zone *z, struct diag *d)
+settle_appended(struct zone *z)
 {
 	size_t apex_soa = SIZE_MAX;
 	int rc;
@@ -671,11 +677,7 @@ settle_appended(struct zone *z, struct diag *d)
 		while (end < z->count && (z->rr[end].owner == z->rr[i].owner ||
 		    dname_equal(z->rr[end].owner, z->rr[i].owner)))
 			end++;
-		/*
-		 * A rule broken: the whole pass reports it, with the warnings
-		 * it gives on the way, as if there were no shortcut.
-		 */
-		if ((rc = settle_name(z, first, end, &apex_soa, d)) != 0)
+		if (!settle_name(z, first, end, &apex_soa))
 			return 1;
 		i = end - 1;
 	}
@@ -700,7 +702,7 @@ zone_finalize(struct zone *z, struct diag *d)
 		z->soa = find_apex_soa(z);
 		rc = 0;
 	} else if (!z->gaps && z->settled > 0 && z->settled < z->count)
-		rc = settle_appended(z, d);
+		rc = settle_appended(z);
 	if (rc == 1)
 		rc = finalize_all(z, d);
 	z->gaps = false;

@@ -739,6 +739,33 @@ START_TEST(test_zone_finalize_appended_random)
 }
 END_TEST
 
+/* zone_rrset_search finds where each RRset starts, from another zone too, and a name's first record. */
+START_TEST(test_zone_rrset_search)
+{
+	struct zone *z = NULL, *other = NULL;
+	struct diag d;
+	size_t n, on;
+	const char *path = unit_write("search.valid", FINALIZE_BASE);
+
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &other, &d), 0);
+	const struct zrr *rr = zone_records(z, &n), *orr = zone_records(other, &on);
+	for (size_t i = 0; i < n; i = zone_rrset_end(z, i)) {
+		struct zrr probe = { .owner = rr[i].owner, .type = 0 };
+		ck_assert_uint_eq(zone_rrset_search(z, &orr[i]), i);
+		if (i == 0 || !dname_equal(rr[i - 1].owner, rr[i].owner))
+			ck_assert_uint_eq(zone_rrset_search(z, &probe), i);
+	}
+	/* A name after every other one: the end. */
+	uint8_t last[DNAME_MAX_LENGTH];
+	ck_assert_int_eq(dname_parse("zzz.example.com.", last), 0);
+	struct zrr after = { .owner = last, .type = RRTYPE_A };
+	ck_assert_uint_eq(zone_rrset_search(z, &after), n);
+	zone_free(other);
+	zone_free(z);
+}
+END_TEST
+
 /* Canonical rdata order (RFC 4034 §6.2, 6.3): names in lower case, other octets as they are. */
 START_TEST(test_rdata_compare_canonical)
 {
@@ -1016,6 +1043,7 @@ main(void)
 	    (int)(sizeof(appended) / sizeof(appended[0])));
 	tcase_add_test(tc, test_zone_finalize_gaps_equals_whole);
 	tcase_add_test(tc, test_zone_finalize_appended_random);
+	tcase_add_test(tc, test_zone_rrset_search);
 	tcase_add_test(tc, test_rdata_compare_canonical);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
