@@ -23,6 +23,21 @@ base32hex_encode(const uint8_t *in, size_t len, char *out)
 	return o;
 }
 
+/* Each character's value plus one (0: not of the alphabet), both cases. */
+#define V10(c, v) [c] = v, [c + 1] = v + 1, [c + 2] = v + 2, [c + 3] = v + 3, \
+	[c + 4] = v + 4, [c + 5] = v + 5, [c + 6] = v + 6, [c + 7] = v + 7, \
+	[c + 8] = v + 8, [c + 9] = v + 9
+static const uint8_t b32hex_value[256] = {
+	V10('0', 1), V10('a', 11), V10('k', 21), ['u'] = 31, ['v'] = 32,
+	V10('A', 11), V10('K', 21), ['U'] = 31, ['V'] = 32,
+};
+static const uint8_t hex_value[256] = {
+	V10('0', 1), ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+	['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13,
+	['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+#undef V10
+
 size_t
 base32hex_decode(const char *in, size_t len, uint8_t *out, size_t max)
 {
@@ -30,16 +45,10 @@ base32hex_decode(const char *in, size_t len, uint8_t *out, size_t max)
 	unsigned buf = 0, bits = 0;
 
 	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)in[i], v;
-		if (c >= '0' && c <= '9')
-			v = c - '0';
-		else if (c >= 'a' && c <= 'v')
-			v = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'V')
-			v = c - 'A' + 10;
-		else
+		unsigned v = b32hex_value[(unsigned char)in[i]];
+		if (v == 0)
 			return 0;
-		buf = (buf << 5) | (unsigned)v;
+		buf = (buf << 5) | (v - 1);
 		bits += 5;
 		if (bits >= 8) {
 			if (o == max)
@@ -64,28 +73,17 @@ hex_encode(const uint8_t *in, size_t len, char *out)
 	return 2 * len;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t
 hex_decode(const char *in, size_t len, uint8_t *out, size_t max)
 {
 	if (len % 2 != 0 || len / 2 > max)
 		return 0;
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hex_value(in[2 * i]), lo = hex_value(in[2 * i + 1]);
-		if (hi < 0 || lo < 0)
+		unsigned hi = hex_value[(unsigned char)in[2 * i]],
+		    lo = hex_value[(unsigned char)in[2 * i + 1]];
+		if (hi == 0 || lo == 0)
 			return 0;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		out[i] = (uint8_t)((hi - 1) << 4 | (lo - 1));
 	}
 	return len / 2;
 }

@@ -1,26 +1,42 @@
 /*
  * Lines of our own signed output read without the general master-file
- * parser: its RRSIG lines (most of its bytes) have one fixed form, that of
- * zone_write's fast path, and read several times faster by hand. Anything
- * else, or anything unusual in them, is left to the general parser, so
- * that what is read here is exactly what it would read.
+ * parser: the records most of its lines hold (RRSIG, NSEC3, NS, DS, A,
+ * AAAA, MX, CNAME) have one fixed form, that of zone_write's fast path,
+ * and read several times faster by hand. Anything else, or anything
+ * unusual in them, is left to the general parser, so that what is read
+ * here is exactly what it would read.
  */
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "common/encode.h"
 #include "zones_internal.h"
 
-/* Record types a signed zone's RRSIGs mostly cover, by their mnemonic. */
+/*
+ * Record types known here by their mnemonic: those a signed zone's records
+ * mostly have, and its RRSIGs and NSEC3s name; the most frequent first.
+ */
 static const uint16_t common_types[] = {
-	1, 2, 5, 6, 12, 13, 15, 16, 28, 33, 35, 39, 43, 44, 46, 47, 48, 50, 51,
-	52, 53, 59, 60, 61, 62, 64, 65, 99, 256, 257,
+	46, 2, 50, 1, 43, 28, 15, 16, 5, 52, 6, 48, 12, 13, 33, 35, 39, 44,
+	47, 51, 53, 59, 60, 61, 62, 64, 65, 99, 256, 257,
 };
 #define NTYPES (sizeof(common_types) / sizeof(common_types[0]))
 static struct {
 	char name[16];
 	size_t len;
+	uint64_t packed;         /* its first 8 characters, zero-padded */
 } type_names[NTYPES];
+
+/* Up to 8 characters as one number (the rest zero), for one comparison. */
+static uint64_t
+pack8(const char *s, size_t n)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, s, n < 8 ? n : 8);
+	return v;
+}
 
 /* The mnemonics as the writer prints them (rrtype_format). */
 static void
@@ -30,6 +46,8 @@ init_type_names(void)
 		rrtype_format(common_types[i], type_names[i].name,
 		    sizeof(type_names[i].name));
 		type_names[i].len = strlen(type_names[i].name);
+		type_names[i].packed = pack8(type_names[i].name,
+		    type_names[i].len);
 	}
 }
 
@@ -38,11 +56,14 @@ take_type(const char **p, const char *end, uint16_t *type)
 {
 	const char *s = *p;
 	size_t n = 0;
+	uint64_t packed;
 
 	while (s + n < end && s[n] != ' ' && s[n] != '\t')
 		n++;
+	packed = pack8(s, n);
 	for (size_t i = 0; i < NTYPES; i++)
-		if (type_names[i].len == n && memcmp(type_names[i].name, s, n) == 0) {
+		if (type_names[i].packed == packed && type_names[i].len == n &&
+		    (n <= 8 || memcmp(type_names[i].name, s, n) == 0)) {
 			*type = common_types[i];
 			*p = s + n;
 			return true;
@@ -161,34 +182,16 @@ take_time(const char **p, const char *end, uint32_t *v)
 	return true;
 }
 
-bool
-fastline_parse(const char *line, size_t len, struct fast_record *r)
+/* The rdata of an RRSIG after its type: the covered type on. */
+static bool
+take_rrsig(const char **pp, const char *end, struct fast_record *r)
 {
-	const char *p = line, *end = line + len;
-	uint64_t ttl, alg, labels, ottl, tag;
+	const char *p = *pp;
+	uint64_t alg, labels, ottl, tag;
 	uint32_t exp, inc;
 	uint16_t covered;
 	size_t slen, siglen;
 
-	const char *tab;
-
-	/* Not an RRSIG line: the cheap test first (owner, tab, TTL, "IN RRSIG"). */
-	if (len < 20 || end[-1] != '\n' ||
-	    (tab = memchr(line, '\t', len)) == NULL)
-		return false;
-	for (tab++; tab < end && *tab >= '0' && *tab <= '9'; tab++)
-		;
-	if (end - tab < 10 || memcmp(tab, "\tIN\tRRSIG\t", 10) != 0)
-		return false;
-	pthread_once(&tables_once, init_tables);
-	end--;
-	if (!take_name(&p, end, r->owner, &r->owner_len) ||
-	    !take_char(&p, end, '\t') ||
-	    /* RFC 2181 §8: TTLs above 2^31 - 1 are the general parser's matter. */
-	    !take_u(&p, end, 0x7fffffff, &ttl) ||
-	    end - p < 10 || memcmp(p, "\tIN\tRRSIG\t", 10) != 0)
-		return false;
-	p += 10;
 	if (!take_type(&p, end, &covered) || !take_char(&p, end, ' ') ||
 	    !take_u(&p, end, 255, &alg) || !take_char(&p, end, ' ') ||
 	    !take_u(&p, end, 255, &labels) || !take_char(&p, end, ' ') ||
@@ -201,8 +204,6 @@ fastline_parse(const char *line, size_t len, struct fast_record *r)
 	    (siglen = base64_decode(p, (size_t)(end - p), r->rdata + 18 + slen,
 	    sizeof(r->rdata) - 18 - slen)) == 0)
 		return false;
-	r->ttl = (uint32_t)ttl;
-	r->type = RRTYPE_RRSIG;
 	r->rdata[0] = (uint8_t)(covered >> 8);
 	r->rdata[1] = (uint8_t)covered;
 	r->rdata[2] = (uint8_t)alg;
@@ -218,5 +219,218 @@ fastline_parse(const char *line, size_t len, struct fast_record *r)
 	r->rdata[16] = (uint8_t)(tag >> 8);
 	r->rdata[17] = (uint8_t)tag;
 	r->rdlen = 18 + slen + siglen;
+	*pp = end;
 	return true;
+}
+
+/* Four decimal octets as inet_ntop writes them (no leading zeros). */
+static bool
+take_a(const char **p, const char *end, uint8_t out[4])
+{
+	for (int i = 0; i < 4; i++) {
+		uint64_t v;
+		if ((i > 0 && !take_char(p, end, '.')) ||
+		    !take_u(p, end, 255, &v))
+			return false;
+		out[i] = (uint8_t)v;
+	}
+	return true;
+}
+
+/* An IPv6 address in the characters inet_ntop writes. */
+static bool
+take_aaaa(const char **p, const char *end, uint8_t out[16])
+{
+	char buf[INET6_ADDRSTRLEN];
+	size_t n = 0;
+
+	while (*p + n < end && n < sizeof(buf) - 1 &&
+	    (((*p)[n] >= '0' && (*p)[n] <= '9') ||
+	    ((*p)[n] >= 'a' && (*p)[n] <= 'f') || (*p)[n] == ':' ||
+	    (*p)[n] == '.'))
+		n++;
+	if (n == 0 || n == sizeof(buf) - 1)
+		return false;
+	memcpy(buf, *p, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET6, buf, out) != 1)
+		return false;
+	*p += n;
+	return true;
+}
+
+/* Where the field at p ends: at the next space, or at end. */
+static const char *
+field_end(const char *p, const char *end)
+{
+	const char *sp;
+
+	if (p >= end)
+		return end;
+	sp = memchr(p, ' ', (size_t)(end - p));
+	return sp != NULL ? sp : end;
+}
+
+/* Hex digits up to the next space or the end: at least one octet. */
+static bool
+take_hex(const char **p, const char *end, uint8_t *out, size_t max,
+    size_t *len)
+{
+	const char *e = field_end(*p, end);
+
+	if (e == *p || (*len = hex_decode(*p, (size_t)(e - *p), out, max)) == 0)
+		return false;
+	*p = e;
+	return true;
+}
+
+/*
+ * Type mnemonics, each after a space, in ascending order, as the RFC 4034
+ * §4.1.2 bitmap; an empty list is an empty bitmap.
+ */
+static bool
+take_bitmap(const char **p, const char *end, uint8_t *out, size_t max,
+    size_t *len)
+{
+	uint8_t win[32];
+	int cur = -1, last = -1;
+	size_t o = 0, used = 0;
+
+	for (;;) {
+		uint16_t type = 0;
+		bool more = *p < end;
+		if (more && (!take_char(p, end, ' ') || !take_type(p, end, &type) ||
+		    (int)type <= last))
+			return false;
+		/* The window before ends when another starts or the list does. */
+		if (cur >= 0 && (!more || type >> 8 != cur)) {
+			if (o + 2 + used > max)
+				return false;
+			out[o] = (uint8_t)cur;
+			out[o + 1] = (uint8_t)used;
+			memcpy(out + o + 2, win, used);
+			o += 2 + used;
+		}
+		if (!more)
+			break;
+		if (type >> 8 != cur) {
+			cur = type >> 8;
+			memset(win, 0, sizeof(win));
+			used = 0;
+		}
+		win[(type & 0xff) / 8] |= (uint8_t)(0x80 >> (type % 8));
+		if ((type & 0xff) / 8u + 1 > used)
+			used = (type & 0xff) / 8u + 1;
+		last = type;
+	}
+	*len = o;
+	return true;
+}
+
+/* The rdata of an NSEC3: hash, flags, iterations, salt, next owner, types. */
+static bool
+take_nsec3(const char **p, const char *end, struct fast_record *r)
+{
+	uint8_t *d = r->rdata;
+	const char *h;
+	uint64_t alg, flags, iter;
+	size_t salt = 0, hash, o, bits;
+
+	if (!take_u(p, end, 255, &alg) || !take_char(p, end, ' ') ||
+	    !take_u(p, end, 255, &flags) || !take_char(p, end, ' ') ||
+	    !take_u(p, end, 65535, &iter) || !take_char(p, end, ' ') ||
+	    (!take_char(p, end, '-') && !take_hex(p, end, d + 5, 255, &salt)) ||
+	    !take_char(p, end, ' '))
+		return false;
+	d[0] = (uint8_t)alg;
+	d[1] = (uint8_t)flags;
+	d[2] = (uint8_t)(iter >> 8);
+	d[3] = (uint8_t)iter;
+	d[4] = (uint8_t)salt;
+	o = 5 + salt;
+	/* The next hashed owner: whole groups of eight digits. */
+	h = field_end(*p, end);
+	if (h == *p || (h - *p) % 8 != 0 || (h - *p) / 8 * 5 > 255 ||
+	    (hash = base32hex_decode(*p, (size_t)(h - *p), d + o + 1,
+	    255)) == 0)
+		return false;
+	d[o] = (uint8_t)hash;
+	o += 1 + hash;
+	*p = h;
+	if (!take_bitmap(p, end, d + o, sizeof(r->rdata) - o, &bits))
+		return false;
+	r->rdlen = o + bits;
+	return true;
+}
+
+bool
+fastline_parse(const char *line, size_t len, struct fast_record *r)
+{
+	const char *p = line, *end = line + len;
+	uint64_t ttl, v[3];
+	size_t n;
+
+	if (len < 8 || end[-1] != '\n')
+		return false;
+	pthread_once(&tables_once, init_tables);
+	end--;
+	if (!take_name(&p, end, r->owner, &r->owner_len) ||
+	    !take_char(&p, end, '\t') ||
+	    /* RFC 2181 §8: TTLs above 2^31 - 1 are the general parser's matter. */
+	    !take_u(&p, end, 0x7fffffff, &ttl) ||
+	    end - p < 4 || memcmp(p, "\tIN\t", 4) != 0)
+		return false;
+	p += 4;
+	if (!take_type(&p, end, &r->type) || !take_char(&p, end, '\t'))
+		return false;
+	switch (r->type) {
+	case RRTYPE_RRSIG:
+		if (!take_rrsig(&p, end, r))
+			return false;
+		break;
+	case RRTYPE_A:
+		if (!take_a(&p, end, r->rdata))
+			return false;
+		r->rdlen = 4;
+		break;
+	case RRTYPE_AAAA:
+		if (!take_aaaa(&p, end, r->rdata))
+			return false;
+		r->rdlen = 16;
+		break;
+	case RRTYPE_NS:
+	case RRTYPE_CNAME:
+		if (!take_name(&p, end, r->rdata, &r->rdlen))
+			return false;
+		break;
+	case RRTYPE_MX:
+		if (!take_u(&p, end, 65535, &v[0]) || !take_char(&p, end, ' ') ||
+		    !take_name(&p, end, r->rdata + 2, &n))
+			return false;
+		r->rdata[0] = (uint8_t)(v[0] >> 8);
+		r->rdata[1] = (uint8_t)v[0];
+		r->rdlen = 2 + n;
+		break;
+	case RRTYPE_DS:
+		if (!take_u(&p, end, 65535, &v[0]) || !take_char(&p, end, ' ') ||
+		    !take_u(&p, end, 255, &v[1]) || !take_char(&p, end, ' ') ||
+		    !take_u(&p, end, 255, &v[2]) || !take_char(&p, end, ' ') ||
+		    !take_hex(&p, end, r->rdata + 4, sizeof(r->rdata) - 4, &n))
+			return false;
+		r->rdata[0] = (uint8_t)(v[0] >> 8);
+		r->rdata[1] = (uint8_t)v[0];
+		r->rdata[2] = (uint8_t)v[1];
+		r->rdata[3] = (uint8_t)v[2];
+		r->rdlen = 4 + n;
+		break;
+	case RRTYPE_NSEC3:
+		if (!take_nsec3(&p, end, r))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	r->ttl = (uint32_t)ttl;
+	/* The whole line, nothing after the rdata. */
+	return p == end;
 }

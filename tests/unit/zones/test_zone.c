@@ -292,6 +292,40 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 	    "20261122000000 1 ex\\097mple.com. AAEC\n"
 	    "t4.example.com. 60 IN RRSIG A 13 2 60 20261222000000 "
 	    "20261122000000 1 example.com. AAEC\n");
+	/*
+	 * The other types the fast reader takes, in the writer's form and
+	 * at their edges, and near misses of that form it leaves alone
+	 * (leading zeros, upper-case hex, types out of order or by number,
+	 * a relative name, a blank at the end): the same records either way.
+	 */
+	fprintf(f, "n1.example.com.\t300\tIN\tNS\tNs.Example.COM.\n"
+	    "n1.example.com.\t300\tIN\tDS\t65535 255 255 00ff\n"
+	    "n1.example.com.\t300\tIN\tDS\t0 13 2 DEADbeef\n"
+	    "n2.example.com.\t300\tIN\tNS\tns.example.com\n"
+	    "n3.example.com.\t300\tIN\tNS\tns.example.com. \n"
+	    "a1.example.com.\t0\tIN\tA\t0.0.0.0\n"
+	    "a2.example.com.\t2147483647\tIN\tA\t255.255.255.255\n"
+	    "a4.example.com.\t300\tIN\tAAAA\t::\n"
+	    "a5.example.com.\t300\tIN\tAAAA\t::ffff:192.0.2.1\n"
+	    "a6.example.com.\t300\tIN\tAAAA\t2001:db8:1:86a2::53\n"
+	    "a7.example.com.\t300\tIN\tAAAA\t2001:DB8::1\n"
+	    "c.example.com.\t300\tIN\tCNAME\t*.w.example.com.\n"
+	    "m.example.com.\t300\tIN\tMX\t0 m.example.com.\n"
+	    "m.example.com.\t300\tIN\tMX\t65535 mail.example.com.\n"
+	    "m.example.com.\t300\tIN\tMX\t010 x.example.com.\n"
+	    "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example.com.\t300\tIN\tNSEC3\t"
+	    "1 1 0 - 2t7b4g4vsa5smi47k61mv5bv1a22bojr NS DS RRSIG\n"
+	    "2t7b4g4vsa5smi47k61mv5bv1a22bojr.example.com.\t300\tIN\tNSEC3\t"
+	    "1 0 65535 aabbccdd 35MTHGPGCU1QG68FAB165KLNSNK3DPVL "
+	    "A NS SOA MX TXT AAAA RRSIG DNSKEY NSEC3PARAM CAA\n"
+	    "35mthgpgcu1qg68fab165klnsnk3dpvl.example.com.\t300\tIN\tNSEC3\t"
+	    "1 0 0 - 0p9mhaveqvm6t7vbl5lop2u3t2rp3tom\n"
+	    "q1.example.com.\t300\tIN\tNSEC3\t"
+	    "1 0 0 - 0p9mhaveqvm6t7vbl5lop2u3t2rp3tom NS A\n"
+	    "q2.example.com.\t300\tIN\tNSEC3\t"
+	    "1 0 0 - 0p9mhaveqvm6t7vbl5lop2u3t2rp3tom A TYPE65000\n"
+	    "q3.example.com.\t300\tIN\tNSEC3\t"
+	    "1 0 0 - 0p9mhaveqvm6t7vbl5lop2u3t2rp3tom A A\n");
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_msg(zone_load(path, "example.com.", 3600, &a, &d) == 0,
 	    "%s:%lu: %s", d.file, (unsigned long)d.line, d.text);
@@ -299,7 +333,7 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 	    "%s:%lu: %s", d.file, (unsigned long)d.line, d.text);
 	const struct zrr *ra = zone_records(a, &na), *rb = zone_records(b, &nb);
 	ck_assert_uint_eq(na, nb);
-	ck_assert_uint_eq(na, 3 + 3 * NAMES + 6);
+	ck_assert_uint_eq(na, 3 + 3 * NAMES + 6 + 21);
 	for (size_t i = 0; i < na; i++) {
 		ck_assert_uint_eq(dname_length(ra[i].owner), dname_length(rb[i].owner));
 		ck_assert_mem_eq(ra[i].owner, rb[i].owner, dname_length(ra[i].owner));
@@ -320,17 +354,40 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &a, &da), STATUS_SYNTAX);
 	ck_assert_int_eq(zone_load_lines(path, "example.com.", 3600, 2, &b, &db),
 	    STATUS_SYNTAX);
-	ck_assert_uint_eq(da.line, 3 + 3 * NAMES + 6 + 1);
+	ck_assert_uint_eq(da.line, 3 + 3 * NAMES + 6 + 21 + 1);
 	ck_assert_uint_eq(db.line, da.line);
 	ck_assert_str_eq(db.file, da.file);
 }
 END_TEST
 
-/* RRSIG lines exactly as the writer makes them are read by hand; others are not. */
-START_TEST(test_fastline_reads_only_the_writers_rrsig_lines)
+/* Lines exactly as the writer makes them are read by hand; others are not. */
+START_TEST(test_fastline_reads_only_the_writers_lines)
 {
 	static const char *const other[] = {
-		"h.example.com.\t300\tIN\tA\t192.0.2.1\n",
+		"h.example.com.\t300\tIN\tTXT\t\"v=spf1 -all\"\n",
+		"h.example.com.\t300\tIN\tA\t192.0.2.01\n",
+		"h.example.com.\t300\tIN\tA\t192.0.2\n",
+		"h.example.com.\t300\tIN\tA\t192.0.2.1.\n",
+		"h.example.com.\t300\tIN\tA\t192.0.2.256\n",
+		"h.example.com.\t300\tIN\tAAAA\t2001:DB8::1\n",
+		"h.example.com.\t300\tIN\tAAAA\t2001:db8::1::2\n",
+		"h.example.com.\t300\tIN\tNS\tns.example.com\n",
+		"h.example.com.\t300\tIN\tNS\tns\\.x.example.com.\n",
+		"h.example.com.\t300\tIN\tNS\t.\n",
+		"h.example.com.\t300\tIN\tMX\t65536 m.example.com.\n",
+		"h.example.com.\t300\tIN\tDS\t1 13 2 abc\n",
+		"h.example.com.\t300\tIN\tDS\t1 13 2 \n",
+		"h.example.com.\t300\tIN\tDS\t1 13 2 ab cd\n",
+		"h.example.com.\t300\tIN\tNSEC3\t1 0 0 - 0p9mhave NS A\n",
+		"h.example.com.\t300\tIN\tNSEC3\t1 0 0 - 0p9mhave A A\n",
+		"h.example.com.\t300\tIN\tNSEC3\t1 0 0 - 0p9mhave A TYPE65000\n",
+		"h.example.com.\t300\tIN\tNSEC3\t1 0 0 - 0p9mhav A\n",
+		"h.example.com.\t300\tIN\tNSEC3\t1 0 0 abc 0p9mhave A\n",
+		"h.example.com.\t300\tIN\tNSEC3\t1 0 0 -- 0p9mhave A\n",
+		"h.example.com.\t300\tIN\tNSEC3\t1 0 0 - 0p9mhave A \n",
+		"h.example.com.\t300\tIN\tNSEC3\t1 0 0 - 0p9mhave\tA\n",
+		"h.example.com. 300 IN A 192.0.2.1\n",
+		"h.example.com.\t300\tIN\tA 192.0.2.1\n",
 		"h.example.com.\t300\tIN\tRRSIG\tTYPE1 13 3 300 20261222000000 20261122000000 1 example.com. AAEC\n",
 		"h.example.com.\t300\tIN\tRRSIG\tA 013 3 300 20261222000000 20261122000000 1 example.com. AAEC\n",
 		"h.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20260231000000 20261122000000 1 example.com. AAEC\n",
@@ -363,6 +420,38 @@ START_TEST(test_fastline_reads_only_the_writers_rrsig_lines)
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
 		ck_assert_msg(!fastline_parse(other[i], strlen(other[i]), &r),
 		    "taken: %s", other[i]);
+
+	/* The other types, to their wire form (a bitmap of two windows). */
+	static const struct {
+		const char *line;
+		uint16_t type;
+		size_t rdlen;
+		uint8_t rdata[40];
+	} taken[] = {
+		{ "h.example.com.\t300\tIN\tA\t192.0.2.255\n", RRTYPE_A, 4,
+		    { 192, 0, 2, 255 } },
+		{ "h.example.com.\t300\tIN\tAAAA\t2001:db8::1\n", RRTYPE_AAAA,
+		    16, { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } },
+		{ "h.example.com.\t300\tIN\tNS\tNs.x.\n", RRTYPE_NS, 6,
+		    { 2, 'N', 's', 1, 'x', 0 } },
+		{ "h.example.com.\t300\tIN\tMX\t513 m.x.\n", RRTYPE_MX, 7,
+		    { 2, 1, 1, 'm', 1, 'x', 0 } },
+		{ "h.example.com.\t300\tIN\tDS\t258 13 2 00fF\n", RRTYPE_DS, 6,
+		    { 1, 2, 13, 2, 0, 0xff } },
+		{ "h.example.com.\t300\tIN\tNSEC3\t1 1 258 ab 0000000g A CAA\n",
+		    RRTYPE_NSEC3, 18, { 1, 1, 1, 2, 1, 0xab, 5, 0, 0, 0, 0, 0x10,
+		    0, 1, 0x40, 1, 1, 0x40 } },
+		{ "h.example.com.\t300\tIN\tNSEC3\t1 0 0 - 00000000\n",
+		    RRTYPE_NSEC3, 11, { 1, 0, 0, 0, 0, 5 } },
+	};
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		ck_assert_msg(fastline_parse(taken[i].line, strlen(taken[i].line),
+		    &r), "not taken: %s", taken[i].line);
+		ck_assert_uint_eq(r.type, taken[i].type);
+		ck_assert_uint_eq(r.ttl, 300);
+		ck_assert_uint_eq(r.rdlen, taken[i].rdlen);
+		ck_assert_mem_eq(r.rdata, taken[i].rdata, r.rdlen);
+	}
 }
 END_TEST
 
@@ -1035,7 +1124,7 @@ main(void)
 	tcase_add_test(tc, test_zrr_mx_host_names_only_real_hosts);
 	tcase_add_test(tc, test_zone_large_random_order_loads_in_canonical_order);
 	tcase_add_test(tc, test_zone_load_lines_equals_zone_load);
-	tcase_add_test(tc, test_fastline_reads_only_the_writers_rrsig_lines);
+	tcase_add_test(tc, test_fastline_reads_only_the_writers_lines);
 	tcase_add_test(tc, test_zone_write_long_records);
 	tcase_add_test(tc, test_zone_write_copies_unchanged_lines);
 	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
