@@ -128,9 +128,25 @@ hash_slice(size_t begin, size_t end, void *arg, struct diag *d)
 	return rc;
 }
 
+/* Insertion sort of a bucket of a few entries (qsort's set-up costs more). */
+static void
+sort_bucket(struct hashed *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct hashed x = v[i];
+		size_t j = i;
+		while (j > 0 && memcmp(v[j - 1].hash, x.hash, NSEC3_HASH_LEN) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
 /*
  * Sort v by hash. The hashes are uniform: a counting sort on their first
- * 16 bits leaves buckets of a few entries each for qsort to finish.
+ * 16 bits leaves buckets of a few entries each to finish by insertion
+ * (qsort for the rare large one).
  */
 static int
 sort_by_hash(struct hashed *v, size_t n)
@@ -157,9 +173,11 @@ sort_by_hash(struct hashed *v, size_t n)
 		t[start[v[i].hash[0] << 8 | v[i].hash[1]]++] = v[i];
 	/* start[b] is now where bucket b + 1 begins. */
 	for (size_t b = 0, from = 0; b < 65536; from = start[b++])
-		if (start[b] - from > 1)
+		if (start[b] - from > 32)
 			qsort(t + from, start[b] - from, sizeof(*t),
 			    compare_hashed);
+		else
+			sort_bucket(t + from, start[b] - from);
 	memcpy(v, t, n * sizeof(*v));
 	free(t);
 	free(start);
