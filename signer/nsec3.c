@@ -92,38 +92,88 @@ compare_hashed(const void *a, const void *b)
 	    ((const struct hashed *)b)->hash, NSEC3_HASH_LEN);
 }
 
-/* Add a name and its hash to v (sized by a counting walk); with v NULL, only count. */
-static int
-push_hashed(struct hashed *v, size_t *n, const uint8_t *name, size_t at,
-    const struct nsec3_params *p)
-{
-	size_t k = (*n)++;
+/*
+ * The chain's names are found and hashed in parts of the zone at once:
+ * each part's entries in a vector of their own, then sorted together.
+ */
+#define ENTRY_PARTS 64          /* at most: fixed, so results never depend on threads */
+#define ENTRY_PART_MIN 16384    /* records per part at least */
 
-	if (v == NULL)
-		return 0;
-	(void)p;
-	v[k].name = name;
-	v[k].at = (uint32_t)at;
-	return 0;
-}
-
-/* Hash the names of v[begin, end) (worker threads share the chain's entries). */
-struct hash_job {
+struct entry_part {
 	struct hashed *v;
+	size_t n, cap;
+};
+
+struct entries_job {
+	const struct zone *z;
 	const struct nsec3_params *p;
+	const size_t *start;        /* record where each part begins; nparts + 1 */
+	struct entry_part *parts;
+	unsigned apex_labels;
 };
 
 static int
-hash_slice(size_t begin, size_t end, void *arg, struct diag *d)
+push_entry(struct entry_part *part, const uint8_t *name, size_t at)
 {
-	const struct hash_job *job = arg;
-	EVP_MD_CTX *ctx = hash_context();
-	int rc = ctx != NULL ? 0 : STATUS_CRYPTO;
+	if (part->n == part->cap) {
+		size_t cap = part->cap ? part->cap * 2 : 1024;
+		struct hashed *v = realloc(part->v, cap * sizeof(*v));
+		if (v == NULL)
+			return STATUS_NOMEM;
+		part->v = v;
+		part->cap = cap;
+	}
+	part->v[part->n].name = name;
+	part->v[part->n].at = (uint32_t)at;
+	part->n++;
+	return 0;
+}
 
-	(void)d;
-	for (size_t i = begin; i < end && rc == 0; i++)
-		rc = hash_with(ctx, job->v[i].name, job->p->iterations,
-		    job->p->salt, job->p->salt_len, job->v[i].hash);
+/*
+ * The names a part of the zone gives the chain, hashed: each name it
+ * covers, and the empty non-terminals above it (a name's ancestors come
+ * again from its other descendants; sorting brings them together).
+ */
+static int
+entries_part(size_t begin, size_t end, void *arg, struct diag *d)
+{
+	const struct entries_job *job = arg;
+	const struct zone *z = job->z;
+	const struct nsec3_params *p = job->p;
+	const struct zrr *rr = zone_records(z, &(size_t){ 0 });
+	EVP_MD_CTX *ctx = NULL;
+	struct name_info ni;
+	int rc = 0;
+
+	for (size_t part = begin; part < end && rc == 0; part++) {
+		struct entry_part *out = &job->parts[part];
+		for (size_t i = job->start[part]; i < job->start[part + 1] &&
+		    rc == 0; i = ni.end) {
+			name_info(z, i, &ni);
+			if (ni.overflow) {
+				zone_diag_rr(z, &rr[i], d, "too many types at one name");
+				rc = STATUS_ZONE_CONTENT;
+				break;
+			}
+			if (!ni.in_chain || ((p->flags & NSEC3_FLAG_OPT_OUT) &&
+			    ni.at_cut && !ni.has_ds))
+				continue;
+			rc = push_entry(out, ni.owner, i);
+			/* Ancestors without records of their own are empty non-terminals. */
+			const uint8_t *a = ni.owner;
+			for (unsigned l = dname_label_count(a);
+			    rc == 0 && l > job->apex_labels + 1; l--) {
+				a = dname_parent(a);
+				rc = push_entry(out, a, NO_RECORDS);
+			}
+		}
+		/* SHA-1 of every name (RFC 5155 §5), while they are at hand. */
+		if (rc == 0 && ctx == NULL && (ctx = hash_context()) == NULL)
+			rc = STATUS_CRYPTO;
+		for (size_t k = 0; k < out->n && rc == 0; k++)
+			rc = hash_with(ctx, out->v[k].name, p->iterations, p->salt,
+			    p->salt_len, out->v[k].hash);
+	}
 	EVP_MD_CTX_free(ctx);
 	return rc;
 }
@@ -132,6 +182,10 @@ hash_slice(size_t begin, size_t end, void *arg, struct diag *d)
 static void
 sort_bucket(struct hashed *v, size_t n)
 {
+	if (n > 32) {
+		qsort(v, n, sizeof(*v), compare_hashed);
+		return;
+	}
 	for (size_t i = 1; i < n; i++) {
 		struct hashed x = v[i];
 		size_t j = i;
@@ -143,80 +197,68 @@ sort_bucket(struct hashed *v, size_t n)
 	}
 }
 
-/*
- * Sort v by hash. The hashes are uniform: a counting sort on their first
- * 16 bits leaves buckets of a few entries each to finish by insertion
- * (qsort for the rare large one).
- */
-static int
-sort_by_hash(struct hashed *v, size_t n)
-{
-	size_t *start;
-	struct hashed *t;
+/* Buckets [begin, end) of the counting sort: where each begins, from start. */
+struct buckets_job {
+	struct hashed *v;
+	const size_t *start;         /* 65537 */
+};
 
-	if (n < 4096) {
-		qsort(v, n, sizeof(*v), compare_hashed);
-		return 0;
-	}
-	start = calloc(65537, sizeof(*start));
-	t = malloc(n * sizeof(*t));
-	if (start == NULL || t == NULL) {
-		free(start);
-		free(t);
-		return STATUS_NOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		start[(v[i].hash[0] << 8 | v[i].hash[1]) + 1]++;
-	for (size_t b = 1; b <= 65536; b++)
-		start[b] += start[b - 1];
-	for (size_t i = 0; i < n; i++)
-		t[start[v[i].hash[0] << 8 | v[i].hash[1]]++] = v[i];
-	/* start[b] is now where bucket b + 1 begins. */
-	for (size_t b = 0, from = 0; b < 65536; from = start[b++])
-		if (start[b] - from > 32)
-			qsort(t + from, start[b] - from, sizeof(*t),
-			    compare_hashed);
-		else
-			sort_bucket(t + from, start[b] - from);
-	memcpy(v, t, n * sizeof(*v));
-	free(t);
-	free(start);
+static int
+sort_buckets(size_t begin, size_t end, void *arg, struct diag *d)
+{
+	const struct buckets_job *job = arg;
+
+	(void)d;
+	for (size_t b = begin; b < end; b++)
+		sort_bucket(job->v + job->start[b], job->start[b + 1] -
+		    job->start[b]);
 	return 0;
 }
 
-/* Walk the names the chain covers into v (NULL: count them only). */
+/*
+ * The parts' entries in one vector sorted by hash. The hashes are
+ * uniform: a counting sort on their first 16 bits leaves buckets of a few
+ * entries each to finish, on every CPU.
+ */
 static int
-walk_chain_names(const struct zone *z, const struct nsec3_params *p,
-    struct hashed *v, size_t *n, struct diag *d)
+sort_by_hash(const struct entry_part *parts, size_t nparts, size_t n,
+    unsigned threads, struct hashed **out, struct diag *d)
 {
-	size_t count;
-	const struct zrr *rr = zone_records(z, &count);
-	unsigned apex_labels = dname_label_count(zone_origin(z));
-	struct name_info ni;
+	size_t *start = calloc(65537, sizeof(*start));
+	size_t *pos = malloc(65536 * sizeof(*pos));
+	struct hashed *v = malloc((n + 1) * sizeof(*v));
 	int rc = 0;
 
-	*n = 0;
-	if (count >= NO_RECORDS) {
-		diag_set(d, NULL, 0, "zone too large for one NSEC3 chain");
-		return STATUS_RANGE;
+	*out = NULL;
+	if (start == NULL || pos == NULL || v == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
 	}
-	for (size_t i = 0; i < count && rc == 0; i = ni.end) {
-		name_info(z, i, &ni);
-		if (ni.overflow) {
-			zone_diag_rr(z, &rr[i], d, "too many types at one name");
-			return STATUS_ZONE_CONTENT;
+	for (size_t k = 0; k < nparts; k++)
+		for (size_t i = 0; i < parts[k].n; i++) {
+			const uint8_t *h = parts[k].v[i].hash;
+			start[(h[0] << 8 | h[1]) + 1]++;
 		}
-		if (!ni.in_chain ||
-		    ((p->flags & NSEC3_FLAG_OPT_OUT) && ni.at_cut && !ni.has_ds))
-			continue;
-		rc = push_hashed(v, n, ni.owner, i, p);
-		/* Ancestors without records of their own are empty non-terminals. */
-		const uint8_t *a = ni.owner;
-		for (unsigned l = dname_label_count(a); rc == 0 && l > apex_labels + 1; l--) {
-			a = dname_parent(a);
-			rc = push_hashed(v, n, a, NO_RECORDS, p);
+	for (size_t b = 1; b <= 65536; b++)
+		start[b] += start[b - 1];
+	memcpy(pos, start, 65536 * sizeof(*pos));
+	/* Parts in order: within a bucket, equal hashes come alike every run. */
+	for (size_t k = 0; k < nparts; k++)
+		for (size_t i = 0; i < parts[k].n; i++) {
+			const uint8_t *h = parts[k].v[i].hash;
+			v[pos[h[0] << 8 | h[1]]++] = parts[k].v[i];
 		}
+	{
+		struct buckets_job job = { v, start };
+		rc = parallel_for(65536, 4096, threads, sort_buckets, &job, d);
 	}
+out:
+	free(start);
+	free(pos);
+	if (rc != 0)
+		free(v);
+	else
+		*out = v;
 	return rc;
 }
 
@@ -229,25 +271,45 @@ static int
 chain_entries(const struct zone *z, const struct nsec3_params *p,
     unsigned threads, struct hashed **out, size_t *nout, struct diag *d)
 {
-	size_t n = 0, w = 0;
+	size_t count, n = 0, w = 0, nparts, start[ENTRY_PARTS + 1];
+	const struct zrr *rr = zone_records(z, &count);
+	struct entry_part parts[ENTRY_PARTS] = { { 0 } };
 	struct hashed *v = NULL;
 	int rc;
 
-	if ((rc = walk_chain_names(z, p, NULL, &n, d)) != 0)
-		return rc;
-	if ((v = malloc((n + 1) * sizeof(*v))) == NULL)
-		return STATUS_NOMEM;
-	if ((rc = walk_chain_names(z, p, v, &n, d)) != 0)
-		goto out;
-	/* SHA-1 of every name, on every CPU (RFC 5155 §5). */
-	{
-		struct hash_job job = { v, p };
-		if ((rc = parallel_for(n, 4096, threads, hash_slice, &job,
-		    d)) != 0)
-			goto out;
+	*out = NULL;
+	*nout = 0;
+	if (count >= NO_RECORDS) {
+		diag_set(d, NULL, 0, "zone too large for one NSEC3 chain");
+		return STATUS_RANGE;
 	}
-	if ((rc = sort_by_hash(v, n)) != 0)
-		goto out;
+	/* Parts of about equal size, each beginning at a name. */
+	nparts = count / ENTRY_PART_MIN + 1;
+	nparts = nparts > ENTRY_PARTS ? ENTRY_PARTS : nparts;
+	start[0] = 0;
+	for (size_t k = 1; k < nparts; k++) {
+		size_t b = count / nparts * k;
+		if (b < start[k - 1])
+			b = start[k - 1];
+		while (b > 0 && b < count && (rr[b].owner == rr[b - 1].owner ||
+		    dname_equal(rr[b].owner, rr[b - 1].owner)))
+			b++;
+		start[k] = b;
+	}
+	start[nparts] = count;
+	{
+		struct entries_job job = { z, p, start, parts,
+		    dname_label_count(zone_origin(z)) };
+		rc = parallel_for(nparts, 1, threads, entries_part, &job, d);
+	}
+	for (size_t k = 0; k < nparts; k++)
+		n += parts[k].n;
+	if (rc == 0)
+		rc = sort_by_hash(parts, nparts, n, threads, &v, d);
+	for (size_t k = 0; k < nparts; k++)
+		free(parts[k].v);
+	if (rc != 0)
+		return rc;
 	for (size_t r = 0; r < n; r++) {
 		if (w > 0 && memcmp(v[w - 1].hash, v[r].hash, NSEC3_HASH_LEN) == 0) {
 			if (!dname_equal(v[w - 1].name, v[r].name)) {
@@ -256,8 +318,8 @@ chain_entries(const struct zone *z, const struct nsec3_params *p,
 				dname_format(v[r].name, b, sizeof(b));
 				diag_set(d, NULL, 0, "NSEC3 hash collision between "
 				    "%s and %s: choose another salt", a, b);
-				rc = STATUS_CHAIN;
-				goto out;
+				free(v);
+				return STATUS_CHAIN;
 			}
 			/* A name with records wins over the same name seen as an ENT. */
 			if (v[w - 1].at == NO_RECORDS)
@@ -268,10 +330,7 @@ chain_entries(const struct zone *z, const struct nsec3_params *p,
 	}
 	*out = v;
 	*nout = w;
-	v = NULL;
-out:
-	free(v);
-	return rc;
+	return 0;
 }
 
 /* NSEC3 rdata without the bitmap (RFC 5155 §3.2). */

@@ -278,24 +278,19 @@ signature_count(const struct signing_keys *sk, uint16_t type)
 	return n;
 }
 
-/* Fill an opened slot with a signature over rr, its rdata copied into store. */
-static int
+/* Fill an opened slot with a signature over rr: rdata, which the zone keeps as it is. */
+static void
 put_signature(struct zrr *slot, const struct zrr *rr, const uint8_t *rdata,
-    size_t len, uint8_t flags, struct arena *store)
+    size_t len, uint8_t flags)
 {
-	uint8_t *copy = arena_dup(store, rdata, len);
-
-	if (copy == NULL)
-		return STATUS_NOMEM;
 	memset(slot, 0, sizeof(*slot));
 	slot->owner = rr->owner;
-	slot->rdata = copy;
+	slot->rdata = rdata;
 	/* RFC 4034 §3: the RRSIG TTL is the TTL of the RRset it covers. */
 	slot->ttl = rr->ttl;
 	slot->type = RRTYPE_RRSIG;
 	slot->rdlen = (uint16_t)len;
 	slot->flags = flags;
-	return 0;
 }
 
 static int
@@ -306,6 +301,7 @@ sign_rrset(const struct sign_job *job, const struct zrr *rr, size_t n,
 	uint8_t sig[KEY_SIGNATURE_MAX];
 	const uint8_t *apex = zone_origin(job->z);
 	size_t siglen, alen = dname_length(apex), fixed;
+	uint8_t *copy;
 	struct rrsig_fields f = {
 		.covered = rr->type,
 		.algorithm = key_algorithm(k),
@@ -331,8 +327,11 @@ sign_rrset(const struct sign_job *job, const struct zrr *rr, size_t n,
 	memcpy(data->data + fixed, sig, siglen);
 	data->len += siglen;
 	/* New signatures are checked by sample when the policy says so. */
-	return put_signature(slot, rr, data->data, data->len,
-	    job->sample_new ? ZRR_TRUSTED : 0, store);
+	if ((copy = arena_dup(store, data->data, data->len)) == NULL)
+		return STATUS_NOMEM;
+	put_signature(slot, rr, copy, data->len,
+	    job->sample_new ? ZRR_TRUSTED : 0);
+	return 0;
 }
 
 /* Several signatures over one RRset go in canonical order (RFC 4034 §6.3). */
@@ -381,10 +380,10 @@ sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 				const struct zrr *old = same && known[k] ?
 				    reusable_signature(job, j, ks[k]) : NULL;
 				if (old != NULL) {
-					rc = put_signature(&job->slots[g], &rr[i],
+					/* Kept: prev outlives z (signer.h). */
+					put_signature(&job->slots[g], &rr[i],
 					    old->rdata, old->rdlen,
-					    job->trust_reused ? ZRR_TRUSTED : 0,
-					    store);
+					    job->trust_reused ? ZRR_TRUSTED : 0);
 					job->reused[slice]++;
 				} else {
 					rc = sign_rrset(job, &rr[i], e - i, ks[k],

@@ -174,8 +174,9 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	}
 out:
 	free(states);
-	signing_previous_free(&prev);
+	/* z holds signatures kept from prev: it goes first. */
 	zone_free(z);
+	signing_previous_free(&prev);
 	keyset_free(keys);
 	return ex;
 }

@@ -449,8 +449,9 @@ run_locked(const struct cli *cli, const struct zone_config *zc,
 out:
 	free(pb.policy);
 	tlsa_state_free(&tst);
-	signing_previous_free(&pv);
+	/* z holds signatures kept from pv: it goes first. */
 	zone_free(z);
+	signing_previous_free(&pv);
 	keyset_free(keys);
 	return rc;
 }

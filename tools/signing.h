@@ -61,6 +61,7 @@ struct signing_previous {
 	struct zone_text text;
 	struct stat st;              /* the file as read (text.fd) */
 };
+/* After the zone signed with prev: that zone's kept signatures are prev's memory. */
 void signing_previous_free(struct signing_previous *prev);
 
 /*

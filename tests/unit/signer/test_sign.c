@@ -8,6 +8,7 @@
 #include "keys/keystore.h"
 #include "../keys/keytest.h"
 #include "signer/signer.h"
+#include "signer/signer_internal.h"
 #include "zones/zone.h"
 #include "../unit.h"
 
@@ -161,6 +162,56 @@ START_TEST(test_gate_names_check_codes)
 }
 END_TEST
 
+/*
+ * A chain over a zone large enough that its names are found in several
+ * parts at once, the same empty non-terminal reached from each: one NSEC3
+ * per name the test counts itself, with and without opt-out, and the
+ * chain checks (with other parts, the zone having grown).
+ */
+START_TEST(test_nsec3_chain_from_parts)
+{
+	enum { NAMES = 39999 };   /* a multiple of 3 */
+	bool opt_out = _i == 1;
+	size_t len = 0, count, nsec3 = 0, want;
+	char *text = malloc(NAMES * 64 + 256), path[PATH_MAX];
+	const struct zrr *rr;
+	struct zone *z = NULL;
+	struct sign_policy p;
+	struct diag d;
+	static const uint8_t param[5] = { 1, 0, 0, 0, 0 };
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)sprintf(text, "$ORIGIN example.com.\n$TTL 3600\n"
+	    "@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+	    "@ NS ns1\nns1 A 192.0.2.1\n");
+	for (unsigned i = 0; i < NAMES; i++)
+		len += (size_t)sprintf(text + len, i % 3 == 0 ? "h%u A 192.0.2.1\n" :
+		    i % 3 == 1 ? "d%u NS ns.other.\n" : "x.e%u.deep TXT \"t\"\n", i);
+	kt_write(dir, "parts.zone", text, 0644);
+	kt_path(path, sizeof(path), dir, "parts.zone");
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	ck_assert_int_eq(zone_add(z, zone_origin(z), RRTYPE_NSEC3PARAM, 0,
+	    param, sizeof(param)), 0);
+	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	zone_records(z, &count);
+	ck_assert_uint_gt(count, 2 * 16384);
+	sign_policy_init(&p);
+	p.opt_out = opt_out;
+	p.threads = 2;
+	ck_assert_msg(nsec3_build_chain(z, &p, 300, &d) == 0, "%s", d.text);
+	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	ck_assert_msg(denial_verify_chain(z, 2, &d) == 0, "%s", d.text);
+	rr = zone_records(z, &count);
+	for (size_t i = 0; i < count; i++)
+		nsec3 += rr[i].type == RRTYPE_NSEC3;
+	/* apex, ns1, hosts, delegations (not with opt-out), x.eN.deep, eN.deep, deep */
+	want = 2 + NAMES / 3 + (opt_out ? 0 : NAMES / 3) + 2 * (NAMES / 3) + 1;
+	ck_assert_uint_eq(nsec3, want);
+	zone_free(z);
+	free(text);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -170,6 +221,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_sign_large_shuffled_zone_checks_in_full);
+	tcase_add_loop_test(tc, test_nsec3_chain_from_parts, 0, 2);
 	tcase_add_loop_test(tc, test_gate_names_check_codes, 0,
 	    (int)(sizeof(gate_cases) / sizeof(gate_cases[0])));
 	suite_add_tcase(s, tc);
