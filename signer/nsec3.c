@@ -97,7 +97,7 @@ compare_hashed(const void *a, const void *b)
  * each part's entries in a vector of their own, then sorted together.
  */
 #define ENTRY_PARTS 64          /* at most: fixed, so results never depend on threads */
-#define ENTRY_PART_MIN 16384    /* records per part at least */
+#define ENTRY_PART_MIN 16384    /* records per part, about (parts begin at names) */
 
 struct entry_part {
 	struct hashed *v;

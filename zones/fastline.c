@@ -244,12 +244,12 @@ take_aaaa(const char **p, const char *end, uint8_t out[16])
 	char buf[INET6_ADDRSTRLEN];
 	size_t n = 0;
 
-	while (*p + n < end && n < sizeof(buf) - 1 &&
+	while (*p + n < end && n < sizeof(buf) &&
 	    (((*p)[n] >= '0' && (*p)[n] <= '9') ||
 	    ((*p)[n] >= 'a' && (*p)[n] <= 'f') || (*p)[n] == ':' ||
 	    (*p)[n] == '.'))
 		n++;
-	if (n == 0 || n == sizeof(buf) - 1)
+	if (n == 0 || n == sizeof(buf))
 		return false;
 	memcpy(buf, *p, n);
 	buf[n] = '\0';

@@ -1,8 +1,11 @@
 /*
  * Lines of our previous output copied into the new one: when a re-sign
  * keeps most records as they were, their text is already on disk, and
- * copying it (copy_file_range: in the kernel, no formatting, no copy
- * through this process) costs a fraction of writing it again.
+ * copying it (from a mapping of the old file, no formatting) costs a
+ * fraction of writing it again. Like the reader, which maps the same
+ * file, this assumes the file is not cut short while we run: it is our
+ * output, replaced only by rename. If it were, the run would end as if
+ * killed (SIGBUS) and the output would stay as it was.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -83,6 +86,7 @@ struct zone_copier {
 	uint64_t body_len;
 	uint64_t pos;               /* where line `line` starts */
 	uint64_t released;          /* pages before this are let go */
+	uint64_t page;              /* the page size */
 	uint32_t line;
 	size_t copied;              /* lines */
 	struct zone_line_buf check;
@@ -105,11 +109,10 @@ zone_copier_new(const struct zone_text *from, FILE *out, XXH3_state_t *md,
 	c->md = md;
 	c->body_len = from->body_len;
 	c->line = 1;
+	c->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (c->body_len > 0) {
-		if (c->body_len > SIZE_MAX)
-			return zone_copier_free(c), ZONE_COPY_MISMATCH;
-		map = mmap(NULL, (size_t)c->body_len, PROT_READ, MAP_PRIVATE,
-		    from->fd, 0);
+		map = c->body_len <= SIZE_MAX ? mmap(NULL, (size_t)c->body_len,
+		    PROT_READ, MAP_PRIVATE, from->fd, 0) : MAP_FAILED;
 		/* The old file cannot be read as it was: format instead. */
 		if (map == MAP_FAILED) {
 			zone_copier_free(c);
@@ -196,16 +199,20 @@ copy_bytes(struct zone_copier *c, uint64_t start, uint64_t end)
 		p += w;
 		n -= (size_t)w;
 	}
-	/* Pages copied are not needed again: out of this process's memory. */
-	if (end - c->released >= RELEASE_STEP) {
-		uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-		uint64_t to = end & ~(uint64_t)(page - 1);
-		if (to > c->released)
-			(void)madvise(c->map + c->released,
-			    (size_t)(to - c->released), MADV_DONTNEED);
+	return 0;
+}
+
+/* Pages before end are not read again: out of this process's memory. */
+static void
+release_before(struct zone_copier *c, uint64_t end)
+{
+	uint64_t to = end & ~(c->page - 1);
+
+	if (to > c->released && to - c->released >= RELEASE_STEP) {
+		(void)madvise(c->map + c->released, (size_t)(to - c->released),
+		    MADV_DONTNEED);
 		c->released = to;
 	}
-	return 0;
 }
 
 int
@@ -239,5 +246,8 @@ zone_copier_lines(struct zone_copier *c, const struct zone *z, size_t rec,
 		(void)XXH3_128bits_update(c->md, c->map + start,
 		    (size_t)(end - start));
 	c->copied += count;
-	return copy_bytes(c, start, end);
+	if ((rc = copy_bytes(c, start, end)) != 0)
+		return rc;
+	release_before(c, end);
+	return 0;
 }

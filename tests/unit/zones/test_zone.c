@@ -309,6 +309,8 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 	    "a5.example.com.\t300\tIN\tAAAA\t::ffff:192.0.2.1\n"
 	    "a6.example.com.\t300\tIN\tAAAA\t2001:db8:1:86a2::53\n"
 	    "a7.example.com.\t300\tIN\tAAAA\t2001:DB8::1\n"
+	    "a8.example.com.\t300\tIN\tAAAA\t"
+	    "0000:0000:0000:0000:0000:ffff:255.255.255.255\n"
 	    "c.example.com.\t300\tIN\tCNAME\t*.w.example.com.\n"
 	    "m.example.com.\t300\tIN\tMX\t0 m.example.com.\n"
 	    "m.example.com.\t300\tIN\tMX\t65535 mail.example.com.\n"
@@ -333,7 +335,7 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 	    "%s:%lu: %s", d.file, (unsigned long)d.line, d.text);
 	const struct zrr *ra = zone_records(a, &na), *rb = zone_records(b, &nb);
 	ck_assert_uint_eq(na, nb);
-	ck_assert_uint_eq(na, 3 + 3 * NAMES + 6 + 21);
+	ck_assert_uint_eq(na, 3 + 3 * NAMES + 6 + 22);
 	for (size_t i = 0; i < na; i++) {
 		ck_assert_uint_eq(dname_length(ra[i].owner), dname_length(rb[i].owner));
 		ck_assert_mem_eq(ra[i].owner, rb[i].owner, dname_length(ra[i].owner));
@@ -354,7 +356,7 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &a, &da), STATUS_SYNTAX);
 	ck_assert_int_eq(zone_load_lines(path, "example.com.", 3600, 2, &b, &db),
 	    STATUS_SYNTAX);
-	ck_assert_uint_eq(da.line, 3 + 3 * NAMES + 6 + 21 + 1);
+	ck_assert_uint_eq(da.line, 3 + 3 * NAMES + 6 + 22 + 1);
 	ck_assert_uint_eq(db.line, da.line);
 	ck_assert_str_eq(db.file, da.file);
 }
@@ -432,6 +434,10 @@ START_TEST(test_fastline_reads_only_the_writers_lines)
 		    { 192, 0, 2, 255 } },
 		{ "h.example.com.\t300\tIN\tAAAA\t2001:db8::1\n", RRTYPE_AAAA,
 		    16, { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } },
+		/* The longest text an address has (INET6_ADDRSTRLEN - 1). */
+		{ "h.example.com.\t300\tIN\tAAAA\t"
+		    "0000:0000:0000:0000:0000:ffff:255.255.255.255\n", RRTYPE_AAAA,
+		    16, { [10] = 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
 		{ "h.example.com.\t300\tIN\tNS\tNs.x.\n", RRTYPE_NS, 6,
 		    { 2, 'N', 's', 1, 'x', 0 } },
 		{ "h.example.com.\t300\tIN\tMX\t513 m.x.\n", RRTYPE_MX, 7,
