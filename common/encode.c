@@ -24,9 +24,10 @@ base32hex_encode(const uint8_t *in, size_t len, char *out)
 }
 
 /* Each character's value plus one (0: not of the alphabet), both cases. */
-#define V10(c, v) [c] = v, [c + 1] = v + 1, [c + 2] = v + 2, [c + 3] = v + 3, \
-	[c + 4] = v + 4, [c + 5] = v + 5, [c + 6] = v + 6, [c + 7] = v + 7, \
-	[c + 8] = v + 8, [c + 9] = v + 9
+#define V10(c, v) [(c)] = (v), [(c) + 1] = (v) + 1, [(c) + 2] = (v) + 2, \
+	[(c) + 3] = (v) + 3, [(c) + 4] = (v) + 4, [(c) + 5] = (v) + 5, \
+	[(c) + 6] = (v) + 6, [(c) + 7] = (v) + 7, [(c) + 8] = (v) + 8, \
+	[(c) + 9] = (v) + 9
 static const uint8_t b32hex_value[256] = {
 	V10('0', 1), V10('a', 11), V10('k', 21), ['u'] = 31, ['v'] = 32,
 	V10('A', 11), V10('K', 21), ['U'] = 31, ['V'] = 32,
