@@ -225,27 +225,33 @@ add_file_name(struct zone *z, const char *path, uint16_t *index)
 	return 0;
 }
 
+const char *
+zone_release_range(const char *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
+
+	if (to <= from)
+		return p;
+	(void)madvise((void *)from, to - from, MADV_DONTNEED);
+	return p + (to - (uintptr_t)p);
+}
+
 /*
- * zscanner maps the whole file; once parsed, a part is never read again.
- * Drop it from memory every RELEASE_STEP bytes (keeping a margin behind
- * the parser), so that a large zone file does not stay resident.
+ * zscanner maps the whole file; once parsed, a part is never read again
+ * (a margin behind the parser aside).
  */
-#define RELEASE_STEP (32u << 20)
 #define RELEASE_MARGIN (1u << 20)
 
 static void
 release_parsed(zs_scanner_t *s, const char **released)
 {
-	uintptr_t page, from, to;
-
-	if (!s->input.mmaped || s->input.current < *released + RELEASE_STEP)
+	if (!s->input.mmaped ||
+	    s->input.current < *released + ZONE_RELEASE_STEP)
 		return;
-	page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	from = ((uintptr_t)*released + page - 1) & ~(page - 1);
-	to = ((uintptr_t)s->input.current - RELEASE_MARGIN) & ~(page - 1);
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
-	*released = (const char *)to;
+	*released = zone_release_range(*released,
+	    (size_t)(s->input.current - RELEASE_MARGIN - *released));
 }
 
 static int load_file(struct zone *z, const char *path, const char *origin,
@@ -355,18 +361,6 @@ load_file(struct zone *z, const char *path, const char *origin,
 	zs_deinit(s);
 	free(s);
 	return rc;
-}
-
-/* Drop the whole pages of [p, p + len) of a read-only file mapping. */
-static void
-release_range(const char *p, size_t len)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
-
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
 /* Add a record fastline_parse read at line of path, with the checks parse_records makes. */
@@ -554,7 +548,7 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 		free(s);
 		job->rcs[k] = rc;
 		/* Parsed: its pages of the file are not needed again. */
-		release_range(p, len);
+		(void)zone_release_range(p, len);
 	}
 	return 0;
 }

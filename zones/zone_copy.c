@@ -22,8 +22,6 @@
 
 /* A run at least this long goes from the mapping to the file directly. */
 #define DIRECT_RUN 16384u
-/* Copied pages are let go this many bytes at a time. */
-#define RELEASE_STEP (32u << 20)
 /* Copied lines formatted anyway and compared (besides each run's first). */
 #define COPY_CHECK_EVERY 64
 
@@ -86,7 +84,6 @@ struct zone_copier {
 	uint64_t body_len;
 	uint64_t pos;               /* where line `line` starts */
 	uint64_t released;          /* pages before this are let go */
-	uint64_t page;              /* the page size */
 	uint32_t line;
 	size_t copied;              /* lines */
 	struct zone_line_buf check;
@@ -109,7 +106,6 @@ zone_copier_new(const struct zone_text *from, FILE *out, XXH3_state_t *md,
 	c->md = md;
 	c->body_len = from->body_len;
 	c->line = 1;
-	c->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (c->body_len > 0) {
 		map = c->body_len <= SIZE_MAX ? mmap(NULL, (size_t)c->body_len,
 		    PROT_READ, MAP_PRIVATE, from->fd, 0) : MAP_FAILED;
@@ -206,13 +202,11 @@ copy_bytes(struct zone_copier *c, uint64_t start, uint64_t end)
 static void
 release_before(struct zone_copier *c, uint64_t end)
 {
-	uint64_t to = end & ~(c->page - 1);
+	const char *from = (const char *)c->map + c->released;
 
-	if (to > c->released && to - c->released >= RELEASE_STEP) {
-		(void)madvise(c->map + c->released, (size_t)(to - c->released),
-		    MADV_DONTNEED);
-		c->released = to;
-	}
+	if (end - c->released >= ZONE_RELEASE_STEP)
+		c->released += (uint64_t)(zone_release_range(from,
+		    (size_t)(end - c->released)) - from);
 }
 
 int

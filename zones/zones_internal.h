@@ -36,6 +36,16 @@ struct zone {
 int zrr_order(const struct zrr *a, const struct zrr *b);
 
 /*
+ * A file mapped for reading is let go behind its reader, every
+ * ZONE_RELEASE_STEP bytes, so that a large file does not stay resident:
+ * zone_release_range drops the whole pages of [p, p + len) from this
+ * process's memory (a page touched again is read back from the file) and
+ * returns where the dropped pages end (p when there were none).
+ */
+#define ZONE_RELEASE_STEP (32u << 20)
+const char *zone_release_range(const char *p, size_t len);
+
+/*
  * zone_copy.c: lines of an earlier output (struct zone_text) copied into a
  * new one instead of formatted again.
  *
