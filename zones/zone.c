@@ -51,7 +51,8 @@ zone_free(struct zone *z)
 	for (size_t i = 0; i < z->nfiles; i++)
 		free(z->files[i]);
 	free(z->files);
-	free(z->rr);
+	if (!z->borrowed)
+		free(z->rr);
 	free(z->warnings);
 	arena_clear(&z->arena);
 	free(z);
@@ -60,9 +61,12 @@ zone_free(struct zone *z)
 static int
 zone_grow_to(struct zone *z, size_t cap)
 {
-	struct zrr *rr = realloc(z->rr, cap * sizeof(*rr));
+	struct zrr *rr;
 
-	if (rr == NULL)
+	/* A part's slice of another zone's records has the room it needs. */
+	if (z->borrowed)
+		return STATUS_RANGE;
+	if ((rr = realloc(z->rr, cap * sizeof(*rr))) == NULL)
 		return STATUS_NOMEM;
 	z->rr = rr;
 	z->cap = cap;
@@ -498,17 +502,44 @@ zone_load_lines_buffer(const char *data, size_t len, const char *path,
 	return 0;
 }
 
-/* One part of a file that zone_load_lines parses on its own. */
+/*
+ * One part of a file that zone_load_lines parses on its own, into its own
+ * slice of the whole zone's records: as many slots as the part has lines,
+ * plus one (a record takes a line of its own, the last one perhaps
+ * without its newline).
+ */
 struct part_job {
 	const char *path, *origin;
 	uint32_t default_ttl;
 	const char *data;
 	const size_t *start;          /* nparts + 1 offsets, at line starts */
+	struct zrr *slots;            /* the whole zone's records */
+	size_t *base;                 /* where each part's slice begins */
 	struct zone **zones;
 	struct diag *diags;
 	int *rcs;
 	size_t *newlines;             /* in each part */
 };
+
+static int
+count_part(size_t begin, size_t end, void *arg, struct diag *unused)
+{
+	struct part_job *job = arg;
+
+	(void)unused;
+	for (size_t k = begin; k < end; k++) {
+		const char *p = job->data + job->start[k];
+		size_t len = job->start[k + 1] - job->start[k];
+
+		job->newlines[k] = 0;
+		for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
+		    q++)
+			job->newlines[k]++;
+		/* Read again by the parser, from the page cache. */
+		(void)zone_release_range(p, len);
+	}
+	return 0;
+}
 
 static int
 parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
@@ -524,10 +555,6 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 		uint16_t file;
 		int rc;
 
-		job->newlines[k] = 0;
-		for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
-		    q++)
-			job->newlines[k]++;
 		rc = s == NULL ? STATUS_NOMEM : 0;
 		if (rc != 0 || (rc = zone_new(job->origin, &z)) != 0 ||
 		    (rc = add_file_name(z, job->path, &file)) != 0) {
@@ -536,6 +563,9 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 			job->rcs[k] = rc;
 			continue;
 		}
+		z->rr = job->slots + job->base[k];
+		z->cap = job->newlines[k] + 1;
+		z->borrowed = true;
 		job->zones[k] = z;
 		if (zs_init(s, job->origin, CLASS_IN, job->default_ttl) != 0) {
 			diag_set(&job->diags[k], job->path, 0, "cannot parse it "
@@ -561,7 +591,7 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 	char zname[DNAME_TEXT_MAX];
 	struct zone *z = NULL;
 	struct stat st;
-	size_t nparts, *start = NULL, lines = 0;
+	size_t nparts, *start = NULL, lines = 0, slots = 0;
 	void *map = MAP_FAILED;
 	int fd, rc = 0;
 
@@ -596,12 +626,13 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 	job.origin = zname;
 	job.data = map;
 	start = calloc(nparts + 1, sizeof(*start));
+	job.base = calloc(nparts, sizeof(*job.base));
 	job.zones = calloc(nparts, sizeof(*job.zones));
 	job.diags = calloc(nparts, sizeof(*job.diags));
 	job.rcs = calloc(nparts, sizeof(*job.rcs));
 	job.newlines = calloc(nparts, sizeof(*job.newlines));
-	if (start == NULL || job.zones == NULL || job.diags == NULL ||
-	    job.rcs == NULL || job.newlines == NULL) {
+	if (start == NULL || job.base == NULL || job.zones == NULL ||
+	    job.diags == NULL || job.rcs == NULL || job.newlines == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
@@ -619,15 +650,23 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 	job.start = start;
 	for (size_t k = 0; k < nparts; k++)
 		diag_clear(&job.diags[k]);
+	/*
+	 * The records go straight into the zone, each part into its slice,
+	 * sized by its lines: counted first, then parsed.
+	 */
+	if ((rc = parallel_for(nparts, 1, threads, count_part, &job, d)) != 0)
+		goto out;
+	for (size_t k = 0; k < nparts; k++) {
+		job.base[k] = slots;
+		slots += job.newlines[k] + 1;
+	}
+	if ((rc = add_file_name(z, path, &(uint16_t){ 0 })) != 0 ||
+	    (rc = zone_reserve(z, slots)) != 0)
+		goto out;
+	job.slots = z->rr;
 	if ((rc = parallel_for(nparts, 1, threads, parse_part, &job, d)) != 0)
 		goto out;
-	/* The parts in order: their lines continue from the parts before. */
-	size_t total = 0;
-	for (size_t k = 0; k < nparts; k++)
-		total += job.zones[k] != NULL ? job.zones[k]->count : 0;
-	if ((rc = add_file_name(z, path, &(uint16_t){ 0 })) != 0 ||
-	    (rc = zone_reserve(z, total)) != 0)
-		goto out;
+	/* The slices close up in order: their lines continue from the parts before. */
 	for (size_t k = 0; k < nparts && rc == 0; k++) {
 		struct zone *p = job.zones[k];
 		if ((rc = job.rcs[k]) != 0) {
@@ -636,11 +675,9 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 				d->line += lines;
 			break;
 		}
-		for (size_t i = 0; i < p->count; i++) {
-			struct zrr *rr = &z->rr[z->count++];
-			*rr = p->rr[i];
-			rr->line += (uint32_t)lines;
-		}
+		memmove(&z->rr[z->count], p->rr, p->count * sizeof(*p->rr));
+		for (size_t i = 0; i < p->count; i++)
+			z->rr[z->count++].line += (uint32_t)lines;
 		arena_absorb(&z->arena, &p->arena);
 		lines += job.newlines[k];
 	}
@@ -655,6 +692,7 @@ out:
 	free(job.diags);
 	free(job.rcs);
 	free(job.newlines);
+	free(job.base);
 	free(start);
 	zone_free(z);
 	if (map != MAP_FAILED)

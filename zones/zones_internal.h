@@ -12,6 +12,8 @@ struct zone {
 	uint8_t origin[DNAME_MAX_LENGTH];
 	struct zrr *rr;
 	size_t count, cap;
+	bool borrowed;             /* rr is a slice of another zone's: not
+	                              grown (STATUS_RANGE), not freed */
 	bool finalized;
 	/*
 	 * Since the last finalize, when finalized is false: records
