@@ -395,7 +395,74 @@ struct chain_job {
 	uint32_t ttl;
 	struct rrlist *lists;        /* building: one per chunk */
 	const struct zrr *const *recs; /* checking: the records in hash order */
+	const struct zrr **prev;     /* building: the previous output's NSEC3s */
+	size_t nprev;
 };
+
+/*
+ * The previous output's NSEC3 records with an owner of the form a chain
+ * has (a 32-octet label), in its order: by hash, when it is ours.
+ */
+static int
+previous_nsec3s(const struct zone *prev, const struct zrr ***out, size_t *n)
+{
+	size_t count, k = 0;
+	const struct zrr *rr = zone_records(prev, &count);
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < count; i++)
+		k += rr[i].type == RRTYPE_NSEC3 && rr[i].owner[0] == 32;
+	if (k == 0)
+		return 0;
+	if ((*out = malloc(k * sizeof(**out))) == NULL)
+		return STATUS_NOMEM;
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].type == RRTYPE_NSEC3 && rr[i].owner[0] == 32)
+			(*out)[(*n)++] = &rr[i];
+	return 0;
+}
+
+/* The first of job->prev whose hash label does not sort before owner's. */
+static size_t
+previous_from(const struct chain_job *job, const uint8_t *owner)
+{
+	size_t lo = 0, hi = job->nprev;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(job->prev[mid]->owner + 1, owner + 1, 32) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * prev's record when it is exactly the NSEC3 record (owner, TTL, rdata)
+ * just built, or NULL; *j walks job->prev along the chain. A previous
+ * output out of hash order only finds fewer.
+ */
+static const struct zrr *
+previous_same(const struct chain_job *job, size_t *j, const uint8_t *owner,
+    const struct bytes *rdata)
+{
+	const struct zrr *o;
+
+	while (*j < job->nprev &&
+	    memcmp(job->prev[*j]->owner + 1, owner + 1, 32) < 0)
+		(*j)++;
+	if (*j == job->nprev)
+		return NULL;
+	o = job->prev[*j];
+	if (dname_length(o->owner) != dname_length(owner) ||
+	    memcmp(o->owner, owner, dname_length(owner)) != 0 ||
+	    o->ttl != job->ttl || o->rdlen != rdata->len ||
+	    memcmp(o->rdata, rdata->data, rdata->len) != 0)
+		return NULL;
+	return o;
+}
 
 /*
  * In hash order the names jump about the zone: the records of the name
@@ -420,17 +487,24 @@ build_slice(size_t begin, size_t end, void *arg, struct diag *d)
 	struct rrlist *out = &job->lists[begin / CHAIN_CHUNK];
 	struct bytes rdata = { 0 };
 	uint8_t owner[DNAME_MAX_LENGTH + 40];
+	size_t j = 0;
 	int rc = 0;
 
 	(void)d;
 	for (size_t k = begin; k < end && rc == 0; k++) {
+		const struct zrr *same;
+
 		fetch_ahead(job, k);
 		if ((rc = nsec3_fixed_rdata(job->p, job->v[(k + 1) % job->n].hash,
 		    &rdata)) != 0 ||
 		    (rc = nsec3_bitmap(job->z, &job->v[k], &rdata)) != 0)
 			break;
 		hashed_owner(job->z, job->v[k].hash, owner);
-		rc = rrlist_push(out, owner, RRTYPE_NSEC3, job->ttl, rdata.data,
+		if (k == begin)
+			j = previous_from(job, owner);
+		same = previous_same(job, &j, owner, &rdata);
+		rc = same != NULL ? rrlist_push_shared(out, same) :
+		    rrlist_push(out, owner, RRTYPE_NSEC3, job->ttl, rdata.data,
 		    rdata.len);
 	}
 	bytes_free(&rdata);
@@ -439,7 +513,7 @@ build_slice(size_t begin, size_t end, void *arg, struct diag *d)
 
 int
 nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
-    struct diag *d)
+    const struct zone *prev, struct diag *d)
 {
 	struct nsec3_params np = {
 		.flags = p->opt_out ? NSEC3_FLAG_OPT_OUT : 0,
@@ -456,7 +530,9 @@ nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
 		diag_set(d, NULL, 0, "zone name too long for NSEC3 owner names");
 		return STATUS_ZONE_CONTENT;
 	}
-	if ((rc = chain_entries(z, &np, p->threads, &v, &n, d)) != 0)
+	if ((rc = chain_entries(z, &np, p->threads, &v, &n, d)) != 0 ||
+	    (prev != NULL &&
+	    (rc = previous_nsec3s(prev, &job.prev, &job.nprev)) != 0))
 		goto out;
 	nlists = (n + CHAIN_CHUNK - 1) / CHAIN_CHUNK;
 	if ((job.lists = calloc(nlists + 1, sizeof(*job.lists))) == NULL) {
@@ -480,6 +556,7 @@ out:
 	for (size_t l = 0; job.lists != NULL && l < nlists; l++)
 		rrlist_free(&job.lists[l]);
 	free(job.lists);
+	free(job.prev);
 	free(v);
 	return rc;
 }

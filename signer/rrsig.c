@@ -33,14 +33,12 @@ bytes_free(struct bytes *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int
-rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
-    uint32_t ttl, const uint8_t *rdata, size_t rdlen)
+/* Room for one more item; 0 or STATUS_NOMEM. */
+static int
+rrlist_room(struct rrlist *l)
 {
 	struct zrr *it;
 
-	if (rdlen > UINT16_MAX)
-		return STATUS_RANGE;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 256;
 		if ((it = realloc(l->items, cap * sizeof(*it))) == NULL)
@@ -48,6 +46,33 @@ rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
 		l->items = it;
 		l->cap = cap;
 	}
+	return 0;
+}
+
+int
+rrlist_push_shared(struct rrlist *l, const struct zrr *rr)
+{
+	int rc;
+
+	if ((rc = rrlist_room(l)) != 0)
+		return rc;
+	l->items[l->n] = (struct zrr){ .owner = rr->owner, .rdata = rr->rdata,
+	    .ttl = rr->ttl, .type = rr->type, .rdlen = rr->rdlen };
+	l->n++;
+	return 0;
+}
+
+int
+rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
+    uint32_t ttl, const uint8_t *rdata, size_t rdlen)
+{
+	struct zrr *it;
+	int rc;
+
+	if (rdlen > UINT16_MAX)
+		return STATUS_RANGE;
+	if ((rc = rrlist_room(l)) != 0)
+		return rc;
 	it = &l->items[l->n];
 	memset(it, 0, sizeof(*it));
 	it->owner = arena_dup(&l->store, owner, dname_length(owner));

@@ -147,7 +147,9 @@ previous_rrset(const struct zone *prev, const struct zrr *rr,
 		if (p->owner != w->powner || rr->owner != w->zowner) {
 			w->powner = p->owner;
 			w->zowner = rr->owner;
-			w->owners = dname_compare(p->owner, rr->owner);
+			/* Records built as prev had them share its memory (nsec3.c). */
+			w->owners = p->owner == rr->owner ? 0 :
+			    dname_compare(p->owner, rr->owner);
 		}
 		c = w->owners != 0 ? w->owners : zrr_type_order(p, rr);
 		if (c >= 0)
@@ -167,8 +169,9 @@ same_rrset(const struct zrr *a, size_t n, const struct zone *prev, size_t j)
 	if (end - j != n)
 		return false;
 	for (size_t k = 0; k < n; k++)
-		if (a[k].ttl != b[k].ttl || rdata_compare(a[k].type, a[k].rdata,
-		    a[k].rdlen, b[k].rdata, b[k].rdlen) != 0)
+		if (a[k].ttl != b[k].ttl || (a[k].rdata != b[k].rdata &&
+		    rdata_compare(a[k].type, a[k].rdata, a[k].rdlen,
+		    b[k].rdata, b[k].rdlen) != 0))
 			return false;
 	return true;
 }
@@ -545,7 +548,8 @@ signer_sign(struct zone *z, const struct keyset *keys,
 		return rc;
 	t0 = elapsed_seconds();
 	if (p->denial == DENIAL_NSEC3)
-		rc = nsec3_build_chain(z, p, denial_ttl(z), d);
+		rc = nsec3_build_chain(z, p, denial_ttl(z),
+		    p->reuse_previous ? prev : NULL, d);
 	else
 		rc = nsec_build_chain(z, denial_ttl(z), d);
 	/*

@@ -35,6 +35,8 @@ struct rrlist {
 /* Append a record (owner and rdata copied). Returns 0 or STATUS_NOMEM. */
 int rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
     uint32_t ttl, const uint8_t *rdata, size_t rdlen) WUR;
+/* Append rr itself: its owner and rdata, not copied, must outlive the list's zone. */
+int rrlist_push_shared(struct rrlist *l, const struct zrr *rr) WUR;
 /* Add every record to z (see zone_take) and empty the list (also on failure). */
 int rrlist_move_to_zone(struct rrlist *l, struct zone *z) WUR;
 void rrlist_free(struct rrlist *l);
@@ -87,9 +89,13 @@ int typemap_encode(const uint16_t *types, size_t n, struct bytes *out) WUR;
 
 /* Add the NSEC chain (RFC 4034 §4, RFC 4035 §2.3) to a finalized zone. */
 int nsec_build_chain(struct zone *z, uint32_t ttl, struct diag *d) WUR;
-/* Add NSEC3PARAM and the NSEC3 chain (RFC 5155 §7.1) to a finalized zone. */
+/*
+ * Add the NSEC3 chain (RFC 5155 §7.1) to a finalized zone. prev, when not
+ * NULL, is our earlier output, which outlives z: an NSEC3 record built
+ * exactly as prev has it (owner, TTL, rdata) shares prev's memory.
+ */
 int nsec3_build_chain(struct zone *z, const struct sign_policy *p,
-    uint32_t ttl, struct diag *d) WUR;
+    uint32_t ttl, const struct zone *prev, struct diag *d) WUR;
 /*
  * Verify the zone's NSEC or NSEC3 chain structure (which one: what it
  * holds), on threads (0: one per online CPU).

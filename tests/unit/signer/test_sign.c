@@ -9,6 +9,7 @@
 #include "../keys/keytest.h"
 #include "signer/signer.h"
 #include "signer/signer_internal.h"
+#include "zones/dname.h"
 #include "zones/zone.h"
 #include "../unit.h"
 
@@ -198,7 +199,7 @@ START_TEST(test_nsec3_chain_from_parts)
 	sign_policy_init(&p);
 	p.opt_out = opt_out;
 	p.threads = 2;
-	ck_assert_msg(nsec3_build_chain(z, &p, 300, &d) == 0, "%s", d.text);
+	ck_assert_msg(nsec3_build_chain(z, &p, 300, NULL, &d) == 0, "%s", d.text);
 	ck_assert_int_eq(zone_finalize(z, &d), 0);
 	ck_assert_msg(denial_verify_chain(z, 2, &d) == 0, "%s", d.text);
 	rr = zone_records(z, &count);
@@ -207,6 +208,42 @@ START_TEST(test_nsec3_chain_from_parts)
 	/* apex, ns1, hosts, delegations (not with opt-out), x.eN.deep, eN.deep, deep */
 	want = 2 + NAMES / 3 + (opt_out ? 0 : NAMES / 3) + 2 * (NAMES / 3) + 1;
 	ck_assert_uint_eq(nsec3, want);
+
+	/*
+	 * Built again over the zone with a name added and one name's types
+	 * changed, with the first as the previous output: the chain checks,
+	 * and each NSEC3 record that is the same as before (owner, TTL,
+	 * rdata) is the previous one's memory; the changed ones are not.
+	 */
+	struct zone *z2 = NULL;
+	size_t count2, shared = 0, fresh = 0;
+	len += (size_t)sprintf(text + len, "added A 192.0.2.9\nh0 TXT \"t\"\n");
+	kt_write(dir, "parts.zone", text, 0644);
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z2, &d), 0);
+	ck_assert_int_eq(zone_add(z2, zone_origin(z2), RRTYPE_NSEC3PARAM, 0,
+	    param, sizeof(param)), 0);
+	ck_assert_int_eq(zone_finalize(z2, &d), 0);
+	ck_assert_msg(nsec3_build_chain(z2, &p, 300, z, &d) == 0, "%s", d.text);
+	ck_assert_int_eq(zone_finalize(z2, &d), 0);
+	ck_assert_msg(denial_verify_chain(z2, 2, &d) == 0, "%s", d.text);
+	const struct zrr *rr2 = zone_records(z2, &count2);
+	for (size_t i = 0; i < count2; i++) {
+		if (rr2[i].type != RRTYPE_NSEC3)
+			continue;
+		size_t j = zone_rrset_search(z, &rr2[i]);
+		bool same = j < count && rr[j].type == RRTYPE_NSEC3 &&
+		    dname_equal(rr[j].owner, rr2[i].owner) &&
+		    rr[j].rdlen == rr2[i].rdlen &&
+		    memcmp(rr[j].rdata, rr2[i].rdata, rr2[i].rdlen) == 0;
+		ck_assert(same == (rr2[i].rdata == rr[j].rdata));
+		ck_assert(!same || rr2[i].owner == rr[j].owner);
+		shared += same;
+		fresh += !same;
+	}
+	/* The new name's, the one before it in the chain's, and h0's. */
+	ck_assert_uint_eq(shared + fresh, want + 1);
+	ck_assert_uint_eq(fresh, 3);
+	zone_free(z2);
 	zone_free(z);
 	free(text);
 }
