@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,55 @@
 #include "status.h"
 
 #define WRITE_BUFFER_SIZE (1 << 20)
+
+/*
+ * While a file is written, what is written is sent to the disk every
+ * WRITEBACK_PERIOD_MS (when at least WRITEBACK_MIN bytes came): the fsync
+ * at the end then waits only for the last of a large file, not all of it
+ * (the kernel would start on its own only at gigabytes of dirty pages).
+ */
+#define WRITEBACK_PERIOD_MS 20
+#define WRITEBACK_MIN (4 << 20)
+
+struct writeback {
+	int fd;
+	bool stop;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+};
+
+static void *
+writeback_run(void *arg)
+{
+	struct writeback *wb = arg;
+	off_t done = 0;
+
+	pthread_mutex_lock(&wb->lock);
+	while (!wb->stop) {
+		struct timespec until;
+		struct stat st;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += WRITEBACK_PERIOD_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&wb->wake, &wb->lock, &until);
+		if (wb->stop)
+			break;
+		pthread_mutex_unlock(&wb->lock);
+		/* Only starts the writing; fsync still makes it durable. */
+		if (fstat(wb->fd, &st) == 0 && st.st_size - done >= WRITEBACK_MIN) {
+			(void)sync_file_range(wb->fd, done, st.st_size - done,
+			    SYNC_FILE_RANGE_WRITE);
+			done = st.st_size;
+		}
+		pthread_mutex_lock(&wb->lock);
+	}
+	pthread_mutex_unlock(&wb->lock);
+	return NULL;
+}
 
 static int
 sync_parent_dir(const char *path)
@@ -42,6 +93,10 @@ write_temp(const char *path, unsigned mode, file_writer_fn write, void *arg,
 {
 	FILE *f = NULL;
 	char *buffer = NULL;
+	struct writeback wb = { .fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_condattr_t monotonic;
+	pthread_t thread;
+	bool writing_back = false;
 	int fd = -1, rc;
 
 	for (int attempt = 0;; attempt++) {
@@ -69,7 +124,29 @@ write_temp(const char *path, unsigned mode, file_writer_fn write, void *arg,
 	buffer = malloc(WRITE_BUFFER_SIZE);
 	if (buffer != NULL)
 		setvbuf(f, buffer, _IOFBF, WRITE_BUFFER_SIZE);
-	if ((rc = write(f, arg)) != 0)
+	/* Its periods go by the monotonic clock, whatever the wall clock does. */
+	wb.fd = fileno(f);
+	if (pthread_condattr_init(&monotonic) == 0) {
+		writing_back = pthread_condattr_setclock(&monotonic,
+		    CLOCK_MONOTONIC) == 0 &&
+		    pthread_cond_init(&wb.wake, &monotonic) == 0;
+		pthread_condattr_destroy(&monotonic);
+	}
+	if (writing_back && pthread_create(&thread, NULL, writeback_run,
+	    &wb) != 0) {
+		pthread_cond_destroy(&wb.wake);
+		writing_back = false;
+	}
+	rc = write(f, arg);
+	if (writing_back) {
+		pthread_mutex_lock(&wb.lock);
+		wb.stop = true;
+		pthread_cond_signal(&wb.wake);
+		pthread_mutex_unlock(&wb.lock);
+		pthread_join(thread, NULL);
+		pthread_cond_destroy(&wb.wake);
+	}
+	if (rc != 0)
 		goto out;
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
 		rc = status_from_errno(errno);
