@@ -511,9 +511,28 @@ build_slice(size_t begin, size_t end, void *arg, struct diag *d)
 	return rc;
 }
 
+/* The names a chain was built over (see nsec3_build_chain). */
+struct nsec3_names {
+	struct hashed *v;
+	size_t n;
+	size_t before;               /* the zone's records before the chain */
+	uint8_t flags;
+	uint16_t iterations;
+	uint8_t salt_len;
+	uint8_t salt[255];
+};
+
+void
+nsec3_names_free(struct nsec3_names *names)
+{
+	if (names != NULL)
+		free(names->v);
+	free(names);
+}
+
 int
 nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
-    const struct zone *prev, struct diag *d)
+    const struct zone *prev, struct nsec3_names **names, struct diag *d)
 {
 	struct nsec3_params np = {
 		.flags = p->opt_out ? NSEC3_FLAG_OPT_OUT : 0,
@@ -523,9 +542,11 @@ nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
 	};
 	struct chain_job job = { .z = z, .p = &np, .ttl = ttl };
 	struct hashed *v = NULL;
-	size_t n = 0, nlists = 0;
+	size_t n = 0, nlists = 0, before;
 	int rc;
 
+	if (names != NULL)
+		*names = NULL;
 	if (dname_length(zone_origin(z)) + 33 > DNAME_MAX_LENGTH) {
 		diag_set(d, NULL, 0, "zone name too long for NSEC3 owner names");
 		return STATUS_ZONE_CONTENT;
@@ -550,8 +571,17 @@ nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
 	 */
 	if ((rc = zone_reserve(z, n)) != 0)
 		goto out;
+	zone_records(z, &before);
 	for (size_t l = 0; l < nlists && rc == 0; l++)
 		rc = rrlist_move_to_zone(&job.lists[l], z);
+	if (rc == 0 && names != NULL &&
+	    (*names = calloc(1, sizeof(**names))) != NULL) {
+		**names = (struct nsec3_names){ .v = v, .n = n, .before = before,
+		    .flags = np.flags, .iterations = np.iterations,
+		    .salt_len = np.salt_len };
+		memcpy((*names)->salt, np.salt, np.salt_len);
+		v = NULL;
+	}
 out:
 	for (size_t l = 0; job.lists != NULL && l < nlists; l++)
 		rrlist_free(&job.lists[l]);
@@ -693,8 +723,55 @@ check_slice(size_t begin, size_t end, void *arg, struct diag *d)
 	return rc;
 }
 
+/*
+ * The names the chain was built over, when they are the names the check
+ * would find (chain_entries with the same parameters over the zone, whose
+ * other records kept their order around the chain's): each name's first
+ * record moved on by the chain's records merged in before it. Else NULL.
+ */
+static struct hashed *
+built_names(const struct zone *z, struct nsec3_names *names,
+    const struct nsec3_params *np, size_t *n)
+{
+	size_t count, k = 0;
+	const struct zrr *rr = zone_records(z, &count);
+	uint32_t *moved;
+
+	if (names == NULL || names->flags != np->flags ||
+	    names->iterations != np->iterations ||
+	    names->salt_len != np->salt_len ||
+	    memcmp(names->salt, np->salt, np->salt_len) != 0 ||
+	    count != names->before + names->n ||
+	    (moved = malloc((names->before + 1) * sizeof(*moved))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < count; i++)
+		if (rr[i].type != RRTYPE_NSEC3) {
+			if (k == names->before)
+				break;
+			moved[k++] = (uint32_t)i;
+		}
+	if (k != names->before) {
+		free(moved);
+		return NULL;
+	}
+	for (size_t e = 0; e < names->n; e++)
+		if (names->v[e].at != NO_RECORDS)
+			names->v[e].at = moved[names->v[e].at];
+	free(moved);
+	*n = names->n;
+	names->n = 0;
+	return names->v;
+}
+
 int
 nsec3_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
+{
+	return nsec3_verify_built_chain(z, threads, NULL, d);
+}
+
+int
+nsec3_verify_built_chain(const struct zone *z, unsigned threads,
+    struct nsec3_names *names, struct diag *d)
 {
 	size_t count, n = 0, nrec = 0;
 	const struct zrr *rr = zone_records(z, &count);
@@ -723,7 +800,9 @@ nsec3_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
 			if (rr[i].rdlen > 1 && (rr[i].rdata[1] & NSEC3_FLAG_OPT_OUT))
 				np.flags = NSEC3_FLAG_OPT_OUT;
 		}
-	if ((rc = chain_entries(z, &np, threads, &v, &n, d)) != 0)
+	if ((v = built_names(z, names, &np, &n)) != NULL)
+		names->v = NULL;
+	else if ((rc = chain_entries(z, &np, threads, &v, &n, d)) != 0)
 		goto out;
 	/*
 	 * Opt-out lets a signer keep NSEC3 records for insecure delegations

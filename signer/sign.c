@@ -523,6 +523,7 @@ signer_sign(struct zone *z, const struct keyset *keys,
 	const struct zrr *rr;
 	int64_t inception, expiration;
 	uint32_t serial;
+	struct nsec3_names *names = NULL;
 	double t0;
 	bool cds = p->cds;
 	int rc;
@@ -549,15 +550,17 @@ signer_sign(struct zone *z, const struct keyset *keys,
 	t0 = elapsed_seconds();
 	if (p->denial == DENIAL_NSEC3)
 		rc = nsec3_build_chain(z, p, denial_ttl(z),
-		    p->reuse_previous ? prev : NULL, d);
+		    p->reuse_previous ? prev : NULL, &names, d);
 	else
 		rc = nsec_build_chain(z, denial_ttl(z), d);
 	/*
 	 * The chain is checked now, while the zone is smallest: adding the
 	 * signatures below changes no NSEC or NSEC3 record.
 	 */
-	if (rc != 0 || (rc = zone_finalize(z, d)) != 0 ||
-	    (rc = signer_verify_chain(z, p->threads, d)) != 0)
+	if (rc == 0 && (rc = zone_finalize(z, d)) == 0)
+		rc = signer_verify_built_chain(z, p->threads, names, d);
+	nsec3_names_free(names);
+	if (rc != 0)
 		return rc;
 	st.seconds_chain = elapsed_seconds() - t0;
 	t0 = elapsed_seconds();

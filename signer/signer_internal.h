@@ -92,10 +92,18 @@ int nsec_build_chain(struct zone *z, uint32_t ttl, struct diag *d) WUR;
 /*
  * Add the NSEC3 chain (RFC 5155 §7.1) to a finalized zone. prev, when not
  * NULL, is our earlier output, which outlives z: an NSEC3 record built
- * exactly as prev has it (owner, TTL, rdata) shares prev's memory.
+ * exactly as prev has it (owner, TTL, rdata) shares prev's memory. names,
+ * when not NULL, receives the names the chain was built over (or NULL),
+ * which spare nsec3_verify_built_chain finding and hashing them again.
  */
+struct nsec3_names;
 int nsec3_build_chain(struct zone *z, const struct sign_policy *p,
-    uint32_t ttl, const struct zone *prev, struct diag *d) WUR;
+    uint32_t ttl, const struct zone *prev, struct nsec3_names **names,
+    struct diag *d) WUR;
+void nsec3_names_free(struct nsec3_names *names);
+/* nsec3_verify_chain (denial.h) with the names from nsec3_build_chain. */
+int nsec3_verify_built_chain(const struct zone *z, unsigned threads,
+    struct nsec3_names *names, struct diag *d) WUR;
 /*
  * Verify the zone's NSEC or NSEC3 chain structure (which one: what it
  * holds), on threads (0: one per online CPU).
@@ -139,9 +147,16 @@ enum sig_problem rrsig_check(const struct zone *z, const struct keyring *k,
 /* check's finding code for what rrsig_check found wrong ("sig-bogus", ...). */
 const char *rrsig_problem_code(enum sig_problem p);
 
-/* The gate's check of the NSEC or NSEC3 chain, its text led by "chain-broken: ". */
+/*
+ * The gate's check of the NSEC or NSEC3 chain, its text led by
+ * "chain-broken: ". signer_verify_built_chain: of the NSEC3 chain
+ * nsec3_build_chain built into z, with the names it gave (NULL: found
+ * again); it takes what names holds, which the caller still frees.
+ */
 int signer_verify_chain(const struct zone *z, unsigned threads,
     struct diag *d) WUR;
+int signer_verify_built_chain(const struct zone *z, unsigned threads,
+    struct nsec3_names *names, struct diag *d) WUR;
 
 /*
  * signer_verify_zone without the chain: the signatures only. The text of

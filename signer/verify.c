@@ -322,13 +322,21 @@ out:
 }
 
 int
-signer_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
+signer_verify_built_chain(const struct zone *z, unsigned threads,
+    struct nsec3_names *names, struct diag *d)
 {
-	int rc = denial_verify_chain(z, threads, d);
+	int rc = names != NULL ? nsec3_verify_built_chain(z, threads, names, d) :
+	    denial_verify_chain(z, threads, d);
 
 	if (rc != 0)
 		gate_code(d, "chain-broken");
 	return rc;
+}
+
+int
+signer_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
+{
+	return signer_verify_built_chain(z, threads, NULL, d);
 }
 
 int
