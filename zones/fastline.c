@@ -364,18 +364,23 @@ take_nsec3(const char **p, const char *end, struct fast_record *r)
 }
 
 bool
-fastline_parse(const char *line, size_t len, struct fast_record *r)
+fastline_parse(const char *line, size_t len, size_t known,
+    struct fast_record *r)
 {
 	const char *p = line, *end = line + len;
 	uint64_t ttl, v[3];
 	size_t n;
 
-	if (len < 8 || end[-1] != '\n')
+	if (len < 8 || end[-1] != '\n' || known >= len)
 		return false;
 	pthread_once(&tables_once, init_tables);
 	end--;
-	if (!take_name(&p, end, r->owner, &r->owner_len) ||
-	    !take_char(&p, end, '\t') ||
+	if (known > 0)
+		p += known;
+	else if (!take_name(&p, end, r->owner, &r->owner_len))
+		return false;
+	r->owner_text_len = (size_t)(p - line);
+	if (!take_char(&p, end, '\t') ||
 	    /* RFC 2181 §8: TTLs above 2^31 - 1 are the general parser's matter. */
 	    !take_u(&p, end, 0x7fffffff, &ttl) ||
 	    end - p < 4 || memcmp(p, "\tIN\t", 4) != 0)

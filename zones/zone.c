@@ -367,14 +367,17 @@ load_file(struct zone *z, const char *path, const char *origin,
 	return rc;
 }
 
-/* Add a record fastline_parse read at line of path, with the checks parse_records makes. */
+/*
+ * Add a record fastline_parse read at line of path, with the checks
+ * parse_records makes (its owner's only when not known: added before).
+ */
 static int
-add_fast(struct zone *z, const struct fast_record *r, const char *path,
-    uint64_t line, uint16_t file, struct diag *d)
+add_fast(struct zone *z, const struct fast_record *r, bool known,
+    const char *path, uint64_t line, uint16_t file, struct diag *d)
 {
 	const char *why;
 
-	if (!dname_is_below_or_at(r->owner, z->origin)) {
+	if (!known && !dname_is_below_or_at(r->owner, z->origin)) {
 		char owner[DNAME_TEXT_MAX], zname[DNAME_TEXT_MAX];
 		dname_format(r->owner, owner, sizeof(owner));
 		dname_format(z->origin, zname, sizeof(zname));
@@ -443,18 +446,27 @@ parse_lines(struct zone *z, zs_scanner_t *s, const char *p, size_t len,
 {
 	struct fast_record *r = malloc(sizeof(*r));
 	const char *end = p + len, *batch = p, *q = p;
+	const char *last = NULL;     /* the line before, when read by hand */
 	uint64_t line = 1, batch_line = 1;
 	int rc = r != NULL ? 0 : STATUS_NOMEM;
 
 	while (rc == 0 && q < end) {
 		const char *nl = memchr(q, '\n', (size_t)(end - q));
 		size_t n = nl != NULL ? (size_t)(nl + 1 - q) : (size_t)(end - q);
-		if (!next_needs_owner(q + n, end) && fastline_parse(q, n, r)) {
+		/* The same owner text (and tab) as that line: r holds its name. */
+		size_t known = last != NULL && n > r->owner_text_len &&
+		    memcmp(q, last, r->owner_text_len + 1) == 0 ?
+		    r->owner_text_len : 0;
+		last = NULL;
+		if (!next_needs_owner(q + n, end) &&
+		    fastline_parse(q, n, known, r)) {
 			if ((rc = parse_batch(z, s, batch, q, batch_line, path,
 			    file, d)) == 0)
-				rc = add_fast(z, r, path, line, file, d);
+				rc = add_fast(z, r, known > 0, path, line, file,
+				    d);
 			batch = q + n;
 			batch_line = line + 1;
+			last = q;
 		}
 		q += n;
 		line++;

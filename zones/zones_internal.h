@@ -89,19 +89,24 @@ void zone_copier_free(struct zone_copier *c);
 
 /*
  * fastline.c: a line of our own output (its newline included) read without
- * the general parser, when it is an RRSIG line exactly as zone_write's
- * fast path writes it; false otherwise (the general parser reads it then,
- * to the same record).
+ * the general parser, when it is one of the lines zone_write's fast path
+ * writes, exactly so; false otherwise (the general parser reads it then,
+ * to the same record). known: 0, or the length of the owner at the start
+ * of line (before its tab) when r->owner already holds it, as the last
+ * call that returned true read it (the lines of one name share it).
+ * owner_text_len receives the length of the owner's text.
  */
 struct fast_record {
 	uint8_t owner[DNAME_MAX_LENGTH];
 	size_t owner_len;
+	size_t owner_text_len;
 	uint32_t ttl;
 	uint16_t type;
 	size_t rdlen;
 	uint8_t rdata[18 + DNAME_MAX_LENGTH + 2048];
 };
-bool fastline_parse(const char *line, size_t len, struct fast_record *r);
+bool fastline_parse(const char *line, size_t len, size_t known,
+    struct fast_record *r);
 /*
  * What zone_load_lines does with each part, over data as one part (path
  * names it in messages), then zone_finalize: for tests and fuzzing.

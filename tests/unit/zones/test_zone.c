@@ -417,15 +417,25 @@ START_TEST(test_fastline_reads_only_the_writers_lines)
 	};
 	struct fast_record r;
 
-	ck_assert(fastline_parse(line, strlen(line), &r));
+	ck_assert(fastline_parse(line, strlen(line), 0, &r));
 	ck_assert_uint_eq(r.type, RRTYPE_RRSIG);
 	ck_assert_uint_eq(r.ttl, 300);
 	ck_assert_uint_eq(r.owner_len, 15);
 	ck_assert_mem_eq(r.owner, "\001H\007example\003com", 15);
+	ck_assert_uint_eq(r.owner_text_len, 14);
 	ck_assert_uint_eq(r.rdlen, sizeof(want));
+	/* A next line of the same name: its owner is not read again. */
+	{
+		const char *next = "H.example.com.\t300\tIN\tA\t192.0.2.1\n";
+		ck_assert(fastline_parse(next, strlen(next), r.owner_text_len, &r));
+		ck_assert_uint_eq(r.type, RRTYPE_A);
+		ck_assert_uint_eq(r.owner_len, 15);
+		ck_assert_mem_eq(r.owner, "\001H\007example\003com", 15);
+		ck_assert(fastline_parse(line, strlen(line), 0, &r));
+	}
 	ck_assert_mem_eq(r.rdata, want, sizeof(want));
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-		ck_assert_msg(!fastline_parse(other[i], strlen(other[i]), &r),
+		ck_assert_msg(!fastline_parse(other[i], strlen(other[i]), 0, &r),
 		    "taken: %s", other[i]);
 
 	/* The other types, to their wire form (a bitmap of two windows). */
@@ -457,7 +467,7 @@ START_TEST(test_fastline_reads_only_the_writers_lines)
 	};
 	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
 		ck_assert_msg(fastline_parse(taken[i].line, strlen(taken[i].line),
-		    &r), "not taken: %s", taken[i].line);
+		    0, &r), "not taken: %s", taken[i].line);
 		ck_assert_uint_eq(r.type, taken[i].type);
 		ck_assert_uint_eq(r.ttl, 300);
 		ck_assert_uint_eq(r.rdlen, taken[i].rdlen);
