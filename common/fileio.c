@@ -57,11 +57,18 @@ writeback_run(void *arg)
 		if (wb->stop)
 			break;
 		pthread_mutex_unlock(&wb->lock);
-		/* Only starts the writing; fsync still makes it durable. */
-		if (fstat(wb->fd, &st) == 0 && st.st_size - done >= WRITEBACK_MIN) {
-			(void)sync_file_range(wb->fd, done, st.st_size - done,
-			    SYNC_FILE_RANGE_WRITE);
-			done = st.st_size;
+		/*
+		 * Only starts the writing; fsync still makes it durable. A
+		 * writer may take back what it wrote (zone_write does).
+		 */
+		if (fstat(wb->fd, &st) == 0) {
+			if (st.st_size < done)
+				done = st.st_size;
+			if (st.st_size - done >= WRITEBACK_MIN) {
+				(void)sync_file_range(wb->fd, done,
+				    st.st_size - done, SYNC_FILE_RANGE_WRITE);
+				done = st.st_size;
+			}
 		}
 		pthread_mutex_lock(&wb->lock);
 	}

@@ -14,8 +14,9 @@ typedef int (*file_writer_fn)(FILE *out, void *arg);
  * Replace path atomically: write() writes into a temporary file in the same
  * folder (created mode `mode`, O_EXCL|O_NOFOLLOW), which is flushed, fsynced
  * and renamed over path; the folder is then fsynced. What write() writes
- * starts for the disk while it writes (a helper thread, every few MB), so
- * that the fsync of a large file waits for little. On any failure the
+ * starts for the disk while it writes (a helper thread, every 20 ms once
+ * 4 MB more are written), so that the fsync of a large file waits for
+ * little. On any failure the
  * temporary file is removed and path is untouched. Returns 0 or a status.
  */
 int file_replace(const char *path, unsigned mode, file_writer_fn write,

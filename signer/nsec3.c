@@ -726,8 +726,10 @@ check_slice(size_t begin, size_t end, void *arg, struct diag *d)
 /*
  * The names the chain was built over, when they are the names the check
  * would find (chain_entries with the same parameters over the zone, whose
- * other records kept their order around the chain's): each name's first
- * record moved on by the chain's records merged in before it. Else NULL.
+ * other records kept their order around the chain's, and no NSEC3 record
+ * landed on a name that has others: that name leaves the chain): each
+ * name's first record moved on by the chain's records merged in before
+ * it. Else NULL.
  */
 static struct hashed *
 built_names(const struct zone *z, struct nsec3_names *names,
@@ -744,12 +746,20 @@ built_names(const struct zone *z, struct nsec3_names *names,
 	    count != names->before + names->n ||
 	    (moved = malloc((names->before + 1) * sizeof(*moved))) == NULL)
 		return NULL;
-	for (size_t i = 0; i < count; i++)
-		if (rr[i].type != RRTYPE_NSEC3) {
-			if (k == names->before)
+	for (size_t i = 0; i < count; i++) {
+		/* A finalized zone's records of one name share its owner. */
+		if (rr[i].type == RRTYPE_NSEC3) {
+			if ((i > 0 && rr[i - 1].owner == rr[i].owner &&
+			    rr[i - 1].type != RRTYPE_NSEC3) ||
+			    (i + 1 < count && rr[i + 1].owner == rr[i].owner &&
+			    rr[i + 1].type != RRTYPE_NSEC3))
 				break;
-			moved[k++] = (uint32_t)i;
+			continue;
 		}
+		if (k == names->before)
+			break;
+		moved[k++] = (uint32_t)i;
+	}
 	if (k != names->before) {
 		free(moved);
 		return NULL;

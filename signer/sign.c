@@ -169,9 +169,9 @@ same_rrset(const struct zrr *a, size_t n, const struct zone *prev, size_t j)
 	if (end - j != n)
 		return false;
 	for (size_t k = 0; k < n; k++)
-		if (a[k].ttl != b[k].ttl || (a[k].rdata != b[k].rdata &&
-		    rdata_compare(a[k].type, a[k].rdata, a[k].rdlen,
-		    b[k].rdata, b[k].rdlen) != 0))
+		if (a[k].ttl != b[k].ttl || ((a[k].rdata != b[k].rdata ||
+		    a[k].rdlen != b[k].rdlen) && rdata_compare(a[k].type,
+		    a[k].rdata, a[k].rdlen, b[k].rdata, b[k].rdlen) != 0))
 			return false;
 	return true;
 }

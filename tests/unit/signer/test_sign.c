@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/encode.h"
 #include "common/status.h"
 #include "keys/keystore.h"
 #include "../keys/keytest.h"
@@ -241,7 +242,7 @@ START_TEST(test_nsec3_chain_from_parts)
 		    dname_equal(rr[j].owner, rr2[i].owner) &&
 		    rr[j].rdlen == rr2[i].rdlen &&
 		    memcmp(rr[j].rdata, rr2[i].rdata, rr2[i].rdlen) == 0;
-		ck_assert(same == (rr2[i].rdata == rr[j].rdata));
+		ck_assert(same == (j < count && rr2[i].rdata == rr[j].rdata));
 		ck_assert(!same || rr2[i].owner == rr[j].owner);
 		shared += same;
 		fresh += !same;
@@ -255,6 +256,44 @@ START_TEST(test_nsec3_chain_from_parts)
 }
 END_TEST
 
+/*
+ * A name of the zone that is the NSEC3 owner of another name: once the
+ * chain is in, that name holds an NSEC3 record and others, and leaves the
+ * chain. The check refuses the zone, with the build's names or without.
+ */
+START_TEST(test_nsec3_owner_on_a_name_is_refused)
+{
+	static const uint8_t param[5] = { 1, 0, 0, 0, 0 };
+	uint8_t www[DNAME_MAX_LENGTH], hash[20];
+	char label[40], text[512], path[PATH_MAX];
+	struct nsec3_names *names = NULL;
+	struct zone *z = NULL;
+	struct sign_policy p;
+	struct diag d;
+
+	ck_assert_int_eq(dname_parse("www.example.com.", www), 0);
+	ck_assert_int_eq(nsec3_hash_name(www, 1, 0, NULL, 0, hash), 0);
+	label[base32hex_encode(hash, sizeof(hash), label)] = '\0';
+	snprintf(text, sizeof(text), "$ORIGIN example.com.\n$TTL 3600\n"
+	    "@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+	    "@ NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.2\n%s TXT \"x\"\n",
+	    label);
+	kt_write(dir, "clash.zone", text, 0644);
+	kt_path(path, sizeof(path), dir, "clash.zone");
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	ck_assert_int_eq(zone_add(z, zone_origin(z), RRTYPE_NSEC3PARAM, 0,
+	    param, sizeof(param)), 0);
+	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	sign_policy_init(&p);
+	ck_assert_int_eq(nsec3_build_chain(z, &p, 300, NULL, &names, &d), 0);
+	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	ck_assert_int_eq(nsec3_verify_built_chain(z, 1, names, &d), STATUS_CHAIN);
+	ck_assert_int_eq(denial_verify_chain(z, 1, &d), STATUS_CHAIN);
+	nsec3_names_free(names);
+	zone_free(z);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -265,6 +304,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_sign_large_shuffled_zone_checks_in_full);
 	tcase_add_loop_test(tc, test_nsec3_chain_from_parts, 0, 2);
+	tcase_add_test(tc, test_nsec3_owner_on_a_name_is_refused);
 	tcase_add_loop_test(tc, test_gate_names_check_codes, 0,
 	    (int)(sizeof(gate_cases) / sizeof(gate_cases[0])));
 	suite_add_tcase(s, tc);
