@@ -16,8 +16,8 @@ typedef int (*file_writer_fn)(FILE *out, void *arg);
  * and renamed over path; the folder is then fsynced. What write() writes
  * starts for the disk while it writes (a helper thread, every 20 ms once
  * 4 MB more are written), so that the fsync of a large file waits for
- * little. On any failure the
- * temporary file is removed and path is untouched. Returns 0 or a status.
+ * little. On any failure the temporary file is removed and path is
+ * untouched. Returns 0 or a status.
  */
 int file_replace(const char *path, unsigned mode, file_writer_fn write,
     void *arg) WUR;

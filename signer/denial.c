@@ -104,7 +104,7 @@ denial_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
 
 	for (size_t i = 0; i < count; i++) {
 		if (rr[i].type == RRTYPE_NSEC3PARAM)
-			return nsec3_verify_chain(z, threads, d);
+			return nsec3_verify_built_chain(z, threads, NULL, d);
 		if (rr[i].type == RRTYPE_NSEC)
 			return nsec_verify_chain(z, d);
 	}

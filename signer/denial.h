@@ -21,7 +21,5 @@ struct name_info {
 void name_info(const struct zone *z, size_t begin, struct name_info *ni);
 
 int nsec_verify_chain(const struct zone *z, struct diag *d) WUR;
-int nsec3_verify_chain(const struct zone *z, unsigned threads,
-    struct diag *d) WUR;
 
 #endif

@@ -774,12 +774,6 @@ built_names(const struct zone *z, struct nsec3_names *names,
 }
 
 int
-nsec3_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
-{
-	return nsec3_verify_built_chain(z, threads, NULL, d);
-}
-
-int
 nsec3_verify_built_chain(const struct zone *z, unsigned threads,
     struct nsec3_names *names, struct diag *d)
 {

@@ -558,7 +558,7 @@ signer_sign(struct zone *z, const struct keyset *keys,
 	 * signatures below changes no NSEC or NSEC3 record.
 	 */
 	if (rc == 0 && (rc = zone_finalize(z, d)) == 0)
-		rc = signer_verify_built_chain(z, p->threads, names, d);
+		rc = signer_verify_chain(z, p->threads, names, d);
 	nsec3_names_free(names);
 	if (rc != 0)
 		return rc;

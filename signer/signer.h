@@ -72,10 +72,10 @@ struct sign_stats {
  * longer than p->refresh (with absolute times: has exactly those times).
  * With p->trust_previous reused signatures are trusted: the self-check
  * verifies the new ones and a sample of the rest; without it, every
- * reused one is verified. A kept signature's rdata, and an NSEC3
- * record built as prev has it, stay in prev's memory (no copy): prev is
- * freed after z. The serial policy starts from
- * prev's serial when it is ahead of z's.
+ * reused one is verified. A kept signature's rdata, and an NSEC3 record
+ * built as prev has it, stay in prev's memory (no copy): prev is freed
+ * after z. The serial policy starts from prev's serial when it is ahead
+ * of z's.
  *
  * Returns 0, STATUS_KEY_MISSING (no key to sign with), STATUS_RANGE (bad
  * validity), STATUS_CRYPTO, STATUS_BAD_SIGNATURE or STATUS_CHAIN

@@ -94,14 +94,18 @@ int nsec_build_chain(struct zone *z, uint32_t ttl, struct diag *d) WUR;
  * NULL, is our earlier output, which outlives z: an NSEC3 record built
  * exactly as prev has it (owner, TTL, rdata) shares prev's memory. names,
  * when not NULL, receives the names the chain was built over (or NULL),
- * which spare nsec3_verify_built_chain finding and hashing them again.
+ * which spare its check finding and hashing them again.
  */
 struct nsec3_names;
 int nsec3_build_chain(struct zone *z, const struct sign_policy *p,
     uint32_t ttl, const struct zone *prev, struct nsec3_names **names,
     struct diag *d) WUR;
 void nsec3_names_free(struct nsec3_names *names);
-/* nsec3_verify_chain (denial.h) with the names from nsec3_build_chain. */
+/*
+ * The NSEC3 chain's check (denial_verify_chain's for NSEC3), with the
+ * names nsec3_build_chain gave (it takes what names holds) or, with NULL,
+ * the names found again.
+ */
 int nsec3_verify_built_chain(const struct zone *z, unsigned threads,
     struct nsec3_names *names, struct diag *d) WUR;
 /*
@@ -149,13 +153,10 @@ const char *rrsig_problem_code(enum sig_problem p);
 
 /*
  * The gate's check of the NSEC or NSEC3 chain, its text led by
- * "chain-broken: ". signer_verify_built_chain: of the NSEC3 chain
- * nsec3_build_chain built into z, with the names it gave (NULL: found
- * again); it takes what names holds, which the caller still frees.
+ * "chain-broken: ". names: NULL, or those nsec3_build_chain gave for the
+ * NSEC3 chain it built into z (taken; the caller still frees names).
  */
 int signer_verify_chain(const struct zone *z, unsigned threads,
-    struct diag *d) WUR;
-int signer_verify_built_chain(const struct zone *z, unsigned threads,
     struct nsec3_names *names, struct diag *d) WUR;
 
 /*

@@ -322,7 +322,7 @@ out:
 }
 
 int
-signer_verify_built_chain(const struct zone *z, unsigned threads,
+signer_verify_chain(const struct zone *z, unsigned threads,
     struct nsec3_names *names, struct diag *d)
 {
 	int rc = names != NULL ? nsec3_verify_built_chain(z, threads, names, d) :
@@ -334,16 +334,10 @@ signer_verify_built_chain(const struct zone *z, unsigned threads,
 }
 
 int
-signer_verify_chain(const struct zone *z, unsigned threads, struct diag *d)
-{
-	return signer_verify_built_chain(z, threads, NULL, d);
-}
-
-int
 signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
     size_t *checked, struct diag *d)
 {
 	int rc = verify_signatures(z, now, threads, checked, d);
 
-	return rc != 0 ? rc : signer_verify_chain(z, threads, d);
+	return rc != 0 ? rc : signer_verify_chain(z, threads, NULL, d);
 }
