@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -983,6 +984,28 @@ copy_zone_text(unsigned names, bool changed)
 	return text;
 }
 
+/* How many of the pages of path's first len bytes are in the page cache. */
+static size_t
+cached_pages(const char *path, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = (len + page - 1) / page, n = 0;
+	unsigned char *vec = malloc(pages);
+	int fd = open(path, O_RDONLY);
+	void *map;
+
+	ck_assert_ptr_nonnull(vec);
+	ck_assert_int_ge(fd, 0);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	ck_assert_int_eq(mincore(map, len, vec), 0);
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	munmap(map, len);
+	close(fd);
+	free(vec);
+	return n;
+}
+
 /*
  * Lines of an earlier output are copied when their record is the same
  * byte for byte: the output is exactly what formatting every line gives,
@@ -1054,9 +1077,11 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 			ck_assert_int_eq(fseek(f, tab - o, SEEK_SET), 0);
 			ck_assert_int_eq(fputc(' ', f), ' ');
 		}
+		ck_assert_int_eq(fsync(fileno(f)), 0);     /* its pages clean */
 		ck_assert_int_eq(fclose(f), 0);
 		ck_assert_int_eq(zone_load_lines(oldpath, "example.com.", 3600, 2,
 		    &prev, &d), 0);
+		ck_assert_uint_gt(cached_pages(oldpath, (size_t)body), 0);
 		ck_assert_int_ge(fd = open(oldpath, O_RDONLY), 0);
 		struct zone_text from = { prev, fd, (uint64_t)body, 0 };
 
@@ -1077,6 +1102,21 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 			ck_assert_uint_eq(from.copied, 0);
 		else
 			ck_assert_uint_gt(from.copied, n * 9 / 10);
+		/*
+		 * What was copied left the page cache (the old file is the one
+		 * replaced); a file system that keeps its files in memory
+		 * (tmpfs) cannot drop them, which the new file shows.
+		 */
+		if (!damaged) {
+			size_t old_pages = cached_pages(oldpath, (size_t)body);
+			f = fopen(newpath, "r+");
+			ck_assert_int_eq(fsync(fileno(f)), 0);
+			ck_assert_int_eq(posix_fadvise(fileno(f), 0, 0,
+			    POSIX_FADV_DONTNEED), 0);
+			ck_assert_int_eq(fclose(f), 0);
+			if (cached_pages(newpath, got_len) == 0)
+				ck_assert_uint_le(old_pages, 1);
+		}
 		free(got);
 		zone_free(prev);
 		prev = NULL;
