@@ -48,45 +48,65 @@ check_previous(void *arg)
 	return NULL;
 }
 
+/* The digest taken beside the parse, and the file as it was before. */
+struct digest_job {
+	struct previous *pv;
+	struct stat before;
+	pthread_t thread;
+	bool hashing;               /* on its thread, not joined yet */
+	bool done;
+};
+
+/* Once the parse is done: is the file still what we wrote (digest, file state)? */
+static bool
+previous_as_written(void *arg)
+{
+	struct digest_job *job = arg;
+	struct stat now;
+
+	if (job->hashing)
+		pthread_join(job->thread, NULL);
+	else if (!job->done)
+		check_previous(job->pv);
+	job->hashing = false;
+	job->done = true;
+	return job->pv->body_ok && fstat(job->pv->fd, &now) == 0 &&
+	    same_file_state(&job->before, &now);
+}
+
 /*
  * Our own output (its last line says so) is read in parts, on every CPU,
  * while its digest is taken: both from one open file, through
  * /proc/self/fd, whatever happens at its path meanwhile. Only when the
- * digest holds and the file did not change while read are its signatures
- * trusted without a check. Returns what zone_load_lines returns, or
- * -EINVAL when it is not our output.
+ * digest holds and the file did not change while read are its records
+ * taken in the order written, and its signatures trusted without a
+ * check. Returns what zone_load_lines returns, or -EINVAL when it is not
+ * our output.
  */
 static int
 load_own_output(struct previous *pv, struct diag *d)
 {
+	struct digest_job job = { .pv = pv };
 	struct signing_manifest m;
-	struct stat before, after;
 	char fdpath[64];
-	pthread_t digest;
-	bool hashing = false;
 	int rc;
 
 	if ((pv->fd = open(pv->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
-	if (fstat(pv->fd, &before) != 0 ||
+	if (fstat(pv->fd, &job.before) != 0 ||
 	    !read_manifest(pv->fd, &m, pv->body, &pv->body_len)) {
 		close(pv->fd);
 		pv->fd = -1;
 		return -EINVAL;
 	}
-	if (pthread_create(&digest, NULL, check_previous, pv) == 0)
-		hashing = true;
+	if (pthread_create(&job.thread, NULL, check_previous, pv) == 0)
+		job.hashing = true;
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", pv->fd);
 	rc = zone_load_lines(fdpath, pv->zname, SIGNING_DEFAULT_TTL, 0,
-	    &pv->zone, d);
-	if (hashing)
-		pthread_join(digest, NULL);
-	else
-		check_previous(pv);
-	pv->intact = rc == 0 && pv->body_ok && fstat(pv->fd, &after) == 0 &&
-	    same_file_state(&before, &after);
-	if (pv->intact)
-		pv->st = after;
+	    previous_as_written, &job, &pv->zone, d);
+	pv->intact = previous_as_written(&job) && rc == 0;
+	if (pv->intact && fstat(pv->fd, &pv->st) != 0)
+		pv->intact = false;
 	/* Its lines are copied into the new output: the file stays open. */
 	if (!pv->intact) {
 		close(pv->fd);

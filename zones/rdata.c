@@ -88,6 +88,16 @@ rdata_canonicalize(uint16_t type, const uint8_t *rdata, size_t len,
 	return len;
 }
 
+/* Is there an octet 'A' to 'Z' in p[0..n)? */
+static bool
+has_capital(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((uint8_t)(p[i] - 'A') <= 'Z' - 'A')
+			return true;
+	return false;
+}
+
 int
 rdata_compare(uint16_t type, const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen)
@@ -108,10 +118,14 @@ rdata_compare(uint16_t type, const uint8_t *a, size_t alen, const uint8_t *b,
 		/* The same bytes have the same canonical form. */
 		if (alen == blen && memcmp(a + fixed, b + fixed, alen - fixed) == 0)
 			return 0;
-		rdata_canonicalize(type, a, alen, ca);
-		rdata_canonicalize(type, b, blen, cb);
-		a = ca;
-		b = cb;
+		/* Without capitals (names are mostly written in lower case) too. */
+		if (has_capital(a + fixed, alen - fixed) ||
+		    has_capital(b + fixed, blen - fixed)) {
+			rdata_canonicalize(type, a, alen, ca);
+			rdata_canonicalize(type, b, blen, cb);
+			a = ca;
+			b = cb;
+		}
 	}
 	c = memcmp(a, b, min);
 	if (c != 0)

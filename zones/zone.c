@@ -479,8 +479,8 @@ parse_lines(struct zone *z, zs_scanner_t *s, const char *p, size_t len,
 
 int
 zone_load_lines_buffer(const char *data, size_t len, const char *path,
-    const char *origin, uint32_t default_ttl, struct zone **out,
-    struct diag *d)
+    const char *origin, uint32_t default_ttl, bool as_written,
+    struct zone **out, struct diag *d)
 {
 	zs_scanner_t *s = malloc(sizeof(*s));
 	struct zone *z = NULL;
@@ -505,7 +505,8 @@ zone_load_lines_buffer(const char *data, size_t len, const char *path,
 	}
 	free(s);
 	if (rc == 0)
-		rc = zone_finalize(z, d);
+		rc = as_written ? zone_finalize_written(z, d) :
+		    zone_finalize(z, d);
 	if (rc != 0) {
 		zone_free(z);
 		return rc;
@@ -597,7 +598,8 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 
 int
 zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
-    unsigned threads, struct zone **out, struct diag *d)
+    unsigned threads, bool (*as_written)(void *), void *arg,
+    struct zone **out, struct diag *d)
 {
 	struct part_job job = { .path = path, .default_ttl = default_ttl };
 	char zname[DNAME_TEXT_MAX];
@@ -693,7 +695,11 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 		arena_absorb(&z->arena, &p->arena);
 		lines += job.newlines[k];
 	}
-	if (rc == 0 && (rc = zone_finalize(z, d)) == 0) {
+	if (rc == 0 && as_written != NULL && as_written(arg))
+		rc = zone_finalize_written(z, d);
+	else if (rc == 0)
+		rc = zone_finalize(z, d);
+	if (rc == 0) {
 		*out = z;
 		z = NULL;
 	}

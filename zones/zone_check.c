@@ -454,9 +454,9 @@ check_apex_soa(struct zone *z, const struct name_summary *ns, size_t *soa,
 	return 0;
 }
 
-/* Sort, merge and check every record: what zone_finalize does in general. */
+/* Mark and check every name of records in order, merged (one owner pointer a name). */
 static int
-finalize_all(struct zone *z, struct diag *d)
+check_names(struct zone *z, struct diag *d)
 {
 	const uint8_t *cut = NULL, *dname = NULL;
 	size_t apex_soa = SIZE_MAX;
@@ -464,8 +464,6 @@ finalize_all(struct zone *z, struct diag *d)
 	int rc;
 
 	z->full_finalizes++;
-	if ((rc = sort_and_merge(z)) != 0)
-		return rc;
 	for (size_t i = 0; i < z->count;) {
 		struct name_summary ns;
 		const uint8_t *owner = z->rr[i].owner;
@@ -533,6 +531,17 @@ finalize_all(struct zone *z, struct diag *d)
 	}
 	z->soa = apex_soa;
 	return 0;
+}
+
+/* Sort, merge and check every record: what zone_finalize does in general. */
+static int
+finalize_all(struct zone *z, struct diag *d)
+{
+	int rc;
+
+	if ((rc = sort_and_merge(z)) != 0)
+		return rc;
+	return check_names(z, d);
 }
 
 /* The apex SOA's index in a zone finalized before (its apex records come first). */
@@ -684,6 +693,22 @@ settle_appended(struct zone *z)
 	/* An apex without appended records kept its SOA, which moved. */
 	z->soa = apex_soa != SIZE_MAX ? apex_soa : find_apex_soa(z);
 	return 0;
+}
+
+int
+zone_finalize_written(struct zone *z, struct diag *d)
+{
+	int rc;
+
+	for (size_t r = 1; r < z->count; r++)
+		if (z->rr[r].owner != z->rr[r - 1].owner &&
+		    dname_equal(z->rr[r].owner, z->rr[r - 1].owner))
+			z->rr[r].owner = z->rr[r - 1].owner;
+	rc = check_names(z, d);
+	z->gaps = false;
+	z->settled = rc == 0 ? z->count : 0;
+	z->finalized = rc == 0;
+	return rc;
 }
 
 /*

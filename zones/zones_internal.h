@@ -109,11 +109,12 @@ bool fastline_parse(const char *line, size_t len, size_t known,
     struct fast_record *r);
 /*
  * What zone_load_lines does with each part, over data as one part (path
- * names it in messages), then zone_finalize: for tests and fuzzing.
+ * names it in messages), then zone_finalize (zone_finalize_written when
+ * as_written): for tests and fuzzing.
  */
 int zone_load_lines_buffer(const char *data, size_t len, const char *path,
-    const char *origin, uint32_t default_ttl, struct zone **out,
-    struct diag *d);
+    const char *origin, uint32_t default_ttl, bool as_written,
+    struct zone **out, struct diag *d);
 
 /* Record a warning (kept in the zone for the caller to print). */
 int zone_warn(struct zone *z, const struct zrr *rr, const char *fmt, ...)

@@ -79,8 +79,13 @@ check_lines_reader(const struct zone *z, const uint8_t *data, size_t size,
 	struct diag d;
 	size_t n, nb;
 
+	/* Taken as written though it is not (any order, duplicates): safe all the same. */
 	if (zone_load_lines_buffer((const char *)data, size, path,
-	    "example.com.", 3600, &b, &d) != 0)
+	    "example.com.", 3600, true, &b, &d) == 0)
+		zone_free(b);
+	b = NULL;
+	if (zone_load_lines_buffer((const char *)data, size, path,
+	    "example.com.", 3600, false, &b, &d) != 0)
 		return;
 	const struct zrr *ra = zone_records(z, &n), *rb = zone_records(b, &nb);
 	if (n != nb)
@@ -106,11 +111,27 @@ round_trip(const struct zone *z)
 	snprintf(path, sizeof(path), "%s/written.zone", fuzz_dir());
 	snprintf(again_path, sizeof(again_path), "%s/again.zone", fuzz_dir());
 	text = write_to(z, path, NULL, &len);
-	if (zone_load_lines(path, "example.com.", 3600, 1, &back, &d) != 0)
+	if (zone_load_lines(path, "example.com.", 3600, 1, NULL, NULL, &back,
+	    &d) != 0)
 		fail("written but not readable");
 	const struct zrr *a = zone_records(z, &n), *b = zone_records(back, &nb);
 	if (n != nb)
 		fail("read back with another record count");
+	/* Read back as written: the same records, names and flags, not checked for order. */
+	struct zone *trusted = NULL;
+	size_t nt;
+	if (zone_load_lines_buffer(text, len, path, "example.com.", 3600, true,
+	    &trusted, &d) != 0)
+		fail("written but not readable as written");
+	const struct zrr *t = zone_records(trusted, &nt);
+	if (nt != n || zone_soa(trusted) != &t[zone_soa(back) - b])
+		fail("read back as written with another record count or SOA");
+	for (size_t i = 0; i < n; i++)
+		if (!same_bytes(&t[i], &b[i]) || t[i].flags != b[i].flags ||
+		    (i > 0 && (t[i].owner == t[i - 1].owner) !=
+		    (b[i].owner == b[i - 1].owner)))
+			fail("read back as written differently");
+	zone_free(trusted);
 	for (size_t i = 0, at = 0; i < n; i++) {
 		const char *nl = memchr(text + at, '\n', len - at);
 		if (!same_bytes(&a[i], &b[i]) || b[i].line != ++line || nl == NULL)
@@ -157,7 +178,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		zone_free(z);
 	}
 	z = NULL;
-	if (zone_load_lines(path, "example.com.", 3600, 1, &z, &d) == 0)
+	if (zone_load_lines(path, "example.com.", 3600, 1, NULL, NULL, &z,
+	    &d) == 0)
 		zone_free(z);
 	return 0;
 }
