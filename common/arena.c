@@ -62,13 +62,14 @@ arena_clear(struct arena *a)
 	arena_init_chunked(a, chunk_size);
 }
 
-void *
-arena_alloc(struct arena *a, size_t size)
+/* size bytes at a multiple of align (a power of two) from the start of a chunk. */
+static void *
+take(struct arena *a, size_t size, size_t align)
 {
 	size_t chunk = a->chunk_size ? a->chunk_size : ARENA_CHUNK_SIZE;
+	size_t at = (a->used + align - 1) & ~(align - 1);
 
-	size = (size + 7) & ~(size_t)7;
-	if (a->head == NULL || a->head->size - a->used < size) {
+	if (a->head == NULL || at > a->head->size || a->head->size - at < size) {
 		size_t csize = size > chunk / 4 ? size : chunk;
 		struct arena_chunk *c = malloc(sizeof(*c) + csize);
 
@@ -84,18 +85,24 @@ arena_alloc(struct arena *a, size_t size)
 		}
 		c->next = a->head;
 		a->head = c;
-		a->used = 0;
+		at = 0;
 	}
-	void *p = a->head->data + a->used;
-	a->used += size;
+	void *p = a->head->data + at;
+	a->used = at + size;
 	a->total += size;
 	return p;
 }
 
 void *
+arena_alloc(struct arena *a, size_t size)
+{
+	return take(a, size, 8);
+}
+
+void *
 arena_dup(struct arena *a, const void *src, size_t size)
 {
-	void *p = arena_alloc(a, size);
+	void *p = take(a, size, 1);
 
 	if (p != NULL && size > 0)
 		memcpy(p, src, size);

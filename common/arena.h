@@ -25,7 +25,11 @@ void arena_absorb(struct arena *to, struct arena *from);
 void arena_clear(struct arena *a);
 /* size bytes aligned to 8, or NULL when out of memory. Valid until arena_clear. */
 void *arena_alloc(struct arena *a, size_t size);
-/* A copy of size bytes of src, or NULL. */
+/*
+ * A copy of size bytes of src, or NULL: bytes (names, rdata), packed
+ * with no alignment, which at a few bytes each saves several percent of
+ * a zone's memory.
+ */
 void *arena_dup(struct arena *a, const void *src, size_t size);
 
 #endif

@@ -1,5 +1,6 @@
 /* Unit tests for common/arena: objects survive being handed from one arena to another. */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,30 @@ START_TEST(test_absorb_into_an_empty_arena)
 }
 END_TEST
 
+/* Copies of bytes sit back to back; arena_alloc still gives 8-aligned memory. */
+START_TEST(test_dup_packs_bytes_alloc_aligns)
+{
+	struct arena a;
+	char *x, *y, *z;
+	uint64_t *w;
+
+	arena_init(&a);
+	x = arena_dup(&a, "abc", 3);
+	y = arena_dup(&a, "defgh", 5);
+	ck_assert_ptr_eq(y, x + 3);
+	w = arena_alloc(&a, sizeof(*w));
+	ck_assert_uint_eq((uintptr_t)w % 8, 0);
+	ck_assert_ptr_eq(w, (uint64_t *)(void *)(x + 8));
+	*w = UINT64_MAX;
+	z = arena_dup(&a, "i", 1);
+	ck_assert_ptr_eq(z, (char *)(w + 1));
+	ck_assert_mem_eq(x, "abcdefgh", 8);
+	ck_assert_int_eq(*z, 'i');
+	ck_assert_uint_eq(a.total, 3 + 5 + 8 + 1);
+	arena_clear(&a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -65,6 +90,7 @@ main(void)
 
 	tcase_add_test(tc, test_absorb_keeps_objects_and_allocation_goes_on);
 	tcase_add_test(tc, test_absorb_into_an_empty_arena);
+	tcase_add_test(tc, test_dup_packs_bytes_alloc_aligns);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
