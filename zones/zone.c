@@ -434,6 +434,19 @@ next_needs_owner(const char *p, const char *end)
 	return false;
 }
 
+/* Is the character at p (in [line, p]) escaped, by an odd run of backslashes before it? */
+static bool
+escaped(const char *line, const char *p)
+{
+	size_t n = 0;
+
+	while (p > line && p[-1] == '\\') {
+		p--;
+		n++;
+	}
+	return n % 2 == 1;
+}
+
 /*
  * The lines of a part: those fastline_parse reads, by it; the runs of
  * others between them, by the general parser. Line numbers from 1. A line
@@ -453,6 +466,12 @@ parse_lines(struct zone *z, zs_scanner_t *s, const char *p, size_t len,
 	while (rc == 0 && q < end) {
 		const char *nl = memchr(q, '\n', (size_t)(end - q));
 		size_t n = nl != NULL ? (size_t)(nl + 1 - q) : (size_t)(end - q);
+		if (nl != NULL && escaped(q, nl)) {
+			diag_set(d, path, line, "a line ends in an escaped line "
+			    "end: not one record per line");
+			rc = STATUS_SYNTAX;
+			break;
+		}
 		/* The same owner text (and tab) as that line: r holds its name. */
 		size_t known = last != NULL && n > r->owner_text_len &&
 		    memcmp(q, last, r->owner_text_len + 1) == 0 ?

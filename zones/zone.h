@@ -60,7 +60,9 @@ int zone_load(const char *path, const char *origin, uint32_t default_ttl,
 /*
  * zone_load for a file of one record per line and no directives (our own
  * signed output): read in parts on threads workers (0: one per online
- * CPU). Its line numbers and messages are those zone_load would give.
+ * CPU). Its line numbers and messages are those zone_load would give. A
+ * line that ends in an escaped line end (a record over two lines) is
+ * refused: STATUS_SYNTAX.
  * When as_written is not NULL and, once every line is read, says true for
  * arg, the records are taken to be as zone_write wrote them: in canonical
  * order, each once, one TTL per RRset. Only that is not checked again

@@ -430,6 +430,47 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 END_TEST
 
 /* Lines exactly as the writer makes them are read by hand; others are not. */
+/*
+ * A backslash before a line end escapes it: the record goes on to the
+ * next line, which the lines reader (one record a line) refuses rather
+ * than read otherwise than zone_load; an escaped backslash ends the line.
+ */
+START_TEST(test_lines_reader_refuses_escaped_line_ends)
+{
+	static const char escaped[] = "example.com.\tSOA\tn m 1 7 3 0 0\n"
+	    "\tNS\t\\\n\n"
+	    "example.com.\t3\tIN\tNS\tm.\n";
+	static const char ends[] = "example.com.\tSOA\tn m 1 7 3 0 0\n"
+	    "\tNS\ta\\\\\n"
+	    "example.com.\t3\tIN\tNS\tm.\n";
+	struct zone *a = NULL, *b = NULL;
+	struct diag d;
+	size_t na, nb;
+
+	ck_assert_int_eq(zone_load(unit_write("escaped.valid", escaped),
+	    "example.com.", 3600, &a, &d), 0);
+	zone_free(a);
+	ck_assert_int_eq(zone_load_lines_buffer(escaped, strlen(escaped),
+	    "escaped", "example.com.", 3600, false, &b, &d), STATUS_SYNTAX);
+	ck_assert_uint_eq(d.line, 2);
+	ck_assert_ptr_nonnull(strstr(d.text, "escaped line end"));
+	ck_assert_int_eq(zone_load(unit_write("ends.valid", ends),
+	    "example.com.", 3600, &a, &d), 0);
+	ck_assert_int_eq(zone_load_lines_buffer(ends, strlen(ends), "ends",
+	    "example.com.", 3600, false, &b, &d), 0);
+	const struct zrr *ra = zone_records(a, &na), *rb = zone_records(b, &nb);
+	ck_assert_uint_eq(na, 3);
+	ck_assert_uint_eq(nb, na);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_uint_eq(ra[i].line, rb[i].line);
+		ck_assert_uint_eq(ra[i].rdlen, rb[i].rdlen);
+		ck_assert_mem_eq(ra[i].rdata, rb[i].rdata, ra[i].rdlen);
+	}
+	zone_free(a);
+	zone_free(b);
+}
+END_TEST
+
 START_TEST(test_fastline_reads_only_the_writers_lines)
 {
 	static const char *const other[] = {
@@ -1246,6 +1287,7 @@ main(void)
 	tcase_add_test(tc, test_zrr_mx_host_names_only_real_hosts);
 	tcase_add_test(tc, test_zone_large_random_order_loads_in_canonical_order);
 	tcase_add_test(tc, test_zone_load_lines_equals_zone_load);
+	tcase_add_test(tc, test_lines_reader_refuses_escaped_line_ends);
 	tcase_add_test(tc, test_fastline_reads_only_the_writers_lines);
 	tcase_add_test(tc, test_zone_write_long_records);
 	tcase_add_test(tc, test_zone_write_copies_unchanged_lines);
