@@ -104,6 +104,7 @@ load_own_output(struct previous *pv, struct diag *d)
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", pv->fd);
 	rc = zone_load_lines(fdpath, pv->zname, SIGNING_DEFAULT_TTL, 0,
 	    previous_as_written, &job, &pv->zone, d);
+	/* First, whatever rc: it joins the digest's thread. */
 	pv->intact = previous_as_written(&job) && rc == 0;
 	if (pv->intact && fstat(pv->fd, &pv->st) != 0)
 		pv->intact = false;

@@ -60,14 +60,15 @@ int zone_load(const char *path, const char *origin, uint32_t default_ttl,
 /*
  * zone_load for a file of one record per line and no directives (our own
  * signed output): read in parts on threads workers (0: one per online
- * CPU). Its line numbers and messages are those zone_load would give. A
- * line that ends in an escaped line end (a record over two lines) is
- * refused: STATUS_SYNTAX.
- * When as_written is not NULL and, once every line is read, says true for
- * arg, the records are taken to be as zone_write wrote them: in canonical
- * order, each once, one TTL per RRset. Only that is not checked again
- * (zone_finalize_written); a file that is not what it claims then gives
- * lookups that miss, not unsafe memory.
+ * CPU). Its line numbers and messages are those zone_load would give.
+ * A file under 16 MiB is not worth parts: zone_load reads it. In parts:
+ * a line that ends in an escaped line end (a record over two lines) is
+ * refused (STATUS_SYNTAX); and when as_written is not NULL and, once
+ * every line is read, says true for arg, the records are taken to be as
+ * zone_write wrote them: in canonical order, each once, one TTL per
+ * RRset. Only that is not checked again (zone_finalize_written); a file
+ * that is not what it claims then gives lookups that miss, not unsafe
+ * memory.
  */
 int zone_load_lines(const char *path, const char *origin,
     uint32_t default_ttl, unsigned threads, bool (*as_written)(void *),
@@ -207,7 +208,9 @@ int rdata_compare(uint16_t type, const uint8_t *a, size_t alen,
 
 /*
  * The form of zone_write's lines: change it whenever the line written for
- * some record could change, and older text is no longer copied from.
+ * some record could change, and older text is no longer copied from; and
+ * whenever canonical order or what counts as the same record changes,
+ * since zone_load_lines takes an intact output's order as written.
  */
 #define ZONE_WRITE_FORMAT 1
 
@@ -233,7 +236,9 @@ struct zone_text {
  * from's file (in the kernel where it can). The first line of each run
  * copied and one in 64 of the others are formatted anyway and compared;
  * should one differ, or the old file not read as it did, what was written
- * is taken back and every line is formatted.
+ * is taken back and every line is formatted. from's file is taken to be
+ * the one the output replaces: its pages leave the page cache as they
+ * are copied, the rest once done.
  */
 int zone_write(const struct zone *z, FILE *out, unsigned threads,
     uint8_t digest[ZONE_DIGEST_LEN], struct zone_text *from) WUR;

@@ -136,16 +136,17 @@ zone_copier_copied(const struct zone_copier *c)
  * nobody needs them once copied, and the pages the kernel frees go to the
  * new file's cache straight away. Otherwise the new file takes fresh
  * memory, which in a VM that hands freed memory back to its host costs as
- * much again as the copy. A page still dirty stays; one dropped that is
- * read again comes back from the disk, so nothing is lost if we fail.
+ * much again as the copy. A page still dirty stays (its write to disk
+ * starts); one dropped that is read again comes back from the disk, so
+ * nothing is lost if we fail.
  */
 static void
-release_before(struct zone_copier *c, uint64_t end, uint64_t step)
+release_before(struct zone_copier *c, uint64_t end)
 {
 	const char *from = (const char *)c->map + c->released;
 	uint64_t was = c->released;
 
-	if (end <= c->released || end - c->released < step)
+	if (end - c->released < ZONE_RELEASE_STEP)
 		return;
 	c->released += (uint64_t)(zone_release_range(from,
 	    (size_t)(end - c->released)) - from);
@@ -160,8 +161,9 @@ zone_copier_free(struct zone_copier *c)
 	if (c == NULL)
 		return;
 	if (c->map != NULL) {
-		release_before(c, c->pos, 0);
 		munmap(c->map, (size_t)c->body_len);
+		/* The rest of the old file too (lines not copied, its last line). */
+		(void)posix_fadvise(c->fd, 0, 0, POSIX_FADV_DONTNEED);
 	}
 	free(c->check.buf);
 	if (c->lb != NULL)
@@ -260,6 +262,6 @@ zone_copier_lines(struct zone_copier *c, const struct zone *z, size_t rec,
 	c->copied += count;
 	if ((rc = copy_bytes(c, start, end)) != 0)
 		return rc;
-	release_before(c, end, ZONE_RELEASE_STEP);
+	release_before(c, end);
 	return 0;
 }

@@ -249,10 +249,6 @@ START_TEST(test_zone_large_random_order_loads_in_canonical_order)
 }
 END_TEST
 
-/*
- * A file of one record per line, large enough to be read in parts: the
- * same records, lines and errors as reading it whole.
- */
 /* An as_written for zone_load_lines: true, and counts its calls. */
 static bool
 count_true(void *arg)
@@ -305,6 +301,10 @@ as_written_same(const struct zone *z)
 	zone_free(taken);
 }
 
+/*
+ * A file of one record per line, large enough to be read in parts: the
+ * same records, lines and errors as reading it whole.
+ */
 START_TEST(test_zone_load_lines_equals_zone_load)
 {
 	enum { NAMES = 100000 };   /* about 32 MB: four parts */
@@ -429,7 +429,6 @@ START_TEST(test_zone_load_lines_equals_zone_load)
 }
 END_TEST
 
-/* Lines exactly as the writer makes them are read by hand; others are not. */
 /*
  * A backslash before a line end escapes it: the record goes on to the
  * next line, which the lines reader (one record a line) refuses rather
@@ -471,6 +470,7 @@ START_TEST(test_lines_reader_refuses_escaped_line_ends)
 }
 END_TEST
 
+/* Lines exactly as the writer makes them are read by hand; others are not. */
 START_TEST(test_fastline_reads_only_the_writers_lines)
 {
 	static const char *const other[] = {
@@ -1199,19 +1199,22 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 		else
 			ck_assert_uint_gt(from.copied, n * 9 / 10);
 		/*
-		 * What was copied left the page cache (the old file is the one
-		 * replaced); a file system that keeps its files in memory
-		 * (tmpfs) cannot drop them, which the new file shows.
+		 * The old file (the one replaced) left the page cache; a file
+		 * system that keeps its files in memory (tmpfs) cannot drop
+		 * them, which the new file shows: then this is not checked.
 		 */
 		if (!damaged) {
-			size_t old_pages = cached_pages(oldpath, (size_t)body);
-			f = fopen(newpath, "r+");
+			size_t old_pages = cached_pages(oldpath, (size_t)body + 15);
+			ck_assert_ptr_nonnull(f = fopen(newpath, "r+"));
 			ck_assert_int_eq(fsync(fileno(f)), 0);
 			ck_assert_int_eq(posix_fadvise(fileno(f), 0, 0,
 			    POSIX_FADV_DONTNEED), 0);
 			ck_assert_int_eq(fclose(f), 0);
 			if (cached_pages(newpath, got_len) == 0)
-				ck_assert_uint_le(old_pages, 1);
+				ck_assert_uint_eq(old_pages, 0);
+			else
+				fprintf(stderr, "%s: pages not dropped here: the "
+				    "page cache check is skipped\n", unit_dir);
 		}
 		free(got);
 		zone_free(prev);
