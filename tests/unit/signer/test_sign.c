@@ -164,6 +164,25 @@ START_TEST(test_gate_names_check_codes)
 }
 END_TEST
 
+/* text written as name in dir and read, with an NSEC3PARAM (1 0 0 -) at its apex. */
+static struct zone *
+nsec3_zone(const char *name, const char *text)
+{
+	static const uint8_t param[5] = { 1, 0, 0, 0, 0 };
+	char path[PATH_MAX];
+	struct zone *z = NULL;
+	struct diag d;
+
+	kt_write(dir, name, text, 0644);
+	kt_path(path, sizeof(path), dir, name);
+	ck_assert_msg(zone_load(path, "example.com.", 3600, &z, &d) == 0,
+	    "%s", d.text);
+	ck_assert_int_eq(zone_add(z, zone_origin(z), RRTYPE_NSEC3PARAM, 0,
+	    param, sizeof(param)), 0);
+	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	return z;
+}
+
 /*
  * A chain over a zone large enough that its names are found in several
  * parts at once, the same empty non-terminal reached from each: one NSEC3
@@ -175,12 +194,11 @@ START_TEST(test_nsec3_chain_from_parts)
 	enum { NAMES = 39999 };   /* a multiple of 3 */
 	bool opt_out = _i == 1;
 	size_t len = 0, count, nsec3 = 0, want;
-	char *text = malloc(NAMES * 64 + 256), path[PATH_MAX];
+	char *text = malloc(NAMES * 64 + 256);
 	const struct zrr *rr;
 	struct zone *z = NULL;
 	struct sign_policy p;
 	struct diag d;
-	static const uint8_t param[5] = { 1, 0, 0, 0, 0 };
 
 	ck_assert_ptr_nonnull(text);
 	len += (size_t)sprintf(text, "$ORIGIN example.com.\n$TTL 3600\n"
@@ -189,12 +207,7 @@ START_TEST(test_nsec3_chain_from_parts)
 	for (unsigned i = 0; i < NAMES; i++)
 		len += (size_t)sprintf(text + len, i % 3 == 0 ? "h%u A 192.0.2.1\n" :
 		    i % 3 == 1 ? "d%u NS ns.other.\n" : "x.e%u.deep TXT \"t\"\n", i);
-	kt_write(dir, "parts.zone", text, 0644);
-	kt_path(path, sizeof(path), dir, "parts.zone");
-	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
-	ck_assert_int_eq(zone_add(z, zone_origin(z), RRTYPE_NSEC3PARAM, 0,
-	    param, sizeof(param)), 0);
-	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	z = nsec3_zone("parts.zone", text);
 	zone_records(z, &count);
 	ck_assert_uint_gt(count, 2 * 16384);
 	sign_policy_init(&p);
@@ -220,11 +233,7 @@ START_TEST(test_nsec3_chain_from_parts)
 	struct nsec3_names *names = NULL;
 	size_t count2, shared = 0, fresh = 0;
 	len += (size_t)sprintf(text + len, "added A 192.0.2.9\nh0 TXT \"t\"\n");
-	kt_write(dir, "parts.zone", text, 0644);
-	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z2, &d), 0);
-	ck_assert_int_eq(zone_add(z2, zone_origin(z2), RRTYPE_NSEC3PARAM, 0,
-	    param, sizeof(param)), 0);
-	ck_assert_int_eq(zone_finalize(z2, &d), 0);
+	z2 = nsec3_zone("parts.zone", text);
 	ck_assert_msg(nsec3_build_chain(z2, &p, 300, z, &names, &d) == 0, "%s",
 	    d.text);
 	ck_assert_ptr_nonnull(names);
@@ -263,9 +272,8 @@ END_TEST
  */
 START_TEST(test_nsec3_owner_on_a_name_is_refused)
 {
-	static const uint8_t param[5] = { 1, 0, 0, 0, 0 };
 	uint8_t www[DNAME_MAX_LENGTH], hash[20];
-	char label[40], text[512], path[PATH_MAX];
+	char label[40], text[512];
 	struct nsec3_names *names = NULL;
 	struct zone *z = NULL;
 	struct sign_policy p;
@@ -278,12 +286,7 @@ START_TEST(test_nsec3_owner_on_a_name_is_refused)
 	    "@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
 	    "@ NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.2\n%s TXT \"x\"\n",
 	    label);
-	kt_write(dir, "clash.zone", text, 0644);
-	kt_path(path, sizeof(path), dir, "clash.zone");
-	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
-	ck_assert_int_eq(zone_add(z, zone_origin(z), RRTYPE_NSEC3PARAM, 0,
-	    param, sizeof(param)), 0);
-	ck_assert_int_eq(zone_finalize(z, &d), 0);
+	z = nsec3_zone("clash.zone", text);
 	sign_policy_init(&p);
 	ck_assert_int_eq(nsec3_build_chain(z, &p, 300, NULL, &names, &d), 0);
 	ck_assert_int_eq(zone_finalize(z, &d), 0);
