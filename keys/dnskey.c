@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "dnskey.h"
+#include "key.h"
 #include "keys_internal.h"
 
 #define DNAME_MAX 255
@@ -179,6 +180,7 @@ struct dnskey_verifier {
 	EVP_PKEY *pkey;                  /* RSA, ECDSA, Ed448 */
 	EVP_PKEY_CTX *verify_template;   /* RSA, ECDSA */
 	const EVP_MD *md;
+	struct keys_ecdsa_own *own;      /* P-256, our own key: checks */
 };
 
 void
@@ -188,6 +190,7 @@ dnskey_verifier_free(struct dnskey_verifier *v)
 		return;
 	EVP_PKEY_CTX_free(v->verify_template);
 	EVP_PKEY_free(v->pkey);
+	keys_ecdsa_own_free(v->own);
 	free(v);
 }
 
@@ -275,6 +278,15 @@ verify_pkey(const struct dnskey_verifier *v, const uint8_t *data,
 	if (n != 0) {
 		if (siglen != 2 * n)
 			return STATUS_BAD_SIGNATURE;
+		if (v->own != NULL) {
+			if (EVP_Digest(data, datalen, hash, &hlen, v->md,
+			    NULL) != 1) {
+				ERR_clear_error();
+				return STATUS_CRYPTO;
+			}
+			return keys_ecdsa_own_check(v->own, hash, hlen, sig,
+			    siglen);
+		}
 		if ((rc = keys_ecdsa_raw_to_der(sig, n, &der, &derlen)) != 0)
 			return rc;
 		sig = der;
@@ -333,6 +345,48 @@ dnskey_verifier_check(const struct dnskey_verifier *v, const uint8_t *data,
 	default:
 		return verify_pkey(v, data, datalen, sig, siglen);
 	}
+}
+
+/*
+ * The private key's check holds only while the published key is d·G: one
+ * signature by k over a fixed text must verify with the DNSKEY's public key
+ * (v's template, as a resolver verifies) before v checks with d.
+ */
+static bool
+signs_for_published_key(const struct key *k, const struct dnskey_verifier *v)
+{
+	static const uint8_t probe[] = "zonewarden: does this key sign for "
+	    "its DNSKEY?";
+	uint8_t sig[KEY_SIGNATURE_MAX];
+	size_t siglen;
+
+	return key_sign(k, probe, sizeof(probe), sig, &siglen) == 0 &&
+	    verify_pkey(v, probe, sizeof(probe), sig, siglen) == 0;
+}
+
+int
+dnskey_verifier_new_own(const struct key *k, struct dnskey_verifier **out)
+{
+	struct dnskey_verifier *v;
+	int rc = dnskey_verifier_new(k->rdata, k->rdlen, out);
+
+	if (rc != 0 || k->alg != DNSSEC_ALG_ECDSAP256SHA256 || k->pkey == NULL)
+		return rc;
+	v = *out;
+	/*
+	 * Should anything fail here, v verifies with the public key as any
+	 * other verifier does: the same answers, at the usual cost.
+	 */
+	if (signs_for_published_key(k, v) &&
+	    keys_ecdsa_own_new(k->alg, k->pkey, &v->own) != 0)
+		v->own = NULL;
+	return 0;
+}
+
+bool
+dnskey_verifier_uses_private(const struct dnskey_verifier *v)
+{
+	return v->own != NULL;
 }
 
 int

@@ -478,7 +478,7 @@ check_zone(const struct zone *z, const struct check_options *o,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = keyring_load(z, &k)) != 0)
+	if ((rc = keyring_load(z, NULL, &k)) != 0)
 		goto done;
 	if (k.n == 0) {
 		rc = findings_add(out, FINDING_ERROR, "dnskey-none", zone_soa(z),

@@ -627,12 +627,13 @@ out:
 }
 
 int
-signer_verify_signed(const struct zone *z, const struct sign_policy *p,
-    int64_t now, struct sign_stats *stats, struct diag *d)
+signer_verify_signed(const struct zone *z, const struct keyset *keys,
+    const struct sign_policy *p, int64_t now, struct sign_stats *stats,
+    struct diag *d)
 {
 	double t0 = elapsed_seconds();
 	size_t checked = 0;
-	int rc = verify_signatures(z, now, p->threads, &checked, d);
+	int rc = verify_signatures(z, keys, now, p->threads, &checked, d);
 
 	if (stats != NULL) {
 		stats->signatures_checked = checked;
@@ -648,5 +649,5 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
 {
 	int rc = signer_sign(z, keys, p, now, prev, stats, d);
 
-	return rc != 0 ? rc : signer_verify_signed(z, p, now, stats, d);
+	return rc != 0 ? rc : signer_verify_signed(z, keys, p, now, stats, d);
 }

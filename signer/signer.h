@@ -89,12 +89,17 @@ int signer_sign_zone(struct zone *z, const struct keyset *keys,
  * the zone is written out: signer_sign does all but the signatures'
  * self-check (the chain is checked), signer_verify_signed that check
  * (its figures into stats). A zone is published only once both passed.
+ * The self-check verifies with the zone's DNSKEYs; those of keys (the
+ * keys that signed) check with the private key, which gives the same
+ * answer as the public one at less than half the cost for ECDSA P-256
+ * (once a signature by each has verified with its DNSKEY).
  */
 int signer_sign(struct zone *z, const struct keyset *keys,
     const struct sign_policy *p, int64_t now, const struct zone *prev,
     struct sign_stats *stats, struct diag *d) WUR;
-int signer_verify_signed(const struct zone *z, const struct sign_policy *p,
-    int64_t now, struct sign_stats *stats, struct diag *d) WUR;
+int signer_verify_signed(const struct zone *z, const struct keyset *keys,
+    const struct sign_policy *p, int64_t now, struct sign_stats *stats,
+    struct diag *d) WUR;
 
 /* Why a zone must be signed now, or that it need not be. */
 enum sign_reason {

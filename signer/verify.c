@@ -6,6 +6,8 @@
 
 #include "common/status.h"
 #include "keys/dnskey.h"
+#include "keys/key.h"
+#include "keys/keystore.h"
 #include "signer_internal.h"
 #include "zones/dname.h"
 
@@ -26,8 +28,22 @@ keyring_free(struct keyring *k)
 	memset(k, 0, sizeof(*k));
 }
 
+/* Our key whose DNSKEY rdata is exactly d's, or NULL. */
+static const struct key *
+own_key(const struct keyset *own, const struct zrr *d)
+{
+	for (size_t i = 0; own != NULL && i < own->count; i++) {
+		size_t len;
+		const uint8_t *rd = key_dnskey_rdata(own->keys[i], &len);
+		if (len == d->rdlen && memcmp(rd, d->rdata, len) == 0)
+			return own->keys[i];
+	}
+	return NULL;
+}
+
 int
-keyring_load(const struct zone *z, struct keyring *k)
+keyring_load(const struct zone *z, const struct keyset *own,
+    struct keyring *k)
 {
 	size_t count;
 	const struct zrr *rr = zone_records(z, &count);
@@ -51,7 +67,11 @@ keyring_load(const struct zone *z, struct keyring *k)
 		uint8_t alg = d->rdlen >= 4 ? d->rdata[3] : 0;
 		size_t a;
 
-		k->status[i] = dnskey_verifier_new(d->rdata, d->rdlen, &k->v[i]);
+		const struct key *mine = own_key(own, d);
+
+		k->status[i] = mine != NULL ?
+		    dnskey_verifier_new_own(mine, &k->v[i]) :
+		    dnskey_verifier_new(d->rdata, d->rdlen, &k->v[i]);
 		for (a = 0; a < k->nalgs && k->algs[a] != alg; a++)
 			;
 		if (a == k->nalgs && k->nalgs < KEYRING_ALGS_MAX)
@@ -168,8 +188,11 @@ rrsig_check(const struct zone *z, const struct keyring *k, int64_t now,
 		    siglen);
 		if (rc == 0)
 			return SIG_OK;
-		/* Not checked (no memory, a library failure): not bogus either. */
-		if (k->v[i] != NULL && (rc == STATUS_NOMEM || rc == STATUS_CRYPTO)) {
+		/*
+		 * Not checked (no memory, a library failure, in the check or
+		 * in making the key ready for it): not bogus either.
+		 */
+		if (rc == STATUS_NOMEM || rc == STATUS_CRYPTO) {
 			zone_diag_rr(z, set, d, "RRSIG by key %u could not be "
 			    "checked: %s", f.key_tag, rc == STATUS_NOMEM ?
 			    "out of memory" : "the crypto library failed");
@@ -282,14 +305,14 @@ check_orphan_signatures(const struct zone *z, struct diag *d)
 }
 
 int
-verify_signatures(const struct zone *z, int64_t now, unsigned threads,
-    size_t *checked, struct diag *d)
+verify_signatures(const struct zone *z, const struct keyset *own,
+    int64_t now, unsigned threads, size_t *checked, struct diag *d)
 {
 	struct verify_job job = { .z = z, .now = now };
 	size_t nrrsets = 0, *rrsets = NULL, chunk;
 	int rc;
 
-	if ((rc = keyring_load(z, &job.keys)) != 0)
+	if ((rc = keyring_load(z, own, &job.keys)) != 0)
 		return rc;
 	if (job.keys.n == 0) {
 		diag_set(d, NULL, 0, "dnskey-none: no DNSKEY RRset at the zone "
@@ -337,7 +360,7 @@ int
 signer_verify_zone(const struct zone *z, int64_t now, unsigned threads,
     size_t *checked, struct diag *d)
 {
-	int rc = verify_signatures(z, now, threads, checked, d);
+	int rc = verify_signatures(z, NULL, now, threads, checked, d);
 
 	return rc != 0 ? rc : signer_verify_chain(z, threads, NULL, d);
 }

@@ -433,6 +433,7 @@ signing_up_to_date(const char *path, const struct signing_manifest *want,
 /* The self-check of a signed zone, on its own thread while the zone is written. */
 struct self_check {
 	const struct zone *z;
+	const struct keyset *keys;
 	const struct sign_policy *p;
 	int64_t now;
 	struct sign_stats *stats;
@@ -446,7 +447,8 @@ self_check(void *arg)
 	struct self_check *c = arg;
 
 	diag_clear(&c->d);
-	c->rc = signer_verify_signed(c->z, c->p, c->now, c->stats, &c->d);
+	c->rc = signer_verify_signed(c->z, c->keys, c->p, c->now, c->stats,
+	    &c->d);
 	return NULL;
 }
 
@@ -523,7 +525,8 @@ sign_write(const struct signing_job *job, const struct sign_policy *p,
 {
 	const struct cli *cli = job->cli;
 	struct zone_writer w = {
-		.check = { .z = z, .p = p, .now = cli->now, .stats = stats },
+		.check = { .z = z, .keys = job->keys, .p = p, .now = cli->now,
+		    .stats = stats },
 		.m = m, .job = job, .d = d,
 	};
 	struct stat st;

@@ -6,10 +6,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
 #include "common/diag.h"
 #include "common/status.h"
 #include "keys/dnskey.h"
 #include "keys/key.h"
+#include "keys/keys_internal.h"
 #include "keytest.h"
 #include "../unit.h"
 
@@ -668,8 +673,257 @@ START_TEST(test_key_generate_rejects_bad_arguments)
 }
 END_TEST
 
+/* The group orders of P-256 and P-384 (FIPS 186-5, SP 800-186 §3.2.1). */
+static const uint8_t p256_order[32] = {
+	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+static const uint8_t p384_order[48] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf, 0x58, 0x1a, 0x0d, 0xb2,
+	0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73,
+};
+
+/* out = a - b, big-endian numbers of n bytes (a >= b). */
+static void
+sub_be(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t n)
+{
+	int borrow = 0;
+
+	for (size_t i = n; i-- > 0;) {
+		int v = a[i] - b[i] - borrow;
+		borrow = v < 0;
+		out[i] = (uint8_t)(v + (borrow ? 256 : 0));
+	}
+}
+
+/*
+ * The own verifier's answer for one signature must be the public key's,
+ * and the expected one.
+ */
+static void
+assert_same_answer(const struct dnskey_verifier *own,
+    const struct dnskey_verifier *pub, const uint8_t *data, size_t len,
+    const uint8_t *sig, size_t siglen, int want, const char *what)
+{
+	int a = dnskey_verifier_check(own, data, len, sig, siglen);
+	int b = dnskey_verifier_check(pub, data, len, sig, siglen);
+
+	ck_assert_msg(a == want && b == want, "%s: own key says %d, public "
+	    "key %d, want %d", what, a, b, want);
+}
+
+/*
+ * A verifier for our own key checks ECDSA P-256 signatures with the
+ * private scalar (one multiplication of the generator instead of one by
+ * the public point); other algorithms verify as usual. Its answers must
+ * be verification's: valid signatures, their twin (r, n - s), which
+ * verification accepts too, and every kind of damage, each against the
+ * verifier of the public DNSKEY alone.
+ */
+START_TEST(test_key_own_verifier_answers_as_the_public_key)
+{
+	static const uint8_t algs[] = { 13, 14, 8, 15, 16 };
+	uint8_t alg = algs[_i], data[48], sig[KEY_SIGNATURE_MAX];
+	uint8_t bad[KEY_SIGNATURE_MAX], other_sig[KEY_SIGNATURE_MAX];
+	struct dnskey_verifier *own = NULL, *pub = NULL;
+	struct key *k = NULL, *other = NULL;
+	size_t n = alg == 13 ? 32 : alg == 14 ? 48 : 0, siglen, olen, rdlen;
+	const uint8_t *rdata, *order = n == 32 ? p256_order : p384_order;
+	unsigned seed = 7;
+
+	ck_assert_int_eq(key_generate("example.com.", alg, 1024, 256, NOW, &k),
+	    0);
+	ck_assert_int_eq(key_generate("example.com.", alg, 1024, 256, NOW,
+	    &other), 0);
+	rdata = key_dnskey_rdata(k, &rdlen);
+	ck_assert_int_eq(dnskey_verifier_new_own(k, &own), 0);
+	ck_assert_int_eq(dnskey_verifier_new(rdata, rdlen, &pub), 0);
+	ck_assert(dnskey_verifier_uses_private(own) == (alg == 13));
+	ck_assert(!dnskey_verifier_uses_private(pub));
+	for (unsigned round = 0; round < (n != 0 ? 64u : 4u); round++) {
+		for (size_t i = 0; i < sizeof(data); i++)
+			data[i] = (uint8_t)rand_r(&seed);
+		ck_assert_int_eq(key_sign(k, data, sizeof(data), sig, &siglen),
+		    0);
+		assert_same_answer(own, pub, data, sizeof(data), sig, siglen, 0,
+		    "a valid signature");
+		memcpy(bad, sig, siglen);
+		bad[(size_t)rand_r(&seed) % siglen] ^=
+		    (uint8_t)(1u << rand_r(&seed) % 8);
+		assert_same_answer(own, pub, data, sizeof(data), bad, siglen,
+		    STATUS_BAD_SIGNATURE, "a flipped bit in the signature");
+		data[(size_t)rand_r(&seed) % sizeof(data)] ^= 0x10;
+		assert_same_answer(own, pub, data, sizeof(data), sig, siglen,
+		    STATUS_BAD_SIGNATURE, "a flipped bit in the data");
+		ck_assert_int_eq(key_sign(other, data, sizeof(data), other_sig,
+		    &olen), 0);
+		assert_same_answer(own, pub, data, sizeof(data), other_sig,
+		    olen, STATUS_BAD_SIGNATURE, "another key's signature");
+		if (n == 0)
+			continue;
+		/* ECDSA: (r, n - s) is valid whenever (r, s) is. */
+		ck_assert_int_eq(key_sign(k, data, sizeof(data), sig, &siglen),
+		    0);
+		memcpy(bad, sig, n);
+		sub_be(order, sig + n, bad + n, n);
+		assert_same_answer(own, pub, data, sizeof(data), bad, siglen, 0,
+		    "the twin (r, n - s)");
+		/* r or s out of 1..n-1. */
+		for (unsigned half = 0; half < 2; half++) {
+			memcpy(bad, sig, siglen);
+			memset(bad + half * n, 0, n);
+			assert_same_answer(own, pub, data, sizeof(data), bad,
+			    siglen, STATUS_BAD_SIGNATURE, "r or s zero");
+			memcpy(bad + half * n, order, n);
+			assert_same_answer(own, pub, data, sizeof(data), bad,
+			    siglen, STATUS_BAD_SIGNATURE, "r or s equal to n");
+			memset(bad + half * n, 0xff, n);
+			assert_same_answer(own, pub, data, sizeof(data), bad,
+			    siglen, STATUS_BAD_SIGNATURE, "r or s above n");
+		}
+		assert_same_answer(own, pub, data, sizeof(data), sig,
+		    siglen - 1, STATUS_BAD_SIGNATURE, "a short signature");
+	}
+	dnskey_verifier_free(own);
+	dnskey_verifier_free(pub);
+	key_free(k);
+	key_free(other);
+}
+END_TEST
+
+/*
+ * A key whose DNSKEY is not its private key's (here: another key's) must
+ * not be checked with its private key: its signatures would pass there,
+ * and fail at every resolver. The verifier made for it falls back to the
+ * public key, and refuses them.
+ */
+START_TEST(test_key_own_verifier_needs_the_published_key)
+{
+	uint8_t data[] = "signed data", sig[KEY_SIGNATURE_MAX];
+	struct dnskey_verifier *v = NULL;
+	struct key *k = NULL, *other = NULL;
+	size_t siglen;
+
+	ck_assert_int_eq(key_generate("example.com.", 13, 0, 256, NOW, &k), 0);
+	ck_assert_int_eq(key_generate("example.com.", 13, 0, 256, NOW, &other),
+	    0);
+	ck_assert_int_eq(key_sign(k, data, sizeof(data), sig, &siglen), 0);
+	ck_assert_uint_eq(k->rdlen, other->rdlen);
+	memcpy(k->rdata, other->rdata, k->rdlen);
+	ck_assert_int_eq(dnskey_verifier_new_own(k, &v), 0);
+	ck_assert(!dnskey_verifier_uses_private(v));
+	ck_assert_int_eq(dnskey_verifier_check(v, data, sizeof(data), sig,
+	    siglen), STATUS_BAD_SIGNATURE);
+	dnskey_verifier_free(v);
+	key_free(k);
+	key_free(other);
+}
+END_TEST
+
+/* A P-256 signature (r||s) over a 32-byte digest as it is, not hashed. */
+static void
+sign_digest(EVP_PKEY *pkey, const uint8_t digest[32], uint8_t sig[64])
+{
+	uint8_t der[80];
+	size_t derlen = sizeof(der);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(EVP_PKEY_sign_init(ctx), 1);
+	ck_assert_int_eq(EVP_PKEY_sign(ctx, der, &derlen, digest, 32), 1);
+	ck_assert_int_eq(keys_ecdsa_der_to_raw(der, derlen, 32, sig), 0);
+	EVP_PKEY_CTX_free(ctx);
+}
+
+/* OpenSSL's verification of sig (r||s) over a digest, as 0 or BAD_SIGNATURE. */
+static int
+evp_verify_digest(EVP_PKEY *pkey, const uint8_t digest[32],
+    const uint8_t sig[64])
+{
+	uint8_t *der = NULL;
+	size_t derlen;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
+	int ok;
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(keys_ecdsa_raw_to_der(sig, 32, &der, &derlen), 0);
+	ck_assert_int_eq(EVP_PKEY_verify_init(ctx), 1);
+	ok = EVP_PKEY_verify(ctx, der, derlen, digest, 32);
+	OPENSSL_free(der);
+	EVP_PKEY_CTX_free(ctx);
+	return ok == 1 ? 0 : STATUS_BAD_SIGNATURE;
+}
+
+/*
+ * The private key's check at the edges random data does not reach: a
+ * digest at or above the group order n (reduced, as verification reduces
+ * it), and a digest e = -r·d (mod n), for which verification's point is
+ * the point at infinity: invalid, though the arithmetic goes through.
+ */
+START_TEST(test_key_own_check_edges)
+{
+	uint8_t digest[32], sig[64];
+	struct keys_ecdsa_own *own = NULL;
+	struct key *k = NULL;
+	BIGNUM *d = NULL, *r = BN_new(), *e = BN_new(), *n = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+
+	ck_assert_int_eq(key_generate("example.com.", 13, 0, 256, NOW, &k), 0);
+	ck_assert_int_eq(keys_ecdsa_own_new(14, k->pkey, &own),
+	    STATUS_UNSUPPORTED);
+	ck_assert_ptr_null(own);
+	ck_assert_int_eq(keys_ecdsa_own_new(13, k->pkey, &own), 0);
+	/* n - 1, n, n + 1, ..., and all ones. */
+	for (int add = -1; add <= 4; add++) {
+		memcpy(digest, p256_order, sizeof(digest));
+		digest[31] = (uint8_t)(digest[31] + add);
+		if (add == 4)
+			memset(digest, 0xff, sizeof(digest));
+		sign_digest(k->pkey, digest, sig);
+		ck_assert_int_eq(evp_verify_digest(k->pkey, digest, sig), 0);
+		ck_assert_int_eq(keys_ecdsa_own_check(own, digest, 32, sig, 64),
+		    0);
+		digest[0] ^= 0x01;
+		ck_assert_int_eq(keys_ecdsa_own_check(own, digest, 32, sig, 64),
+		    STATUS_BAD_SIGNATURE);
+		ck_assert_int_eq(evp_verify_digest(k->pkey, digest, sig),
+		    STATUS_BAD_SIGNATURE);
+	}
+	/* e = n - (r·d mod n): u = (e + r·d)/s = 0. */
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_PRIV_KEY,
+	    &d), 1);
+	ck_assert_ptr_nonnull(BN_bin2bn(p256_order, 32, n));
+	ck_assert_ptr_nonnull(BN_bin2bn(sig, 32, r));
+	ck_assert_int_eq(BN_mod_mul(e, r, d, n, ctx), 1);
+	ck_assert_int_eq(BN_sub(e, n, e), 1);
+	ck_assert_int_eq(BN_bn2binpad(e, digest, 32), 32);
+	ck_assert_int_eq(evp_verify_digest(k->pkey, digest, sig),
+	    STATUS_BAD_SIGNATURE);
+	ck_assert_int_eq(keys_ecdsa_own_check(own, digest, 32, sig, 64),
+	    STATUS_BAD_SIGNATURE);
+	/* A digest of another length is no P-256 digest. */
+	ck_assert_int_eq(keys_ecdsa_own_check(own, digest, 31, sig, 64),
+	    STATUS_BAD_SIGNATURE);
+	BN_clear_free(d);
+	BN_free(r);
+	BN_free(e);
+	BN_free(n);
+	BN_CTX_free(ctx);
+	keys_ecdsa_own_free(own);
+	key_free(k);
+}
+END_TEST
+
 struct sign_job {
 	const struct key *k;
+	const struct dnskey_verifier *own;
 	unsigned id;
 	int failures;
 };
@@ -686,24 +940,31 @@ sign_many(void *arg)
 		memset(data, (int)(job->id * 40 + i), sizeof(data));
 		if (key_sign(job->k, data, sizeof(data), sig, &siglen) != 0 ||
 		    dnskey_verify(rdata, rdlen, data, sizeof(data), sig,
+		    siglen) != 0 ||
+		    dnskey_verifier_check(job->own, data, sizeof(data), sig,
 		    siglen) != 0)
 			job->failures++;
 	}
 	return NULL;
 }
 
-/* Many threads sign with one const key at once (the signer does this). */
+/*
+ * Many threads sign with one const key at once, and check with one
+ * verifier of it (the signer and its self-check do this).
+ */
 START_TEST(test_key_sign_is_thread_safe)
 {
 	static const uint8_t algs[] = { 8, 13, 14, 15, 16 };
+	struct dnskey_verifier *own = NULL;
 	struct sign_job jobs[4];
 	pthread_t threads[4];
 	struct key *k = NULL;
 
 	ck_assert_int_eq(key_generate("example.com.", algs[_i], 1024, 256, NOW,
 	    &k), 0);
+	ck_assert_int_eq(dnskey_verifier_new_own(k, &own), 0);
 	for (unsigned t = 0; t < 4; t++) {
-		jobs[t] = (struct sign_job){ .k = k, .id = t };
+		jobs[t] = (struct sign_job){ .k = k, .own = own, .id = t };
 		ck_assert_int_eq(pthread_create(&threads[t], NULL, sign_many,
 		    &jobs[t]), 0);
 	}
@@ -711,6 +972,7 @@ START_TEST(test_key_sign_is_thread_safe)
 		ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
 		ck_assert_int_eq(jobs[t].failures, 0);
 	}
+	dnskey_verifier_free(own);
 	key_free(k);
 }
 END_TEST
@@ -748,6 +1010,10 @@ main(void)
 	tcase_add_test(tc, test_key_save_refuses_to_overwrite);
 	tcase_add_test(tc, test_key_generate_rejects_bad_arguments);
 	tcase_add_loop_test(tc, test_key_sign_is_thread_safe, 0, 5);
+	tcase_add_loop_test(tc, test_key_own_verifier_answers_as_the_public_key,
+	    0, 5);
+	tcase_add_test(tc, test_key_own_verifier_needs_the_published_key);
+	tcase_add_test(tc, test_key_own_check_edges);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

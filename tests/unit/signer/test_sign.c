@@ -6,6 +6,7 @@
 
 #include "common/encode.h"
 #include "common/status.h"
+#include "keys/dnskey.h"
 #include "keys/keystore.h"
 #include "../keys/keytest.h"
 #include "signer/signer.h"
@@ -90,6 +91,37 @@ START_TEST(test_sign_large_shuffled_zone_checks_in_full)
 }
 END_TEST
 
+/* A small zone: apex, a name server and a host. */
+static const char small_zone[] = "$ORIGIN example.com.\n$TTL 3600\n"
+    "@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+    "@ NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.2\n";
+
+/* z written out as text into *text (caller frees). */
+static void
+zone_text(const struct zone *z, char **text)
+{
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(f = open_memstream(text, &len));
+	ck_assert_int_eq(zone_write(z, f, 1, NULL, NULL), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* text written as name in dir, and read back. */
+static struct zone *
+zone_from_text(const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	struct zone *z = NULL;
+	struct diag d;
+
+	kt_write(dir, name, text, 0644);
+	kt_path(path, sizeof(path), dir, name);
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	return z;
+}
+
 /*
  * The gate names what it refuses with check's finding codes: a small zone
  * signed, written, broken in one line and read back.
@@ -114,28 +146,20 @@ static const struct gate_case {
 
 START_TEST(test_gate_names_check_codes)
 {
-	static const char zone_text[] = "$ORIGIN example.com.\n$TTL 3600\n"
-	    "@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
-	    "@ NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.2\n";
 	const struct gate_case *c = &gate_cases[_i];
-	char path[PATH_MAX], *text = NULL, *line, *save, *out;
-	size_t len = 0, olen = 0;
+	char *text = NULL, *line, *save, *out;
+	size_t olen = 0;
 	bool changed = false;
-	struct zone *z = NULL;
+	struct zone *z;
 	struct sign_policy p;
 	struct diag d;
 	FILE *f;
 
-	kt_write(dir, "small.zone", zone_text, 0644);
-	kt_path(path, sizeof(path), dir, "small.zone");
-	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	z = zone_from_text("small.zone", small_zone);
 	sign_policy_init(&p);
 	ck_assert_int_eq(signer_sign_zone(z, keys, &p, NOW, NULL, NULL, &d), 0);
-	ck_assert_ptr_nonnull(f = open_memstream(&text, &len));
-	ck_assert_int_eq(zone_write(z, f, 1, NULL, NULL), 0);
-	fclose(f);
+	zone_text(z, &text);
 	zone_free(z);
-	z = NULL;
 	ck_assert_ptr_nonnull(f = open_memstream(&out, &olen));
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
@@ -151,9 +175,7 @@ START_TEST(test_gate_names_check_codes)
 	}
 	fclose(f);
 	ck_assert_msg(changed, "case %d: no line with %s", _i, c->find);
-	kt_write(dir, "broken.zone", out, 0644);
-	kt_path(path, sizeof(path), dir, "broken.zone");
-	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	z = zone_from_text("broken.zone", out);
 	diag_clear(&d);
 	ck_assert_int_ne(signer_verify_zone(z, NOW, 1, NULL, &d), 0);
 	ck_assert_msg(strncmp(d.text, c->code, strlen(c->code)) == 0,
@@ -161,6 +183,81 @@ START_TEST(test_gate_names_check_codes)
 	zone_free(z);
 	free(text);
 	free(out);
+}
+END_TEST
+
+/* The self-check with keys, of text read as name, finds a bogus signature. */
+static void
+assert_self_check_refuses(const char *name, const char *text,
+    const struct keyset *ks)
+{
+	struct zone *z = zone_from_text(name, text);
+	struct sign_policy p;
+	struct diag d;
+
+	sign_policy_init(&p);
+	diag_clear(&d);
+	ck_assert_int_eq(signer_verify_signed(z, ks, &p, NOW, NULL, &d),
+	    STATUS_BAD_SIGNATURE);
+	ck_assert_msg(strncmp(d.text, "sig-bogus: ", 11) == 0, "%s", d.text);
+	zone_free(z);
+}
+
+/*
+ * With the signing keys at hand, the self-check checks ECDSA signatures
+ * with the private key. It must still verify every new signature of a
+ * small zone, and refuse a damaged signature and signed data that
+ * changed, as verification with the public keys does.
+ */
+START_TEST(test_self_check_with_own_ecdsa_keys)
+{
+	char keydir[PATH_MAX], *text = NULL, *at, *end;
+	struct keyset *ecdsa = NULL;
+	struct keyring kr;
+	struct zone *z;
+	struct sign_policy p;
+	struct sign_stats st;
+	struct diag d;
+
+	kt_path(keydir, sizeof(keydir), dir, "ecdsa");
+	ck_assert_int_eq(keystore_init_zone(keydir, "example.com", 13, 0, false,
+	    NOW, &ecdsa, &d), 0);
+	z = zone_from_text("small.zone", small_zone);
+	sign_policy_init(&p);
+	p.threads = 2;
+	ck_assert_int_eq(signer_sign(z, ecdsa, &p, NOW, NULL, &st, &d), 0);
+	ck_assert_int_eq(signer_verify_signed(z, ecdsa, &p, NOW, &st, &d), 0);
+	ck_assert_uint_gt(st.signatures_made, 5);
+	ck_assert_uint_eq(st.signatures_checked, st.signatures_made);
+	/* Both keys' DNSKEYs check with the private key; without keys, none. */
+	ck_assert_int_eq(keyring_load(z, ecdsa, &kr), 0);
+	ck_assert_uint_eq(kr.n, 2);
+	for (size_t i = 0; i < kr.n; i++)
+		ck_assert(dnskey_verifier_uses_private(kr.v[i]));
+	keyring_free(&kr);
+	ck_assert_int_eq(keyring_load(z, NULL, &kr), 0);
+	for (size_t i = 0; i < kr.n; i++)
+		ck_assert(!dnskey_verifier_uses_private(kr.v[i]));
+	keyring_free(&kr);
+	zone_text(z, &text);
+	zone_free(z);
+
+	/* One base64 digit of www's A signature changed. */
+	at = strstr(text, "www.example.com.\t3600\tIN\tRRSIG\tA ");
+	ck_assert_ptr_nonnull(at);
+	end = strchr(at, '\n');
+	ck_assert_ptr_nonnull(end);
+	end[-10] = end[-10] == 'A' ? 'B' : 'A';
+	assert_self_check_refuses("sig.zone", text, ecdsa);
+	end[-10] = end[-10] == 'A' ? 'B' : 'A';
+
+	/* The data it signs changed. */
+	at = strstr(text, "www.example.com.\t3600\tIN\tA\t192.0.2.2\n");
+	ck_assert_ptr_nonnull(at);
+	at[strlen("www.example.com.\t3600\tIN\tA\t192.0.2.")] = '9';
+	assert_self_check_refuses("data.zone", text, ecdsa);
+	free(text);
+	keyset_free(ecdsa);
 }
 END_TEST
 
@@ -310,6 +407,7 @@ main(void)
 	tcase_add_test(tc, test_nsec3_owner_on_a_name_is_refused);
 	tcase_add_loop_test(tc, test_gate_names_check_codes, 0,
 	    (int)(sizeof(gate_cases) / sizeof(gate_cases[0])));
+	tcase_add_test(tc, test_self_check_with_own_ecdsa_keys);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
