@@ -5,6 +5,7 @@
 # bench variant, then runs tests/bench/run.sh. See tests/bench/README.
 BENCH_SIZES ?= 10000 100000 1000000
 BENCH_RUNS  ?= 3
+BENCH_SMALL_RUNS ?= 11
 BENCH_PEERS ?=
 
 bench_progs := $(BUILD)/tests/bench/genzone $(BUILD)/tests/bench/floor
@@ -27,6 +28,7 @@ bench:
 	    FLOOR=build/bench/tests/bench/floor \
 	    FIXCLOCK_SO=build/default/tests/fixclock.so \
 	    BENCH_SIZES="$(BENCH_SIZES)" BENCH_RUNS="$(BENCH_RUNS)" \
+	    BENCH_SMALL_RUNS="$(BENCH_SMALL_RUNS)" \
 	    BENCH_PEERS="$(BENCH_PEERS)" sh tests/bench/run.sh
 
 .PHONY: bench bench-progs

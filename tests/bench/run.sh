@@ -6,6 +6,8 @@
 #   ZW GENZONE FLOOR FIXCLOCK_SO   the programs (paths relative to the repo root)
 #   BENCH_SIZES    names per zone          (default "10000 100000 1000000")
 #   BENCH_RUNS     repetitions, medians    (default 3)
+#   BENCH_SMALL_RUNS  repetitions for zones of up to 1000 names (default 11:
+#                  a run of them takes milliseconds, as does the noise)
 #   BENCH_PEERS    "knot bind ldns" or a part of it (default: all installed)
 #   BENCH_TIMEOUT  seconds one run may take (default 120 + 0.6 ms per name)
 #   BENCH_VERIFY_MAX  largest size whose outputs dnssec-verify checks (100000)
@@ -28,6 +30,7 @@ FLOOR=$(abs "${FLOOR:-build/bench/tests/bench/floor}")
 FIXCLOCK_SO=$(abs "${FIXCLOCK_SO:-build/default/tests/fixclock.so}")
 SIZES=${BENCH_SIZES:-10000 100000 1000000}
 RUNS=${BENCH_RUNS:-3}
+SMALL_RUNS=${BENCH_SMALL_RUNS:-11}
 PEERS=${BENCH_PEERS:-}
 VERIFY_MAX=${BENCH_VERIFY_MAX:-100000}
 FLOOR_SECONDS=${BENCH_FLOOR_SECONDS:-3}
@@ -54,6 +57,15 @@ done
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing: apt-get install time"
 command -v timeout >/dev/null || die "timeout (coreutils) is missing"
 case $RUNS in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive number" ;; esac
+case $SMALL_RUNS in '' | *[!0-9]*) die "BENCH_SMALL_RUNS must be a number" ;; esac
+# runs_of SIZE: how many runs that size gets.
+runs_of() {
+	if [ "$1" -le 1000 ] && [ "$SMALL_RUNS" -gt "$RUNS" ]; then
+		echo "$SMALL_RUNS"
+	else
+		echo "$RUNS"
+	fi
+}
 for n in $SIZES; do
 	case $n in '' | *[!0-9]*) die "BENCH_SIZES: '$n' is not a number" ;; esac
 done
@@ -360,7 +372,7 @@ one_run() {
 		fi
 	fi
 	# Signed zones of 1M names are ~550 MB each: keep only the last run's.
-	if [ "${BENCH_KEEP:-}" != 1 ] || [ "$r" -ne "$RUNS" ]; then
+	if [ "${BENCH_KEEP:-}" != 1 ] || [ "$r" -ne "$(runs_of "$n")" ]; then
 		rm -rf "$RUNDIR"
 	fi
 }
@@ -381,8 +393,8 @@ for n in $SIZES; do
 	    "$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')" \
 	    "$(diff "$W/$n/zone" "$W/$n/zone.c1" | grep -c '^>')" >>"$W/sizes.tsv"
 	r=1
-	while [ $r -le "$RUNS" ]; do
-		say "size $n, run $r of $RUNS (timeout ${TIMEOUT}s per command)"
+	while [ $r -le "$(runs_of "$n")" ]; do
+		say "size $n, run $r of $(runs_of "$n") (timeout ${TIMEOUT}s per command)"
 		one_run "$n" $r
 		r=$((r + 1))
 	done
@@ -395,7 +407,8 @@ pkgver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo "not installed
 	echo "# zonewarden benchmark (issue 3)"
 	echo
 	echo "Produced by \`make bench\` (tests/bench/run.sh); see tests/bench/README for what"
-	echo "each row means. Medians of $RUNS interleaved runs; algorithm 13 unless noted;"
+	echo "each row means. Medians of $RUNS interleaved runs ($(runs_of 1) for zones of up to"
+	echo "1000 names); algorithm 13 unless noted;"
 	echo "NSEC3 (SHA-1, 0 iterations, empty salt, no opt-out); 30-day signatures"
 	echo "made at $NOW UTC."
 	echo
