@@ -275,26 +275,23 @@ verify_pkey(const struct dnskey_verifier *v, const uint8_t *data,
 	unsigned hlen = 0;
 	int rc;
 
+	if (n != 0 && siglen != 2 * n)
+		return STATUS_BAD_SIGNATURE;
+	if (EVP_Digest(data, datalen, hash, &hlen, v->md, NULL) != 1) {
+		ERR_clear_error();
+		return STATUS_CRYPTO;
+	}
+	/* Our own P-256 key: its private key gives the same answer, sooner. */
+	if (v->own != NULL)
+		return keys_ecdsa_own_check(v->own, hash, hlen, sig, siglen);
 	if (n != 0) {
-		if (siglen != 2 * n)
-			return STATUS_BAD_SIGNATURE;
-		if (v->own != NULL) {
-			if (EVP_Digest(data, datalen, hash, &hlen, v->md,
-			    NULL) != 1) {
-				ERR_clear_error();
-				return STATUS_CRYPTO;
-			}
-			return keys_ecdsa_own_check(v->own, hash, hlen, sig,
-			    siglen);
-		}
 		if ((rc = keys_ecdsa_raw_to_der(sig, n, &der, &derlen)) != 0)
 			return rc;
 		sig = der;
 		siglen = derlen;
 	}
 	rc = STATUS_CRYPTO;
-	if (EVP_Digest(data, datalen, hash, &hlen, v->md, NULL) != 1 ||
-	    (ctx = EVP_PKEY_CTX_dup(v->verify_template)) == NULL)
+	if ((ctx = EVP_PKEY_CTX_dup(v->verify_template)) == NULL)
 		goto out;
 	/* Anything but 1 (0 wrong, <0 malformed) means no valid signature. */
 	rc = EVP_PKEY_verify(ctx, sig, siglen, hash, hlen) == 1 ? 0 :
@@ -367,19 +364,20 @@ signs_for_published_key(const struct key *k, const struct dnskey_verifier *v)
 int
 dnskey_verifier_new_own(const struct key *k, struct dnskey_verifier **out)
 {
-	struct dnskey_verifier *v;
+	struct keys_ecdsa_own *own;
 	int rc = dnskey_verifier_new(k->rdata, k->rdlen, out);
 
-	if (rc != 0 || k->alg != DNSSEC_ALG_ECDSAP256SHA256 || k->pkey == NULL)
-		return rc;
-	v = *out;
 	/*
-	 * Should anything fail here, v verifies with the public key as any
-	 * other verifier does: the same answers, at the usual cost.
+	 * Another algorithm, no private key, a failure, or a published key
+	 * that is not this one: v verifies with the public key as any other
+	 * verifier does, with the same answers, at the usual cost.
 	 */
-	if (signs_for_published_key(k, v) &&
-	    keys_ecdsa_own_new(k->alg, k->pkey, &v->own) != 0)
-		v->own = NULL;
+	if (rc != 0 || keys_ecdsa_own_new(k->alg, k->pkey, &own) != 0)
+		return rc;
+	if (signs_for_published_key(k, *out))
+		(*out)->own = own;
+	else
+		keys_ecdsa_own_free(own);
 	return 0;
 }
 

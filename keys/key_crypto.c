@@ -437,7 +437,7 @@ keys_ecdsa_own_new(uint8_t alg, EVP_PKEY *pkey, struct keys_ecdsa_own **out)
 	int rc = STATUS_CRYPTO;
 
 	*out = NULL;
-	if (alg != DNSSEC_ALG_ECDSAP256SHA256)
+	if (alg != DNSSEC_ALG_ECDSAP256SHA256 || pkey == NULL)
 		return STATUS_UNSUPPORTED;
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return STATUS_NOMEM;

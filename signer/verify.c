@@ -65,9 +65,8 @@ keyring_load(const struct zone *z, const struct keyset *own,
 	for (size_t i = 0; i < k->n; i++) {
 		const struct zrr *d = &k->key[i];
 		uint8_t alg = d->rdlen >= 4 ? d->rdata[3] : 0;
-		size_t a;
-
 		const struct key *mine = own_key(own, d);
+		size_t a;
 
 		k->status[i] = mine != NULL ?
 		    dnskey_verifier_new_own(mine, &k->v[i]) :
