@@ -665,13 +665,56 @@ out:
 	return rc;
 }
 
+/* A key's signing state for one thread (key_signer_new). */
+struct key_signer {
+	const struct key *k;
+	EVP_PKEY_CTX *ctx;          /* the template's copy, signed with again and again */
+	EVP_MD_CTX *md;             /* the digest's, reset for each signature */
+};
+
 int
-key_sign(const struct key *k, const uint8_t *data, size_t len, uint8_t *sig,
-    size_t *siglen)
+key_signer_new(const struct key *k, struct key_signer **out)
 {
+	struct key_signer *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (s == NULL)
+		return STATUS_NOMEM;
+	s->k = k;
+	if (k->sign_template != NULL &&
+	    ((s->ctx = EVP_PKEY_CTX_dup(k->sign_template)) == NULL ||
+	    (s->md = EVP_MD_CTX_new()) == NULL)) {
+		ERR_clear_error();
+		key_signer_free(s);
+		return STATUS_CRYPTO;
+	}
+	*out = s;
+	return 0;
+}
+
+const struct key *
+key_signer_key(const struct key_signer *s)
+{
+	return s->k;
+}
+
+void
+key_signer_free(struct key_signer *s)
+{
+	if (s == NULL)
+		return;
+	EVP_PKEY_CTX_free(s->ctx);
+	EVP_MD_CTX_free(s->md);
+	free(s);
+}
+
+int
+key_signer_sign(struct key_signer *s, const uint8_t *data, size_t len,
+    uint8_t *sig, size_t *siglen)
+{
+	const struct key *k = s->k;
 	uint8_t hash[EVP_MAX_MD_SIZE], buf[KEY_SIGNATURE_MAX];
 	size_t n = keys_ecdsa_size(k->alg), outlen = sizeof(buf);
-	EVP_PKEY_CTX *ctx = NULL;
 	EVP_MD_CTX *mdctx = NULL;
 	unsigned hlen = 0;
 	int rc = STATUS_CRYPTO;
@@ -683,7 +726,7 @@ key_sign(const struct key *k, const uint8_t *data, size_t len, uint8_t *sig,
 		outlen = crypto_sign_BYTES;
 		break;
 	case DNSSEC_ALG_ED448:
-		/* A context per call: threads share the EVP_PKEY, not this. */
+		/* One-shot signing: a context per call. */
 		if ((mdctx = EVP_MD_CTX_new()) == NULL ||
 		    EVP_DigestSignInit_ex(mdctx, NULL, NULL, NULL, NULL,
 		    k->pkey, NULL) != 1 ||
@@ -692,12 +735,14 @@ key_sign(const struct key *k, const uint8_t *data, size_t len, uint8_t *sig,
 		break;
 	default:
 		/*
-		 * Hash with the pre-fetched digest, and sign with a copy of
-		 * the ready template: no algorithm lookups per signature.
+		 * Hash with the pre-fetched digest and sign, both in this
+		 * thread's contexts, made once: no algorithm lookups, no
+		 * copies and no locks shared with other threads per signature.
 		 */
-		if (EVP_Digest(data, len, hash, &hlen, k->md, NULL) != 1 ||
-		    (ctx = EVP_PKEY_CTX_dup(k->sign_template)) == NULL ||
-		    EVP_PKEY_sign(ctx, buf, &outlen, hash, hlen) != 1)
+		if (EVP_DigestInit_ex2(s->md, k->md, NULL) != 1 ||
+		    EVP_DigestUpdate(s->md, data, len) != 1 ||
+		    EVP_DigestFinal_ex(s->md, hash, &hlen) != 1 ||
+		    EVP_PKEY_sign(s->ctx, buf, &outlen, hash, hlen) != 1)
 			goto out;
 		if (n != 0) {
 			uint8_t der[KEY_SIGNATURE_MAX];
@@ -715,6 +760,19 @@ out:
 	if (rc != 0)
 		ERR_clear_error();
 	EVP_MD_CTX_free(mdctx);
-	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+int
+key_sign(const struct key *k, const uint8_t *data, size_t len, uint8_t *sig,
+    size_t *siglen)
+{
+	struct key_signer *s;
+	int rc;
+
+	if ((rc = key_signer_new(k, &s)) != 0)
+		return rc;
+	rc = key_signer_sign(s, data, len, sig, siglen);
+	key_signer_free(s);
 	return rc;
 }

@@ -91,4 +91,18 @@ bool key_has_cds(const struct key *k);
 int key_sign(const struct key *k, const uint8_t *data, size_t len,
     uint8_t *sig, size_t *siglen) WUR;
 
+/*
+ * The same for many signatures on one thread: a signer holds the
+ * contexts key_sign would make for each call, made once. One signer per
+ * thread (many threads may each have one for the same key); it must not
+ * outlive its key. key_signer_new returns 0, STATUS_NOMEM or
+ * STATUS_CRYPTO; key_signer_sign what key_sign returns.
+ */
+struct key_signer;
+int key_signer_new(const struct key *k, struct key_signer **out) WUR;
+void key_signer_free(struct key_signer *s);
+const struct key *key_signer_key(const struct key_signer *s);
+int key_signer_sign(struct key_signer *s, const uint8_t *data, size_t len,
+    uint8_t *sig, size_t *siglen) WUR;
+
 #endif

@@ -296,11 +296,55 @@ put_signature(struct zrr *slot, const struct zrr *rr, const uint8_t *rdata,
 	slot->flags = flags;
 }
 
+/*
+ * The signers (key_signer) one call of sign_slice made, by key: a slice
+ * signs with a handful of keys, each thread with its own contexts.
+ */
+struct slice_signers {
+	struct key_signer **s;
+	size_t n, cap;
+};
+
+/* k's signer in the slice's set, made on first use. */
+static int
+slice_signer(struct slice_signers *set, const struct key *k,
+    struct key_signer **out)
+{
+	int rc;
+
+	for (size_t i = 0; i < set->n; i++)
+		if (key_signer_key(set->s[i]) == k) {
+			*out = set->s[i];
+			return 0;
+		}
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 4;
+		struct key_signer **ns = realloc(set->s, cap * sizeof(*ns));
+		if (ns == NULL)
+			return STATUS_NOMEM;
+		set->s = ns;
+		set->cap = cap;
+	}
+	if ((rc = key_signer_new(k, out)) != 0)
+		return rc;
+	set->s[set->n++] = *out;
+	return 0;
+}
+
+static void
+slice_signers_free(struct slice_signers *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		key_signer_free(set->s[i]);
+	free(set->s);
+}
+
 static int
 sign_rrset(const struct sign_job *job, const struct zrr *rr, size_t n,
-    const struct key *k, struct bytes *data, struct zrr *slot,
-    struct arena *store)
+    const struct key *k, struct slice_signers *signers, struct bytes *data,
+    struct zrr *slot, struct arena *store)
 {
+	struct key_signer *signer;
 	uint8_t sig[KEY_SIGNATURE_MAX];
 	const uint8_t *apex = zone_origin(job->z);
 	size_t siglen, alen = dname_length(apex), fixed;
@@ -318,9 +362,10 @@ sign_rrset(const struct sign_job *job, const struct zrr *rr, size_t n,
 	};
 	int rc;
 
-	if ((rc = rrsig_signing_data(&f, rr, n, data)) != 0)
-		return rc;
-	if ((rc = key_sign(k, data->data, data->len, sig, &siglen)) != 0)
+	if ((rc = rrsig_signing_data(&f, rr, n, data)) != 0 ||
+	    (rc = slice_signer(signers, k, &signer)) != 0 ||
+	    (rc = key_signer_sign(signer, data->data, data->len, sig,
+	    &siglen)) != 0)
 		return rc;
 	/* The RRSIG rdata is the signed prefix (signer name lower-cased) plus the signature. */
 	fixed = 18 + alen;
@@ -362,6 +407,7 @@ sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 	const struct zrr *rr = job->slots;
 	struct bytes data = { 0 };
 	struct prev_walk walk = { 0 };
+	struct slice_signers signers = { 0 };
 	int rc = 0;
 
 	if (job->prev != NULL && begin < end)
@@ -390,7 +436,8 @@ sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 					job->reused[slice]++;
 				} else {
 					rc = sign_rrset(job, &rr[i], e - i, ks[k],
-					    &data, &job->slots[g], store);
+					    &signers, &data, &job->slots[g],
+					    store);
 					job->made[slice]++;
 				}
 			}
@@ -400,6 +447,7 @@ sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 		else
 			zone_diag_rr(job->z, &rr[i], d, "signing failed");
 	}
+	slice_signers_free(&signers);
 	bytes_free(&data);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 
 #include "common/diag.h"
@@ -17,6 +18,8 @@
 #include "keys/keys_internal.h"
 #include "keytest.h"
 #include "../unit.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 #define NOW 1795305600  /* 20261122000000 */
 
@@ -921,6 +924,104 @@ START_TEST(test_key_own_check_edges)
 }
 END_TEST
 
+/* d2i_ECDSA_SIG's reading of der, into r||s of n bytes each; false if it refuses. */
+static bool
+openssl_der_to_raw(const uint8_t *der, size_t len, size_t n, uint8_t *raw)
+{
+	const unsigned char *p = der;
+	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)len);
+	const BIGNUM *r, *s;
+	bool ok = sig != NULL && p == der + len;
+
+	if (ok) {
+		ECDSA_SIG_get0(sig, &r, &s);
+		ok = BN_bn2binpad(r, raw, (int)n) == (int)n &&
+		    BN_bn2binpad(s, raw + n, (int)n) == (int)n;
+	}
+	ECDSA_SIG_free(sig);
+	return ok;
+}
+
+/*
+ * keys_ecdsa_der_to_raw reads what OpenSSL's signatures hold as
+ * d2i_ECDSA_SIG does, and refuses what is not DER.
+ */
+START_TEST(test_key_ecdsa_der_to_raw)
+{
+	static const struct { const char *curve; size_t n; } curves[] = {
+		{ "P-256", 32 }, { "P-384", 48 },
+	};
+	static const struct { const char *why; uint8_t der[12]; size_t len; }
+	    bad[] = {
+		{ "empty", { 0 }, 0 },
+		{ "not a SEQUENCE", { 0x31, 6, 2, 1, 1, 2, 1, 1 }, 8 },
+		{ "SEQUENCE too long", { 0x30, 7, 2, 1, 1, 2, 1, 1 }, 8 },
+		{ "SEQUENCE too short", { 0x30, 5, 2, 1, 1, 2, 1, 1 }, 8 },
+		{ "long-form length", { 0x30, 0x81, 6, 2, 1, 1, 2, 1, 1 }, 9 },
+		{ "a byte after", { 0x30, 7, 2, 1, 1, 2, 1, 1, 0 }, 9 },
+		{ "only r", { 0x30, 3, 2, 1, 1 }, 5 },
+		{ "s not an INTEGER", { 0x30, 6, 2, 1, 1, 4, 1, 1 }, 8 },
+		{ "empty INTEGER", { 0x30, 5, 2, 0, 2, 1, 1 }, 7 },
+		{ "negative r", { 0x30, 6, 2, 1, 0x81, 2, 1, 1 }, 8 },
+		{ "leading zero not needed", { 0x30, 7, 2, 2, 0, 1, 2, 1, 1 },
+		    9 },
+		{ "INTEGER past the end", { 0x30, 6, 2, 1, 1, 2, 2, 1 }, 8 },
+	};
+	uint8_t der[KEY_SIGNATURE_MAX], raw[96], want[96], digest[48];
+	uint8_t *made = NULL;
+	size_t len, madelen;
+
+	for (size_t c = 0; c < N(curves); c++) {
+		size_t n = curves[c].n;
+		EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
+		    curves[c].curve);
+		EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
+
+		ck_assert_ptr_nonnull(ctx);
+		ck_assert_int_eq(EVP_PKEY_sign_init(ctx), 1);
+		/* Short r and s, and r and s with the top bit set, come by. */
+		for (unsigned i = 0; i < 400; i++) {
+			memset(digest, (int)i, sizeof(digest));
+			len = sizeof(der);
+			ck_assert_int_eq(EVP_PKEY_sign(ctx, der, &len, digest,
+			    n), 1);
+			ck_assert(openssl_der_to_raw(der, len, n, want));
+			ck_assert_int_eq(keys_ecdsa_der_to_raw(der, len, n, raw),
+			    0);
+			ck_assert_mem_eq(raw, want, 2 * n);
+			/* Its own DER back, byte for byte. */
+			ck_assert_int_eq(keys_ecdsa_raw_to_der(raw, n, &made,
+			    &madelen), 0);
+			ck_assert_uint_eq(madelen, len);
+			ck_assert_mem_eq(made, der, len);
+			OPENSSL_free(made);
+			made = NULL;
+		}
+		/* r and s too long for the curve. */
+		memset(raw, 0x7f, 2 * n);
+		ck_assert_int_eq(keys_ecdsa_raw_to_der(raw, n, &made, &madelen),
+		    0);
+		ck_assert_int_eq(keys_ecdsa_der_to_raw(made, madelen, n - 1,
+		    raw), STATUS_CRYPTO);
+		OPENSSL_free(made);
+		made = NULL;
+		EVP_PKEY_CTX_free(ctx);
+		EVP_PKEY_free(pkey);
+	}
+	for (size_t i = 0; i < N(bad); i++)
+		ck_assert_msg(keys_ecdsa_der_to_raw(bad[i].der, bad[i].len, 32,
+		    raw) == STATUS_CRYPTO, "accepted: %s", bad[i].why);
+	/* The smallest well-formed one, r = 1 and s = 128 (a zero byte needed). */
+	static const uint8_t small[] = { 0x30, 7, 2, 1, 1, 2, 2, 0, 0x80 };
+	ck_assert_int_eq(keys_ecdsa_der_to_raw(small, sizeof(small), 32, raw),
+	    0);
+	memset(want, 0, 64);
+	want[31] = 1;
+	want[63] = 0x80;
+	ck_assert_mem_eq(raw, want, 64);
+}
+END_TEST
+
 struct sign_job {
 	const struct key *k;
 	const struct dnskey_verifier *own;
@@ -935,22 +1036,32 @@ sign_many(void *arg)
 	uint8_t data[64], sig[KEY_SIGNATURE_MAX];
 	size_t siglen, rdlen;
 	const uint8_t *rdata = key_dnskey_rdata(job->k, &rdlen);
+	struct key_signer *signer = NULL;
 
+	/* This thread's signer, used again and again, and key_sign in turn. */
+	if (key_signer_new(job->k, &signer) != 0 ||
+	    key_signer_key(signer) != job->k)
+		job->failures++;
 	for (unsigned i = 0; i < 40; i++) {
 		memset(data, (int)(job->id * 40 + i), sizeof(data));
-		if (key_sign(job->k, data, sizeof(data), sig, &siglen) != 0 ||
+		if ((i % 2 == 0 || signer == NULL ?
+		    key_sign(job->k, data, sizeof(data), sig, &siglen) :
+		    key_signer_sign(signer, data, sizeof(data), sig,
+		    &siglen)) != 0 ||
 		    dnskey_verify(rdata, rdlen, data, sizeof(data), sig,
 		    siglen) != 0 ||
 		    dnskey_verifier_check(job->own, data, sizeof(data), sig,
 		    siglen) != 0)
 			job->failures++;
 	}
+	key_signer_free(signer);
 	return NULL;
 }
 
 /*
- * Many threads sign with one const key at once, and check with one
- * verifier of it (the signer and its self-check do this).
+ * Many threads sign with one const key at once, each through its own
+ * signer and through key_sign, and check with one verifier of it (the
+ * signer and its self-check do this).
  */
 START_TEST(test_key_sign_is_thread_safe)
 {
@@ -976,8 +1087,6 @@ START_TEST(test_key_sign_is_thread_safe)
 	key_free(k);
 }
 END_TEST
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 int
 main(void)
@@ -1014,6 +1123,7 @@ main(void)
 	    0, 5);
 	tcase_add_test(tc, test_key_own_verifier_needs_the_published_key);
 	tcase_add_test(tc, test_key_own_check_edges);
+	tcase_add_test(tc, test_key_ecdsa_der_to_raw);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
