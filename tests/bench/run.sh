@@ -301,6 +301,21 @@ one_run() {
 	RUNDIR=$W/$n/run$r
 	mkdir -p "$RUNDIR"
 	Z=$W/$n/zone
+	"$FLOOR" "$FLOOR_SECONDS" >"$RUNDIR/floor.txt" 2>>"$LOG/floor.log" ||
+		say "floor failed (see $LOG/floor.log)"
+	awk -v n="$n" -v r="$r" '{
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		printf "%s\t%s\t%s\t%s\t%s\t%s\n", n, r, $1, v["per_cpu_s"], v["per_wall_s"], v["threads"]
+	}' "$RUNDIR/floor.txt" >>"$FLOORS"
+	# A throwaway sign before the first row: on the bench machine, the
+	# first command after the floor's seconds of load on every CPU ran up
+	# to 2.5 times slower, whatever it was (a 100-name sign 40-50 ms
+	# against 15-20 ms, a pure CPU loop 1.5 times longer), and only the
+	# first. Every row now follows a sign, as all but the first did.
+	"$ZW" --now $NOW -q sign $ORIGIN --in "$Z" --out "$RUNDIR/warm-up.signed" \
+	    --keydir "$W/keys13" --validity 30d --threads $THREADS \
+	    >>"$LOG/warm-up.log" 2>&1 || say "warm-up sign failed (see $LOG/warm-up.log)"
+	rm -f "$RUNDIR/warm-up.signed"
 	# Full signs, each tool in turn.
 	run_zw $n zw-t2 $r "$W/keys13" $THREADS "$Z" "$RUNDIR/zw-t2.signed"
 	zw_ok=$?
@@ -364,16 +379,6 @@ one_run() {
 			skip $n ldns-resign $r "SKIPPED(no-full-sign)"
 		fi
 	fi
-	# The floor last: the command right after its seconds of load on every
-	# CPU ran up to 2.5 times slower on the bench machine (a 100-name sign
-	# took 40-50 ms there, 15-20 ms elsewhere in the run; a pure CPU loop
-	# 1.5 times longer), whatever it was.
-	"$FLOOR" "$FLOOR_SECONDS" >"$RUNDIR/floor.txt" 2>>"$LOG/floor.log" ||
-		say "floor failed (see $LOG/floor.log)"
-	awk -v n="$n" -v r="$r" '{
-		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		printf "%s\t%s\t%s\t%s\t%s\t%s\n", n, r, $1, v["per_cpu_s"], v["per_wall_s"], v["threads"]
-	}' "$RUNDIR/floor.txt" >>"$FLOORS"
 	# Signed zones of 1M names are ~550 MB each: keep only the last run's.
 	if [ "${BENCH_KEEP:-}" != 1 ] || [ "$r" -ne "$(runs_of "$n")" ]; then
 		rm -rf "$RUNDIR"
