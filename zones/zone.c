@@ -248,14 +248,30 @@ zone_release_range(const char *p, size_t len)
  */
 #define RELEASE_MARGIN (1u << 20)
 
-static void
-release_parsed(zs_scanner_t *s, const char **released)
+const char *
+zone_parsed_release(const char *released, const char *current,
+    const char *end)
 {
-	if (!s->input.mmaped ||
-	    s->input.current < *released + ZONE_RELEASE_STEP)
-		return;
-	*released = zone_release_range(*released,
-	    (size_t)(s->input.current - RELEASE_MARGIN - *released));
+	/*
+	 * Only while the parser reads the file: at its end, when the last
+	 * line has no line end, zscanner reads one from a buffer of its own,
+	 * anywhere in memory. A range up to there would drop pages of
+	 * anything mapped in between (our own records, other threads'
+	 * stacks), which then read back as zeros.
+	 */
+	if (current < released || current > end ||
+	    (size_t)(current - released) < ZONE_RELEASE_STEP)
+		return released;
+	return zone_release_range(released,
+	    (size_t)(current - RELEASE_MARGIN - released));
+}
+
+static void
+release_parsed(zs_scanner_t *s, const char **released, const char *end)
+{
+	if (s->input.mmaped && !s->input.eof)
+		*released = zone_parsed_release(*released, s->input.current,
+		    end);
 }
 
 static int load_file(struct zone *z, const char *path, const char *origin,
@@ -269,12 +285,13 @@ static int
 parse_records(struct zone *z, zs_scanner_t *s, const char *path,
     uint16_t file, int depth, struct diag *d)
 {
-	const char *released = s->input.start;
+	/* The file zscanner mapped, when it did (release_parsed). */
+	const char *released = s->input.start, *end = s->input.end;
 	const char *why;
 	int rc;
 
 	for (;;) {
-		release_parsed(s, &released);
+		release_parsed(s, &released, end);
 		if (zs_parse_record(s) != 0 && s->state != ZS_STATE_ERROR) {
 			diag_set(d, path, s->line_counter, "%s",
 			    zs_strerror(s->error.code));

@@ -46,6 +46,14 @@ int zrr_order(const struct zrr *a, const struct zrr *b);
  */
 #define ZONE_RELEASE_STEP (32u << 20)
 const char *zone_release_range(const char *p, size_t len);
+/*
+ * Behind a parser at current in a file mapped up to end, of which the
+ * pages before released are dropped already: drop what it has left behind
+ * (every ZONE_RELEASE_STEP, less a margin) and return the new released.
+ * Nothing when current is not in [released, end].
+ */
+const char *zone_parsed_release(const char *released, const char *current,
+    const char *end);
 
 /*
  * zone_copy.c: lines of an earlier output (struct zone_text) copied into a

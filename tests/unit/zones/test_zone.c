@@ -1244,6 +1244,68 @@ START_TEST(test_zone_unifies_rrset_ttl_with_warning)
 }
 END_TEST
 
+/*
+ * Pages are dropped behind the parser only while it reads the file: at
+ * the end of a file whose last line has no line end, zscanner reads that
+ * line end from a buffer of its own, anywhere in memory, and a range up
+ * to it dropped whatever lay in between (in the fuzzer: another thread's
+ * memory, which read back as zeros).
+ */
+START_TEST(test_zone_load_drops_only_the_files_pages)
+{
+	size_t size = 64u << 20, pad = 8u << 20;
+	/*
+	 * A block mapped before the file, which maps below it (the file is
+	 * too large for a hole above), and below zscanner's own buffer: a
+	 * range from the file up to that buffer would cross the block.
+	 */
+	unsigned char *block = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char path[300];
+	struct zone *z = NULL;
+	struct diag d;
+	size_t n;
+	FILE *f;
+
+	ck_assert_ptr_ne(block, MAP_FAILED);
+	memset(block, 0xab, size);
+	snprintf(path, sizeof(path), "%s/no-line-end.zone", unit_dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "example.com. 300 IN SOA ns.example.com. h.example.com. "
+	    "1 2 3 4 5\nexample.com. 300 IN NS ns.example.com.\n;");
+	for (size_t i = 0; i < pad; i += 64)
+		fputs("a comment, to make the file too large for a hole above ..\n;",
+		    f);
+	fputs("\nns.example.com. 300 IN A 192.0.2.1", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	(void)zone_records(z, &n);
+	ck_assert_uint_eq(n, 3);
+	for (size_t i = 0; i < size; i += 4096)
+		ck_assert_msg(block[i] == 0xab, "byte %zu of memory mapped "
+		    "before the load was dropped", i);
+	zone_free(z);
+	munmap(block, size);
+	unlink(path);
+
+	/* A parser outside [released, end] drops nothing. */
+	unsigned char *map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const char *m = (const char *)map, *r;
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	memset(map, 0xab, size);
+	ck_assert_ptr_eq(zone_parsed_release(m, m + size - 1, m + 4096), m);
+	ck_assert_ptr_eq(zone_parsed_release(m + 4096, m, m + size), m + 4096);
+	ck_assert_int_eq(map[0], 0xab);
+	/* Inside, and far enough: the pages behind it, less a margin, go. */
+	r = zone_parsed_release(m, m + (40u << 20), m + size);
+	ck_assert(r > m && r <= m + (39u << 20));
+	ck_assert_int_eq(map[0], 0);
+	ck_assert_int_eq(map[(size_t)(r - m)], 0xab);
+	munmap(map, size);
+}
+END_TEST
+
 START_TEST(test_zone_include_reports_included_file_and_line)
 {
 	struct zone *z = NULL;
@@ -1302,6 +1364,7 @@ main(void)
 	tcase_add_test(tc, test_zone_rrset_search);
 	tcase_add_test(tc, test_rdata_compare_canonical);
 	tcase_add_test(tc, test_zone_include_reports_included_file_and_line);
+	tcase_add_test(tc, test_zone_load_drops_only_the_files_pages);
 	tcase_add_test(tc, test_serial_policies_never_go_backwards);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
