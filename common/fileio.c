@@ -93,10 +93,13 @@ sync_parent_dir(const char *path)
 	return rc;
 }
 
-/* Write to a fresh temporary file beside path; on success tmp names it. */
+/*
+ * Write to a fresh temporary file beside path; on success tmp names it.
+ * synced: sent to the disk as it is written, and fsynced.
+ */
 static int
-write_temp(const char *path, unsigned mode, file_writer_fn write, void *arg,
-    char *tmp, size_t tmpsize)
+write_temp(const char *path, unsigned mode, bool synced, file_writer_fn write,
+    void *arg, char *tmp, size_t tmpsize)
 {
 	FILE *f = NULL;
 	char *buffer = NULL;
@@ -133,7 +136,7 @@ write_temp(const char *path, unsigned mode, file_writer_fn write, void *arg,
 		setvbuf(f, buffer, _IOFBF, WRITE_BUFFER_SIZE);
 	/* Its periods go by the monotonic clock, whatever the wall clock does. */
 	wb.fd = fileno(f);
-	if (pthread_condattr_init(&monotonic) == 0) {
+	if (synced && pthread_condattr_init(&monotonic) == 0) {
 		writing_back = pthread_condattr_setclock(&monotonic,
 		    CLOCK_MONOTONIC) == 0 &&
 		    pthread_cond_init(&wb.wake, &monotonic) == 0;
@@ -155,7 +158,7 @@ write_temp(const char *path, unsigned mode, file_writer_fn write, void *arg,
 	}
 	if (rc != 0)
 		goto out;
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+	if (fflush(f) != 0 || ferror(f) || (synced && fsync(fileno(f)) != 0)) {
 		rc = status_from_errno(errno);
 		goto out;
 	}
@@ -172,21 +175,36 @@ out:
 	return rc;
 }
 
-int
-file_replace(const char *path, unsigned mode, file_writer_fn write, void *arg)
+static int
+replace(const char *path, unsigned mode, bool synced, file_writer_fn write,
+    void *arg)
 {
 	char tmp[PATH_MAX];
 	int rc;
 
 	file_clean_temps(path);
-	if ((rc = write_temp(path, mode, write, arg, tmp, sizeof(tmp))) != 0)
+	if ((rc = write_temp(path, mode, synced, write, arg, tmp,
+	    sizeof(tmp))) != 0)
 		return rc;
 	if (rename(tmp, path) != 0) {
 		rc = status_from_errno(errno);
 		unlink(tmp);
 		return rc;
 	}
-	return sync_parent_dir(path);
+	return synced ? sync_parent_dir(path) : 0;
+}
+
+int
+file_replace(const char *path, unsigned mode, file_writer_fn write, void *arg)
+{
+	return replace(path, mode, true, write, arg);
+}
+
+int
+file_replace_unsynced(const char *path, unsigned mode, file_writer_fn write,
+    void *arg)
+{
+	return replace(path, mode, false, write, arg);
 }
 
 int
@@ -196,7 +214,8 @@ file_create_new(const char *path, unsigned mode, file_writer_fn write,
 	char tmp[PATH_MAX];
 	int rc;
 
-	if ((rc = write_temp(path, mode, write, arg, tmp, sizeof(tmp))) != 0)
+	if ((rc = write_temp(path, mode, true, write, arg, tmp,
+	    sizeof(tmp))) != 0)
 		return rc;
 	/* link() never replaces an existing file: that is the O_EXCL of the final name. */
 	rc = link(tmp, path) == 0 ? 0 : status_from_errno(errno);

@@ -23,6 +23,14 @@ int file_replace(const char *path, unsigned mode, file_writer_fn write,
     void *arg) WUR;
 
 /*
+ * file_replace without the disk: nothing fsynced. For a file that can be
+ * lost, whose reader checks it first (by a digest kept elsewhere): after
+ * a crash it may be empty or partly written.
+ */
+int file_replace_unsynced(const char *path, unsigned mode,
+    file_writer_fn write, void *arg) WUR;
+
+/*
  * Remove the temporary files of path (path.tmp.PID.N) that processes no
  * longer running left behind (killed mid-write). file_replace does this
  * before it writes.

@@ -167,10 +167,11 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		zone_records(z, &n);
 		cli_info(cli, "%s: serial %u, %zu RRsets: %zu signatures made, "
 		    "%zu reused, %zu verified; %zu records written to %s "
-		    "(%zu lines copied from the previous output)",
+		    "(%zu lines copied from the previous output%s)",
 		    zname, zone_serial(z), stats.rrsets, stats.signatures_made,
 		    stats.signatures_reused, stats.signatures_checked, n, out,
-		    prev.text.copied);
+		    prev.text.copied, prev.from_cache ? ", its records read "
+		    "from its record cache" : "");
 	}
 out:
 	free(states);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct previous {
 	uint8_t body[ZONE_DIGEST_LEN]; /* the digest its last line gives */
 	uint64_t body_len;
 	bool body_ok;                /* ... and the digest of its bytes */
+	bool from_cache;             /* records read from its record cache */
 	struct diag warning;
 	bool warn;
 	pthread_t thread;
@@ -74,8 +76,20 @@ previous_as_written(void *arg)
 	    same_file_state(&job->before, &now);
 }
 
+/* The records of our previous output from its record cache. */
+static int
+load_cache(struct previous *pv, const struct signing_manifest *m)
+{
+	char path[PATH_MAX];
+
+	if (!signing_cache_path(pv->path, path, sizeof(path)))
+		return STATUS_RANGE;
+	return zone_image_load(path, pv->zname, pv->path, m->cache, &pv->zone);
+}
+
 /*
- * Our own output (its last line says so) is read in parts, on every CPU,
+ * Our own output (its last line says so) is read from its record cache
+ * when it names one (and the output is intact), else in parts, on every CPU,
  * while its digest is taken: both from one open file, through
  * /proc/self/fd, whatever happens at its path meanwhile. Only when the
  * digest holds and the file did not change while read are its records
@@ -102,8 +116,15 @@ load_own_output(struct previous *pv, struct diag *d)
 	if (pthread_create(&job.thread, NULL, check_previous, pv) == 0)
 		job.hashing = true;
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", pv->fd);
-	rc = zone_load_lines(fdpath, pv->zname, SIGNING_DEFAULT_TTL, 0,
-	    previous_as_written, &job, &pv->zone, d);
+	/* Its record cache, when it names one and the output is intact. */
+	if (m.cache_known && load_cache(pv, &m) == 0 &&
+	    !previous_as_written(&job)) {
+		zone_free(pv->zone);
+		pv->zone = NULL;
+	}
+	pv->from_cache = pv->zone != NULL;
+	rc = pv->zone != NULL ? 0 : zone_load_lines(fdpath, pv->zname,
+	    SIGNING_DEFAULT_TTL, 0, previous_as_written, &job, &pv->zone, d);
 	/* First, whatever rc: it joins the digest's thread. */
 	pv->intact = previous_as_written(&job) && rc == 0;
 	if (pv->intact && fstat(pv->fd, &pv->st) != 0)
@@ -198,6 +219,7 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 		pthread_join(pv.thread, NULL);
 		prev->zone = pv.zone;
 		prev->intact = pv.intact;
+		prev->from_cache = pv.from_cache && pv.intact;
 		if (pv.intact) {
 			prev->text = (struct zone_text){ pv.zone, pv.fd,
 			    pv.body_len, 0 };
@@ -343,18 +365,28 @@ static bool
 parse_manifest(const char *line, struct signing_manifest *m,
     uint8_t body[ZONE_DIGEST_LEN])
 {
-	char input[65], setup[65], digest[65];
+	char input[65], setup[65], digest[65], cache[65];
 	long long signed_at, due;
 	unsigned long serial;
+	const char *rest;
 	int end = 0;
 
 	memset(m, 0, sizeof(*m));
 	if (strncmp(line, MANIFEST_TAG, strlen(MANIFEST_TAG)) != 0 ||
 	    sscanf(line + strlen(MANIFEST_TAG), "input=%64s setup=%64s "
 	    "signed=%lld due=%lld serial=%lu body=%64s%n", input, setup,
-	    &signed_at, &due, &serial, digest, &end) != 6 ||
-	    line[strlen(MANIFEST_TAG) + (size_t)end] != '\0')
+	    &signed_at, &due, &serial, digest, &end) != 6)
 		return false;
+	rest = line + strlen(MANIFEST_TAG) + (size_t)end;
+	/* Then, when a record cache was written with it, its digest. */
+	if (*rest != '\0') {
+		end = 0;
+		if (sscanf(rest, " cache=%64s%n", cache, &end) != 1 ||
+		    rest[end] != '\0' ||
+		    !parse_digest(cache, m->cache, sizeof(m->cache)))
+			return false;
+		m->cache_known = true;
+	}
 	m->input_known = strcmp(input, "-") != 0;
 	if ((m->input_known &&
 	    !parse_digest(input, m->input, sizeof(m->input))) ||
@@ -452,6 +484,74 @@ self_check(void *arg)
 	return NULL;
 }
 
+bool
+signing_cache_path(const char *out, char *path, size_t size)
+{
+	return snprintf(path, size, "%s" SIGNING_CACHE_SUFFIX, out) <
+	    (int)size;
+}
+
+/* The record cache, written on its own thread beside the zone's text. */
+struct cache_writer {
+	const struct zone *z;
+	char path[PATH_MAX];
+	uint8_t digest[ZONE_DIGEST_LEN];
+	pthread_t thread;
+	bool writing;                /* on its thread, not joined yet */
+	int rc;
+};
+
+static int
+write_cache_file(FILE *out, void *arg)
+{
+	struct cache_writer *c = arg;
+
+	/* Written by its file descriptor, not through out. */
+	return zone_image_write(c->z, fileno(out), c->digest);
+}
+
+static void *
+write_cache(void *arg)
+{
+	struct cache_writer *c = arg;
+
+	c->rc = file_replace_unsynced(c->path, 0644, write_cache_file, c);
+	return NULL;
+}
+
+/*
+ * A zone of SIGNING_CACHE_MIN_RECORDS or more gets a record cache: its
+ * thread starts. Otherwise there is none, and one left from an earlier
+ * (larger) zone goes: it would name other records.
+ */
+static void
+cache_start(struct cache_writer *c, const struct zone *z, const char *out)
+{
+	size_t count;
+
+	c->z = z;
+	c->writing = false;
+	c->rc = STATUS_NOENT;
+	if (!signing_cache_path(out, c->path, sizeof(c->path)))
+		return;
+	(void)zone_records(z, &count);
+	if (count >= SIGNING_CACHE_MIN_RECORDS &&
+	    pthread_create(&c->thread, NULL, write_cache, c) == 0)
+		c->writing = true;
+	else
+		(void)unlink(c->path);
+}
+
+/* Written (0), or not: then the manifest names none. */
+static int
+cache_finish(struct cache_writer *c)
+{
+	if (c->writing)
+		pthread_join(c->thread, NULL);
+	c->writing = false;
+	return c->rc;
+}
+
 /* What write_zone writes, and what runs beside it and after it. */
 struct zone_writer {
 	struct self_check check;     /* its zone and policy are the ones written */
@@ -469,9 +569,17 @@ write_text(const struct zone_writer *w, FILE *out)
 	uint8_t body[ZONE_DIGEST_LEN] = { 0 };
 	char input[2 * ZONE_DIGEST_LEN + 1], digest[2 * ZONE_DIGEST_LEN + 1];
 	char setup[2 * SIGNER_SETUP_DIGEST_LEN + 1];
+	char cached[2 * ZONE_DIGEST_LEN + 1], cache[64] = "";
+	struct cache_writer c;
 	int rc;
 
-	if ((rc = zone_write(z, out, w->check.p->threads, body, w->from)) != 0)
+	cache_start(&c, z, w->job->out);
+	rc = zone_write(z, out, w->check.p->threads, body, w->from);
+	if (cache_finish(&c) == 0) {
+		cached[hex_encode(c.digest, ZONE_DIGEST_LEN, cached)] = '\0';
+		snprintf(cache, sizeof(cache), " cache=%s", cached);
+	}
+	if (rc != 0)
 		return rc;
 	if (w->m->input_known)
 		input[hex_encode(w->m->input, ZONE_DIGEST_LEN, input)] = '\0';
@@ -480,8 +588,9 @@ write_text(const struct zone_writer *w, FILE *out)
 	setup[hex_encode(w->m->setup, SIGNER_SETUP_DIGEST_LEN, setup)] = '\0';
 	digest[hex_encode(body, ZONE_DIGEST_LEN, digest)] = '\0';
 	if (fprintf(out, MANIFEST_TAG "input=%s setup=%s signed=%lld due=%lld "
-	    "serial=%lu body=%s\n", input, setup, (long long)w->m->signed_at,
-	    (long long)w->m->due, (unsigned long)zone_serial(z), digest) < 0)
+	    "serial=%lu body=%s%s\n", input, setup, (long long)w->m->signed_at,
+	    (long long)w->m->due, (unsigned long)zone_serial(z), digest,
+	    cache) < 0)
 		return status_from_errno(errno);
 	return 0;
 }

@@ -29,6 +29,9 @@ struct signing_manifest {
 	uint8_t setup[SIGNER_SETUP_DIGEST_LEN];
 	int64_t signed_at, due;
 	uint32_t serial;
+	/* The record cache written with it (signing_cache_path), if any. */
+	uint8_t cache[ZONE_DIGEST_LEN];
+	bool cache_known;
 };
 
 /*
@@ -48,6 +51,18 @@ int signing_input_digest(const char *path, const struct stat *before,
 bool signing_up_to_date(const char *path, const struct signing_manifest *want,
     int64_t now, struct signing_manifest *found);
 
+/*
+ * Beside an output of SIGNING_CACHE_MIN_RECORDS records or more, its
+ * record cache: the same records as an image (zone_image_write), which
+ * the next run reads instead of the output's text, much faster, while the
+ * output's last line names the cache's digest and the output is intact.
+ * It can be removed at any time (the next run reads the text). Its path:
+ * the output's, plus SIGNING_CACHE_SUFFIX; false when too long.
+ */
+#define SIGNING_CACHE_MIN_RECORDS 65536
+#define SIGNING_CACHE_SUFFIX ".zwcache"
+bool signing_cache_path(const char *out, char *path, size_t size);
+
 /* Our previous output, as signing_load read it. */
 struct signing_previous {
 	struct zone *zone;           /* NULL: none, or not usable */
@@ -58,6 +73,7 @@ struct signing_previous {
 	 * new output (text: the file, open until signing_previous_free).
 	 */
 	bool intact;
+	bool from_cache;             /* its records from its record cache */
 	struct zone_text text;
 	struct stat st;              /* the file as read (text.fd) */
 };

@@ -55,6 +55,8 @@ zone_free(struct zone *z)
 		free(z->rr);
 	free(z->warnings);
 	arena_clear(&z->arena);
+	if (z->image != NULL)
+		munmap(z->image, z->image_len);
 	free(z);
 }
 
@@ -212,8 +214,8 @@ zone_remove_if(struct zone *z, bool (*drop)(const struct zrr *, void *),
 	}
 }
 
-static int
-add_file_name(struct zone *z, const char *path, uint16_t *index)
+int
+zone_add_file_name(struct zone *z, const char *path, uint16_t *index)
 {
 	char **files;
 
@@ -363,7 +365,7 @@ load_file(struct zone *z, const char *path, const char *origin,
 	uint16_t file;
 	int rc;
 
-	if ((rc = add_file_name(z, path, &file)) != 0)
+	if ((rc = zone_add_file_name(z, path, &file)) != 0)
 		return rc;
 	s = malloc(sizeof(*s));
 	if (s == NULL)
@@ -527,7 +529,7 @@ zone_load_lines_buffer(const char *data, size_t len, const char *path,
 	if (s == NULL)
 		return STATUS_NOMEM;
 	if ((rc = zone_new(origin, &z)) != 0 ||
-	    (rc = add_file_name(z, path, &file)) != 0) {
+	    (rc = zone_add_file_name(z, path, &file)) != 0) {
 		free(s);
 		zone_free(z);
 		return rc;
@@ -606,7 +608,7 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 
 		rc = s == NULL ? STATUS_NOMEM : 0;
 		if (rc != 0 || (rc = zone_new(job->origin, &z)) != 0 ||
-		    (rc = add_file_name(z, job->path, &file)) != 0) {
+		    (rc = zone_add_file_name(z, job->path, &file)) != 0) {
 			free(s);
 			job->zones[k] = z;
 			job->rcs[k] = rc;
@@ -710,7 +712,7 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 		job.base[k] = slots;
 		slots += job.newlines[k] + 1;
 	}
-	if ((rc = add_file_name(z, path, &(uint16_t){ 0 })) != 0 ||
+	if ((rc = zone_add_file_name(z, path, &(uint16_t){ 0 })) != 0 ||
 	    (rc = zone_reserve(z, slots)) != 0)
 		goto out;
 	job.slots = z->rr;

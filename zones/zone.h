@@ -242,6 +242,28 @@ struct zone_text {
  */
 int zone_write(const struct zone *z, FILE *out, unsigned threads,
     uint8_t digest[ZONE_DIGEST_LEN], struct zone_text *from) WUR;
+/*
+ * The records of a finalized zone as an image (zone_image.c) into fd, a
+ * new file: bytes that zone_image_load maps and points records into, with
+ * nothing to parse or copy. Written past the page cache where the file
+ * system allows (O_DIRECT), in whole aligned blocks, the file then cut to
+ * its length. digest gets the digest (ZONE_DIGEST_LEN) that names the
+ * image. Returns 0 or a status.
+ */
+int zone_image_write(const struct zone *z, int fd,
+    uint8_t digest[ZONE_DIGEST_LEN]) WUR;
+/*
+ * The zone an image at path holds, when its digest is digest: the records
+ * in the order written (one TTL per RRset, as zone_write wrote them, taken
+ * as zone_finalize_written takes them), record i with line i + 1 of the
+ * file text, which zone_write wrote from the same records. Every record is
+ * checked as zone_load checks what it reads: any doubt gives
+ * STATUS_SYNTAX, never unsafe memory. The file stays mapped until
+ * zone_free: it must be replaced only by rename, never cut short.
+ */
+int zone_image_load(const char *path, const char *origin, const char *text,
+    const uint8_t digest[ZONE_DIGEST_LEN], struct zone **out) WUR;
+
 /* One record as zone_write writes it (no newline) into buf; 0 or a status. */
 int zrr_format(const struct zrr *rr, char *buf, size_t size) WUR;
 

@@ -28,6 +28,8 @@ struct zone {
 	unsigned full_finalizes;   /* how often all of it was finalized (tests) */
 	size_t soa;                /* index of the apex SOA (when finalized) */
 	struct arena arena;        /* owners and rdata */
+	void *image;               /* a mapped image (zone_image_load) that */
+	size_t image_len;          /* records point into, or NULL */
 	char **files;              /* files[0] is "" (generated records) */
 	size_t nfiles;
 	struct diag *warnings;
@@ -123,6 +125,18 @@ bool fastline_parse(const char *line, size_t len, size_t known,
 int zone_load_lines_buffer(const char *data, size_t len, const char *path,
     const char *origin, uint32_t default_ttl, bool as_written,
     struct zone **out, struct diag *d);
+
+/*
+ * An image file at path of the payload as it stands (records as
+ * zone_image.c lays them out, or anything else), with a header that names
+ * records and the payload's true digest, given in digest: for tests and
+ * fuzzing, which make images zone_image_write would not.
+ */
+int zone_image_file(const char *path, const uint8_t *payload, size_t len,
+    uint64_t records, uint8_t digest[ZONE_DIGEST_LEN]);
+
+/* Add path to the zone's file names (records name theirs by index). */
+int zone_add_file_name(struct zone *z, const char *path, uint16_t *index);
 
 /* Record a warning (kept in the zone for the caller to print). */
 int zone_warn(struct zone *z, const struct zrr *rr, const char *fmt, ...)

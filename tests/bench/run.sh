@@ -262,6 +262,14 @@ measure() {
 }
 
 # skip SIZE CASE RUN WHY: a row that could not run.
+# copy_signed FROM TO: a signed output and its record cache (when it has one),
+# as a re-sign finds them.
+copy_signed() {
+	cp "$1" "$2"
+	rm -f "$2.zwcache"
+	[ ! -e "$1.zwcache" ] || cp "$1.zwcache" "$2.zwcache"
+}
+
 skip() {
 	printf '%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\n' "$1" "$2" "$3" "$4" >>"$TSV"
 }
@@ -315,7 +323,7 @@ one_run() {
 	"$ZW" --now $NOW -q sign $ORIGIN --in "$Z" --out "$RUNDIR/warm-up.signed" \
 	    --keydir "$W/keys13" --validity 30d --threads $THREADS \
 	    >>"$LOG/warm-up.log" 2>&1 || say "warm-up sign failed (see $LOG/warm-up.log)"
-	rm -f "$RUNDIR/warm-up.signed"
+	rm -f "$RUNDIR/warm-up.signed" "$RUNDIR/warm-up.signed.zwcache"
 	# Full signs, each tool in turn.
 	run_zw $n zw-t2 $r "$W/keys13" $THREADS "$Z" "$RUNDIR/zw-t2.signed"
 	zw_ok=$?
@@ -335,25 +343,27 @@ one_run() {
 	ZW_EXTRA="--verify all"
 	run_zw $n zw-verify-all $r "$W/keys13" $THREADS "$Z" "$RUNDIR/zw-verify-all.signed"
 	ZW_EXTRA=""
-	rm -f "$RUNDIR/zw-verify-all.signed"
+	rm -f "$RUNDIR/zw-verify-all.signed" "$RUNDIR/zw-verify-all.signed.zwcache"
 	run_zw $n zw-t1 $r "$W/keys13" 1 "$Z" "$RUNDIR/zw-t1.signed"
 	is_active knot && run_knot $n knot-t1 $r 1 "$W/$n/knot-input.zone"
 	run_zw $n zw-ed25519 $r "$W/keys15" $THREADS "$Z" "$RUNDIR/zw-ed25519.signed"
-	rm -rf "$RUNDIR/zw-t1.signed" "$RUNDIR/zw-ed25519.signed" "$RUNDIR/knot-t1.d"
+	rm -rf "$RUNDIR/zw-t1.signed" "$RUNDIR/zw-ed25519.signed" "$RUNDIR/knot-t1.d" \
+	    "$RUNDIR/zw-t1.signed.zwcache" "$RUNDIR/zw-ed25519.signed.zwcache"
 
 	# Re-signs, each on the same tool's fresh output of this run.
 	if [ $zw_ok -eq 0 ]; then
-		cp "$RUNDIR/zw-t2.signed" "$RUNDIR/zw-resign.signed"
+		copy_signed "$RUNDIR/zw-t2.signed" "$RUNDIR/zw-resign.signed"
 		run_zw $n zw-resign $r "$W/keys13" $THREADS "$Z" \
 		    "$RUNDIR/zw-resign.signed" "$RUNDIR/zw-t2.signed"
-		cp "$RUNDIR/zw-t2.signed" "$RUNDIR/zw-resign-1pct.signed"
+		copy_signed "$RUNDIR/zw-t2.signed" "$RUNDIR/zw-resign-1pct.signed"
 		run_zw $n zw-resign-1pct $r "$W/keys13" $THREADS "$W/$n/zone.c1" \
 		    "$RUNDIR/zw-resign-1pct.signed" "$RUNDIR/zw-t2.signed"
 	else
 		skip $n zw-resign $r "SKIPPED(no-full-sign)"
 		skip $n zw-resign-1pct $r "SKIPPED(no-full-sign)"
 	fi
-	rm -f "$RUNDIR/zw-resign.signed" "$RUNDIR/zw-resign-1pct.signed"
+	rm -f "$RUNDIR/zw-resign.signed" "$RUNDIR/zw-resign-1pct.signed" \
+	    "$RUNDIR/zw-resign.signed.zwcache" "$RUNDIR/zw-resign-1pct.signed.zwcache"
 	if is_active knot; then
 		if [ $knot_ok -eq 0 ]; then
 			cp "$RUNDIR/knot-t2.d/knot-input.zone" "$RUNDIR/knot-signed.zone"

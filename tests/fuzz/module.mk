@@ -3,10 +3,11 @@
 # build's compiler; `make fuzz` builds them with clang and libFuzzer
 # (build/fuzz) and runs each FUZZ_SECONDS (default 60), its new inputs in
 # build/fuzz/corpus/<name>, crashes in build/fuzz/crashes/.
-FUZZ_NAMES := zone keys config tlsa state dns der
+FUZZ_NAMES := zone keys config tlsa state dns der image
 fuzz_libs_zone   := $(BUILD)/libzones.a $(BUILD)/libcommon.a
 fuzz_libs_keys   := $(BUILD)/libkeys.a $(BUILD)/libcommon.a
 fuzz_libs_der    := $(BUILD)/libkeys.a $(BUILD)/libcommon.a
+fuzz_libs_image  := $(BUILD)/libzones.a $(BUILD)/libcommon.a
 fuzz_libs_config := $(unit_libs_tools)
 fuzz_libs_tlsa   := $(BUILD)/libkeys.a $(BUILD)/libcommon.a
 fuzz_libs_state  := $(unit_libs_tools)

@@ -110,6 +110,37 @@ START_TEST(test_replace_failing_writer_keeps_old_file)
 }
 END_TEST
 
+/* Without the disk, still whole or not at all: the old file until the rename. */
+START_TEST(test_replace_unsynced_whole_or_not_at_all)
+{
+	char path[300];
+	struct big b = { 0 }, failing = { .fail_after = BIG_CHUNKS / 2 };
+	struct stat st;
+	char *data = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s/zone.signed.zwcache", unit_dir);
+	ck_assert_int_eq(file_replace_unsynced(path, 0644, write_text, "old\n"),
+	    0);
+	ck_assert_int_eq(file_replace_unsynced(path, 0644, write_big, &failing),
+	    STATUS_SYNTAX);
+	ck_assert_int_eq(file_read_all(path, &data, &len), 0);
+	ck_assert_str_eq(data, "old\n");
+	free(data);
+	ck_assert_uint_eq(files_in_dir(), 1);
+	ck_assert_int_eq(file_replace_unsynced(path, 0640, write_big, &b), 0);
+	ck_assert_int_eq(file_read_all(path, &data, &len), 0);
+	ck_assert_uint_eq(len, (size_t)BIG_CHUNKS * BIG_CHUNK);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)data[i] != big_byte(i))
+			ck_abort_msg("byte %zu differs", i);
+	free(data);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0640);
+	ck_assert_uint_eq(files_in_dir(), 1);
+}
+END_TEST
+
 START_TEST(test_create_new_never_replaces)
 {
 	char path[300];
@@ -136,6 +167,7 @@ main(void)
 	tcase_add_checked_fixture(tc, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_test(tc, test_replace_large_file_whole);
 	tcase_add_test(tc, test_replace_failing_writer_keeps_old_file);
+	tcase_add_test(tc, test_replace_unsynced_whole_or_not_at_all);
 	tcase_add_test(tc, test_create_new_never_replaces);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -1306,6 +1307,279 @@ START_TEST(test_zone_load_drops_only_the_files_pages)
 }
 END_TEST
 
+/* The records of a and b alike: bytes, flags, lines, shared owners, SOA. */
+static void
+same_records(const struct zone *a, const struct zone *b)
+{
+	size_t na, nb;
+	const struct zrr *x = zone_records(a, &na), *y = zone_records(b, &nb);
+
+	ck_assert_uint_eq(na, nb);
+	ck_assert_int_eq(zone_soa(a) - x, zone_soa(b) - y);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_uint_eq(dname_length(x[i].owner), dname_length(y[i].owner));
+		ck_assert_mem_eq(x[i].owner, y[i].owner, dname_length(x[i].owner));
+		ck_assert_uint_eq(x[i].ttl, y[i].ttl);
+		ck_assert_uint_eq(x[i].type, y[i].type);
+		ck_assert_uint_eq(x[i].rdlen, y[i].rdlen);
+		ck_assert_mem_eq(x[i].rdata, y[i].rdata, x[i].rdlen);
+		ck_assert_uint_eq(x[i].flags, y[i].flags);
+		ck_assert_uint_eq(x[i].line, y[i].line);
+		ck_assert_str_eq(zone_file_name(a, x[i].file),
+		    zone_file_name(b, y[i].file));
+		if (i > 0)
+			ck_assert_int_eq(x[i].owner == x[i - 1].owner,
+			    y[i].owner == y[i - 1].owner);
+	}
+}
+
+/* z's image into path; its digest. */
+static void
+write_image(const struct zone *z, const char *path,
+    uint8_t digest[ZONE_DIGEST_LEN])
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(zone_image_write(z, fd, digest), 0);
+	ck_assert_int_eq(close(fd), 0);
+}
+
+/*
+ * A zone's image, read back, holds what its text read back holds (taken
+ * as written): the same records, flags, lines and names shared, over
+ * many of the writer's buffers and an owner's case kept.
+ */
+START_TEST(test_zone_image_equals_the_text)
+{
+	enum { NAMES = 20000 };     /* about 3 MB of image: many buffers */
+	char in[300], text[300], image[300];
+	struct zone *z = NULL, *lines = NULL, *img = NULL;
+	uint8_t digest[ZONE_DIGEST_LEN], other[ZONE_DIGEST_LEN];
+	unsigned asked = 0;
+	struct diag d;
+	FILE *f;
+
+	snprintf(in, sizeof(in), "%s/image-in.zone", unit_dir);
+	snprintf(text, sizeof(text), "%s/image.zone", unit_dir);
+	snprintf(image, sizeof(image), "%s/image.zone.img", unit_dir);
+	ck_assert_ptr_nonnull(f = fopen(in, "w"));
+	fputs(HEAD "WWW.Example.COM. A 192.0.2.7\n*.wild TXT \"w\"\n"
+	    "sub NS ns.sub\nns.sub A 192.0.2.9\nsub DS 1 13 2 "
+	    "0000000000000000000000000000000000000000000000000000000000000000\n"
+	    "empty TYPE65280 \\# 0\n", f);
+	for (unsigned i = 0; i < NAMES; i++)
+		fprintf(f, "h%u 60 TXT \"%.*s\"\nh%u AAAA 2001:db8::%x\n", i,
+		    (int)(i % 200), "0123456789abcdefghijklmnopqrstuvwxyz"
+		    "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklm"
+		    "nopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789"
+		    "abcdefghijklmnopqrstuvwxyz", i, i);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(zone_load(in, "example.com.", 3600, &z, &d), 0);
+	ck_assert_ptr_nonnull(f = fopen(text, "w"));
+	ck_assert_int_eq(zone_write(z, f, 2, NULL, NULL), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	write_image(z, image, digest);
+	ck_assert_int_eq(zone_load_lines(text, "example.com.", 3600, 2,
+	    count_true, &asked, &lines, &d), 0);
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, digest,
+	    &img), 0);
+	same_records(lines, img);
+	zone_free(img);
+	img = NULL;
+	/* Cut short past its first pages: refused before it is read. */
+	ck_assert_int_eq(truncate(image, 3 * 4096), 0);
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, digest,
+	    &img), STATUS_SYNTAX);
+	ck_assert_ptr_null(img);
+	write_image(z, image, digest);
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, digest,
+	    &img), 0);
+	/* The same records give the same image, and digest. */
+	snprintf(image, sizeof(image), "%s/image2.zone.img", unit_dir);
+	write_image(img, image, other);
+	ck_assert_mem_eq(digest, other, ZONE_DIGEST_LEN);
+	zone_free(z);
+	zone_free(lines);
+	zone_free(img);
+}
+END_TEST
+
+/* Payload bytes of one record (owner NULL: the record before's). */
+static size_t
+image_record(uint8_t *p, const char *owner, uint32_t ttl, uint16_t type,
+    const void *rdata, uint16_t rdlen)
+{
+	size_t n = 0;
+
+	if (owner == NULL)
+		p[n++] = 0;
+	else {
+		uint8_t wire[DNAME_MAX_LENGTH];
+		ck_assert_int_eq(dname_parse(owner, wire), 0);
+		p[n++] = (uint8_t)dname_length(wire);
+		memcpy(p + n, wire, dname_length(wire));
+		n += dname_length(wire);
+	}
+	p[n++] = (uint8_t)ttl;
+	p[n++] = (uint8_t)(ttl >> 8);
+	p[n++] = (uint8_t)(ttl >> 16);
+	p[n++] = (uint8_t)(ttl >> 24);
+	p[n++] = (uint8_t)type;
+	p[n++] = (uint8_t)(type >> 8);
+	p[n++] = (uint8_t)rdlen;
+	p[n++] = (uint8_t)(rdlen >> 8);
+	memcpy(p + n, rdata, rdlen);
+	return n + rdlen;
+}
+
+/* A zone's first records: SOA and NS at the apex, the name server's A. */
+static size_t
+image_head(uint8_t *p)
+{
+	static const uint8_t soa[] = { 2, 'n', 's', 7, 'e', 'x', 'a', 'm',
+	    'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 1, 'h', 7, 'e', 'x', 'a',
+	    'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 0, 0, 1, 0, 0, 0, 2,
+	    0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5 };
+	size_t n = image_record(p, "example.com.", 300, 6, soa, sizeof(soa));
+
+	n += image_record(p + n, NULL, 300, 2, soa, 16);
+	return n + image_record(p + n, "ns.example.com.", 300, 1,
+	    "\xc0\x00\x02\x01", 4);
+}
+
+/* Try the image of payload (records named): 0 or the loader's status. */
+static int
+try_image(const uint8_t *payload, size_t len, uint64_t records)
+{
+	char path[300];
+	uint8_t digest[ZONE_DIGEST_LEN];
+	struct zone *z = (struct zone *)&path;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/crafted.img", unit_dir);
+	ck_assert_int_eq(zone_image_file(path, payload, len, records, digest),
+	    0);
+	rc = zone_image_load(path, "example.com.", "crafted.zone", digest, &z);
+	ck_assert(rc == 0 || z == NULL);
+	zone_free(z);
+	return rc;
+}
+
+/* Bytes of the file at path from offset on become what they were XOR x. */
+static void
+flip_byte(const char *path, off_t offset, uint8_t x)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	uint8_t b;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &b, 1, offset), 1);
+	b ^= x;
+	ck_assert_int_eq(pwrite(fd, &b, 1, offset), 1);
+	ck_assert_int_eq(close(fd), 0);
+}
+
+/*
+ * An image is taken only as written: its digest as asked, its header, its
+ * length, and then every record as the text reader would take it. Each
+ * refusal leaves no zone.
+ */
+START_TEST(test_zone_image_refuses_what_it_cannot_trust)
+{
+	uint8_t p[4096], digest[ZONE_DIGEST_LEN], wrong[ZONE_DIGEST_LEN];
+	char text[300], image[300];
+	struct zone *z = NULL, *got = NULL;
+	struct stat st;
+	struct diag d;
+	size_t n;
+
+	/* A true image, then each way of damaging it. */
+	ck_assert_int_eq(zone_load(unit_write("small.zone", HEAD
+	    "www A 192.0.2.2\n"), "example.com.", 3600, &z, &d), 0);
+	snprintf(text, sizeof(text), "%s/small.zone", unit_dir);
+	snprintf(image, sizeof(image), "%s/small.img", unit_dir);
+	write_image(z, image, digest);
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, digest,
+	    &got), 0);
+	zone_free(got);
+	got = NULL;
+	memcpy(wrong, digest, sizeof(wrong));
+	wrong[5] ^= 1;
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, wrong,
+	    &got), STATUS_SYNTAX);
+	ck_assert_ptr_null(got);
+	ck_assert_int_eq(zone_image_load(image, "example.net.", text, digest,
+	    &got), STATUS_SYNTAX);
+	ck_assert_int_eq(stat(image, &st), 0);
+	flip_byte(image, st.st_size - 1, 0x40);      /* in the records */
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, digest,
+	    &got), STATUS_SYNTAX);
+	flip_byte(image, st.st_size - 1, 0x40);
+	flip_byte(image, 8, 1);                      /* its version */
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, digest,
+	    &got), STATUS_SYNTAX);
+	flip_byte(image, 8, 1);
+	ck_assert_int_eq(truncate(image, st.st_size - 1), 0);
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, digest,
+	    &got), STATUS_SYNTAX);
+	ck_assert_int_eq(truncate(image, st.st_size + 1), 0);
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, digest,
+	    &got), STATUS_SYNTAX);
+	ck_assert_int_eq(truncate(image, 100), 0);
+	ck_assert_int_eq(zone_image_load(image, "example.com.", text, digest,
+	    &got), STATUS_SYNTAX);
+	ck_assert_ptr_null(got);
+	zone_free(z);
+
+	/* Crafted records with a true digest: first one the loader takes. */
+	n = image_head(p);
+	ck_assert_int_eq(try_image(p, n, 3), 0);
+	ck_assert_int_eq(try_image(p, n, 2), STATUS_SYNTAX);   /* count */
+	ck_assert_int_eq(try_image(p, n, 4), STATUS_SYNTAX);
+	ck_assert_int_eq(try_image(p, n - 1, 3), STATUS_SYNTAX);
+	p[n] = 0;                                              /* a byte more */
+	ck_assert_int_eq(try_image(p, n + 1, 3), STATUS_SYNTAX);
+	ck_assert_int_eq(try_image(p, 0, 0), STATUS_ZONE_CONTENT); /* no SOA */
+	/* The first record without an owner. */
+	n = image_record(p, NULL, 300, 1, "\xc0\0\2\2", 4);
+	ck_assert_int_eq(try_image(p, n, 1), STATUS_SYNTAX);
+	/* An owner outside the zone; a label longer than 63; a name cut short. */
+	n = image_head(p);
+	n += image_record(p + n, "www.example.net.", 300, 1, "\xc0\0\2\2", 4);
+	ck_assert_int_eq(try_image(p, n, 4), STATUS_SYNTAX);
+	/* (Owners by hand: the record's own 0 lands on their last byte.) */
+	n = image_head(p);
+	memcpy(p + n, "\5\x40" "abc\0", 6);
+	n += 5 + image_record(p + n + 5, NULL, 300, 1, "\xc0\0\2\2", 4);
+	ck_assert_int_eq(try_image(p, n, 4), STATUS_SYNTAX);
+	n = image_head(p);
+	memcpy(p + n, "\4\3" "ab\0", 5);
+	n += 4 + image_record(p + n + 4, NULL, 300, 1, "\xc0\0\2\2", 4);
+	ck_assert_int_eq(try_image(p, n, 4), STATUS_SYNTAX);
+	/* A length that is not the name's: the apex and one byte more. */
+	n = image_head(p);
+	memcpy(p + n, "\x0e\7" "example\3" "com\0", 15);
+	n += 14 + image_record(p + n + 14, NULL, 300, 1, "\xc0\0\2\2", 4);
+	ck_assert_int_eq(try_image(p, n, 4), STATUS_SYNTAX);
+	/* The same by hand, well formed: taken. */
+	n = image_head(p);
+	memcpy(p + n, "\x11\3" "abc\7" "example\3" "com\0", 18);
+	n += 17 + image_record(p + n + 17, NULL, 300, 1, "\xc0\0\2\2", 4);
+	ck_assert_int_eq(try_image(p, n, 4), 0);
+	/* Malformed rdata: an A of three bytes; rdata past the end. */
+	n = image_head(p);
+	n += image_record(p + n, "www.example.com.", 300, 1, "\xc0\0\2", 3);
+	ck_assert_int_eq(try_image(p, n, 4), STATUS_SYNTAX);
+	ck_assert_int_eq(try_image(p, n - 1, 4), STATUS_SYNTAX);
+	/* Records that break a zone rule (CNAME and other data). */
+	n = image_head(p);
+	n += image_record(p + n, "www.example.com.", 300, 1, "\xc0\0\2\2", 4);
+	n += image_record(p + n, NULL, 300, 5, "\2ns\7example\3com\0", 16);
+	ck_assert_int_eq(try_image(p, n, 5), STATUS_ZONE_CONTENT);
+}
+END_TEST
+
 START_TEST(test_zone_include_reports_included_file_and_line)
 {
 	struct zone *z = NULL;
@@ -1356,6 +1630,8 @@ main(void)
 	tcase_add_test(tc, test_fastline_reads_only_the_writers_lines);
 	tcase_add_test(tc, test_zone_write_long_records);
 	tcase_add_test(tc, test_zone_write_copies_unchanged_lines);
+	tcase_add_test(tc, test_zone_image_equals_the_text);
+	tcase_add_test(tc, test_zone_image_refuses_what_it_cannot_trust);
 	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
 	tcase_add_loop_test(tc, test_zone_finalize_appended_equals_whole, 0,
 	    (int)(sizeof(appended) / sizeof(appended[0])));

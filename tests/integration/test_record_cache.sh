@@ -1,0 +1,123 @@
+# The record cache: beside an output of 65536 records or more, zonewarden
+# writes the output's records as an image (OUT.zwcache) that the next run
+# reads instead of the output's text. Read from the cache or from the text,
+# a re-sign gives the same output byte for byte (Ed25519 signatures are
+# deterministic); a cache that is damaged, left from another output, or
+# beside an output edited by hand is not used, and a small zone has none.
+. tests/lib.sh
+
+: "${ZW_FIXCLOCK_SO:?ZW_FIXCLOCK_SO must name the fixclock.so shim (make check-integration sets it)}"
+OUT="$WORK/big.signed"
+CACHE="$OUT.zwcache"
+KEYS="$WORK/keys"
+"$ZW" --now $NOW -q keys init example.com --keydir "$KEYS" \
+    --algorithm ed25519 || fail "keys init"
+
+# 17000 names, each with A, RRSIG, NSEC3 and RRSIG: 68000 records and more.
+awk '{ print } END { for (i = 1; i <= 17000; i++) printf "h%d\tIN\tA\t198.51.100.%d\n", i, i % 250 + 1 }' \
+    zones/example/example.com.zone >"$WORK/big.zone"
+# One name in a hundred changed.
+awk 'BEGIN { OFS = "\t" } /^h[0-9]*00\t/ { $4 = "203.0.113.9" } { print }' \
+    "$WORK/big.zone" >"$WORK/big2.zone"
+
+# sign NAME WHEN INPUT OUTPUT: sign with -v; sets CACHED (yes: the previous
+# output's records came from its cache).
+sign() {
+	expect_run "$1" 0 "" "$ZW" --now "$2" -v sign example.com --in "$3" \
+	    --out "$4" --keydir "$KEYS" || return 1
+	CACHED=no
+	grep -q "read from its record cache" "$WORK/stderr" && CACHED=yes
+	return 0
+}
+
+# check NAME CONDITION...: one assertion.
+check() {
+	ck_name=$1
+	shift
+	CHECKS=$((CHECKS + 1))
+	"$@" || fail "$ck_name"
+}
+
+sign first 20261122000000 "$WORK/big.zone" "$OUT"
+check "first sign: a cache beside the output" [ -s "$CACHE" ]
+check "first sign: the output's last line names the cache" \
+    sh -c "tail -n 1 '$OUT' | grep -q ' cache=[0-9a-f]\{32\}\$'"
+cp "$OUT" "$WORK/first.signed"
+cp "$CACHE" "$WORK/first.zwcache"
+
+# A re-sign after changes, from the cache...
+sign from-cache 20261123000000 "$WORK/big2.zone" "$OUT"
+check "re-sign: the previous output read from its cache" [ $CACHED = yes ]
+check "re-sign: signatures kept" grep -q " [1-9][0-9]* reused" "$WORK/stderr"
+cp "$OUT" "$WORK/from-cache.signed"
+cp "$CACHE" "$WORK/from-cache.zwcache"
+# ... and the same from the text alone: the same bytes, cache too.
+cp "$WORK/first.signed" "$WORK/text.signed"
+sign from-text 20261123000000 "$WORK/big2.zone" "$WORK/text.signed"
+check "no cache: the previous output read from its text" [ $CACHED = no ]
+check "from the cache or from the text: the same output" \
+    cmp -s "$WORK/from-cache.signed" "$WORK/text.signed"
+check "from the cache or from the text: the same cache" \
+    cmp -s "$WORK/from-cache.zwcache" "$WORK/text.signed.zwcache"
+
+# Both verifiers accept it, a day on.
+CHECKS=$((CHECKS + 2))
+ldns-verify-zone -V 1 -t 20261124000000 "$OUT" >"$WORK/v.out" 2>&1 ||
+	fail "ldns-verify-zone refuses it: $(tail -n 3 "$WORK/v.out")"
+ZW_FIXCLOCK=$(date -u -d 2026-11-24 +%s) LD_PRELOAD="$ZW_FIXCLOCK_SO" \
+    dnssec-verify -q -o example.com "$OUT" >"$WORK/v.out" 2>&1 ||
+	fail "dnssec-verify refuses it: $(tail -n 3 "$WORK/v.out")"
+
+# A damaged cache (one byte in its records): read from the text instead.
+damaged() {
+	cp "$WORK/first.signed" "$1"
+	cp "$WORK/first.zwcache" "$1.zwcache"
+	printf 'Z' | dd of="$1.zwcache" bs=1 seek=200000 conv=notrunc 2>/dev/null
+}
+damaged "$WORK/damaged.signed"
+sign damaged-cache 20261123000000 "$WORK/big2.zone" "$WORK/damaged.signed"
+check "damaged cache: not used" [ $CACHED = no ]
+check "damaged cache: the same output" \
+    cmp -s "$WORK/from-cache.signed" "$WORK/damaged.signed"
+check "damaged cache: replaced by a good one" \
+    cmp -s "$WORK/from-cache.zwcache" "$WORK/damaged.signed.zwcache"
+
+# Another output's cache (the re-sign's, beside the first output): not used.
+cp "$WORK/first.signed" "$WORK/other.signed"
+cp "$WORK/from-cache.zwcache" "$WORK/other.signed.zwcache"
+sign other-cache 20261123000000 "$WORK/big2.zone" "$WORK/other.signed"
+check "another output's cache: not used" [ $CACHED = no ]
+check "another output's cache: the same output" \
+    cmp -s "$WORK/from-cache.signed" "$WORK/other.signed"
+
+# The output edited by hand, its cache intact: the cache would describe
+# records the file no longer has. Not used; the file is read, with a warning.
+cp "$WORK/first.signed" "$WORK/edited.signed"
+cp "$WORK/first.zwcache" "$WORK/edited.signed.zwcache"
+sed -i 's/^h5\.example\.com\.\t\([0-9]*\)\tIN\tA\t.*/h5.example.com.\t\1\tIN\tA\t192.0.2.55/' \
+    "$WORK/edited.signed"
+check "the hand edit changed the file" \
+    sh -c "! cmp -s '$WORK/first.signed' '$WORK/edited.signed'"
+sign edited-output 20261123000000 "$WORK/big2.zone" "$WORK/edited.signed"
+check "output edited by hand: its cache not used" [ $CACHED = no ]
+check "output edited by hand: warned" \
+    grep -q "changed since it was written" "$WORK/stderr"
+# Its h5 A no longer matches the input: that RRset alone is signed anew
+# (read from the cache, it would have kept its signature).
+h5_new() {
+	grep -q "^h5\.example\.com\.	3600	IN	RRSIG	A .* 20261122230000 " "$1"
+}
+check "output edited by hand: its edited RRset signed anew" \
+    h5_new "$WORK/edited.signed"
+h5_kept() { ! h5_new "$1"; }
+check "from the cache: that RRset kept its signature" \
+    h5_kept "$WORK/from-cache.signed"
+check "output edited by hand: all else the same" \
+    [ "$(diff "$WORK/from-cache.signed" "$WORK/edited.signed" | grep -c '^>')" = 2 ]
+
+# A zone that shrinks below 65536 records: its cache goes.
+sign small 20261124000000 zones/example/example.com.zone "$OUT"
+check "small zone: no cache" [ ! -e "$CACHE" ]
+check "small zone: no cache named" sh -c "! tail -n 1 '$OUT' | grep -q cache="
+check "no temporary file left" sh -c "! ls '$WORK'/*.tmp.* >/dev/null 2>&1"
+finish
