@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -554,14 +555,17 @@ zone_load_lines_buffer(const char *data, size_t len, const char *path,
 }
 
 /*
- * One part of a file that zone_load_lines parses on its own, into its own
- * slice of the whole zone's records: as many slots as the part has lines,
- * plus one (a record takes a line of its own, the last one perhaps
- * without its newline).
+ * One part of a file parsed on its own, into its own slice of the whole
+ * zone's records: as many slots as the part has lines, plus one (a record
+ * takes a line of its own, the last one perhaps without its newline).
  */
 struct part_job {
-	const char *path, *origin;
+	const char *path, *origin;    /* origin: the zone's */
 	uint32_t default_ttl;
+	/* The scanner's origin where the parts begin (wire), when not the zone's. */
+	const uint8_t *scan_origin;
+	size_t scan_origin_len;
+	bool plain_only;              /* each part must be plain (part_is_plain) */
 	const char *data;
 	const size_t *start;          /* nparts + 1 offsets, at line starts */
 	struct zrr *slots;            /* the whole zone's records */
@@ -570,7 +574,46 @@ struct part_job {
 	struct diag *diags;
 	int *rcs;
 	size_t *newlines;             /* in each part */
+	bool *plain;
 };
+
+/*
+ * Can this part of a master file be read without what comes before it,
+ * knowing only the origin and the default TTL where it begins (and that
+ * its first line names its owner)? Not when it may hold a record over
+ * several lines (a parenthesis or an escaped line end, even in a comment
+ * or a string: we do not look closer), a directive (a line that starts
+ * with '$') or a NUL.
+ */
+/*
+ * Might a backslash escape a line end (or end the text)? The general
+ * parser does not count such a line end as one: the line numbers of what
+ * follows would differ.
+ */
+static bool
+may_escape_line_end(const char *p, size_t len)
+{
+	const char *end = p + len, *q;
+
+	for (q = p; (q = memchr(q, '\\', (size_t)(end - q))) != NULL; q++)
+		if (q + 1 == end || q[1] == '\n' || q[1] == '\r')
+			return true;
+	return false;
+}
+
+static bool
+part_is_plain(const char *p, size_t len)
+{
+	const char *end = p + len, *q;
+
+	if (memchr(p, '(', len) != NULL || memchr(p, ')', len) != NULL ||
+	    memchr(p, '\0', len) != NULL || may_escape_line_end(p, len))
+		return false;
+	for (q = p; (q = memchr(q, '$', (size_t)(end - q))) != NULL; q++)
+		if (q == p || q[-1] == '\n')
+			return false;
+	return true;
+}
 
 static int
 count_part(size_t begin, size_t end, void *arg, struct diag *unused)
@@ -586,6 +629,7 @@ count_part(size_t begin, size_t end, void *arg, struct diag *unused)
 		for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
 		    q++)
 			job->newlines[k]++;
+		job->plain[k] = !job->plain_only || part_is_plain(p, len);
 		/* Read again by the parser, from the page cache. */
 		(void)zone_release_range(p, len);
 	}
@@ -622,9 +666,17 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 			diag_set(&job->diags[k], job->path, 0, "cannot parse it "
 			    "in parts");
 			rc = STATUS_SYNTAX;
-		} else
+		} else {
+			/* Relative names continue from the origin of the file's head. */
+			if (job->scan_origin != NULL) {
+				memcpy(s->zone_origin, job->scan_origin,
+				    job->scan_origin_len);
+				s->zone_origin_length =
+				    (uint32_t)job->scan_origin_len;
+			}
 			rc = parse_lines(z, s, p, len, job->path, file,
 			    &job->diags[k]);
+		}
 		zs_deinit(s);
 		free(s);
 		job->rcs[k] = rc;
@@ -634,95 +686,59 @@ parse_part(size_t begin, size_t end, void *arg, struct diag *unused)
 	return 0;
 }
 
-int
-zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
-    unsigned threads, bool (*as_written)(void *), void *arg,
-    struct zone **out, struct diag *d)
-{
-	struct part_job job = { .path = path, .default_ttl = default_ttl };
-	char zname[DNAME_TEXT_MAX];
-	struct zone *z = NULL;
-	struct stat st;
-	size_t nparts, *start = NULL, lines = 0, slots = 0;
-	void *map = MAP_FAILED;
-	int fd, rc = 0;
+/* Not plain (part_is_plain): to be read by the general parser, whole. */
+#define PARTS_NOT_PLAIN 1
 
-	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
-		rc = status_from_errno(errno);
-		if (fd >= 0)
-			close(fd);
-		diag_set(d, path, 0, "cannot read zone file");
-		return rc;
-	}
-	/* Small files gain nothing from parts. */
-	nparts = (size_t)st.st_size / (8u << 20);
-	nparts = nparts > 32 ? 32 : nparts;
-	if (nparts < 2) {
-		close(fd);
-		return zone_load(path, origin, default_ttl, out, d);
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		rc = status_from_errno(errno);
-		diag_set(d, path, 0, "cannot read zone file");
-		return rc;
-	}
-	(void)madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	if ((rc = zone_new(origin, &z)) != 0) {
-		diag_set(d, NULL, 0, "invalid zone name '%s'", origin);
-		goto out;
-	}
-	dname_format(z->origin, zname, sizeof(zname));
-	job.origin = zname;
-	job.data = map;
-	start = calloc(nparts + 1, sizeof(*start));
-	job.base = calloc(nparts, sizeof(*job.base));
-	job.zones = calloc(nparts, sizeof(*job.zones));
-	job.diags = calloc(nparts, sizeof(*job.diags));
-	job.rcs = calloc(nparts, sizeof(*job.rcs));
-	job.newlines = calloc(nparts, sizeof(*job.newlines));
-	if (start == NULL || job.base == NULL || job.zones == NULL ||
-	    job.diags == NULL || job.rcs == NULL || job.newlines == NULL) {
+/*
+ * Parse data[start[0], start[nparts]) in nparts parts on threads workers
+ * and append the records to z, in order, their lines counted from
+ * first_line. With job->plain_only, returns PARTS_NOT_PLAIN (z untouched)
+ * when a part is not plain.
+ */
+static int
+load_parts(struct zone *z, struct part_job *job, size_t nparts,
+    uint32_t first_line, unsigned threads, struct diag *d)
+{
+	size_t slots = 0, lines = first_line, at = z->count;
+	int rc;
+
+	job->base = calloc(nparts, sizeof(*job->base));
+	job->zones = calloc(nparts, sizeof(*job->zones));
+	job->diags = calloc(nparts, sizeof(*job->diags));
+	job->rcs = calloc(nparts, sizeof(*job->rcs));
+	job->newlines = calloc(nparts, sizeof(*job->newlines));
+	job->plain = calloc(nparts, sizeof(*job->plain));
+	if (job->base == NULL || job->zones == NULL || job->diags == NULL ||
+	    job->rcs == NULL || job->newlines == NULL || job->plain == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
-	/* Parts end at line ends: one record per line, so each parses alone. */
-	for (size_t k = 1; k < nparts; k++) {
-		size_t at = (size_t)st.st_size / nparts * k;
-		const char *nl = memchr((const char *)map + at, '\n',
-		    (size_t)st.st_size - at);
-		start[k] = nl ? (size_t)(nl - (const char *)map) + 1 :
-		    (size_t)st.st_size;
-		if (start[k] < start[k - 1])
-			start[k] = start[k - 1];
-	}
-	start[nparts] = (size_t)st.st_size;
-	job.start = start;
 	for (size_t k = 0; k < nparts; k++)
-		diag_clear(&job.diags[k]);
+		diag_clear(&job->diags[k]);
 	/*
 	 * The records go straight into the zone, each part into its slice,
 	 * sized by its lines: counted first, then parsed.
 	 */
-	if ((rc = parallel_for(nparts, 1, threads, count_part, &job, d)) != 0)
+	if ((rc = parallel_for(nparts, 1, threads, count_part, job, d)) != 0)
 		goto out;
 	for (size_t k = 0; k < nparts; k++) {
-		job.base[k] = slots;
-		slots += job.newlines[k] + 1;
+		if (!job->plain[k]) {
+			rc = PARTS_NOT_PLAIN;
+			goto out;
+		}
+		job->base[k] = slots;
+		slots += job->newlines[k] + 1;
 	}
-	if ((rc = zone_add_file_name(z, path, &(uint16_t){ 0 })) != 0 ||
-	    (rc = zone_reserve(z, slots)) != 0)
+	if ((rc = zone_reserve(z, slots)) != 0)
 		goto out;
-	job.slots = z->rr;
-	if ((rc = parallel_for(nparts, 1, threads, parse_part, &job, d)) != 0)
+	job->slots = z->rr + at;
+	if ((rc = parallel_for(nparts, 1, threads, parse_part, job, d)) != 0)
 		goto out;
 	/* The slices close up in order: their lines continue from the parts before. */
 	for (size_t k = 0; k < nparts && rc == 0; k++) {
-		struct zone *p = job.zones[k];
-		if ((rc = job.rcs[k]) != 0) {
-			*d = job.diags[k];
+		struct zone *p = job->zones[k];
+		if ((rc = job->rcs[k]) != 0) {
+			*d = job->diags[k];
 			if (d->line > 0)
 				d->line += lines;
 			break;
@@ -731,28 +747,300 @@ zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
 		for (size_t i = 0; i < p->count; i++)
 			z->rr[z->count++].line += (uint32_t)lines;
 		arena_absorb(&z->arena, &p->arena);
-		lines += job.newlines[k];
+		lines += job->newlines[k];
 	}
-	if (rc == 0 && as_written != NULL && as_written(arg))
+	z->finalized = false;
+out:
+	for (size_t k = 0; job->zones != NULL && k < nparts; k++)
+		zone_free(job->zones[k]);
+	free(job->zones);
+	free(job->diags);
+	free(job->rcs);
+	free(job->newlines);
+	free(job->plain);
+	free(job->base);
+	return rc;
+}
+
+/*
+ * The first line start at or after at (at itself only when it is 0 or
+ * follows a newline) whose first character begins an owner name: no
+ * blank, comment, directive or empty line, which take something from the
+ * lines before. len when there is none.
+ */
+static size_t
+owner_line(const char *data, size_t len, size_t at)
+{
+	for (;;) {
+		if (at > 0 && at < len && data[at - 1] != '\n') {
+			const char *nl = memchr(data + at, '\n', len - at);
+			at = nl != NULL ? (size_t)(nl - data) + 1 : len;
+		}
+		if (at >= len || strchr(" \t\r\n;$", data[at]) == NULL)
+			return at;
+		at++;
+	}
+}
+
+/*
+ * Part boundaries in data[from, len): nparts parts of about equal size,
+ * each starting at a line start, and with owners at an owner_line. A
+ * part may be empty.
+ */
+static void
+part_starts(const char *data, size_t len, size_t from, size_t nparts,
+    bool owners, size_t *start)
+{
+	start[0] = from;
+	for (size_t k = 1; k < nparts; k++) {
+		size_t at = from + (len - from) / nparts * k;
+		const char *nl = memchr(data + at, '\n', len - at);
+
+		at = nl != NULL ? (size_t)(nl - data) + 1 : len;
+		if (owners)
+			at = owner_line(data, len, at);
+		start[k] = at < start[k - 1] ? start[k - 1] : at;
+	}
+	start[nparts] = len;
+}
+
+/* A file mapped for reading in parts. */
+struct mapped {
+	void *map;
+	const char *data;
+	size_t len;
+};
+
+/* Map path; -errno and d set when it cannot. */
+static int
+map_file(const char *path, struct mapped *m, struct diag *d)
+{
+	struct stat st;
+	void *map;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
+		rc = status_from_errno(errno);
+		if (fd >= 0)
+			close(fd);
+		diag_set(d, path, 0, "cannot read zone file");
+		return rc;
+	}
+	m->len = (size_t)st.st_size;
+	map = m->len > 0 ? mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0) :
+	    MAP_FAILED;
+	rc = map == MAP_FAILED ? status_from_errno(errno) : 0;
+	close(fd);
+	if (map == MAP_FAILED) {
+		diag_set(d, path, 0, "cannot read zone file");
+		return rc != 0 ? rc : STATUS_SYNTAX;
+	}
+	(void)madvise(map, m->len, MADV_SEQUENTIAL);
+	m->map = map;
+	m->data = map;
+	return 0;
+}
+
+/* Parts of this size, at most this many, are worth their threads. */
+#define PART_BYTES (8u << 20)
+#define PARTS_MAX 32
+
+static size_t
+part_count(size_t len, size_t part_bytes)
+{
+	size_t n = len / part_bytes;
+
+	return n > PARTS_MAX ? PARTS_MAX : n;
+}
+
+int
+zone_load_lines(const char *path, const char *origin, uint32_t default_ttl,
+    unsigned threads, bool (*as_written)(void *), void *arg,
+    struct zone **out, struct diag *d)
+{
+	struct part_job job = { .path = path, .default_ttl = default_ttl };
+	char zname[DNAME_TEXT_MAX];
+	struct mapped m = { NULL, NULL, 0 };
+	struct zone *z = NULL;
+	size_t nparts, *start = NULL;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	/* Small files gain nothing from parts. */
+	if (stat(path, &st) == 0 &&
+	    part_count((size_t)st.st_size, PART_BYTES) < 2)
+		return zone_load(path, origin, default_ttl, out, d);
+	if ((rc = map_file(path, &m, d)) != 0)
+		return rc;
+	if ((nparts = part_count(m.len, PART_BYTES)) < 2) {
+		munmap(m.map, m.len);
+		return zone_load(path, origin, default_ttl, out, d);
+	}
+	if ((rc = zone_new(origin, &z)) != 0) {
+		diag_set(d, NULL, 0, "invalid zone name '%s'", origin);
+		goto out;
+	}
+	dname_format(z->origin, zname, sizeof(zname));
+	job.origin = zname;
+	job.data = m.data;
+	if ((start = calloc(nparts + 1, sizeof(*start))) == NULL) {
+		rc = STATUS_NOMEM;
+		goto out;
+	}
+	/* Parts end at line ends: one record per line, so each parses alone. */
+	part_starts(m.data, m.len, 0, nparts, false, start);
+	job.start = start;
+	if ((rc = zone_add_file_name(z, path, &(uint16_t){ 0 })) != 0 ||
+	    (rc = load_parts(z, &job, nparts, 0, threads, d)) != 0)
+		goto out;
+	if (as_written != NULL && as_written(arg))
 		rc = zone_finalize_written(z, d);
-	else if (rc == 0)
+	else
 		rc = zone_finalize(z, d);
 	if (rc == 0) {
 		*out = z;
 		z = NULL;
 	}
 out:
-	for (size_t k = 0; job.zones != NULL && k < nparts; k++)
-		zone_free(job.zones[k]);
-	free(job.zones);
-	free(job.diags);
-	free(job.rcs);
-	free(job.newlines);
-	free(job.base);
 	free(start);
 	zone_free(z);
-	if (map != MAP_FAILED)
-		munmap(map, (size_t)st.st_size);
+	munmap(m.map, m.len);
+	return rc;
+}
+
+/* The lines the head holds: where the first part's line numbers continue. */
+static uint32_t
+count_lines(const char *p, size_t len)
+{
+	uint32_t n = 0;
+
+	for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
+	    q++)
+		n++;
+	return n;
+}
+
+/* Does the text hold "$INCLUDE" (in any case)? */
+static bool
+holds_include(const char *p, size_t len)
+{
+	const char *end = p + len;
+
+	for (; (p = memchr(p, '$', (size_t)(end - p))) != NULL; p++)
+		if ((size_t)(end - p) >= 8 && strncasecmp(p + 1, "INCLUDE", 7) == 0)
+			return true;
+	return false;
+}
+
+/* The head: about this much, up to a line that names its owner, is read first, alone. */
+#define HEAD_BYTES (64u << 10)
+
+/*
+ * A large master file read in parts (zone_load_parts) into z, empty;
+ * anything but 0 when it was not (the general parser then reads it whole,
+ * and says what is wrong with it, if anything).
+ */
+static int
+load_input_parts(struct zone *z, const char *path, const char *zname,
+    uint32_t default_ttl, size_t part_bytes, unsigned threads,
+    struct diag *d)
+{
+	struct part_job job = { .path = path, .origin = zname,
+	    .plain_only = true };
+	struct mapped m = { NULL, NULL, 0 };
+	size_t nparts, head, *start = NULL;
+	zs_scanner_t *s = NULL;
+	uint16_t file;
+	int rc;
+
+	if ((rc = map_file(path, &m, d)) != 0)
+		return rc;
+	nparts = part_count(m.len, part_bytes);
+	head = nparts < 2 ? m.len : owner_line(m.data, m.len,
+	    HEAD_BYTES < m.len / nparts ? HEAD_BYTES : m.len / nparts);
+	if (head >= m.len || holds_include(m.data, head) ||
+	    may_escape_line_end(m.data, head) ||
+	    (start = calloc(nparts + 1, sizeof(*start))) == NULL ||
+	    (s = malloc(sizeof(*s))) == NULL ||
+	    zone_add_file_name(z, path, &file) != 0) {
+		rc = PARTS_NOT_PLAIN;
+		goto out;
+	}
+	if (zs_init(s, zname, CLASS_IN, default_ttl) != 0) {
+		rc = PARTS_NOT_PLAIN;
+		goto out;
+	}
+	/*
+	 * The head (directives, a SOA over several lines) goes to the
+	 * general parser first: what it leaves set (origin, default TTL)
+	 * holds where every part begins, since no part may change it.
+	 */
+	if (zs_set_input_string(s, m.data, head) != 0)
+		rc = PARTS_NOT_PLAIN;
+	else {
+		s->line_counter = 1;
+		rc = parse_records(z, s, path, file, -1, d);
+	}
+	if (rc == 0) {
+		job.data = m.data;
+		job.default_ttl = s->default_ttl;
+		job.scan_origin = s->zone_origin;
+		job.scan_origin_len = s->zone_origin_length;
+		part_starts(m.data, m.len, head, nparts, true, start);
+		job.start = start;
+		rc = load_parts(z, &job, nparts, count_lines(m.data, head),
+		    threads, d);
+	}
+	zs_deinit(s);
+out:
+	free(s);
+	free(start);
+	munmap(m.map, m.len);
+	return rc;
+}
+
+int
+zone_load_parts(const char *path, const char *origin, uint32_t default_ttl,
+    size_t part_bytes, unsigned threads, bool *in_parts, struct zone **out,
+    struct diag *d)
+{
+	struct zone *z = NULL;
+	char zname[DNAME_TEXT_MAX];
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	*in_parts = false;
+	if ((rc = zone_new(origin, &z)) != 0) {
+		diag_set(d, NULL, 0, "invalid zone name '%s'", origin);
+		return rc;
+	}
+	dname_format(z->origin, zname, sizeof(zname));
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    part_count((size_t)st.st_size, part_bytes) >= 2 &&
+	    load_input_parts(z, path, zname, default_ttl, part_bytes, threads,
+	    d) == 0)
+		*in_parts = true;
+	else {
+		/*
+		 * Read whole by the general parser (nothing of a try in parts
+		 * kept): what it accepts, and what it says of what it refuses,
+		 * is what the parts are checked against.
+		 */
+		zone_free(z);
+		if ((rc = zone_new(origin, &z)) != 0)
+			return rc;
+		diag_clear(d);
+		rc = load_file(z, path, zname, default_ttl, 0, d);
+	}
+	if (rc == 0)
+		rc = zone_finalize(z, d);
+	if (rc == 0) {
+		*out = z;
+		z = NULL;
+	}
+	zone_free(z);
 	return rc;
 }
 
@@ -760,24 +1048,10 @@ int
 zone_load(const char *path, const char *origin, uint32_t default_ttl,
     struct zone **out, struct diag *d)
 {
-	struct zone *z = NULL;
-	char zname[DNAME_TEXT_MAX];
-	int rc;
+	bool in_parts;
 
-	if ((rc = zone_new(origin, &z)) != 0) {
-		diag_set(d, NULL, 0, "invalid zone name '%s'", origin);
-		return rc;
-	}
-	dname_format(z->origin, zname, sizeof(zname));
-	if ((rc = load_file(z, path, zname, default_ttl, 0, d)) != 0)
-		goto out;
-	if ((rc = zone_finalize(z, d)) != 0)
-		goto out;
-	*out = z;
-	z = NULL;
-out:
-	zone_free(z);
-	return rc;
+	return zone_load_parts(path, origin, default_ttl, PART_BYTES, 0,
+	    &in_parts, out, d);
 }
 
 const struct zrr *

@@ -138,6 +138,20 @@ int zone_image_file(const char *path, const uint8_t *payload, size_t len,
 /* Add path to the zone's file names (records name theirs by index). */
 int zone_add_file_name(struct zone *z, const char *path, uint16_t *index);
 
+/*
+ * zone_load, with parts of part_bytes (zone_load: 8 MiB) for tests: a
+ * file of at least two parts is read in parts on threads workers (0: one
+ * per online CPU) when it is plain enough that each part reads the same
+ * alone: after a head of about 64 KiB (read first, by the general
+ * parser), no directive, no parenthesis and no escaped line end, each
+ * part starting at a line that names its owner. Otherwise, or when
+ * anything in it is wrong, the general parser reads it whole (so errors
+ * are always its own). *in_parts tells which.
+ */
+int zone_load_parts(const char *path, const char *origin,
+    uint32_t default_ttl, size_t part_bytes, unsigned threads,
+    bool *in_parts, struct zone **out, struct diag *d) WUR;
+
 /* Record a warning (kept in the zone for the caller to print). */
 int zone_warn(struct zone *z, const struct zrr *rr, const char *fmt, ...)
     PRINTF_LIKE(3, 4);

@@ -319,6 +319,126 @@ as_written_same(const struct zone *z)
  * A file of one record per line, large enough to be read in parts: the
  * same records, lines and errors as reading it whole.
  */
+/* path read whole and in parts of part_bytes: the same answer; were parts used? */
+static bool
+parts_same_as_whole(const char *path, size_t part_bytes, int want_rc)
+{
+	struct zone *a = NULL, *b = NULL;
+	struct diag da, db;
+	bool whole, in_parts;
+	size_t na, nb;
+
+	int rc = zone_load_parts(path, "example.com.", 3600, 1u << 30, 2,
+	    &whole, &a, &da);
+	ck_assert_msg(rc == want_rc, "read whole: %d, %s:%lu: %s", rc, da.file,
+	    (unsigned long)da.line, da.text);
+	ck_assert(!whole);
+	ck_assert_int_eq(zone_load_parts(path, "example.com.", 3600, part_bytes,
+	    2, &in_parts, &b, &db), want_rc);
+	if (want_rc != 0) {
+		ck_assert(!in_parts);
+		ck_assert_str_eq(db.file, da.file);
+		ck_assert_uint_eq(db.line, da.line);
+		ck_assert_str_eq(db.text, da.text);
+		return in_parts;
+	}
+	const struct zrr *x = zone_records(a, &na), *y = zone_records(b, &nb);
+	ck_assert_uint_eq(nb, na);
+	ck_assert_uint_eq(zone_warning_count(b), zone_warning_count(a));
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_uint_eq(dname_length(y[i].owner), dname_length(x[i].owner));
+		ck_assert_mem_eq(y[i].owner, x[i].owner, dname_length(x[i].owner));
+		ck_assert_uint_eq(y[i].type, x[i].type);
+		ck_assert_uint_eq(y[i].ttl, x[i].ttl);
+		ck_assert_uint_eq(y[i].rdlen, x[i].rdlen);
+		ck_assert_mem_eq(y[i].rdata, x[i].rdata, x[i].rdlen);
+		ck_assert_uint_eq(y[i].line, x[i].line);
+		ck_assert_uint_eq(y[i].flags, x[i].flags);
+		ck_assert_str_eq(zone_file_name(b, y[i].file),
+		    zone_file_name(a, x[i].file));
+	}
+	zone_free(a);
+	zone_free(b);
+	return in_parts;
+}
+
+/* A zone as people write it: directives and a SOA over several lines at the head. */
+static const char *
+write_plain_zone(const char *name, const char *first, const char *extra)
+{
+	static char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", unit_dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	if (first != NULL)
+		fputs(first, f);
+	fprintf(f, "; the head\n$ORIGIN example.com.\n$TTL 300\n"
+	    "@\tIN\tSOA\tns hostmaster (\n\t\t2026112201 ; serial\n"
+	    "\t\t7200 3600 1209600 300 )\n\tNS\tns\nns\tA\t192.0.2.1\n"
+	    "$ORIGIN sub.example.com.\n$TTL 120\n");
+	for (unsigned i = 0; i < 3000; i++) {
+		/* Relative owners and names, under the head's last origin and TTL. */
+		fprintf(f, "h%u\tA\t192.0.2.%u\n", i, i % 250);
+		/* A blank owner: the line before's; often where a part would begin. */
+		if (i % 3 == 0)
+			fprintf(f, "\tAAAA\t2001:db8::%x\n \t60 TXT \"a;b \\\"c\\\" %u\"\n",
+			    i, i);
+		if (i % 7 == 0)
+			fprintf(f, "; a comment\n\n   ; and one after blanks\n");
+		if (i % 11 == 0)
+			fprintf(f, "d%u 3600 IN NS ns1.provider.example.\n"
+			    "d%u DS 12345 13 2 %064x\n", i, i, i);
+		/* The writer's own form (the fast reader's), absolute names. */
+		if (i % 13 == 0)
+			fprintf(f, "w%u.example.com.\t300\tIN\tA\t192.0.2.9\n"
+			    "w%u.example.com.\t300\tIN\tA\t192.0.2.10\n", i, i);
+		/* A TTL other than the RRset's first: a warning either way. */
+		if (i % 500 == 0)
+			fprintf(f, "h%u 99 A 192.0.2.251\n", i);
+		if (i == 1500 && extra != NULL)
+			fputs(extra, f);
+	}
+	fprintf(f, "@ MX 10 h1\n*.wild\tA\t192.0.2.80");    /* no newline at the end */
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/*
+ * A large plain master file is read in parts (each part as the general
+ * parser would read it, knowing the head's origin and TTL); anything that
+ * could make a part read otherwise alone sends it to the general parser
+ * whole, whose errors are the ones given.
+ */
+START_TEST(test_zone_load_parts_equals_whole)
+{
+	static const struct { const char *extra; int rc; bool parts; } cases[] = {
+		{ NULL, 0, true },
+		{ "h9 TXT \"a (parenthesis) in a string\"\n", 0, false },
+		{ "; a (parenthesis) in a comment\n", 0, false },
+		{ "$TTL 60\n", 0, false },
+		{ "$ORIGIN other.example.com.\n", 0, false },
+		{ "e1 TXT \"an escaped \\\n line end\"\n", STATUS_SYNTAX, false },
+		{ "x TYPE65534 \\# 0\nbad NOTATYPE 1\n", STATUS_SYNTAX, false },
+		{ "out.example.net. A 192.0.2.1\n", STATUS_ZONE_CONTENT, false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *path = write_plain_zone("plain.zone", NULL,
+		    cases[i].extra);
+		/* Parts of a few hundred bytes: about 32 of them. */
+		ck_assert_msg(parts_same_as_whole(path, 4096, cases[i].rc) ==
+		    cases[i].parts, "case %zu", i);
+	}
+	/* An $INCLUDE at the head: read whole (it reads the file it names). */
+	char inc[400];
+	snprintf(inc, sizeof(inc), "$INCLUDE %s/inc.zone\n", unit_dir);
+	unit_write("inc.zone", "ns2 A 192.0.2.2\n");
+	ck_assert(!parts_same_as_whole(write_plain_zone("plain.zone", inc, NULL),
+	    4096, 0));
+}
+END_TEST
+
 START_TEST(test_zone_load_lines_equals_zone_load)
 {
 	enum { NAMES = 100000 };   /* about 32 MB: four parts */
@@ -1604,6 +1724,7 @@ main(void)
 	tcase_add_test(tc, test_zrr_mx_host_names_only_real_hosts);
 	tcase_add_test(tc, test_zone_large_random_order_loads_in_canonical_order);
 	tcase_add_test(tc, test_zone_load_lines_equals_zone_load);
+	tcase_add_test(tc, test_zone_load_parts_equals_whole);
 	tcase_add_test(tc, test_lines_reader_refuses_escaped_line_ends);
 	tcase_add_test(tc, test_fastline_reads_only_the_writers_lines);
 	tcase_add_test(tc, test_zone_write_long_records);
