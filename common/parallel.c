@@ -54,6 +54,16 @@ worker(void *p)
 	return NULL;
 }
 
+unsigned
+parallel_threads(unsigned threads, unsigned max)
+{
+	if (threads == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cpus > 0 ? (unsigned)cpus : 1;
+	}
+	return threads > max ? max : threads;
+}
+
 int
 parallel_for(size_t n, size_t chunk, unsigned threads, slice_fn fn,
     void *arg, struct diag *d)
@@ -62,12 +72,7 @@ parallel_for(size_t n, size_t chunk, unsigned threads, slice_fn fn,
 	pthread_t tid[THREADS_MAX];
 	unsigned started = 0;
 
-	if (threads == 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = cpus > 0 ? (unsigned)cpus : 1;
-	}
-	if (threads > THREADS_MAX)
-		threads = THREADS_MAX;
+	threads = parallel_threads(threads, THREADS_MAX);
 	atomic_init(&w.next, 0);
 	atomic_init(&w.failed, 0);
 	pthread_mutex_init(&w.lock, NULL);

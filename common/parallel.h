@@ -18,4 +18,7 @@ typedef int (*slice_fn)(size_t begin, size_t end, void *arg, struct diag *d);
 int parallel_for(size_t n, size_t chunk, unsigned threads, slice_fn fn,
     void *arg, struct diag *d) WUR;
 
+/* The threads parallel_for runs for threads (0: online CPUs), at most max. */
+unsigned parallel_threads(unsigned threads, unsigned max);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/parallel.h"
 #include "common/status.h"
 #include "zones_internal.h"
 
@@ -72,109 +73,290 @@ compare_rr(const void *pa, const void *pb)
 	return a->line < b->line ? -1 : (a->line > b->line);
 }
 
-/* A record's place in a sort: its owner's dname_sort_key, then its index. */
+/*
+ * A run of records with one owner in a sort (the parser gives consecutive
+ * records of one owner one copy of it): the owner's dname_sort_key, where
+ * the run starts and how many records it holds.
+ */
 struct keyed {
 	uint64_t key;
-	uint32_t idx;
+	uint32_t idx, len;
 };
 
-/* The records compare_keyed's indexes point into (qsort has no argument). */
+/* The records compare_keyed's runs point into (qsort has no argument). */
 static _Thread_local const struct zrr *keyed_records;
 
+/* Runs in canonical order of their owners; runs of one name in input order. */
 static int
 compare_keyed(const void *pa, const void *pb)
 {
 	const struct keyed *a = pa, *b = pb;
 	const struct zrr *rr = keyed_records;
+	int c;
 
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
-	return compare_rr(&rr[a->idx], &rr[b->idx]);
+	if ((c = dname_compare(rr[a->idx].owner, rr[b->idx].owner)) != 0)
+		return c;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Sort the few records of one name (qsort's set-up costs more). */
+static void
+sort_name(struct zrr *rr, size_t n)
+{
+	if (n > 16) {
+		qsort(rr, n, sizeof(*rr), compare_rr);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct zrr x = rr[i];
+		size_t j = i;
+		for (; j > 0 && compare_rr(&rr[j - 1], &x) > 0; j--)
+			rr[j] = rr[j - 1];
+		rr[j] = x;
+	}
 }
 
 /*
- * Put rr[0..n) in canonical order. Comparing names label by label from the
- * right is what makes a plain sort slow, so most of the order comes from a
- * radix sort of a number per owner (dname_sort_key below the origin); only
- * records whose keys tie are compared in full. Owners outside the zone (an
- * error finalize reports) fall back to the plain sort.
+ * The sort works in parts of the records, on every CPU: each part's runs
+ * are keyed and sorted, the parts' runs merged into one order, and the
+ * records gathered in that order, each part of the output by its own
+ * thread. The order is total (compare_keyed), so the result is the same
+ * whatever the parts.
+ */
+#define SORT_PARTS_MAX 8
+#define SORT_PART_MIN 4096          /* records */
+
+struct sort_part {
+	size_t rec_begin, rec_end;  /* its records */
+	const struct keyed *runs;   /* theirs, sorted */
+	size_t m;
+	bool outside;               /* an owner outside the zone */
+	size_t run_begin, run_end;  /* gathered: these of the merged runs */
+	size_t out;                 /* to the output from here */
+};
+
+struct sort_job {
+	struct zrr *rr, *out;
+	const uint8_t *origin;
+	unsigned olabels;
+	struct keyed *k, *t;        /* room for a run per record */
+	const struct keyed *merged;
+	struct sort_part part[SORT_PARTS_MAX];
+};
+
+/* Key the runs of each part's records, then sort them. */
+static int
+sort_parts(size_t begin, size_t end, void *arg, struct diag *unused)
+{
+	struct sort_job *job = arg;
+	const struct zrr *rr = job->rr;
+
+	(void)unused;
+	keyed_records = rr;
+	for (size_t p = begin; p < end; p++) {
+		struct sort_part *part = &job->part[p];
+		struct keyed *k = job->k + part->rec_begin;
+		struct keyed *t = job->t + part->rec_begin, *swap;
+		size_t count[8][256] = { { 0 } }, m = 0;
+
+		for (size_t i = part->rec_begin; i < part->rec_end; i++) {
+			uint64_t key;
+			if (m > 0 && rr[i].owner == rr[k[m - 1].idx].owner) {
+				k[m - 1].len++;
+				continue;
+			}
+			if (!dname_is_below_or_at(rr[i].owner, job->origin)) {
+				part->outside = true;
+				return 0;
+			}
+			key = dname_sort_key(rr[i].owner, job->olabels);
+			k[m++] = (struct keyed){ key, (uint32_t)i, 1 };
+			for (unsigned d = 0; d < 8; d++)
+				count[d][(key >> (8 * d)) & 0xff]++;
+		}
+		/* Least significant octet first; an octet all keys share is skipped. */
+		for (unsigned d = 0; d < 8 && m > 0; d++) {
+			size_t sum = 0;
+			if (count[d][(k[0].key >> (8 * d)) & 0xff] == m)
+				continue;
+			for (unsigned b = 0; b < 256; b++) {
+				size_t c = count[d][b];
+				count[d][b] = sum;
+				sum += c;
+			}
+			for (size_t i = 0; i < m; i++)
+				t[count[d][(k[i].key >> (8 * d)) & 0xff]++] = k[i];
+			swap = k;
+			k = t;
+			t = swap;
+		}
+		for (size_t i = 0, j; i < m; i = j) {
+			for (j = i + 1; j < m && k[j].key == k[i].key; j++)
+				;
+			if (j - i > 1)
+				qsort(k + i, j - i, sizeof(*k), compare_keyed);
+		}
+		part->runs = k;
+		part->m = m;
+	}
+	return 0;
+}
+
+/* Do runs a and b have one owner name? */
+static bool
+same_name(const struct zrr *rr, const struct keyed *a, const struct keyed *b)
+{
+	return a->key == b->key &&
+	    dname_compare(rr[a->idx].owner, rr[b->idx].owner) == 0;
+}
+
+/* The parts' runs in one order (the least of their heads each time) into merged. */
+static size_t
+merge_parts(const struct sort_job *job, size_t nparts, struct keyed *merged)
+{
+	size_t at[SORT_PARTS_MAX] = { 0 }, w = 0;
+
+	keyed_records = job->rr;
+	for (;;) {
+		const struct keyed *best = NULL;
+		size_t from = 0;
+		for (size_t p = 0; p < nparts; p++) {
+			const struct keyed *head = &job->part[p].runs[at[p]];
+			if (at[p] < job->part[p].m &&
+			    (best == NULL || compare_keyed(head, best) < 0)) {
+				best = head;
+				from = p;
+			}
+		}
+		if (best == NULL)
+			return w;
+		merged[w++] = *best;
+		at[from]++;
+	}
+}
+
+/*
+ * Gather each part's runs into the output, each name's records together,
+ * then in order among themselves. The reads are independent, so the
+ * memory system overlaps them when told where the next ones are.
+ */
+static int
+gather_parts(size_t begin, size_t end, void *arg, struct diag *unused)
+{
+	const struct sort_job *job = arg;
+	const struct keyed *k = job->merged;
+	const struct zrr *rr = job->rr;
+
+	(void)unused;
+	for (size_t p = begin; p < end; p++) {
+		const struct sort_part *part = &job->part[p];
+		size_t w = part->out, last = part->run_end;
+		for (size_t i = part->run_begin, j; i < last; i = j) {
+			size_t first = w;
+			for (j = i; j < last && (j == i || same_name(rr, &k[i], &k[j]));
+			    j++) {
+				if (j + 8 < last)
+					__builtin_prefetch(&rr[k[j + 8].idx]);
+				memcpy(&job->out[w], &rr[k[j].idx],
+				    k[j].len * sizeof(*rr));
+				w += k[j].len;
+			}
+			if (w - first > 1)
+				sort_name(&job->out[first], w - first);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Put z->rr[from..count) in canonical order. Comparing names label by label
+ * from the right is what makes a plain sort slow, so most of the order
+ * comes from a radix sort of a number per run of one owner
+ * (dname_sort_key below the origin); only runs whose keys tie compare
+ * their names, and only the records of one name are compared in full.
+ * Owners outside the zone (an error finalize reports) fall back to the
+ * plain sort.
  */
 static void
-sort_run(const struct zone *z, struct zrr *rr, size_t n)
+sort_run(struct zone *z, size_t from)
 {
-	unsigned olabels = dname_label_count(z->origin);
-	size_t (*count)[256] = NULL;
-	struct keyed *k = NULL, *t = NULL, *swap;
-	struct zrr *out;
-	const uint8_t *last = NULL;
-	uint64_t key = 0;
+	struct sort_job job = { .rr = z->rr + from, .origin = z->origin,
+	    .olabels = dname_label_count(z->origin) };
+	size_t n = z->count - from, nparts, m, at, w;
+	struct keyed *merged = NULL;
 
 	if (n < 64 || n > UINT32_MAX)
 		goto plain;
-	k = calloc(n, sizeof(*k));
-	t = calloc(n, sizeof(*t));
-	count = calloc(8, sizeof(*count));
-	if (k == NULL || t == NULL || count == NULL)
+	nparts = n / SORT_PART_MIN;
+	nparts = nparts < 1 ? 1 : parallel_threads(0, SORT_PARTS_MAX) < nparts ?
+	    parallel_threads(0, SORT_PARTS_MAX) : nparts;
+	/* Room for n runs; only the m there are get touched. */
+	job.k = malloc(n * sizeof(*job.k));
+	job.t = malloc(n * sizeof(*job.t));
+	job.out = malloc(n * sizeof(*job.out));
+	if (nparts > 1)
+		merged = malloc(n * sizeof(*merged));
+	if (job.k == NULL || job.t == NULL || job.out == NULL ||
+	    (nparts > 1 && merged == NULL))
 		goto plain;
-	for (size_t i = 0; i < n; i++) {
-		if (rr[i].owner != last) {
-			last = rr[i].owner;
-			if (!dname_is_below_or_at(last, z->origin))
-				goto plain;
-			key = dname_sort_key(last, olabels);
-		}
-		k[i].key = key;
-		k[i].idx = (uint32_t)i;
-		for (unsigned d = 0; d < 8; d++)
-			count[d][(key >> (8 * d)) & 0xff]++;
+	for (size_t p = 0; p < nparts; p++) {
+		job.part[p].rec_begin = n * p / nparts;
+		job.part[p].rec_end = n * (p + 1) / nparts;
 	}
-	/* Least significant octet first; an octet all keys share is skipped. */
-	for (unsigned d = 0; d < 8; d++) {
-		size_t sum = 0;
-		if (count[d][(k[0].key >> (8 * d)) & 0xff] == n)
-			continue;
-		for (unsigned b = 0; b < 256; b++) {
-			size_t c = count[d][b];
-			count[d][b] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			t[count[d][(k[i].key >> (8 * d)) & 0xff]++] = k[i];
-		swap = k;
-		k = t;
-		t = swap;
-	}
-	free(t);
-	t = NULL;
-	keyed_records = rr;
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && k[j].key == k[i].key; j++)
-			;
-		if (j - i > 1)
-			qsort(k + i, j - i, sizeof(*k), compare_keyed);
-	}
-	/*
-	 * Gather the records in that order; the reads are independent, so
-	 * the memory system overlaps them (following the permutation's cycles
-	 * in place would wait for each one).
-	 */
-	if ((out = malloc(n * sizeof(*out))) == NULL)
+	if (parallel_for(nparts, 1, 0, sort_parts, &job, NULL) != 0)
 		goto plain;
-	for (size_t i = 0; i < n; i++) {
-		if (i + 16 < n)
-			__builtin_prefetch(&rr[k[i + 16].idx]);
-		out[i] = rr[k[i].idx];
+	for (size_t p = 0; p < nparts; p++)
+		if (job.part[p].outside)
+			goto plain;
+	if (nparts > 1) {
+		m = merge_parts(&job, nparts, merged);
+		job.merged = merged;
+	} else {
+		m = job.part[0].m;
+		job.merged = job.part[0].runs;
 	}
-	memcpy(rr, out, n * sizeof(*out));
-	free(out);
-	free(count);
-	free(k);
+	/* The output in parts too, each beginning at a name. */
+	for (size_t p = 0, r = 0; p < nparts; p++) {
+		at = m * p / nparts;
+		at = at < r ? r : at;
+		while (at > 0 && at < m &&
+		    same_name(job.rr, &job.merged[at - 1], &job.merged[at]))
+			at++;
+		job.part[p].run_begin = at;
+		if (p > 0)
+			job.part[p - 1].run_end = at;
+		r = at;
+	}
+	job.part[nparts - 1].run_end = m;
+	w = 0;
+	for (size_t p = 0, i = 0; p < nparts; p++) {
+		for (; i < job.part[p].run_begin; i++)
+			w += job.merged[i].len;
+		job.part[p].out = w;
+	}
+	if (parallel_for(nparts, 1, 0, gather_parts, &job, NULL) != 0)
+		goto plain;
+	free(merged);
+	free(job.t);
+	free(job.k);
+	/* All of the records: the sorted copy takes the old one's place. */
+	if (from == 0 && !z->borrowed) {
+		free(z->rr);
+		z->rr = job.out;
+		z->cap = n;
+		return;
+	}
+	memcpy(job.rr, job.out, n * sizeof(*job.out));
+	free(job.out);
 	return;
 plain:
-	free(count);
-	free(t);
-	free(k);
-	qsort(rr, n, sizeof(*rr), compare_rr);
+	free(merged);
+	free(job.out);
+	free(job.t);
+	free(job.k);
+	qsort(job.rr, n, sizeof(*job.rr), compare_rr);
 }
 
 /*
@@ -208,16 +390,103 @@ gallop_back(const struct zrr *rr, size_t n, const struct zrr *x)
 }
 
 /*
- * Sort z->rr, whose first sorted records are known to be in order. Zones
- * are often sorted already (our own output) or sorted but for records
- * appended since the last finalize (the signer's): sort only what follows
- * the sorted prefix, then merge the two runs.
+ * Merge the sorted runs z->rr[0, p) and z->rr[p, count) in place, from
+ * the back, the second copied aside: for a short second run, each of its
+ * records finds its place by few comparisons (gallop_back) and the first
+ * run's records after it move as one block.
+ */
+static int
+merge_gallop(struct zone *z, size_t p)
+{
+	size_t n = z->count, m = n - p, a = p, b = m, w = n;
+	struct zrr *tmp = malloc(m * sizeof(*tmp));
+
+	if (tmp == NULL)
+		return STATUS_NOMEM;
+	memcpy(tmp, z->rr + p, m * sizeof(*tmp));
+	while (b > 0) {
+		/* The prefix records after tmp[b - 1] move as one block. */
+		size_t q = gallop_back(z->rr, a, &tmp[b - 1]);
+		memmove(&z->rr[w - (a - q)], &z->rr[q], (a - q) * sizeof(*tmp));
+		w -= a - q;
+		a = q;
+		z->rr[--w] = tmp[--b];
+	}
+	free(tmp);
+	return 0;
+}
+
+/*
+ * The same merge for a long second run (a chain's records, each name of
+ * the zone a neighbour of one of them): both runs walked once from the
+ * back, owners compared by their dname_sort_key (one per owner, from the
+ * origin down) and in full only when the keys tie or a name has no key
+ * (outside the zone: an error finalize reports). The first known records
+ * are known to be in the zone (finalized before).
+ */
+static int
+merge_keyed(struct zone *z, size_t p, size_t known)
+{
+	unsigned olabels = dname_label_count(z->origin);
+	size_t n = z->count, m = n - p, a = p, b = m, w = n;
+	struct zrr *tmp = malloc(m * sizeof(*tmp));
+	uint64_t *key = malloc(m * sizeof(*key)), akey = 0;
+	const uint8_t *aowner = NULL;
+	bool *keyed = malloc(m * sizeof(*keyed)), akeyed = false;
+
+	if (tmp == NULL || key == NULL || keyed == NULL) {
+		free(tmp);
+		free(key);
+		free(keyed);
+		return STATUS_NOMEM;
+	}
+	memcpy(tmp, z->rr + p, m * sizeof(*tmp));
+	for (size_t i = 0; i < m; i++) {
+		if (i > 0 && tmp[i].owner == tmp[i - 1].owner) {
+			key[i] = key[i - 1];
+			keyed[i] = keyed[i - 1];
+			continue;
+		}
+		keyed[i] = dname_is_below_or_at(tmp[i].owner, z->origin);
+		key[i] = keyed[i] ? dname_sort_key(tmp[i].owner, olabels) : 0;
+	}
+	while (b > 0 && a > 0) {
+		const struct zrr *x = &z->rr[a - 1];
+		int c;
+		if (x->owner != aowner) {
+			aowner = x->owner;
+			akeyed = a - 1 < known ||
+			    dname_is_below_or_at(aowner, z->origin);
+			akey = akeyed ? dname_sort_key(aowner, olabels) : 0;
+		}
+		if (akeyed && keyed[b - 1] && akey != key[b - 1])
+			c = akey < key[b - 1] ? -1 : 1;
+		else
+			c = compare_rr(x, &tmp[b - 1]);
+		/* Equal records: the first run's goes first. */
+		if (c > 0)
+			z->rr[--w] = z->rr[--a];
+		else
+			z->rr[--w] = tmp[--b];
+	}
+	memcpy(z->rr, tmp, b * sizeof(*tmp));
+	free(tmp);
+	free(key);
+	free(keyed);
+	return 0;
+}
+
+/*
+ * Sort z->rr, whose first sorted records are known to be in order (and in
+ * the zone: a finalize left them). Zones are often sorted already (our own
+ * output) or sorted but for records appended since the last finalize (the
+ * signer's): sort only what follows the sorted prefix, then merge the two
+ * runs. A file mostly out of order (an input) is sorted whole.
  */
 static int
 sort_records(struct zone *z, size_t sorted)
 {
-	size_t p = sorted > 1 ? sorted : 1, n = z->count, a, b, w;
-	struct zrr *tmp;
+	size_t p = sorted > 1 ? sorted : 1, n = z->count, a;
 
 	while (p < n && compare_rr(&z->rr[p - 1], &z->rr[p]) <= 0)
 		p++;
@@ -226,39 +495,15 @@ sort_records(struct zone *z, size_t sorted)
 	/* The tail is often in order itself (signatures made RRset by RRset). */
 	for (a = p + 1; a < n && compare_rr(&z->rr[a - 1], &z->rr[a]) <= 0; a++)
 		;
+	if (a < n && p < n - p) {
+		sort_run(z, 0);
+		return 0;
+	}
 	if (a < n)
-		sort_run(z, z->rr + p, n - p);
+		sort_run(z, p);
 	if (compare_rr(&z->rr[p - 1], &z->rr[p]) <= 0)
 		return 0;
-	/* Merge the two runs in place, with the shorter one copied aside. */
-	if (p <= n - p) {
-		if ((tmp = malloc(p * sizeof(*tmp))) == NULL)
-			return STATUS_NOMEM;
-		memcpy(tmp, z->rr, p * sizeof(*tmp));
-		for (a = 0, b = p, w = 0; a < p; w++) {
-			if (b < n && compare_rr(&z->rr[b], &tmp[a]) < 0)
-				z->rr[w] = z->rr[b++];
-			else
-				z->rr[w] = tmp[a++];
-		}
-	} else {
-		/* From the back: a walks the prefix down, b the copied tail. */
-		size_t m = n - p;
-		if ((tmp = malloc(m * sizeof(*tmp))) == NULL)
-			return STATUS_NOMEM;
-		memcpy(tmp, z->rr + p, m * sizeof(*tmp));
-		for (a = p, b = m, w = n; b > 0;) {
-			/* The prefix records after tmp[b - 1] move as one block. */
-			size_t q = gallop_back(z->rr, a, &tmp[b - 1]);
-			memmove(&z->rr[w - (a - q)], &z->rr[q],
-			    (a - q) * sizeof(*tmp));
-			w -= a - q;
-			a = q;
-			z->rr[--w] = tmp[--b];
-		}
-	}
-	free(tmp);
-	return 0;
+	return n - p >= p / 8 ? merge_keyed(z, p, sorted) : merge_gallop(z, p);
 }
 
 /* Sort, share owner pointers, drop duplicates, unify RRset TTLs. */
