@@ -422,8 +422,11 @@ merge_gallop(struct zone *z, size_t p)
  * back, owners compared by their dname_sort_key (one per owner, from the
  * origin down) and in full only when the keys tie or a name has no key
  * (outside the zone: an error finalize reports). The first known records
- * are known to be in the zone (finalized before).
+ * are known to be in the zone (finalized before). MERGE_UNSORTED, and
+ * nothing moved, when the second run is not in order after all.
  */
+#define MERGE_UNSORTED 1
+
 static int
 merge_keyed(struct zone *z, size_t p, size_t known)
 {
@@ -440,16 +443,25 @@ merge_keyed(struct zone *z, size_t p, size_t known)
 		free(keyed);
 		return STATUS_NOMEM;
 	}
-	memcpy(tmp, z->rr + p, m * sizeof(*tmp));
+	/* The keys of the second run, which show whether it is in order. */
 	for (size_t i = 0; i < m; i++) {
-		if (i > 0 && tmp[i].owner == tmp[i - 1].owner) {
+		const struct zrr *rr = &z->rr[p + i];
+		if (i > 0 && rr->owner == rr[-1].owner) {
 			key[i] = key[i - 1];
 			keyed[i] = keyed[i - 1];
-			continue;
+		} else {
+			keyed[i] = dname_is_below_or_at(rr->owner, z->origin);
+			key[i] = keyed[i] ? dname_sort_key(rr->owner, olabels) : 0;
 		}
-		keyed[i] = dname_is_below_or_at(tmp[i].owner, z->origin);
-		key[i] = keyed[i] ? dname_sort_key(tmp[i].owner, olabels) : 0;
+		if (i > 0 && (keyed[i] && keyed[i - 1] && key[i] != key[i - 1] ?
+		    key[i] < key[i - 1] : compare_rr(&rr[-1], rr) > 0)) {
+			free(tmp);
+			free(key);
+			free(keyed);
+			return MERGE_UNSORTED;
+		}
 	}
+	memcpy(tmp, z->rr + p, m * sizeof(*tmp));
 	while (b > 0 && a > 0) {
 		const struct zrr *x = &z->rr[a - 1];
 		int c;
@@ -487,12 +499,16 @@ static int
 sort_records(struct zone *z, size_t sorted)
 {
 	size_t p = sorted > 1 ? sorted : 1, n = z->count, a;
+	int rc;
 
 	while (p < n && compare_rr(&z->rr[p - 1], &z->rr[p]) <= 0)
 		p++;
 	if (p >= n)
 		return 0;
-	/* The tail is often in order itself (signatures made RRset by RRset). */
+	/* A long tail (a chain's records) is often in order: merge_keyed sees. */
+	if (n - p >= p / 8 && (rc = merge_keyed(z, p, sorted)) != MERGE_UNSORTED)
+		return rc;
+	/* A short one often too (signatures made RRset by RRset). */
 	for (a = p + 1; a < n && compare_rr(&z->rr[a - 1], &z->rr[a]) <= 0; a++)
 		;
 	if (a < n && p < n - p) {

@@ -150,14 +150,16 @@ START_TEST(test_zrr_mx_host_names_only_real_hosts)
 END_TEST
 
 /*
- * Records added after a finalize, fewer or more than those before, end up
- * in canonical order: merged by gallop (a few into many) or by keys (many),
- * with names whose keys tie (a long common prefix) or not.
+ * Records added after a finalize, fewer or more than those before, in
+ * order or not, end up in canonical order: merged by gallop (a few into
+ * many) or by keys (many), with names whose keys tie (a long common
+ * prefix) or not.
  */
 START_TEST(test_zone_sorts_appended_records_by_merging)
 {
-	static const struct { size_t base, adds; } cases[] = {
-		{ 0, 3 }, { 0, 200 }, { 400, 3 }, { 400, 200 },
+	static const struct { size_t base, adds; bool sorted; } cases[] = {
+		{ 0, 3, false }, { 0, 200, false }, { 400, 3, false },
+		{ 400, 200, false }, { 400, 200, true }, { 400, 3, true },
 	};
 
 	for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
@@ -177,11 +179,14 @@ START_TEST(test_zone_sorts_appended_records_by_merging)
 		    "example.com.", 3600, &z, &d), 0);
 		zone_records(z, &loaded);
 		/* Owners in reverse order, interleaving with the loaded ones. */
-		for (size_t i = cases[t].adds; i > 0; i--) {
+		for (size_t k = cases[t].adds; k > 0; k--) {
 			char name[64];
-			uint8_t rd[4] = { 192, 0, 2, (uint8_t)i };
+			size_t i = cases[t].sorted ? cases[t].adds + 1 - k : k;
+			uint8_t rd[4] = { 198, 51, 100, (uint8_t)i };
+			/* In order, the names are too (h... after long-common-...). */
 			snprintf(name, sizeof(name), "%s%03zu.example.com.",
-			    i % 3 ? "h" : "long-common-", i);
+			    cases[t].sorted ? (i <= cases[t].adds / 2 ?
+			    "long-common-" : "h") : i % 3 ? "h" : "long-common-", i);
 			ck_assert_int_eq(dname_parse(name, owner), 0);
 			ck_assert_int_eq(zone_add(z, owner, RRTYPE_A, 60, rd, 4), 0);
 		}
