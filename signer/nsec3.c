@@ -197,10 +197,13 @@ sort_bucket(struct hashed *v, size_t n)
 	}
 }
 
+#define HASH_BUCKETS 65536       /* by the first 16 bits of a hash */
+#define SCATTER_GROUPS_MAX 8
+
 /* Buckets [begin, end) of the counting sort: where each begins, from start. */
 struct buckets_job {
 	struct hashed *v;
-	const size_t *start;         /* 65537 */
+	const size_t *start;         /* HASH_BUCKETS + 1 */
 };
 
 static int
@@ -215,6 +218,50 @@ sort_buckets(size_t begin, size_t end, void *arg, struct diag *d)
 	return 0;
 }
 
+/* The entries counted and placed by bucket, each group of parts on a thread. */
+struct scatter_job {
+	const struct entry_part *parts;
+	size_t group_start[SCATTER_GROUPS_MAX + 1];     /* parts */
+	size_t (*pos)[HASH_BUCKETS];  /* per group: counts, then places */
+	struct hashed *v;
+};
+
+static unsigned
+bucket_of(const struct hashed *e)
+{
+	return (unsigned)e->hash[0] << 8 | e->hash[1];
+}
+
+static int
+count_groups(size_t begin, size_t end, void *arg, struct diag *d)
+{
+	const struct scatter_job *job = arg;
+
+	(void)d;
+	for (size_t g = begin; g < end; g++)
+		for (size_t k = job->group_start[g]; k < job->group_start[g + 1];
+		    k++)
+			for (size_t i = 0; i < job->parts[k].n; i++)
+				job->pos[g][bucket_of(&job->parts[k].v[i])]++;
+	return 0;
+}
+
+static int
+scatter_groups(size_t begin, size_t end, void *arg, struct diag *d)
+{
+	const struct scatter_job *job = arg;
+
+	(void)d;
+	for (size_t g = begin; g < end; g++)
+		for (size_t k = job->group_start[g]; k < job->group_start[g + 1];
+		    k++)
+			for (size_t i = 0; i < job->parts[k].n; i++) {
+				const struct hashed *e = &job->parts[k].v[i];
+				job->v[job->pos[g][bucket_of(e)]++] = *e;
+			}
+	return 0;
+}
+
 /*
  * The parts' entries in one vector sorted by hash. The hashes are
  * uniform: a counting sort on their first 16 bits leaves buckets of a few
@@ -224,41 +271,51 @@ static int
 sort_by_hash(const struct entry_part *parts, size_t nparts, size_t n,
     unsigned threads, struct hashed **out, struct diag *d)
 {
-	size_t *start = calloc(65537, sizeof(*start));
-	size_t *pos = malloc(65536 * sizeof(*pos));
-	struct hashed *v = malloc((n + 1) * sizeof(*v));
+	struct scatter_job job = { .parts = parts };
+	size_t groups = parallel_threads(threads, SCATTER_GROUPS_MAX), sum = 0;
+	size_t *start = malloc((HASH_BUCKETS + 1) * sizeof(*start));
 	int rc = 0;
 
 	*out = NULL;
-	if (start == NULL || pos == NULL || v == NULL) {
+	groups = groups < nparts ? groups : nparts > 0 ? nparts : 1;
+	job.pos = calloc(groups, sizeof(*job.pos));
+	job.v = malloc((n + 1) * sizeof(*job.v));
+	if (start == NULL || job.pos == NULL || job.v == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
-	for (size_t k = 0; k < nparts; k++)
-		for (size_t i = 0; i < parts[k].n; i++) {
-			const uint8_t *h = parts[k].v[i].hash;
-			start[(h[0] << 8 | h[1]) + 1]++;
+	for (size_t g = 0; g <= groups; g++)
+		job.group_start[g] = nparts * g / groups;
+	if ((rc = parallel_for(groups, 1, threads, count_groups, &job, d)) != 0)
+		goto out;
+	/*
+	 * Bucket by bucket, group by group: within a bucket the parts come in
+	 * order, so equal hashes come alike every run.
+	 */
+	for (size_t b = 0; b < HASH_BUCKETS; b++) {
+		start[b] = sum;
+		for (size_t g = 0; g < groups; g++) {
+			size_t c = job.pos[g][b];
+			job.pos[g][b] = sum;
+			sum += c;
 		}
-	for (size_t b = 1; b <= 65536; b++)
-		start[b] += start[b - 1];
-	memcpy(pos, start, 65536 * sizeof(*pos));
-	/* Parts in order: within a bucket, equal hashes come alike every run. */
-	for (size_t k = 0; k < nparts; k++)
-		for (size_t i = 0; i < parts[k].n; i++) {
-			const uint8_t *h = parts[k].v[i].hash;
-			v[pos[h[0] << 8 | h[1]]++] = parts[k].v[i];
-		}
+	}
+	start[HASH_BUCKETS] = sum;
+	if ((rc = parallel_for(groups, 1, threads, scatter_groups, &job,
+	    d)) != 0)
+		goto out;
 	{
-		struct buckets_job job = { v, start };
-		rc = parallel_for(65536, 4096, threads, sort_buckets, &job, d);
+		struct buckets_job bj = { job.v, start };
+		rc = parallel_for(HASH_BUCKETS, 4096, threads, sort_buckets, &bj,
+		    d);
 	}
 out:
 	free(start);
-	free(pos);
+	free(job.pos);
 	if (rc != 0)
-		free(v);
+		free(job.v);
 	else
-		*out = v;
+		*out = job.v;
 	return rc;
 }
 
@@ -400,26 +457,43 @@ struct chain_job {
 };
 
 /*
+ * Append r to v (n of them): the zone's records are scanned once, the
+ * vector doubling as it goes (one scan of a large zone costs more).
+ */
+static int
+push_record(const struct zrr ***v, size_t *n, const struct zrr *r)
+{
+	/* Room for a power of two, at least 1024: grown when n reaches one. */
+	if (*n >= 1024 && (*n & (*n - 1)) == 0) {
+		const struct zrr **w = realloc(*v, 2 * *n * sizeof(*w));
+		if (w == NULL)
+			return STATUS_NOMEM;
+		*v = w;
+	} else if (*v == NULL && (*v = malloc(1024 * sizeof(**v))) == NULL)
+		return STATUS_NOMEM;
+	(*v)[(*n)++] = r;
+	return 0;
+}
+
+/*
  * The previous output's NSEC3 records with an owner of the form a chain
  * has (a 32-octet label), in its order: by hash, when it is ours.
  */
 static int
 previous_nsec3s(const struct zone *prev, const struct zrr ***out, size_t *n)
 {
-	size_t count, k = 0;
+	size_t count;
 	const struct zrr *rr = zone_records(prev, &count);
 
 	*out = NULL;
 	*n = 0;
 	for (size_t i = 0; i < count; i++)
-		k += rr[i].type == RRTYPE_NSEC3 && rr[i].owner[0] == 32;
-	if (k == 0)
-		return 0;
-	if ((*out = malloc(k * sizeof(**out))) == NULL)
-		return STATUS_NOMEM;
-	for (size_t i = 0; i < count; i++)
-		if (rr[i].type == RRTYPE_NSEC3 && rr[i].owner[0] == 32)
-			(*out)[(*n)++] = &rr[i];
+		if (rr[i].type == RRTYPE_NSEC3 && rr[i].owner[0] == 32 &&
+		    push_record(out, n, &rr[i]) != 0) {
+			free(*out);
+			*out = NULL;
+			return STATUS_NOMEM;
+		}
 	return 0;
 }
 
@@ -794,13 +868,9 @@ nsec3_verify_built_chain(const struct zone *z, unsigned threads,
 	/* Opt-out shows in the NSEC3 flags, not in NSEC3PARAM (RFC 5155 §4.1.2). */
 	np.flags = 0;
 	for (size_t i = 0; i < count; i++)
-		nrec += rr[i].type == RRTYPE_NSEC3;
-	if ((recs = malloc((nrec + 1) * sizeof(*recs))) == NULL)
-		return STATUS_NOMEM;
-	nrec = 0;
-	for (size_t i = 0; i < count; i++)
 		if (rr[i].type == RRTYPE_NSEC3) {
-			recs[nrec++] = &rr[i];
+			if ((rc = push_record(&recs, &nrec, &rr[i])) != 0)
+				goto out;
 			if (rr[i].rdlen > 1 && (rr[i].rdata[1] & NSEC3_FLAG_OPT_OUT))
 				np.flags = NSEC3_FLAG_OPT_OUT;
 		}

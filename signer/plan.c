@@ -343,6 +343,9 @@ signer_key_presence(const struct zone *z, const struct keyset *ks,
 	for (size_t i = 0; i < count; i++) {
 		const uint8_t *d = rr[i].rdata;
 
+		/* The apex's records come first: past them, only signatures count. */
+		if (signing == NULL && !(rr[i].flags & ZRR_APEX))
+			break;
 		if (published != NULL && rr[i].type == RRTYPE_DNSKEY &&
 		    (rr[i].flags & ZRR_APEX)) {
 			for (size_t k = 0; k < ks->count; k++) {
