@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "keys/dnskey.h"
+#include "common/parallel.h"
 #include "common/status.h"
 #include "keys/key.h"
 #include "keys/keystore.h"
@@ -371,29 +372,70 @@ signer_key_presence(const struct zone *z, const struct keyset *ks,
 	}
 }
 
+/* The signatures' times, part by part of the records (on every CPU when many). */
+#define TIMES_PARTS 64
+#define TIMES_ONE_THREAD 65536       /* records: fewer are read on one */
+
+struct times_job {
+	const struct zrr *rr;
+	size_t count;
+	int64_t now;
+	struct {
+		int64_t earliest, latest_inception;
+		bool any;
+	} part[TIMES_PARTS];
+};
+
+static int
+times_parts(size_t begin, size_t end, void *arg, struct diag *unused)
+{
+	struct times_job *job = arg;
+
+	(void)unused;
+	for (size_t p = begin; p < end; p++) {
+		size_t i = job->count * p / TIMES_PARTS;
+		size_t to = job->count * (p + 1) / TIMES_PARTS;
+		for (; i < to; i++) {
+			const uint8_t *d = job->rr[i].rdata;
+			int64_t exp, inc;
+			if (job->rr[i].type != RRTYPE_RRSIG || job->rr[i].rdlen < 18)
+				continue;
+			exp = rrsig_time_near((uint32_t)d[8] << 24 |
+			    (uint32_t)d[9] << 16 | (uint32_t)d[10] << 8 | d[11],
+			    job->now);
+			inc = rrsig_time_near((uint32_t)d[12] << 24 |
+			    (uint32_t)d[13] << 16 | (uint32_t)d[14] << 8 | d[15],
+			    job->now);
+			if (!job->part[p].any || exp < job->part[p].earliest)
+				job->part[p].earliest = exp;
+			if (!job->part[p].any || inc > job->part[p].latest_inception)
+				job->part[p].latest_inception = inc;
+			job->part[p].any = true;
+		}
+	}
+	return 0;
+}
+
 /* The earliest expiration and latest inception of z's signatures; false when none. */
 static bool
 signature_times(const struct zone *z, int64_t now, int64_t *earliest,
     int64_t *latest_inception)
 {
-	size_t count;
-	const struct zrr *rr = zone_records(z, &count);
+	struct times_job job = { .now = now };
 	bool any = false;
 
 	*earliest = *latest_inception = 0;
-	for (size_t i = 0; i < count; i++) {
-		const uint8_t *d = rr[i].rdata;
-		int64_t exp, inc;
-		if (rr[i].type != RRTYPE_RRSIG || rr[i].rdlen < 18)
+	job.rr = zone_records(z, &job.count);
+	if (parallel_for(TIMES_PARTS, 1, job.count < TIMES_ONE_THREAD ? 1 : 0,
+	    times_parts, &job, NULL) != 0)
+		return false;
+	for (size_t p = 0; p < TIMES_PARTS; p++) {
+		if (!job.part[p].any)
 			continue;
-		exp = rrsig_time_near((uint32_t)d[8] << 24 | (uint32_t)d[9] << 16 |
-		    (uint32_t)d[10] << 8 | d[11], now);
-		inc = rrsig_time_near((uint32_t)d[12] << 24 | (uint32_t)d[13] << 16 |
-		    (uint32_t)d[14] << 8 | d[15], now);
-		if (!any || exp < *earliest)
-			*earliest = exp;
-		if (!any || inc > *latest_inception)
-			*latest_inception = inc;
+		if (!any || job.part[p].earliest < *earliest)
+			*earliest = job.part[p].earliest;
+		if (!any || job.part[p].latest_inception > *latest_inception)
+			*latest_inception = job.part[p].latest_inception;
 		any = true;
 	}
 	return any;
