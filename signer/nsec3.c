@@ -274,25 +274,25 @@ sort_by_hash(const struct entry_part *parts, size_t nparts, size_t n,
 	struct scatter_job job = { .parts = parts };
 	size_t groups = parallel_threads(threads, SCATTER_GROUPS_MAX), sum = 0;
 	size_t *start = malloc((HASH_BUCKETS + 1) * sizeof(*start));
+	struct hashed *v = malloc((n + 1) * sizeof(*v));
 	int rc = 0;
 
 	*out = NULL;
-	groups = groups < nparts ? groups : nparts > 0 ? nparts : 1;
+	groups = groups < nparts ? groups : nparts;
+	groups = groups > 0 ? groups : 1;
 	job.pos = calloc(groups, sizeof(*job.pos));
-	job.v = malloc((n + 1) * sizeof(*job.v));
-	if (start == NULL || job.pos == NULL || job.v == NULL) {
+	job.v = v;
+	if (start == NULL || job.pos == NULL || v == NULL)
 		rc = STATUS_NOMEM;
-		goto out;
-	}
-	for (size_t g = 0; g <= groups; g++)
+	for (size_t g = 0; rc == 0 && g <= groups; g++)
 		job.group_start[g] = nparts * g / groups;
-	if ((rc = parallel_for(groups, 1, threads, count_groups, &job, d)) != 0)
-		goto out;
+	if (rc == 0)
+		rc = parallel_for(groups, 1, threads, count_groups, &job, d);
 	/*
 	 * Bucket by bucket, group by group: within a bucket the parts come in
 	 * order, so equal hashes come alike every run.
 	 */
-	for (size_t b = 0; b < HASH_BUCKETS; b++) {
+	for (size_t b = 0; rc == 0 && b < HASH_BUCKETS; b++) {
 		start[b] = sum;
 		for (size_t g = 0; g < groups; g++) {
 			size_t c = job.pos[g][b];
@@ -300,23 +300,22 @@ sort_by_hash(const struct entry_part *parts, size_t nparts, size_t n,
 			sum += c;
 		}
 	}
-	start[HASH_BUCKETS] = sum;
-	if ((rc = parallel_for(groups, 1, threads, scatter_groups, &job,
-	    d)) != 0)
-		goto out;
-	{
-		struct buckets_job bj = { job.v, start };
-		rc = parallel_for(HASH_BUCKETS, 4096, threads, sort_buckets, &bj,
-		    d);
+	if (rc == 0) {
+		struct buckets_job bj = { v, start };
+		start[HASH_BUCKETS] = sum;
+		if ((rc = parallel_for(groups, 1, threads, scatter_groups, &job,
+		    d)) == 0)
+			rc = parallel_for(HASH_BUCKETS, 4096, threads,
+			    sort_buckets, &bj, d);
 	}
-out:
 	free(start);
 	free(job.pos);
-	if (rc != 0)
-		free(job.v);
-	else
-		*out = job.v;
-	return rc;
+	if (rc != 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	return 0;
 }
 
 /*
@@ -367,6 +366,9 @@ chain_entries(const struct zone *z, const struct nsec3_params *p,
 		free(parts[k].v);
 	if (rc != 0)
 		return rc;
+	/* sort_by_hash gives one on success; gcc's analyzer loses track. */
+	if (v == NULL)
+		return STATUS_NOMEM;
 	for (size_t r = 0; r < n; r++) {
 		if (w > 0 && memcmp(v[w - 1].hash, v[r].hash, NSEC3_HASH_LEN) == 0) {
 			if (!dname_equal(v[w - 1].name, v[r].name)) {
