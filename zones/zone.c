@@ -578,14 +578,6 @@ struct part_job {
 };
 
 /*
- * Can this part of a master file be read without what comes before it,
- * knowing only the origin and the default TTL where it begins (and that
- * its first line names its owner)? Not when it may hold a record over
- * several lines (a parenthesis or an escaped line end, even in a comment
- * or a string: we do not look closer), a directive (a line that starts
- * with '$') or a NUL.
- */
-/*
  * Might a backslash escape a line end (or end the text)? The general
  * parser does not count such a line end as one: the line numbers of what
  * follows would differ.
@@ -601,6 +593,14 @@ may_escape_line_end(const char *p, size_t len)
 	return false;
 }
 
+/*
+ * Can this part of a master file be read without what comes before it,
+ * knowing only the origin and the default TTL where it begins (and that
+ * its first line names its owner)? Not when it may hold a record over
+ * several lines (a parenthesis or an escaped line end, even in a comment
+ * or a string: we do not look closer), a directive (a line that starts
+ * with '$') or a NUL.
+ */
 static bool
 part_is_plain(const char *p, size_t len)
 {
@@ -615,6 +615,18 @@ part_is_plain(const char *p, size_t len)
 	return true;
 }
 
+/* The newlines in p[0, len). */
+static size_t
+count_lines(const char *p, size_t len)
+{
+	size_t n = 0;
+
+	for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
+	    q++)
+		n++;
+	return n;
+}
+
 static int
 count_part(size_t begin, size_t end, void *arg, struct diag *unused)
 {
@@ -625,10 +637,7 @@ count_part(size_t begin, size_t end, void *arg, struct diag *unused)
 		const char *p = job->data + job->start[k];
 		size_t len = job->start[k + 1] - job->start[k];
 
-		job->newlines[k] = 0;
-		for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
-		    q++)
-			job->newlines[k]++;
+		job->newlines[k] = count_lines(p, len);
 		job->plain[k] = !job->plain_only || part_is_plain(p, len);
 		/* Read again by the parser, from the page cache. */
 		(void)zone_release_range(p, len);
@@ -909,18 +918,6 @@ out:
 	return rc;
 }
 
-/* The lines the head holds: where the first part's line numbers continue. */
-static uint32_t
-count_lines(const char *p, size_t len)
-{
-	uint32_t n = 0;
-
-	for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
-	    q++)
-		n++;
-	return n;
-}
-
 /* Does the text hold "$INCLUDE" (in any case)? */
 static bool
 holds_include(const char *p, size_t len)
@@ -989,8 +986,9 @@ load_input_parts(struct zone *z, const char *path, const char *zname,
 		job.scan_origin_len = s->zone_origin_length;
 		part_starts(m.data, m.len, head, nparts, true, start);
 		job.start = start;
-		rc = load_parts(z, &job, nparts, count_lines(m.data, head),
-		    threads, d);
+		/* The first part's line numbers continue from the head's. */
+		rc = load_parts(z, &job, nparts,
+		    (uint32_t)count_lines(m.data, head), threads, d);
 	}
 	zs_deinit(s);
 out:
