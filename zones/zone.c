@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/lines.h"
 #include "common/parallel.h"
 #include "common/status.h"
 #include "zones_internal.h"
@@ -615,18 +616,6 @@ part_is_plain(const char *p, size_t len)
 	return true;
 }
 
-/* The newlines in p[0, len). */
-static size_t
-count_lines(const char *p, size_t len)
-{
-	size_t n = 0;
-
-	for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q)));
-	    q++)
-		n++;
-	return n;
-}
-
 static int
 count_part(size_t begin, size_t end, void *arg, struct diag *unused)
 {
@@ -637,7 +626,7 @@ count_part(size_t begin, size_t end, void *arg, struct diag *unused)
 		const char *p = job->data + job->start[k];
 		size_t len = job->start[k + 1] - job->start[k];
 
-		job->newlines[k] = count_lines(p, len);
+		job->newlines[k] = lines_count(p, p + len);
 		job->plain[k] = !job->plain_only || part_is_plain(p, len);
 		/* Read again by the parser, from the page cache. */
 		(void)zone_release_range(p, len);
@@ -988,7 +977,7 @@ load_input_parts(struct zone *z, const char *path, const char *zname,
 		job.start = start;
 		/* The first part's line numbers continue from the head's. */
 		rc = load_parts(z, &job, nparts,
-		    (uint32_t)count_lines(m.data, head), threads, d);
+		    (uint32_t)lines_count(m.data, m.data + head), threads, d);
 	}
 	zs_deinit(s);
 out:

@@ -17,10 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
+#include "common/lines.h"
 #include "common/status.h"
 #include "zones_internal.h"
 
@@ -174,46 +172,16 @@ zone_copier_free(struct zone_copier *c)
 	free(c);
 }
 
-/*
- * Just past the count-th newline from p on (count > 0), or NULL when end
- * comes first. Our lines are short: sixteen octets compared at once cost
- * less than a memchr call per line.
- */
-static const uint8_t *
-after_lines(const uint8_t *p, const uint8_t *end, uint32_t count)
-{
-#ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n');
-
-	for (; end - p >= 16; p += 16) {
-		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-		    _mm_loadu_si128((const __m128i *)(const void *)p), nl));
-		for (; mask != 0; mask &= mask - 1)
-			if (--count == 0)
-				return p + __builtin_ctz(mask) + 1;
-	}
-#endif
-	while (p < end) {
-		const uint8_t *q = memchr(p, '\n', (size_t)(end - p));
-		if (q == NULL)
-			return NULL;
-		p = q + 1;
-		if (--count == 0)
-			return p;
-	}
-	return NULL;
-}
-
 /* Past count more lines (count > 0): c->pos and c->line move on. */
 static int
 skip_lines(struct zone_copier *c, uint32_t count)
 {
-	const uint8_t *p = after_lines(c->map + c->pos, c->map + c->body_len,
-	    count);
+	const char *p = lines_after((const char *)c->map + c->pos,
+	    (const char *)c->map + c->body_len, count);
 
 	if (p == NULL)
 		return ZONE_COPY_MISMATCH;
-	c->pos = (uint64_t)(p - c->map);
+	c->pos = (uint64_t)(p - (const char *)c->map);
 	c->line += count;
 	return 0;
 }
