@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -237,14 +238,17 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 	return 0;
 }
 
-/* Does the text hold "$INCLUDE" (in any case)? */
+/*
+ * Does the text hold "$INCLUDE" (in any case) at a '$' in data[0, len)?
+ * The word may run on into data[len, avail).
+ */
 static bool
-has_include(const uint8_t *data, size_t len)
+has_include(const uint8_t *data, size_t len, size_t avail)
 {
 	const uint8_t *p = data, *end = data + len;
 
-	while ((p = memchr(p, '$', (size_t)(end - p))) != NULL) {
-		if ((size_t)(end - p) >= 8 &&
+	while (p < end && (p = memchr(p, '$', (size_t)(end - p))) != NULL) {
+		if ((size_t)(data + avail - p) >= 8 &&
 		    strncasecmp((const char *)p + 1, "INCLUDE", 7) == 0)
 			return true;
 		p++;
@@ -252,53 +256,51 @@ has_include(const uint8_t *data, size_t len)
 	return false;
 }
 
-#define HASH_BLOCK (4u << 20)
+#define HASH_WINDOW (64u << 20)
+#define HASH_OVERLAP 4096u
 
 /*
- * The digest (ZONE_DIGEST_LEN) of the first len bytes of fd, read in
- * blocks (a mapping would count a whole signed zone in the resident set);
- * *include (if not NULL) tells whether they hold an $INCLUDE.
+ * The digest (ZONE_DIGEST_LEN) of the first len bytes of fd, mapped a
+ * window at a time (a whole signed zone mapped at once would count in the
+ * resident set; read() would copy every byte once more); *include (if not
+ * NULL) tells whether they hold an $INCLUDE. Each window maps one page
+ * more, where the file has it, so that a word across two shows whole.
+ * Like the zone reader, which maps the same files, this takes them not
+ * to be cut short meanwhile.
  */
 static int
 hash_fd(int fd, uint64_t len, uint8_t out[ZONE_DIGEST_LEN], bool *include)
 {
 	XXH3_state_t *md = XXH3_createState();
 	XXH128_canonical_t c;
-	uint8_t *buf = malloc(HASH_BLOCK + 8);
-	size_t carry = 0;
-	uint64_t at = 0;
 	int rc = 0;
 
 	if (include != NULL)
 		*include = false;
-	if (md == NULL || buf == NULL) {
-		rc = STATUS_NOMEM;
-		goto out;
-	}
+	if (md == NULL)
+		return STATUS_NOMEM;
 	(void)XXH3_128bits_reset(md);
-	(void)posix_fadvise(fd, 0, (off_t)len, POSIX_FADV_SEQUENTIAL);
-	while (at < len) {
-		size_t want = len - at < HASH_BLOCK ? (size_t)(len - at) : HASH_BLOCK;
-		ssize_t got = pread(fd, buf + carry, want, (off_t)at);
-		if (got <= 0) {
-			rc = got < 0 ? -errno : -EIO;
-			goto out;
+	for (uint64_t at = 0; at < len; at += HASH_WINDOW) {
+		size_t n = len - at < HASH_WINDOW ? (size_t)(len - at) : HASH_WINDOW;
+		size_t mapped = len - at < HASH_WINDOW + HASH_OVERLAP ?
+		    (size_t)(len - at) : HASH_WINDOW + HASH_OVERLAP;
+		void *map = mmap(NULL, mapped, PROT_READ, MAP_PRIVATE |
+		    MAP_POPULATE, fd, (off_t)at);
+
+		if (map == MAP_FAILED) {
+			rc = status_from_errno(errno);
+			break;
 		}
-		(void)XXH3_128bits_update(md, buf + carry, (size_t)got);
-		at += (uint64_t)got;
-		/* The last 7 bytes go in front of the next block: "$INCLUDE" may straddle. */
-		if (include != NULL && !*include) {
-			size_t n = carry + (size_t)got;
-			*include = has_include(buf, n);
-			carry = n < 7 ? n : 7;
-			memmove(buf, buf + n - carry, carry);
-		}
+		(void)XXH3_128bits_update(md, map, n);
+		if (include != NULL && !*include)
+			*include = has_include(map, n, mapped);
+		munmap(map, mapped);
 	}
-	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(md));
-	memcpy(out, c.digest, ZONE_DIGEST_LEN);
-out:
+	if (rc == 0) {
+		XXH128_canonicalFromHash(&c, XXH3_128bits_digest(md));
+		memcpy(out, c.digest, ZONE_DIGEST_LEN);
+	}
 	XXH3_freeState(md);
-	free(buf);
 	return rc;
 }
 
@@ -321,7 +323,12 @@ signing_input_digest(const char *path, const struct stat *before,
 	bool include;
 	int fd, rc;
 
-	m->input_known = false;
+	/* The digest already taken holds for a file not changed since. */
+	if (before != NULL && m->input_of_known &&
+	    same_file_state(&m->input_of, before) && stat(path, &st) == 0 &&
+	    same_file_state(before, &st))
+		return 0;
+	m->input_known = m->input_of_known = false;
 	/*
 	 * Only a regular file has bytes to compare; a pipe or FIFO is not
 	 * even opened (that would take what its writer sends from the
@@ -336,9 +343,12 @@ signing_input_digest(const char *path, const struct stat *before,
 	if (fstat(fd, &st) != 0)
 		rc = -errno;
 	else if ((rc = hash_fd(fd, (uint64_t)st.st_size, m->input,
-	    &include)) == 0)
+	    &include)) == 0) {
 		m->input_known = S_ISREG(st.st_mode) && !include &&
 		    (before == NULL || same_file_state(before, &st));
+		m->input_of = st;
+		m->input_of_known = true;
+	}
 	close(fd);
 	return rc;
 }

@@ -26,6 +26,8 @@ struct keyset;
 struct signing_manifest {
 	uint8_t input[ZONE_DIGEST_LEN];
 	bool input_known;            /* no $INCLUDE, and unchanged while read */
+	struct stat input_of;        /* the file as it was when input was taken */
+	bool input_of_known;
 	uint8_t setup[SIGNER_SETUP_DIGEST_LEN];
 	int64_t signed_at, due;
 	uint32_t serial;
@@ -38,7 +40,9 @@ struct signing_manifest {
  * The digest (ZONE_DIGEST_LEN) of the file at path into m->input. m->input_known is false
  * when it holds an $INCLUDE (the included files would go unseen), or when
  * before is not NULL and the file is not as it was then (changed while it
- * was read). Returns 0 or -errno.
+ * was read). Returns 0 or -errno. A second call with before set, for the
+ * file as it was at the first call, takes the first digest again when the
+ * file has not changed since (same inode, size and times).
  */
 int signing_input_digest(const char *path, const struct stat *before,
     struct signing_manifest *m) WUR;
