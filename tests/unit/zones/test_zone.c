@@ -727,12 +727,13 @@ fill_signature_slots(struct zone *z, int misplaced)
 {
 	struct zrr *slots;
 	struct arena store;
-	size_t n, starts[32], nsets = 0, added = 0;
-	uint8_t gaps[32];
+	size_t n, *starts, nsets = 0, added = 0;
+	uint8_t *gaps;
 	const struct zrr *rr = zone_records(z, &n);
 
+	ck_assert_ptr_nonnull(starts = malloc(n * sizeof(*starts)));
+	ck_assert_ptr_nonnull(gaps = malloc(n));
 	for (size_t i = 0; i < n; i = zone_rrset_end(z, i)) {
-		ck_assert_uint_lt(nsets, 32);
 		starts[nsets] = i;
 		gaps[nsets++] = (uint8_t)(rr[i].type == RRTYPE_A ? 2 : 1);
 	}
@@ -756,6 +757,8 @@ fill_signature_slots(struct zone *z, int misplaced)
 		}
 	}
 	zone_take_storage(z, &store);
+	free(starts);
+	free(gaps);
 	return added;
 }
 
@@ -964,6 +967,47 @@ START_TEST(test_zone_finalize_gaps_equals_whole)
 		zone_free(whole);
 		zone_free(z);
 	}
+}
+END_TEST
+
+/*
+ * The same in a zone of more than 65536 records, settled in parts on
+ * every CPU: a signature's name flags cross the parts' edges (glue,
+ * delegations), and one out of place in a middle part (misplaced 1) or
+ * out of order (2) still makes finalize do it all.
+ */
+START_TEST(test_zone_finalize_gaps_in_parts_equals_whole)
+{
+	enum { NAMES = 6000 };
+	char *text = malloc(sizeof(FINALIZE_BASE) + NAMES * 200);
+	size_t len = (size_t)snprintf(text, sizeof(FINALIZE_BASE), "%s",
+	    FINALIZE_BASE), n;
+
+	ck_assert_ptr_nonnull(text);
+	for (unsigned i = 0; i < NAMES; i++)
+		len += (size_t)snprintf(text + len, 200, "h%u A 192.0.2.1\n"
+		    "h%u TXT \"t\"\nd%u NS ns.d%u\nd%u DS 1 13 2 %064u\n"
+		    "ns.d%u A 192.0.2.2\n", i, i, i, i, i, i, i);
+	for (int misplaced = 0; misplaced < 3; misplaced++) {
+		struct zone *z = NULL, *whole;
+		struct diag d;
+		unsigned before;
+
+		ck_assert_int_eq(zone_load(unit_write("pgaps.valid", text),
+		    "example.com.", 3600, &z, &d), 0);
+		ck_assert_uint_gt(fill_signature_slots(z, misplaced), 0);
+		zone_records(z, &n);
+		ck_assert_uint_gt(n, 65536);
+		whole = unsettled_copy(z, NULL, 0);
+		before = z->full_finalizes;
+		ck_assert_int_eq(zone_finalize(z, &d), 0);
+		ck_assert_int_eq(zone_finalize(whole, &d), 0);
+		ck_assert_uint_eq(z->full_finalizes - before, misplaced != 0);
+		assert_same_zone(z, whole);
+		zone_free(whole);
+		zone_free(z);
+	}
+	free(text);
 }
 END_TEST
 
@@ -1745,6 +1789,7 @@ main(void)
 	tcase_add_loop_test(tc, test_zone_finalize_appended_equals_whole, 0,
 	    (int)(sizeof(appended) / sizeof(appended[0])));
 	tcase_add_test(tc, test_zone_finalize_gaps_equals_whole);
+	tcase_add_test(tc, test_zone_finalize_gaps_in_parts_equals_whole);
 	tcase_add_test(tc, test_zone_finalize_appended_random);
 	tcase_add_test(tc, test_zone_rrset_search);
 	tcase_add_test(tc, test_rdata_compare_canonical);
