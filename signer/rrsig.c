@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/parallel.h"
 #include "common/status.h"
 #include "signer_internal.h"
 #include "zones/dname.h"
@@ -203,22 +204,81 @@ rrsig_signing_data(const struct rrsig_fields *f, const struct zrr *rr,
 	return 0;
 }
 
-size_t *
-signed_rrsets(const struct zone *z, size_t *n)
+/* The RRsets listed part by part of the records (on the threads when many). */
+#define RRSETS_PARTS 64
+#define RRSETS_ONE_THREAD 65536      /* records: fewer are listed on one */
+
+struct rrsets_job {
+	const struct zone *z;
+	const struct zrr *rr;
+	size_t begin[RRSETS_PARTS + 1];  /* each part's first RRset */
+	size_t at[RRSETS_PARTS];         /* its RRsets' count, then their place in out */
+	size_t *out;                     /* NULL: count only */
+};
+
+/* The first RRset that begins at i or after it. */
+static size_t
+rrset_at_or_after(const struct zone *z, size_t i)
 {
-	size_t count, k = 0;
+	size_t count;
 	const struct zrr *rr = zone_records(z, &count);
-	size_t *out;
+
+	/* After finalize, one owner is one pointer. */
+	while (i > 0 && i < count && rr[i].owner == rr[i - 1].owner &&
+	    rr[i].type == rr[i - 1].type)
+		i++;
+	return i;
+}
+
+static int
+rrsets_parts(size_t begin, size_t end, void *arg, struct diag *unused)
+{
+	struct rrsets_job *job = arg;
+
+	(void)unused;
+	for (size_t p = begin; p < end; p++) {
+		size_t k = job->out != NULL ? job->at[p] : 0;
+		for (size_t i = job->begin[p]; i < job->begin[p + 1];
+		    i = zone_rrset_end(job->z, i)) {
+			if (!zrr_is_authoritative(&job->rr[i]))
+				continue;
+			if (job->out != NULL)
+				job->out[k] = i;
+			k++;
+		}
+		if (job->out == NULL)
+			job->at[p] = k;
+	}
+	return 0;
+}
+
+size_t *
+signed_rrsets(const struct zone *z, unsigned threads, size_t *n)
+{
+	struct rrsets_job job = { .z = z };
+	size_t count, total = 0;
 
 	*n = 0;
-	for (size_t i = 0; i < count; i = zone_rrset_end(z, i))
-		k += zrr_is_authoritative(&rr[i]);
-	if ((out = malloc((k + 1) * sizeof(*out))) == NULL)
+	job.rr = zone_records(z, &count);
+	if (count < RRSETS_ONE_THREAD)
+		threads = 1;
+	for (size_t p = 0; p <= RRSETS_PARTS; p++)
+		job.begin[p] = rrset_at_or_after(z, count * p / RRSETS_PARTS);
+	/* Count, then place: each part's RRsets follow the parts' before it. */
+	if (parallel_for(RRSETS_PARTS, 1, threads, rrsets_parts, &job, NULL) != 0)
 		return NULL;
-	for (size_t i = 0; i < count; i = zone_rrset_end(z, i))
-		if (zrr_is_authoritative(&rr[i]))
-			out[(*n)++] = i;
-	return out;
+	for (size_t p = 0; p < RRSETS_PARTS; p++) {
+		size_t found = job.at[p];
+		job.at[p] = total;
+		total += found;
+	}
+	if ((job.out = malloc((total + 1) * sizeof(*job.out))) == NULL ||
+	    parallel_for(RRSETS_PARTS, 1, threads, rrsets_parts, &job, NULL) != 0) {
+		free(job.out);
+		return NULL;
+	}
+	*n = total;
+	return job.out;
 }
 
 bool

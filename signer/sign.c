@@ -614,7 +614,7 @@ signer_sign(struct zone *z, const struct keyset *keys,
 	t0 = elapsed_seconds();
 
 	rr = zone_records(z, &count);
-	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL)
+	if ((rrsets = signed_rrsets(z, p->threads, &nrrsets)) == NULL)
 		return STATUS_NOMEM;
 	if (prev != NULL && p->reuse_previous &&
 	    (rc = find_known_keys(&sk, keys, prev)) != 0)

@@ -70,9 +70,10 @@ bool is_signer_type(uint16_t type);
 
 /*
  * The first index of every authoritative RRset of a finalized zone (what
- * gets signed), malloc'd, n of them; NULL when out of memory.
+ * gets signed), malloc'd, n of them; NULL when out of memory. A zone of
+ * many records is read in parts on threads (0: one per online CPU).
  */
-size_t *signed_rrsets(const struct zone *z, size_t *n);
+size_t *signed_rrsets(const struct zone *z, unsigned threads, size_t *n);
 
 /* RFC 4034 §3.1.5: an RRSIG's 32-bit time is the one nearest to now (serial arithmetic). */
 static inline int64_t

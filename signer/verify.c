@@ -320,7 +320,7 @@ verify_signatures(const struct zone *z, const struct keyset *own,
 	}
 	if ((rc = check_orphan_signatures(z, d)) != 0)
 		goto out;
-	if ((rrsets = signed_rrsets(z, &nrrsets)) == NULL) {
+	if ((rrsets = signed_rrsets(z, threads, &nrrsets)) == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}

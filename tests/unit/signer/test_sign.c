@@ -91,6 +91,60 @@ START_TEST(test_sign_large_shuffled_zone_checks_in_full)
 }
 END_TEST
 
+/*
+ * The RRsets to sign, listed in parts on every CPU (a zone of 65536
+ * records and more), are those a walk over the RRsets finds: no RRset at
+ * a part's edge lost or listed twice, none at a cut but DS, no glue.
+ */
+START_TEST(test_signed_rrsets_in_parts_match_a_walk)
+{
+	enum { NAMES = 24000 };
+	static const char head[] = "$ORIGIN example.com.\n$TTL 3600\n"
+	    "@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+	    "@ NS ns1\nns1 A 192.0.2.1\n";
+	char *text = malloc(sizeof(head) + NAMES * 200), path[PATH_MAX];
+	size_t len, count, n, k = 0, *rrsets;
+	struct zone *z = NULL;
+	const struct zrr *rr;
+	struct diag d;
+
+	ck_assert_ptr_nonnull(text);
+	len = (size_t)snprintf(text, sizeof(head), "%s", head);
+	for (unsigned i = 0; i < NAMES; i++) {
+		if (i % 2 == 1) {
+			len += (size_t)snprintf(text + len, 200, "d%u NS ns.d%u\n"
+			    "d%u DS %u 13 2 %064u\nns.d%u A 192.0.2.3\n", i, i,
+			    i, i, i, i);
+			continue;
+		}
+		/* RRsets of 1 to 5 records, so that parts begin inside some. */
+		for (unsigned a = 0; a <= i % 5; a++)
+			len += (size_t)snprintf(text + len, 200,
+			    "h%u A 192.0.2.%u\n", i, a + 1);
+		len += (size_t)snprintf(text + len, 200, "h%u AAAA 2001:db8::1\n", i);
+	}
+	kt_write(dir, "parts.zone", text, 0644);
+	kt_path(path, sizeof(path), dir, "parts.zone");
+	ck_assert_int_eq(zone_load(path, "example.com.", 3600, &z, &d), 0);
+	rr = zone_records(z, &count);
+	ck_assert_uint_ge(count, 65536);
+	ck_assert_ptr_nonnull(rrsets = signed_rrsets(z, 2, &n));
+	for (size_t i = 0; i < count; i = zone_rrset_end(z, i)) {
+		if (!zrr_is_authoritative(&rr[i]))
+			continue;
+		ck_assert_uint_lt(k, n);
+		ck_assert_uint_eq(rrsets[k], i);
+		k++;
+	}
+	ck_assert_uint_eq(k, n);
+	/* Apex SOA, NS; ns1's A; each host's A and AAAA; each delegation's DS. */
+	ck_assert_uint_eq(n, 3 + NAMES / 2 * 2 + NAMES / 2);
+	free(rrsets);
+	zone_free(z);
+	free(text);
+}
+END_TEST
+
 /* A small zone: apex, a name server and a host. */
 static const char small_zone[] = "$ORIGIN example.com.\n$TTL 3600\n"
     "@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
@@ -403,6 +457,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_sign_large_shuffled_zone_checks_in_full);
+	tcase_add_test(tc, test_signed_rrsets_in_parts_match_a_walk);
 	tcase_add_loop_test(tc, test_nsec3_chain_from_parts, 0, 2);
 	tcase_add_test(tc, test_nsec3_owner_on_a_name_is_refused);
 	tcase_add_loop_test(tc, test_gate_names_check_codes, 0,
