@@ -54,13 +54,26 @@ worker(void *p)
 	return NULL;
 }
 
+/* The online CPUs, read once (each reading opens a file in /sys). */
+static unsigned
+online_cpus(void)
+{
+	static atomic_uint cpus;
+	unsigned n = atomic_load_explicit(&cpus, memory_order_relaxed);
+
+	if (n == 0) {
+		long got = sysconf(_SC_NPROCESSORS_ONLN);
+		n = got > 0 ? (unsigned)got : 1;
+		atomic_store_explicit(&cpus, n, memory_order_relaxed);
+	}
+	return n;
+}
+
 unsigned
 parallel_threads(unsigned threads, unsigned max)
 {
-	if (threads == 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = cpus > 0 ? (unsigned)cpus : 1;
-	}
+	if (threads == 0)
+		threads = online_cpus();
 	return threads > max ? max : threads;
 }
 
