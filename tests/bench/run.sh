@@ -208,6 +208,8 @@ measure() {
 	sync
 	run_timed "$@" >>"$m_log" 2>&1
 	m_rc=$T_RC
+	# User and system CPU apart, for the log (the row adds them).
+	echo "== run $m_run: wall, user, system seconds, peak RSS kB: $(tail -n 1 "$W/time.txt" 2>/dev/null)" >>"$m_log"
 	m_wall=$(echo $((T_NS - OVERHEAD_NS)) | awk '{ printf "%.3f", ($1 > 0 ? $1 : 0) / 1e9 }')
 	# GNU time puts a "Command exited ..." line before the figures.
 	set -- $(tail -n 1 "$W/time.txt" 2>/dev/null) - - - -
@@ -277,7 +279,8 @@ skip() {
 # --- the cases -----------------------------------------------------------
 run_zw() { # run_zw SIZE CASE RUN KEYDIR THREADS IN OUT [PREV]; ZW_EXTRA: more options
 	# shellcheck disable=SC2086 # ZW_EXTRA: one word per option
-	measure "$1" "$2" "$3" "$7" ${8:+"$8"} -- "$ZW" --now $NOW sign $ORIGIN \
+	# -v -v: the seconds of each phase go to the row's log.
+	measure "$1" "$2" "$3" "$7" ${8:+"$8"} -- "$ZW" --now $NOW -v -v sign $ORIGIN \
 	    --in "$6" --out "$7" --keydir "$4" --validity 30d --threads "$5" ${ZW_EXTRA:-}
 }
 run_knot() { # run_knot SIZE CASE RUN THREADS IN [PREV]: output in RUNDIR/CASE.d/
