@@ -103,3 +103,32 @@ parallel_for(size_t n, size_t chunk, unsigned threads, slice_fn fn,
 		*d = w.diag;
 	return w.rc;
 }
+
+struct parts_work {
+	size_t n;
+	part_fn fn;
+	void *arg;
+};
+
+static int
+parts_slice(size_t begin, size_t end, void *arg, struct diag *unused)
+{
+	const struct parts_work *w = arg;
+
+	(void)unused;
+	for (size_t p = begin; p < end; p++)
+		w->fn(p, w->n * p / PARALLEL_PARTS, w->n * (p + 1) / PARALLEL_PARTS,
+		    w->arg);
+	return 0;
+}
+
+void
+parallel_parts(size_t n, unsigned threads, part_fn fn, void *arg)
+{
+	struct parts_work w = { n, fn, arg };
+	/* parts_slice cannot fail: neither can this. */
+	int rc = parallel_for(PARALLEL_PARTS, 1,
+	    n < PARALLEL_ONE_THREAD ? 1 : threads, parts_slice, &w, NULL);
+
+	(void)rc;
+}

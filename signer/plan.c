@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keys/dnskey.h"
 #include "common/parallel.h"
 #include "common/status.h"
+#include "keys/dnskey.h"
 #include "keys/key.h"
 #include "keys/keystore.h"
 #include "signer_internal.h"
@@ -373,47 +373,35 @@ signer_key_presence(const struct zone *z, const struct keyset *ks,
 }
 
 /* The signatures' times, part by part of the records (on every CPU when many). */
-#define TIMES_PARTS 64
-#define TIMES_ONE_THREAD 65536       /* records: fewer are read on one */
-
 struct times_job {
 	const struct zrr *rr;
-	size_t count;
 	int64_t now;
 	struct {
 		int64_t earliest, latest_inception;
 		bool any;
-	} part[TIMES_PARTS];
+	} part[PARALLEL_PARTS];
 };
 
-static int
-times_parts(size_t begin, size_t end, void *arg, struct diag *unused)
+static void
+times_part(size_t p, size_t i, size_t to, void *arg)
 {
 	struct times_job *job = arg;
 
-	(void)unused;
-	for (size_t p = begin; p < end; p++) {
-		size_t i = job->count * p / TIMES_PARTS;
-		size_t to = job->count * (p + 1) / TIMES_PARTS;
-		for (; i < to; i++) {
-			const uint8_t *d = job->rr[i].rdata;
-			int64_t exp, inc;
-			if (job->rr[i].type != RRTYPE_RRSIG || job->rr[i].rdlen < 18)
-				continue;
-			exp = rrsig_time_near((uint32_t)d[8] << 24 |
-			    (uint32_t)d[9] << 16 | (uint32_t)d[10] << 8 | d[11],
-			    job->now);
-			inc = rrsig_time_near((uint32_t)d[12] << 24 |
-			    (uint32_t)d[13] << 16 | (uint32_t)d[14] << 8 | d[15],
-			    job->now);
-			if (!job->part[p].any || exp < job->part[p].earliest)
-				job->part[p].earliest = exp;
-			if (!job->part[p].any || inc > job->part[p].latest_inception)
-				job->part[p].latest_inception = inc;
-			job->part[p].any = true;
-		}
+	for (; i < to; i++) {
+		const uint8_t *d = job->rr[i].rdata;
+		int64_t exp, inc;
+		if (job->rr[i].type != RRTYPE_RRSIG || job->rr[i].rdlen < 18)
+			continue;
+		exp = rrsig_time_near((uint32_t)d[8] << 24 |
+		    (uint32_t)d[9] << 16 | (uint32_t)d[10] << 8 | d[11], job->now);
+		inc = rrsig_time_near((uint32_t)d[12] << 24 |
+		    (uint32_t)d[13] << 16 | (uint32_t)d[14] << 8 | d[15], job->now);
+		if (!job->part[p].any || exp < job->part[p].earliest)
+			job->part[p].earliest = exp;
+		if (!job->part[p].any || inc > job->part[p].latest_inception)
+			job->part[p].latest_inception = inc;
+		job->part[p].any = true;
 	}
-	return 0;
 }
 
 /* The earliest expiration and latest inception of z's signatures; false when none. */
@@ -422,14 +410,13 @@ signature_times(const struct zone *z, int64_t now, int64_t *earliest,
     int64_t *latest_inception)
 {
 	struct times_job job = { .now = now };
+	size_t count;
 	bool any = false;
 
 	*earliest = *latest_inception = 0;
-	job.rr = zone_records(z, &job.count);
-	if (parallel_for(TIMES_PARTS, 1, job.count < TIMES_ONE_THREAD ? 1 : 0,
-	    times_parts, &job, NULL) != 0)
-		return false;
-	for (size_t p = 0; p < TIMES_PARTS; p++) {
+	job.rr = zone_records(z, &count);
+	parallel_parts(count, 0, times_part, &job);
+	for (size_t p = 0; p < PARALLEL_PARTS; p++) {
 		if (!job.part[p].any)
 			continue;
 		if (!any || job.part[p].earliest < *earliest)

@@ -205,15 +205,11 @@ rrsig_signing_data(const struct rrsig_fields *f, const struct zrr *rr,
 }
 
 /* The RRsets listed part by part of the records (on the threads when many). */
-#define RRSETS_PARTS 64
-#define RRSETS_ONE_THREAD 65536      /* records: fewer are listed on one */
-
 struct rrsets_job {
 	const struct zone *z;
 	const struct zrr *rr;
-	size_t begin[RRSETS_PARTS + 1];  /* each part's first RRset */
-	size_t at[RRSETS_PARTS];         /* its RRsets' count, then their place in out */
-	size_t *out;                     /* NULL: count only */
+	size_t at[PARALLEL_PARTS];   /* each part's RRsets: their count, then their place in out */
+	size_t *out;                 /* NULL: count only */
 };
 
 /* The first RRset that begins at i or after it. */
@@ -230,26 +226,24 @@ rrset_at_or_after(const struct zone *z, size_t i)
 	return i;
 }
 
-static int
-rrsets_parts(size_t begin, size_t end, void *arg, struct diag *unused)
+/* The RRsets that begin in the part: none lost or listed twice at its edges. */
+static void
+rrsets_part(size_t p, size_t begin, size_t end, void *arg)
 {
 	struct rrsets_job *job = arg;
+	size_t k = job->out != NULL ? job->at[p] : 0;
 
-	(void)unused;
-	for (size_t p = begin; p < end; p++) {
-		size_t k = job->out != NULL ? job->at[p] : 0;
-		for (size_t i = job->begin[p]; i < job->begin[p + 1];
-		    i = zone_rrset_end(job->z, i)) {
-			if (!zrr_is_authoritative(&job->rr[i]))
-				continue;
-			if (job->out != NULL)
-				job->out[k] = i;
-			k++;
-		}
-		if (job->out == NULL)
-			job->at[p] = k;
+	end = rrset_at_or_after(job->z, end);
+	for (size_t i = rrset_at_or_after(job->z, begin); i < end;
+	    i = zone_rrset_end(job->z, i)) {
+		if (!zrr_is_authoritative(&job->rr[i]))
+			continue;
+		if (job->out != NULL)
+			job->out[k] = i;
+		k++;
 	}
-	return 0;
+	if (job->out == NULL)
+		job->at[p] = k;
 }
 
 size_t *
@@ -260,23 +254,16 @@ signed_rrsets(const struct zone *z, unsigned threads, size_t *n)
 
 	*n = 0;
 	job.rr = zone_records(z, &count);
-	if (count < RRSETS_ONE_THREAD)
-		threads = 1;
-	for (size_t p = 0; p <= RRSETS_PARTS; p++)
-		job.begin[p] = rrset_at_or_after(z, count * p / RRSETS_PARTS);
 	/* Count, then place: each part's RRsets follow the parts' before it. */
-	if (parallel_for(RRSETS_PARTS, 1, threads, rrsets_parts, &job, NULL) != 0)
-		return NULL;
-	for (size_t p = 0; p < RRSETS_PARTS; p++) {
+	parallel_parts(count, threads, rrsets_part, &job);
+	for (size_t p = 0; p < PARALLEL_PARTS; p++) {
 		size_t found = job.at[p];
 		job.at[p] = total;
 		total += found;
 	}
-	if ((job.out = malloc((total + 1) * sizeof(*job.out))) == NULL ||
-	    parallel_for(RRSETS_PARTS, 1, threads, rrsets_parts, &job, NULL) != 0) {
-		free(job.out);
+	if ((job.out = malloc((total + 1) * sizeof(*job.out))) == NULL)
 		return NULL;
-	}
+	parallel_parts(count, threads, rrsets_part, &job);
 	*n = total;
 	return job.out;
 }

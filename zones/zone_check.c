@@ -816,65 +816,55 @@ find_apex_soa(const struct zone *z)
 	return i;
 }
 
-#define SETTLE_PARTS 64
-#define SETTLE_ONE_THREAD 65536      /* records: fewer are settled on one thread */
-
 struct settle_job {
 	struct zone *z;
-	bool unsettled[SETTLE_PARTS];
+	bool unsettled[PARALLEL_PARTS];
 };
 
 /* settle_signatures over a part of the records; only its RRSIGs' flags change. */
-static int
-settle_parts(size_t begin, size_t end, void *arg, struct diag *unused)
+static void
+settle_part(size_t p, size_t i, size_t to, void *arg)
 {
 	struct settle_job *job = arg;
 	struct zrr *rr = job->z->rr;
-	size_t n = job->z->count;
+	uint8_t name_flags = 0;
 
-	(void)unused;
-	for (size_t p = begin; p < end; p++) {
-		size_t i = n * p / SETTLE_PARTS, to = n * (p + 1) / SETTLE_PARTS;
-		uint8_t name_flags = 0;
-
-		if (i == 0) {
-			if (to > 0 && rr[0].type == RRTYPE_RRSIG) {
-				job->unsettled[p] = true;
-				continue;
-			}
-			i = 1;
+	if (i == 0) {
+		if (to > 0 && rr[0].type == RRTYPE_RRSIG) {
+			job->unsettled[p] = true;
+			return;
 		}
-		/* The flags an RRSIG takes: its name's, on the record before its run. */
-		for (size_t k = i; k > 0; k--)
-			if (rr[k - 1].type != RRTYPE_RRSIG) {
-				name_flags = rr[k - 1].flags;
-				break;
-			}
-		for (; i < to; i++) {
-			const struct zrr *before = &rr[i - 1];
-
-			if (rr[i].type != RRTYPE_RRSIG) {
-				/* Nothing of its name may sort after a signature before it. */
-				if (before->type == RRTYPE_RRSIG &&
-				    before->owner == rr[i].owner &&
-				    type_order(before) > type_order(&rr[i]))
-					break;
-				name_flags = rr[i].flags;
-				continue;
-			}
-			if (rr[i].owner != before->owner || rr[i].rdlen < 2)
-				break;
-			if (before->type == RRTYPE_RRSIG ?
-			    type_order(before) != type_order(&rr[i]) ||
-			    zrr_order(before, &rr[i]) >= 0 :
-			    type_order(before) + 1 != type_order(&rr[i]))
-				break;
-			rr[i].flags = (uint8_t)((rr[i].flags & ZRR_TRUSTED) |
-			    (name_flags & (ZRR_AT_CUT | ZRR_APEX)));
-		}
-		job->unsettled[p] = i < to;
+		i = 1;
 	}
-	return 0;
+	/* The flags an RRSIG takes: its name's, on the record before its run. */
+	for (size_t k = i; k > 0; k--)
+		if (rr[k - 1].type != RRTYPE_RRSIG) {
+			name_flags = rr[k - 1].flags;
+			break;
+		}
+	for (; i < to; i++) {
+		const struct zrr *before = &rr[i - 1];
+
+		if (rr[i].type != RRTYPE_RRSIG) {
+			/* Nothing of its name may sort after a signature before it. */
+			if (before->type == RRTYPE_RRSIG &&
+			    before->owner == rr[i].owner &&
+			    type_order(before) > type_order(&rr[i]))
+				break;
+			name_flags = rr[i].flags;
+			continue;
+		}
+		if (rr[i].owner != before->owner || rr[i].rdlen < 2)
+			break;
+		if (before->type == RRTYPE_RRSIG ?
+		    type_order(before) != type_order(&rr[i]) ||
+		    zrr_order(before, &rr[i]) >= 0 :
+		    type_order(before) + 1 != type_order(&rr[i]))
+			break;
+		rr[i].flags = (uint8_t)((rr[i].flags & ZRR_TRUSTED) |
+		    (name_flags & (ZRR_AT_CUT | ZRR_APEX)));
+	}
+	job->unsettled[p] = i < to;
 }
 
 /*
@@ -890,10 +880,8 @@ settle_signatures(struct zone *z)
 {
 	struct settle_job job = { .z = z };
 
-	if (parallel_for(SETTLE_PARTS, 1, z->count < SETTLE_ONE_THREAD ? 1 : 0,
-	    settle_parts, &job, NULL) != 0)
-		return false;
-	for (size_t p = 0; p < SETTLE_PARTS; p++)
+	parallel_parts(z->count, 0, settle_part, &job);
+	for (size_t p = 0; p < PARALLEL_PARTS; p++)
 		if (job.unsettled[p])
 			return false;
 	return true;

@@ -1,4 +1,4 @@
-/* Unit tests for common/parallel: every item once, and the same failure whatever the timing. */
+/* Unit tests for common/parallel: every item once, fixed parts, and the same failure whatever the timing. */
 #include <check.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -38,6 +38,45 @@ START_TEST(test_every_item_once)
 			    "times (chunk %zu)", i, atomic_load(&seen[i]), chunks[t]);
 	}
 	ck_assert_int_eq(parallel_for(0, 8, 4, mark, NULL, NULL), 0);
+}
+END_TEST
+
+/* Each part's range, as parallel_parts gave it; and every item, by its part. */
+static size_t part_begin[PARALLEL_PARTS], part_end[PARALLEL_PARTS];
+static atomic_uchar part_calls[PARALLEL_PARTS];
+
+static void
+mark_part(size_t p, size_t begin, size_t end, void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&part_calls[p], 1);
+	part_begin[p] = begin;
+	part_end[p] = end;
+	for (size_t i = begin; i < end; i++)
+		atomic_fetch_add(&seen[i], 1);
+}
+
+START_TEST(test_parts_are_fixed)
+{
+	/* None, fewer items than parts, one thread's worth, and on every CPU. */
+	static const size_t sizes[] = { 0, 10, 1000, ITEMS };
+
+	ck_assert_uint_gt(ITEMS, PARALLEL_ONE_THREAD);
+	for (size_t t = 0; t < sizeof(sizes) / sizeof(*sizes); t++) {
+		size_t n = sizes[t];
+		for (size_t i = 0; i < ITEMS; i++)
+			atomic_store(&seen[i], 0);
+		for (size_t p = 0; p < PARALLEL_PARTS; p++)
+			atomic_store(&part_calls[p], 0);
+		parallel_parts(n, 4, mark_part, NULL);
+		for (size_t p = 0; p < PARALLEL_PARTS; p++) {
+			ck_assert_int_eq(atomic_load(&part_calls[p]), 1);
+			ck_assert_uint_eq(part_begin[p], n * p / PARALLEL_PARTS);
+			ck_assert_uint_eq(part_end[p], n * (p + 1) / PARALLEL_PARTS);
+		}
+		for (size_t i = 0; i < ITEMS; i++)
+			ck_assert_int_eq(atomic_load(&seen[i]), i < n);
+	}
 }
 END_TEST
 
@@ -82,6 +121,7 @@ main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_every_item_once);
+	tcase_add_test(tc, test_parts_are_fixed);
 	tcase_add_test(tc, test_the_earliest_failure_is_reported);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
