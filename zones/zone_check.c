@@ -522,6 +522,45 @@ sort_records(struct zone *z, size_t sorted)
 	return n - p >= p / 8 ? merge_keyed(z, p, sorted) : merge_gallop(z, p);
 }
 
+/* share_owners over a part, but for its first record (the part before may change it). */
+static void
+share_part(size_t p, size_t i, size_t to, void *arg)
+{
+	struct zrr *rr = ((struct zone *)arg)->rr;
+
+	(void)p;
+	for (i++; i < to; i++)
+		if (rr[i].owner != rr[i - 1].owner &&
+		    dname_equal(rr[i].owner, rr[i - 1].owner))
+			rr[i].owner = rr[i - 1].owner;
+}
+
+/*
+ * Records in canonical order: each name's records take one owner
+ * pointer, its first record's. In parts, on every CPU when there are
+ * many records; then, part by part in order, the records that continue
+ * the name the part before ends with take its pointer.
+ */
+static void
+share_owners(struct zone *z)
+{
+	struct zrr *rr = z->rr;
+
+	parallel_parts(z->count, 0, share_part, z);
+	for (size_t p = 1; p < PARALLEL_PARTS; p++) {
+		size_t i = z->count * p / PARALLEL_PARTS;
+		size_t to = z->count * (p + 1) / PARALLEL_PARTS;
+		const uint8_t *was = i > 0 && i < to ? rr[i].owner : NULL;
+
+		if (was == NULL || was == rr[i - 1].owner ||
+		    !dname_equal(was, rr[i - 1].owner))
+			continue;
+		/* The part gave its first name's records rr[i]'s pointer. */
+		for (; i < to && rr[i].owner == was; i++)
+			rr[i].owner = rr[i - 1].owner;
+	}
+}
+
 /* Sort, share owner pointers, drop duplicates, unify RRset TTLs. */
 static int
 sort_and_merge(struct zone *z)
@@ -531,13 +570,11 @@ sort_and_merge(struct zone *z)
 
 	if ((rc = sort_records(z, z->gaps ? 0 : z->settled)) != 0)
 		return rc;
+	share_owners(z);
 	for (size_t r = 0; r < z->count; r++) {
 		struct zrr *rr = &z->rr[r];
 		struct zrr *prev = w > 0 ? &z->rr[w - 1] : NULL;
 
-		if (prev != NULL && prev->owner != rr->owner &&
-		    dname_equal(prev->owner, rr->owner))
-			rr->owner = prev->owner;
 		if (prev != NULL && prev->owner == rr->owner &&
 		    prev->type == rr->type) {
 			/* RFC 2181 §5: an RRset holds each record once. */
@@ -556,7 +593,8 @@ sort_and_merge(struct zone *z)
 				rr->ttl = prev->ttl;
 			}
 		}
-		z->rr[w++] = *rr;
+		if (w++ != r)
+			z->rr[w - 1] = *rr;
 	}
 	z->count = w;
 	return 0;
@@ -715,23 +753,92 @@ check_apex_soa(struct zone *z, const struct name_summary *ns, size_t *soa,
 	return 0;
 }
 
-/* Mark and check every name of records in order, merged (one owner pointer a name). */
-static int
-check_names(struct zone *z, struct diag *d)
+/* A DNAME at name (RRTYPE_DNAME), else NS (RRTYPE_NS: a cut, below the apex), else 0. */
+static uint16_t
+cut_or_dname(const struct zone *z, const uint8_t *name)
 {
-	const uint8_t *cut = NULL, *dname = NULL;
-	size_t apex_soa = SIZE_MAX;
-	bool apex_seen = false, apex_ns = false;
-	int rc;
+	const struct zrr probe = { .owner = name, .type = 0 };
+	uint16_t found = 0;
 
-	z->full_finalizes++;
-	for (size_t i = 0; i < z->count;) {
+	for (size_t k = zone_rrset_search(z, &probe); k < z->count &&
+	    dname_equal(z->rr[k].owner, name); k++)
+		if (z->rr[k].type == RRTYPE_DNAME)
+			return RRTYPE_DNAME;
+		else if (z->rr[k].type == RRTYPE_NS)
+			found = RRTYPE_NS;
+	return found;
+}
+
+/* What check_names found in one part of the names. */
+struct names_part {
+	int rc;
+	size_t apex_soa;        /* SIZE_MAX: none (yet) */
+	bool apex_seen, apex_ns;
+	struct diag d;
+};
+
+struct names_job {
+	struct zone *z;
+	struct names_part part[PARALLEL_PARTS];
+};
+
+/*
+ * The delegation or DNAME above name, as check_names holds it when it
+ * comes to name: in a zone without an error before name, at most one of
+ * name's ancestors below the apex has NS or DNAME (a second one would be
+ * occluded by the first, a DNAME at a cut broke a rule).
+ */
+static void
+cut_above(const struct zone *z, const uint8_t *name, const uint8_t **cut,
+    const uint8_t **dname)
+{
+	const uint8_t *up[DNAME_MAX_LABELS];
+	unsigned below;
+
+	*cut = *dname = NULL;
+	if (!dname_is_below_or_at(name, z->origin))
+		return;
+	below = dname_label_count(name) - dname_label_count(z->origin);
+	up[0] = name;
+	for (unsigned k = 1; k < below; k++)
+		up[k] = dname_parent(up[k - 1]);
+	/* From the apex's child down to name's parent: the first found is it. */
+	for (unsigned k = below; k-- > 1;) {
+		uint16_t t = cut_or_dname(z, up[k]);
+
+		if (t != 0) {
+			*(t == RRTYPE_DNAME ? dname : cut) = up[k];
+			return;
+		}
+	}
+}
+
+/*
+ * check_names over the names whose first record is in [i, to): with the
+ * cut and DNAME above its first name, it comes to what the walk over the
+ * whole zone does there. Only these names' flags change.
+ */
+static void
+check_names_part(size_t p, size_t i, size_t to, void *arg)
+{
+	struct names_job *job = arg;
+	struct zone *z = job->z;
+	struct names_part *part = &job->part[p];
+	const uint8_t *cut = NULL, *dname = NULL;
+	struct diag *d = &part->d;
+
+	part->apex_soa = SIZE_MAX;
+	while (i > 0 && i < to && z->rr[i].owner == z->rr[i - 1].owner)
+		i++;
+	if (i > 0 && i < to)
+		cut_above(z, z->rr[i].owner, &cut, &dname);
+	while (i < to) {
 		struct name_summary ns;
 		const uint8_t *owner = z->rr[i].owner;
 		/* One name is the apex (names are merged by now). */
-		bool apex = !apex_seen && dname_equal(owner, z->origin);
+		bool apex = !part->apex_seen && dname_equal(owner, z->origin);
 
-		apex_seen |= apex;
+		part->apex_seen |= apex;
 		summarize_name(z, i, &ns);
 		i = ns.end;
 		/* Canonical order keeps a subtree together: leaving it ends the cut. */
@@ -744,7 +851,8 @@ check_names(struct zone *z, struct diag *d)
 			dname_format(dname, at, sizeof(at));
 			zone_diag_rr(z, &z->rr[ns.first], d, "occluded by the "
 			    "DNAME at %s (RFC 6672 section 2.3)", at);
-			return STATUS_ZONE_CONTENT;
+			part->rc = STATUS_ZONE_CONTENT;
+			return;
 		}
 		if (cut != NULL) {
 			/*
@@ -761,19 +869,21 @@ check_names(struct zone *z, struct diag *d)
 					zone_diag_rr(z, &z->rr[k], d, "occluded "
 					    "by the delegation at %s: only glue "
 					    "(A, AAAA) may be below it", at);
-					return STATUS_ZONE_CONTENT;
+					part->rc = STATUS_ZONE_CONTENT;
+					return;
 				}
 			}
 			set_flags(z, &ns, 0, true);
 			continue;
 		}
-		if ((rc = check_name(z, &ns, apex, d)) != 0)
-			return rc;
+		if ((part->rc = check_name(z, &ns, apex, d)) != 0)
+			return;
 		if (apex) {
 			set_flags(z, &ns, ZRR_APEX, false);
-			apex_ns = ns.n_ns > 0;
-			if ((rc = check_apex_soa(z, &ns, &apex_soa, d)) != 0)
-				return rc;
+			part->apex_ns = ns.n_ns > 0;
+			if ((part->rc = check_apex_soa(z, &ns, &part->apex_soa,
+			    d)) != 0)
+				return;
 		} else if (ns.n_ns > 0) {
 			set_flags(z, &ns, ZRR_AT_CUT, true);
 			cut = owner;
@@ -782,6 +892,41 @@ check_names(struct zone *z, struct diag *d)
 		if (ns.n_dname > 0 && !apex)
 			dname = owner;
 	}
+}
+
+/*
+ * Mark and check every name of records in order, merged (one owner
+ * pointer a name). In parts, on every CPU when there are many records;
+ * the error is the first in canonical order, as in one walk.
+ */
+static int
+check_names(struct zone *z, struct diag *d)
+{
+	struct names_job *job = calloc(1, sizeof(*job));
+	size_t apex_soa = SIZE_MAX;
+	bool apex_ns = false;
+
+	if (job == NULL)
+		return STATUS_NOMEM;
+	z->full_finalizes++;
+	job->z = z;
+	parallel_parts(z->count, 0, check_names_part, job);
+	for (size_t p = 0; p < PARALLEL_PARTS; p++) {
+		const struct names_part *part = &job->part[p];
+		int rc = part->rc;
+
+		if (rc != 0) {
+			if (d != NULL)
+				*d = part->d;
+			free(job);
+			return rc;
+		}
+		if (part->apex_seen && apex_soa == SIZE_MAX) {
+			apex_soa = part->apex_soa;
+			apex_ns = part->apex_ns;
+		}
+	}
+	free(job);
 	if (apex_soa == SIZE_MAX || !apex_ns) {
 		char zname[DNAME_TEXT_MAX];
 		dname_format(z->origin, zname, sizeof(zname));
@@ -890,35 +1035,23 @@ settle_signatures(struct zone *z)
 /* Marks records appended since the last finalize while settle_appended runs. */
 #define ZRR_APPENDED_ (1 << 6)
 
-/* Is there a delegation (NS below the apex) or a DNAME at name? */
+/* Records of one name, in a zone whose owners may not be shared yet. */
 static bool
-has_cut_or_dname(const struct zone *z, const uint8_t *name)
+same_owner(const struct zrr *a, const struct zrr *b)
 {
-	const struct zrr probe = { .owner = name, .type = 0 };
-
-	for (size_t k = zone_rrset_search(z, &probe); k < z->count &&
-	    dname_equal(z->rr[k].owner, name); k++)
-		if (z->rr[k].type == RRTYPE_NS || z->rr[k].type == RRTYPE_DNAME)
-			return true;
-	return false;
+	return a->owner == b->owner || dname_equal(a->owner, b->owner);
 }
 
 /*
- * The name of [first, end), which holds appended records, after the
- * merge: one owner pointer (the first record's, as finalize_all shares
- * it, case too), then the checks and flags finalize_all gives it. False
- * where only finalize_all decides: a duplicate, a TTL that differs from
- * its RRset's, a name below a delegation or DNAME, a broken rule (it
- * reports it as it always does, with the warnings it gives on the way).
+ * The records of the name of [first, end), which holds appended records,
+ * after the merge take one owner pointer (the first record's, as
+ * finalize_all shares it, case too). False where only finalize_all
+ * decides: a duplicate, or a TTL that differs from its RRset's.
  */
 static bool
-settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa)
+share_appended_name(struct zone *z, size_t first, size_t end)
 {
 	const uint8_t *owner = z->rr[first].owner;
-	unsigned below;
-	struct name_summary ns;
-	struct diag unused;
-	bool apex;
 
 	for (size_t k = first; k < end; k++) {
 		struct zrr *rr = &z->rr[k];
@@ -929,12 +1062,29 @@ settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa)
 		    (rr->type != RRTYPE_RRSIG && rr->ttl != rr[-1].ttl)))
 			return false;
 	}
-	apex = dname_equal(owner, z->origin);
+	return true;
+}
+
+/*
+ * The checks and flags finalize_all gives the name whose first record is
+ * first (owners shared). False where only finalize_all decides: a name below a
+ * delegation or DNAME, a broken rule (it reports it as it always does,
+ * with the warnings it gives on the way).
+ */
+static bool
+check_appended_name(struct zone *z, size_t first, size_t *apex_soa)
+{
+	const uint8_t *owner = z->rr[first].owner;
+	unsigned below;
+	struct name_summary ns;
+	struct diag unused;
+	bool apex = dname_equal(owner, z->origin);
+
 	/* Each name between the apex and this one: no cut, no DNAME. */
 	below = dname_label_count(owner) - dname_label_count(z->origin);
 	for (const uint8_t *up = owner; below > 1; below--) {
 		up = dname_parent(up);
-		if (has_cut_or_dname(z, up))
+		if (cut_or_dname(z, up) != 0)
 			return false;
 	}
 	summarize_name(z, first, &ns);
@@ -949,44 +1099,137 @@ settle_name(struct zone *z, size_t first, size_t end, size_t *apex_soa)
 }
 
 /*
- * After records were appended to a finalized zone: sort them, merge them
- * in, and settle only the names they went to. 1 where only finalize_all
- * decides: an appended NS or DNAME (they change what other names may
- * hold), a name outside the zone, or what settle_name leaves to it.
+ * settle_appended's work, part by part: each part is whole names
+ * (edge[p] to edge[p + 1]), so that no part writes what another reads
+ * while the owners are shared, and only flags change while names are
+ * checked (each name's, by its part).
  */
-static int
-settle_appended(struct zone *z)
-{
-	size_t apex_soa = SIZE_MAX;
-	int rc;
+struct appended_job {
+	struct zone *z;
+	size_t edge[PARALLEL_PARTS + 1];
+	size_t apex_soa[PARALLEL_PARTS];
+	bool unsettled[PARALLEL_PARTS];
+};
 
-	for (size_t i = z->settled; i < z->count; i++) {
+/* Mark a part of the appended records; unsettled where one needs all of finalize_all. */
+static void
+mark_appended(size_t p, size_t i, size_t to, void *arg)
+{
+	struct appended_job *job = arg;
+	struct zone *z = job->z;
+
+	for (i = i > z->settled ? i : z->settled; i < to; i++) {
 		struct zrr *rr = &z->rr[i];
+		/* They change what other names may hold; outside the zone, an error. */
 		if (rr->type == RRTYPE_NS || rr->type == RRTYPE_DNAME ||
-		    !dname_is_below_or_at(rr->owner, z->origin))
-			return 1;
+		    !dname_is_below_or_at(rr->owner, z->origin)) {
+			job->unsettled[p] = true;
+			return;
+		}
 		rr->flags |= ZRR_APPENDED_;
 	}
-	if ((rc = sort_records(z, z->settled)) != 0)
-		return rc;
-	for (size_t i = 0; i < z->count; i++) {
+}
+
+/* The names in part p holding appended records: share their owners, or check them. */
+static void
+settle_appended_names(struct appended_job *job, size_t p, bool check)
+{
+	struct zone *z = job->z;
+	size_t begin = job->edge[p], to = job->edge[p + 1];
+
+	job->apex_soa[p] = SIZE_MAX;
+	for (size_t i = begin; i < to; i++) {
 		size_t first = i, end = i + 1;
 
 		if (!(z->rr[i].flags & ZRR_APPENDED_))
 			continue;
-		while (first > 0 && (z->rr[first - 1].owner == z->rr[i].owner ||
-		    dname_equal(z->rr[first - 1].owner, z->rr[i].owner)))
+		while (first > begin && same_owner(&z->rr[first - 1], &z->rr[i]))
 			first--;
-		while (end < z->count && (z->rr[end].owner == z->rr[i].owner ||
-		    dname_equal(z->rr[end].owner, z->rr[i].owner)))
+		while (end < to && same_owner(&z->rr[end], &z->rr[i]))
 			end++;
-		if (!settle_name(z, first, end, &apex_soa))
-			return 1;
+		if (check ? !check_appended_name(z, first, &job->apex_soa[p]) :
+		    !share_appended_name(z, first, end)) {
+			job->unsettled[p] = true;
+			return;
+		}
 		i = end - 1;
 	}
+}
+
+static void
+share_appended_part(size_t p, size_t unused_i, size_t unused_to, void *arg)
+{
+	(void)unused_i;
+	(void)unused_to;
+	settle_appended_names(arg, p, false);
+}
+
+static void
+check_appended_part(size_t p, size_t unused_i, size_t unused_to, void *arg)
+{
+	(void)unused_i;
+	(void)unused_to;
+	settle_appended_names(arg, p, true);
+}
+
+/* Is a part unsettled? */
+static bool
+any_unsettled(const struct appended_job *job)
+{
+	for (size_t p = 0; p < PARALLEL_PARTS; p++)
+		if (job->unsettled[p])
+			return true;
+	return false;
+}
+
+/*
+ * After records were appended to a finalized zone: sort them, merge them
+ * in, and settle only the names they went to, in parts (on every CPU when
+ * there are many records). 1 where only finalize_all decides: an appended
+ * NS or DNAME (they change what other names may hold), a name outside the
+ * zone, or what share_appended_name or check_appended_name leave to it.
+ */
+static int
+settle_appended(struct zone *z)
+{
+	struct appended_job *job = calloc(1, sizeof(*job));
+	size_t apex_soa = SIZE_MAX;
+	int rc = 1;
+
+	if (job == NULL)
+		return STATUS_NOMEM;
+	job->z = z;
+	parallel_parts(z->count, 0, mark_appended, job);
+	if (any_unsettled(job))
+		goto out;
+	if ((rc = sort_records(z, z->settled)) != 0)
+		goto out;
+	/* Parts of whole names: each edge moved on to the start of a name. */
+	for (size_t p = 1; p < PARALLEL_PARTS; p++) {
+		size_t e = z->count * p / PARALLEL_PARTS;
+
+		if (e < job->edge[p - 1])
+			e = job->edge[p - 1];
+		while (e > 0 && e < z->count && same_owner(&z->rr[e - 1],
+		    &z->rr[e]))
+			e++;
+		job->edge[p] = e;
+	}
+	job->edge[PARALLEL_PARTS] = z->count;
+	parallel_parts(z->count, 0, share_appended_part, job);
+	if (!any_unsettled(job))
+		parallel_parts(z->count, 0, check_appended_part, job);
+	if (any_unsettled(job)) {
+		rc = 1;
+		goto out;
+	}
+	for (size_t p = 0; p < PARALLEL_PARTS && apex_soa == SIZE_MAX; p++)
+		apex_soa = job->apex_soa[p];
 	/* An apex without appended records kept its SOA, which moved. */
 	z->soa = apex_soa != SIZE_MAX ? apex_soa : find_apex_soa(z);
-	return 0;
+out:
+	free(job);
+	return rc;
 }
 
 int
@@ -994,10 +1237,7 @@ zone_finalize_written(struct zone *z, struct diag *d)
 {
 	int rc;
 
-	for (size_t r = 1; r < z->count; r++)
-		if (z->rr[r].owner != z->rr[r - 1].owner &&
-		    dname_equal(z->rr[r].owner, z->rr[r - 1].owner))
-			z->rr[r].owner = z->rr[r - 1].owner;
+	share_owners(z);
 	rc = check_names(z, d);
 	z->gaps = false;
 	z->settled = rc == 0 ? z->count : 0;

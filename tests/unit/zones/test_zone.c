@@ -32,6 +32,11 @@ static const struct {
 	  "CNAME and other data", STATUS_ZONE_CONTENT, 7 },
 	{ "soa_generic.invalid", "$ORIGIN example.com.\n$TTL 300\n@ SOA \\# 1 3f\n"
 	  "@ NS ns\nns A 192.0.2.1\n", "SOA: malformed rdata", STATUS_ZONE_CONTENT, 3 },
+	/* Two errors: the first in canonical order is the one given (names are checked in parts). */
+	{ "first_error_in_order.invalid", HEAD "zz DS 1 13 2 "
+	  "0000000000000000000000000000000000000000000000000000000000000000\n"
+	  "www CNAME ns\nwww A 192.0.2.2\n",
+	  "CNAME and other data", STATUS_ZONE_CONTENT, 8 },
 	{ "two_cnames.invalid", HEAD "www CNAME ns\nwww CNAME x\n",
 	  "more than one CNAME", STATUS_ZONE_CONTENT, 7 },
 	{ "cname_at_apex.invalid", HEAD "@ CNAME ns\n",
