@@ -17,6 +17,8 @@
 #define NO_PREV SIZE_MAX
 /* Arena chunks for each slice's signatures: 256 slices waste at most 16 MiB. */
 #define SLICE_CHUNK (64 * 1024)
+/* The fewest RRsets a slice of the signing takes (see signer_sign). */
+#define SLICE_MIN 32
 /* Keys of one algorithm in a key set. */
 #define ALGS_MAX 8
 
@@ -632,8 +634,14 @@ signer_sign(struct zone *z, const struct keyset *keys,
 	job.expiration_base = expiration;
 	/* Absolute times are used exactly; otherwise spread up to a tenth of the validity. */
 	job.jitter_range = p->absolute_times ? 0 : (expiration - now) / 10;
+	/*
+	 * Each slice makes its signing contexts: at least SLICE_MIN RRsets a
+	 * slice, so that a small zone does not make them RRset by RRset.
+	 */
 	job.nslices = 256;
 	job.slice_len = nrrsets / job.nslices + 1;
+	if (job.slice_len < SLICE_MIN)
+		job.slice_len = SLICE_MIN;
 	job.store = calloc(job.nslices, sizeof(*job.store));
 	job.made = calloc(job.nslices, sizeof(*job.made));
 	job.reused = calloc(job.nslices, sizeof(*job.reused));
