@@ -95,11 +95,12 @@ sync_parent_dir(const char *path)
 
 /*
  * Write to a fresh temporary file beside path; on success tmp names it.
- * synced: sent to the disk as it is written, and fsynced.
+ * synced: sent to the disk as it is written, and fsynced. settle (may be
+ * NULL): see file_replace_settled.
  */
 static int
 write_temp(const char *path, unsigned mode, bool synced, file_writer_fn write,
-    void *arg, char *tmp, size_t tmpsize)
+    file_settle_fn settle, void *arg, char *tmp, size_t tmpsize)
 {
 	FILE *f = NULL;
 	char *buffer = NULL;
@@ -158,10 +159,12 @@ write_temp(const char *path, unsigned mode, bool synced, file_writer_fn write,
 	}
 	if (rc != 0)
 		goto out;
-	if (fflush(f) != 0 || ferror(f) || (synced && fsync(fileno(f)) != 0)) {
+	if (fflush(f) != 0 || ferror(f) || (synced && fsync(fileno(f)) != 0))
 		rc = status_from_errno(errno);
+	if (settle != NULL)
+		rc = settle(arg, rc);
+	if (rc != 0)
 		goto out;
-	}
 	rc = fclose(f) == 0 ? 0 : status_from_errno(errno);
 	f = NULL;
 out:
@@ -177,13 +180,13 @@ out:
 
 static int
 replace(const char *path, unsigned mode, bool synced, file_writer_fn write,
-    void *arg)
+    file_settle_fn settle, void *arg)
 {
 	char tmp[PATH_MAX];
 	int rc;
 
 	file_clean_temps(path);
-	if ((rc = write_temp(path, mode, synced, write, arg, tmp,
+	if ((rc = write_temp(path, mode, synced, write, settle, arg, tmp,
 	    sizeof(tmp))) != 0)
 		return rc;
 	if (rename(tmp, path) != 0) {
@@ -197,14 +200,21 @@ replace(const char *path, unsigned mode, bool synced, file_writer_fn write,
 int
 file_replace(const char *path, unsigned mode, file_writer_fn write, void *arg)
 {
-	return replace(path, mode, true, write, arg);
+	return replace(path, mode, true, write, NULL, arg);
+}
+
+int
+file_replace_settled(const char *path, unsigned mode, file_writer_fn write,
+    file_settle_fn settle, void *arg)
+{
+	return replace(path, mode, true, write, settle, arg);
 }
 
 int
 file_replace_unsynced(const char *path, unsigned mode, file_writer_fn write,
     void *arg)
 {
-	return replace(path, mode, false, write, arg);
+	return replace(path, mode, false, write, NULL, arg);
 }
 
 int
@@ -214,7 +224,7 @@ file_create_new(const char *path, unsigned mode, file_writer_fn write,
 	char tmp[PATH_MAX];
 	int rc;
 
-	if ((rc = write_temp(path, mode, true, write, arg, tmp,
+	if ((rc = write_temp(path, mode, true, write, NULL, arg, tmp,
 	    sizeof(tmp))) != 0)
 		return rc;
 	/* link() never replaces an existing file: that is the O_EXCL of the final name. */

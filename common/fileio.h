@@ -23,6 +23,18 @@ int file_replace(const char *path, unsigned mode, file_writer_fn write,
     void *arg) WUR;
 
 /*
+ * file_replace with a last word: once what write wrote is on the disk
+ * (flushed and fsynced), settle(arg, rc) decides whether it takes path's
+ * place (0) or not (a status); rc is 0, or why flushing or syncing
+ * failed. settle is called whenever write returned 0, so that work write
+ * started beside the writing (a check on another thread) always ends, and
+ * it runs while the disk is no longer waited for.
+ */
+typedef int (*file_settle_fn)(void *arg, int rc);
+int file_replace_settled(const char *path, unsigned mode,
+    file_writer_fn write, file_settle_fn settle, void *arg) WUR;
+
+/*
  * file_replace without the disk: nothing fsynced. For a file that can be
  * lost, whose reader checks it first (by a digest kept elsewhere): after
  * a crash it may be empty or partly written.

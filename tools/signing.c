@@ -569,6 +569,8 @@ struct zone_writer {
 	struct zone_text *from;      /* lines to copy, or NULL */
 	const struct signing_job *job;
 	struct diag *d;              /* for before_publish */
+	pthread_t thread;            /* the self-check's, while beside */
+	bool beside;
 	bool hook_failed;
 };
 
@@ -608,22 +610,39 @@ write_text(const struct zone_writer *w, FILE *out)
 /*
  * The zone's text into the temporary file while the self-check runs
  * beside it (both only read the zone; without a thread, the check goes
- * first). The file takes the output's place only when this returns 0:
- * the check passed, and before_publish did.
+ * first). settle_zone ends the check once the text is on the disk.
  */
 static int
 write_zone(FILE *out, void *arg)
 {
 	struct zone_writer *w = arg;
-	pthread_t thread;
-	bool beside = pthread_create(&thread, NULL, self_check, &w->check) == 0;
 	int rc;
 
-	if (!beside)
+	w->beside = pthread_create(&w->thread, NULL, self_check,
+	    &w->check) == 0;
+	if (!w->beside)
 		self_check(&w->check);
-	rc = beside || w->check.rc == 0 ? write_text(w, out) : 0;
-	if (beside)
-		pthread_join(thread, NULL);
+	rc = w->beside || w->check.rc == 0 ? write_text(w, out) : 0;
+	if (rc != 0 && w->beside) {
+		pthread_join(w->thread, NULL);
+		w->beside = false;
+	}
+	return rc != 0 && w->check.rc != 0 ? w->check.rc : rc;
+}
+
+/*
+ * After the text was synced (rc: 0, or why not): the file takes the
+ * output's place only when this returns 0: the check passed, and
+ * before_publish did.
+ */
+static int
+settle_zone(void *arg, int rc)
+{
+	struct zone_writer *w = arg;
+
+	if (w->beside)
+		pthread_join(w->thread, NULL);
+	w->beside = false;
 	if (w->check.rc != 0)
 		return w->check.rc;
 	if (rc == 0 && w->job->before_publish != NULL &&
@@ -663,7 +682,7 @@ sign_write(const struct signing_job *job, const struct sign_policy *p,
 	    fstat(prev->text.fd, &st) == 0 && same_file_state(&prev->st, &st))
 		w.from = &prev->text;
 	t0 = elapsed_seconds();
-	rc = file_replace(job->out, 0644, write_zone, &w);
+	rc = file_replace_settled(job->out, 0644, write_zone, settle_zone, &w);
 	stats->seconds_write = elapsed_seconds() - t0;
 	if (rc == 0 || w.hook_failed)
 		return rc;

@@ -118,6 +118,118 @@ START_TEST(test_replace_failing_writer_keeps_old_file)
 }
 END_TEST
 
+/* What settle_seen saw: its calls, the rc it got, and the files then. */
+struct settle_probe {
+	const char *path;
+	const char *text;          /* what write_probe writes; NULL: it fails */
+	int answer;                /* what settle returns */
+	unsigned calls;
+	int rc;
+	char *old, *temp;          /* path's content, the temporary file's */
+};
+
+/* The one temporary file beside probe->path, whole. */
+static char *
+read_temp(const struct settle_probe *probe)
+{
+	DIR *d = opendir(unit_dir);
+	struct dirent *e;
+	char tmp[600], *data = NULL;
+	size_t len = 0, n = 0;
+	const char *base = strrchr(probe->path, '/') + 1;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, base, strlen(base)) != 0 ||
+		    strncmp(e->d_name + strlen(base), ".tmp.", 5) != 0)
+			continue;
+		snprintf(tmp, sizeof(tmp), "%s/%s", unit_dir, e->d_name);
+		ck_assert_int_eq(file_read_all(tmp, &data, &len), 0);
+		n++;
+	}
+	closedir(d);
+	ck_assert_uint_eq(n, 1);
+	return data;
+}
+
+static int
+write_probe(FILE *out, void *arg)
+{
+	const struct settle_probe *probe = arg;
+
+	if (probe->text == NULL)
+		return STATUS_SYNTAX;
+	return fputs(probe->text, out) >= 0 ? 0 : -EIO;
+}
+
+static int
+settle_seen(void *arg, int rc)
+{
+	struct settle_probe *probe = arg;
+	size_t len;
+
+	probe->calls++;
+	probe->rc = rc;
+	ck_assert_int_eq(file_read_all(probe->path, &probe->old, &len), 0);
+	probe->temp = read_temp(probe);
+	return probe->answer;
+}
+
+/*
+ * One file_replace_settled over a file holding "old\n": it returns want,
+ * settle was asked once, with the new content on disk beside the old
+ * file, and the file then holds after, alone in its folder.
+ */
+static void
+settle_once(struct settle_probe *probe, int want, const char *after)
+{
+	char *data = NULL;
+	size_t len;
+
+	probe->calls = 0;
+	ck_assert_int_eq(file_replace_settled(probe->path, 0644, write_probe,
+	    settle_seen, probe), want);
+	ck_assert_uint_eq(probe->calls, 1);
+	ck_assert_int_eq(probe->rc, 0);
+	ck_assert_str_eq(probe->old, "old\n");
+	ck_assert_str_eq(probe->temp, probe->text);
+	free(probe->old);
+	free(probe->temp);
+	ck_assert_int_eq(file_read_all(probe->path, &data, &len), 0);
+	ck_assert_str_eq(data, after);
+	free(data);
+	ck_assert_uint_eq(files_in_dir(), 1);
+}
+
+/*
+ * settle decides after the new content is flushed and synced, before it
+ * takes the old file's place; it is called once when the writer
+ * succeeded, never when it failed.
+ */
+START_TEST(test_replace_settled_decides_last)
+{
+	char path[300];
+	struct settle_probe probe = { .path = path, .text = "new\n" };
+
+	snprintf(path, sizeof(path), "%s/zone.signed", unit_dir);
+	ck_assert_int_eq(file_replace(path, 0644, write_text, "old\n"), 0);
+	/* Refused: the old file stays, and nothing is left beside it. */
+	probe.answer = STATUS_BAD_SIGNATURE;
+	settle_once(&probe, STATUS_BAD_SIGNATURE, "old\n");
+	/* A failing writer: settle is not asked. */
+	probe.calls = 0;
+	probe.text = NULL;
+	ck_assert_int_eq(file_replace_settled(path, 0644, write_probe,
+	    settle_seen, &probe), STATUS_SYNTAX);
+	ck_assert_uint_eq(probe.calls, 0);
+	ck_assert_uint_eq(files_in_dir(), 1);
+	/* Agreed: the new content takes the old file's place. */
+	probe.answer = 0;
+	probe.text = "new\n";
+	settle_once(&probe, 0, "new\n");
+}
+END_TEST
+
 /* Without the disk, still whole or not at all: the old file until the rename. */
 START_TEST(test_replace_unsynced_whole_or_not_at_all)
 {
@@ -166,6 +278,7 @@ main(void)
 	tcase_add_checked_fixture(tc, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_test(tc, test_replace_large_file_whole);
 	tcase_add_test(tc, test_replace_failing_writer_keeps_old_file);
+	tcase_add_test(tc, test_replace_settled_decides_last);
 	tcase_add_test(tc, test_replace_unsynced_whole_or_not_at_all);
 	tcase_add_test(tc, test_create_new_never_replaces);
 	suite_add_tcase(s, tc);
