@@ -32,4 +32,7 @@ void time_format(int64_t t, char *buf, size_t size);
  */
 double elapsed_seconds(void);
 
+/* CPU seconds this process used so far (all its threads): in user mode, and in the kernel. */
+void cpu_seconds(double *user, double *system);
+
 #endif

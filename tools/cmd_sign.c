@@ -48,7 +48,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	struct diag d;
 	int c, rc, ex = EXIT_OK;
 	bool nsec = false, nsec3 = false, full = false;
-	double t_load;
+	double t_load, user[3], sys[3];
 
 	sign_policy_init(&policy);
 	diag_clear(&d);
@@ -144,12 +144,14 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	t_load = elapsed_seconds();
+	cpu_seconds(&user[0], &sys[0]);
 	if ((rc = signing_load(cli, in, out, zname, !full, &z, &prev,
 	    &m, &d)) != 0) {
 		ex = cli_fail(cli, rc, &d, in);
 		goto out;
 	}
 	t_load = elapsed_seconds() - t_load;
+	cpu_seconds(&user[1], &sys[1]);
 	/* Only a zone that passed its own verification replaces the output. */
 	job = (struct signing_job){ .cli = cli, .in = in, .out = out,
 	    .zname = zname, .keys = keys, .policy = &policy };
@@ -157,11 +159,15 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		ex = cli_fail(cli, rc, &d, "signing");
 		goto out;
 	}
+	cpu_seconds(&user[2], &sys[2]);
 	if (cli->verbose > 1)
 		cli_info(cli, "%s: seconds: read %.2f, chain %.2f, sign %.2f, "
-		    "write %.2f (with the self-check beside it: %.2f)", zname,
-		    t_load, stats.seconds_chain, stats.seconds_sign,
-		    stats.seconds_write, stats.seconds_verify);
+		    "write %.2f (with the self-check beside it: %.2f); CPU "
+		    "seconds, user + system: read %.2f + %.2f, the rest %.2f + "
+		    "%.2f", zname, t_load, stats.seconds_chain,
+		    stats.seconds_sign, stats.seconds_write, stats.seconds_verify,
+		    user[1] - user[0], sys[1] - sys[0], user[2] - user[1],
+		    sys[2] - sys[1]);
 	if (cli->verbose > 0) {
 		size_t n;
 		zone_records(z, &n);

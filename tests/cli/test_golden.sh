@@ -30,6 +30,12 @@ golden example.com.nsec --nsec
 golden example.com.optout --opt-out --serial keep
 golden example.com.absolute --inception 20261120000000 --expiration 20261220000000 --serial increment
 
+# -vv: the phases' seconds, then the CPU seconds apart (the bench's row logs keep them).
+expect_run verbose-phases 0 \
+    "seconds: read [0-9.]*, chain [0-9.]*, sign [0-9.]*, write [0-9.]* (with the self-check beside it: [0-9.]*); CPU seconds, user + system: read [0-9.]* + [0-9.]*, the rest [0-9.]* + [0-9.]*$" \
+    "$ZW" --now $NOW -vv sign example.com --in "$ZONE" --out "$WORK/vv.signed" \
+    --keydir "$WORK/keys"
+
 expect_run keys_ds 0 "" "$ZW" --now $NOW keys ds example.com --keydir "$WORK/keys"
 [ "${ZW_UPDATE_GOLDEN:-}" = 1 ] && cp "$WORK/stdout" "$GOLD/example.com.ds"
 CHECKS=$((CHECKS + 1))
