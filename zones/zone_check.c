@@ -1074,19 +1074,15 @@ share_appended_name(struct zone *z, size_t first, size_t end)
 static bool
 check_appended_name(struct zone *z, size_t first, size_t *apex_soa)
 {
-	const uint8_t *owner = z->rr[first].owner;
-	unsigned below;
+	const uint8_t *owner = z->rr[first].owner, *cut, *dname;
 	struct name_summary ns;
 	struct diag unused;
 	bool apex = dname_equal(owner, z->origin);
 
-	/* Each name between the apex and this one: no cut, no DNAME. */
-	below = dname_label_count(owner) - dname_label_count(z->origin);
-	for (const uint8_t *up = owner; below > 1; below--) {
-		up = dname_parent(up);
-		if (cut_or_dname(z, up) != 0)
-			return false;
-	}
+	/* No cut, no DNAME between the apex and this name. */
+	cut_above(z, owner, &cut, &dname);
+	if (cut != NULL || dname != NULL)
+		return false;
 	summarize_name(z, first, &ns);
 	if (check_name(z, &ns, apex, &unused) != 0)
 		return false;
