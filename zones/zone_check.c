@@ -561,27 +561,72 @@ share_owners(struct zone *z)
 	}
 }
 
-/* Sort, share owner pointers, drop duplicates, unify RRset TTLs. */
+/* RFC 2181 §5: an RRset holds each record once. rr follows prev in order. */
+static bool
+same_in_rrset(const struct zrr *prev, const struct zrr *rr)
+{
+	return rdata_compare(rr->type, prev->rdata, prev->rdlen, rr->rdata,
+	    rr->rdlen) == 0 && (rr->type != RRTYPE_RRSIG ||
+	    type_order(prev) == type_order(rr));
+}
+
+/* Does the merge of sort_and_merge drop or change rr, right after prev? */
+static bool
+merge_changes(const struct zrr *prev, const struct zrr *rr)
+{
+	return prev->owner == rr->owner && prev->type == rr->type &&
+	    (same_in_rrset(prev, rr) ||
+	    (rr->type != RRTYPE_RRSIG && rr->ttl != prev->ttl));
+}
+
+/* The first record of each part that merge drops or changes. */
+struct merge_scan {
+	const struct zrr *rr;
+	size_t first[PARALLEL_PARTS];
+};
+
+static void
+merge_scan_part(size_t p, size_t i, size_t to, void *arg)
+{
+	struct merge_scan *s = arg;
+	const struct zrr *rr = s->rr;
+
+	s->first[p] = SIZE_MAX;
+	for (i = i > 0 ? i : 1; i < to; i++)
+		if (merge_changes(&rr[i - 1], &rr[i])) {
+			s->first[p] = i;
+			return;
+		}
+}
+
+/*
+ * Sort, share owner pointers, drop duplicates, unify RRset TTLs. Records
+ * are looked at in parts, on every CPU; the merge itself starts at the
+ * first record it changes or drops (in most zones: none).
+ */
 static int
 sort_and_merge(struct zone *z)
 {
-	size_t w = 0;
+	struct merge_scan scan;
+	size_t w;
 	int rc;
 
 	if ((rc = sort_records(z, z->gaps ? 0 : z->settled)) != 0)
 		return rc;
 	share_owners(z);
-	for (size_t r = 0; r < z->count; r++) {
+	scan.rr = z->rr;
+	parallel_parts(z->count, 0, merge_scan_part, &scan);
+	w = z->count;
+	for (size_t p = 0; p < PARALLEL_PARTS && w == z->count; p++)
+		if (scan.first[p] != SIZE_MAX)
+			w = scan.first[p];
+	for (size_t r = w; r < z->count; r++) {
 		struct zrr *rr = &z->rr[r];
 		struct zrr *prev = w > 0 ? &z->rr[w - 1] : NULL;
 
 		if (prev != NULL && prev->owner == rr->owner &&
 		    prev->type == rr->type) {
-			/* RFC 2181 §5: an RRset holds each record once. */
-			if (rdata_compare(rr->type, prev->rdata, prev->rdlen,
-			    rr->rdata, rr->rdlen) == 0 &&
-			    (rr->type != RRTYPE_RRSIG ||
-			    type_order(prev) == type_order(rr)))
+			if (same_in_rrset(prev, rr))
 				continue;
 			/* RFC 2181 §5.2: one TTL per RRset; keep the first. */
 			if (rr->type != RRTYPE_RRSIG && rr->ttl != prev->ttl) {
