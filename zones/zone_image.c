@@ -29,7 +29,11 @@
 #define IMAGE_VERSION 1u
 #define IMAGE_BLOCK 4096u
 #define IMAGE_HEADER IMAGE_BLOCK
-#define IMAGE_BUFFER (1u << 20)
+/*
+ * Written in steps of this many bytes: past the page cache each write
+ * waits for the disk, so fewer, larger ones.
+ */
+#define IMAGE_BUFFER (8u << 20)
 /* Owner, TTL, type, rdata length, rdata: the most one record takes. */
 #define IMAGE_RECORD_MAX (1 + DNAME_MAX_LENGTH + 8 + UINT16_MAX)
 
