@@ -620,23 +620,20 @@ sort_and_merge(struct zone *z)
 	for (size_t p = 0; p < PARALLEL_PARTS && w == z->count; p++)
 		if (scan.first[p] != SIZE_MAX)
 			w = scan.first[p];
+	/* w > 0 here: the scan starts at the second record. */
 	for (size_t r = w; r < z->count; r++) {
 		struct zrr *rr = &z->rr[r];
-		struct zrr *prev = w > 0 ? &z->rr[w - 1] : NULL;
+		const struct zrr *prev = &z->rr[w - 1];
 
-		if (prev != NULL && prev->owner == rr->owner &&
-		    prev->type == rr->type) {
+		if (merge_changes(prev, rr)) {
 			if (same_in_rrset(prev, rr))
 				continue;
 			/* RFC 2181 §5.2: one TTL per RRset; keep the first. */
-			if (rr->type != RRTYPE_RRSIG && rr->ttl != prev->ttl) {
-				if ((rc = zone_warn(z, rr,
-				    "TTL %u differs from the RRset's TTL %u; "
-				    "using %u (RFC 2181 section 5.2)", rr->ttl,
-				    prev->ttl, prev->ttl)) != 0)
-					return rc;
-				rr->ttl = prev->ttl;
-			}
+			if ((rc = zone_warn(z, rr, "TTL %u differs from the "
+			    "RRset's TTL %u; using %u (RFC 2181 section 5.2)",
+			    rr->ttl, prev->ttl, prev->ttl)) != 0)
+				return rc;
+			rr->ttl = prev->ttl;
 		}
 		if (w++ != r)
 			z->rr[w - 1] = *rr;
