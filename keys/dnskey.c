@@ -388,6 +388,45 @@ dnskey_verifier_uses_private(const struct dnskey_verifier *v)
 }
 
 int
+dnskey_batch_add(struct dnskey_batch *b, const struct dnskey_verifier *v,
+    const uint8_t *data, size_t datalen, const uint8_t *sig, size_t siglen,
+    size_t at)
+{
+	struct dnskey_check *c = &b->c[b->n];
+	unsigned hlen = 0;
+
+	if (b->n == DNSKEY_BATCH || v->own == NULL || sig == NULL ||
+	    (data == NULL && datalen != 0))
+		return STATUS_RANGE;
+	if (EVP_Digest(data, datalen, c->hash, &hlen, v->md, NULL) != 1) {
+		ERR_clear_error();
+		return STATUS_CRYPTO;
+	}
+	c->v = v;
+	c->sig = sig;
+	c->siglen = siglen;
+	c->hlen = hlen;
+	c->at = at;
+	c->rc = STATUS_CRYPTO;
+	b->n++;
+	return 0;
+}
+
+void
+dnskey_batch_run(struct dnskey_batch *b)
+{
+	struct keys_ecdsa_check c[DNSKEY_BATCH];
+
+	for (size_t i = 0; i < b->n; i++)
+		c[i] = (struct keys_ecdsa_check){ .o = b->c[i].v->own,
+		    .hash = b->c[i].hash, .hlen = b->c[i].hlen,
+		    .sig = b->c[i].sig, .siglen = b->c[i].siglen };
+	keys_ecdsa_own_check_many(c, b->n);
+	for (size_t i = 0; i < b->n; i++)
+		b->c[i].rc = c[i].rc;
+}
+
+int
 dnskey_verify(const uint8_t *rdata, size_t len, const uint8_t *data,
     size_t datalen, const uint8_t *sig, size_t siglen)
 {

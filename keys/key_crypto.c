@@ -1,5 +1,6 @@
 /* OpenSSL and libsodium glue for keys/: set-up, secrets, key encodings. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -504,54 +505,58 @@ out:
  * the one sum over values blinded by a random b, and one inversion, of
  * b·s, in constant time (Fermat's: b·s to the power n - 2):
  *   u = (b·e + b·r·d) / (b·s).
+ * That inversion costs twice the multiplication of G that follows, so
+ * the checks of a batch share one (Montgomery's trick): the product of
+ * every b·s is inverted, and each 1/(b·s) taken out of it with two more
+ * multiplications. The product is of blinded values, as each b·s is.
  * Every intermediate lives in the secure BN_CTX, wiped when it is freed.
  */
-int
-keys_ecdsa_own_check(const struct keys_ecdsa_own *o, const uint8_t *hash,
-    size_t hlen, const uint8_t *sig, size_t siglen)
+
+/*
+ * One check's values: r as it is, t = b·e + b·r·d, x = b·s and the
+ * product of x over the batch so far (Montgomery forms); before: the
+ * check before it in that product.
+ */
+struct own_values {
+	BIGNUM *r, *t, *x, *prefix;
+	size_t before;
+};
+
+/* r, t and x of c (c->rc: 0 while it holds), from values in ctx. */
+static int
+own_blind(const struct keys_ecdsa_check *c, struct own_values *v,
+    BN_CTX *ctx)
 {
+	const struct keys_ecdsa_own *o = c->o;
 	const BIGNUM *order = EC_GROUP_get0_order(o->group);
-	BIGNUM *r, *s, *e, *b, *t, *u, *x;
-	EC_POINT *point = NULL;
-	BN_CTX *ctx;
+	BIGNUM *s, *e, *b, *rm, *u;
 	int rc = STATUS_CRYPTO;
 
-	/* FIPS 186-5 §6.4.2: the digest's leftmost bits, as many as n has. */
-	if (siglen != 2 * o->n || hlen != o->n)
-		return STATUS_BAD_SIGNATURE;
-	if ((ctx = BN_CTX_secure_new()) == NULL) {
-		ERR_clear_error();
-		return STATUS_NOMEM;
-	}
 	BN_CTX_start(ctx);
-	r = BN_CTX_get(ctx);
 	s = BN_CTX_get(ctx);
 	e = BN_CTX_get(ctx);
 	b = BN_CTX_get(ctx);
-	t = BN_CTX_get(ctx);
-	u = BN_CTX_get(ctx);
-	if ((x = BN_CTX_get(ctx)) == NULL ||
-	    (point = EC_POINT_new(o->group)) == NULL ||
-	    BN_bin2bn(sig, (int)o->n, r) == NULL ||
-	    BN_bin2bn(sig + o->n, (int)o->n, s) == NULL ||
-	    BN_bin2bn(hash, (int)hlen, e) == NULL)
+	rm = BN_CTX_get(ctx);
+	if ((u = BN_CTX_get(ctx)) == NULL ||
+	    BN_bin2bn(c->sig, (int)o->n, v->r) == NULL ||
+	    BN_bin2bn(c->sig + o->n, (int)o->n, s) == NULL ||
+	    BN_bin2bn(c->hash, (int)c->hlen, e) == NULL)
 		goto out;
 	/* 0 < r, s < n, or the signature is invalid. */
-	if (BN_is_zero(r) || BN_is_zero(s) || BN_cmp(r, order) >= 0 ||
+	if (BN_is_zero(v->r) || BN_is_zero(s) || BN_cmp(v->r, order) >= 0 ||
 	    BN_cmp(s, order) >= 0) {
 		rc = STATUS_BAD_SIGNATURE;
 		goto out;
 	}
 	BN_set_flags(b, BN_FLG_CONSTTIME);
-	BN_set_flags(t, BN_FLG_CONSTTIME);
 	BN_set_flags(u, BN_FLG_CONSTTIME);
-	BN_set_flags(x, BN_FLG_CONSTTIME);
+	BN_set_flags(v->t, BN_FLG_CONSTTIME);
 	/*
 	 * One Montgomery multiplication of a·R by c gives a·c; the
-	 * Montgomery forms made below are those of public values.
+	 * Montgomery forms made here are those of public values.
 	 */
 	if (BN_nnmod(e, e, order, ctx) != 1 ||
-	    BN_to_montgomery(r, r, o->mont, ctx) != 1 ||
+	    BN_to_montgomery(rm, v->r, o->mont, ctx) != 1 ||
 	    BN_to_montgomery(s, s, o->mont, ctx) != 1 ||
 	    BN_to_montgomery(e, e, o->mont, ctx) != 1)
 		goto out;
@@ -560,35 +565,162 @@ keys_ecdsa_own_check(const struct keys_ecdsa_own *o, const uint8_t *hash,
 			goto out;
 	} while (BN_is_zero(b));
 	if (/* t = b·d, then b·d·r */
-	    BN_mod_mul_montgomery(t, b, o->d_mont, o->mont, ctx) != 1 ||
-	    BN_mod_mul_montgomery(t, t, r, o->mont, ctx) != 1 ||
+	    BN_mod_mul_montgomery(v->t, b, o->d_mont, o->mont, ctx) != 1 ||
+	    BN_mod_mul_montgomery(v->t, v->t, rm, o->mont, ctx) != 1 ||
 	    /* u = b·e; t = b·e + b·r·d */
 	    BN_mod_mul_montgomery(u, b, e, o->mont, ctx) != 1 ||
-	    BN_mod_add_quick(t, t, u, order) != 1 ||
-	    /* u = 1/(b·s), then the nonce t·u */
-	    BN_mod_mul_montgomery(u, b, s, o->mont, ctx) != 1 ||
-	    BN_mod_exp_mont_consttime(x, u, o->n_minus_2, order, ctx,
-	    o->mont) != 1 ||
-	    BN_to_montgomery(u, x, o->mont, ctx) != 1 ||
-	    BN_mod_mul_montgomery(u, t, u, o->mont, ctx) != 1)
+	    BN_mod_add_quick(v->t, v->t, u, order) != 1 ||
+	    /* x = b·s, in Montgomery form: (b·s)·R */
+	    BN_mod_mul_montgomery(v->x, b, s, o->mont, ctx) != 1 ||
+	    BN_to_montgomery(v->x, v->x, o->mont, ctx) != 1)
 		goto out;
-	/* A nonce of 0 is the point at infinity: no x to compare. */
-	if (BN_is_zero(u)) {
-		rc = STATUS_BAD_SIGNATURE;
-		goto out;
-	}
-	if (EC_POINT_mul(o->group, point, u, NULL, NULL, ctx) != 1 ||
+	rc = 0;
+out:
+	BN_CTX_end(ctx);
+	return rc;
+}
+
+/* Does the nonce u (not 0) give r: the x of u·G, modulo n? */
+static int
+own_compare(const struct keys_ecdsa_own *o, const BIGNUM *u,
+    const BIGNUM *r, BN_CTX *ctx)
+{
+	EC_POINT *point = NULL;
+	BIGNUM *x;
+	int rc = STATUS_CRYPTO;
+
+	BN_CTX_start(ctx);
+	if ((x = BN_CTX_get(ctx)) == NULL ||
+	    (point = EC_POINT_new(o->group)) == NULL ||
+	    EC_POINT_mul(o->group, point, u, NULL, NULL, ctx) != 1 ||
 	    EC_POINT_get_affine_coordinates(o->group, point, x, NULL,
 	    ctx) != 1 ||
-	    BN_nnmod(x, x, order, ctx) != 1 ||
-	    BN_from_montgomery(r, r, o->mont, ctx) != 1)
+	    BN_nnmod(x, x, EC_GROUP_get0_order(o->group), ctx) != 1)
 		goto out;
 	rc = BN_cmp(x, r) == 0 ? 0 : STATUS_BAD_SIGNATURE;
 out:
-	if (rc == STATUS_CRYPTO)
-		ERR_clear_error();
 	EC_POINT_clear_free(point);
 	BN_CTX_end(ctx);
-	BN_CTX_free(ctx);
 	return rc;
+}
+
+/* Up to KEYS_ECDSA_BATCH checks of c, every o of the same curve. */
+static void
+own_check_batch(struct keys_ecdsa_check *c, size_t n, BN_CTX *ctx)
+{
+	struct own_values v[KEYS_ECDSA_BATCH];
+	const struct keys_ecdsa_own *o = NULL;
+	BIGNUM *inv, *u, *q;
+	size_t last = 0, live = 0;
+
+	BN_CTX_start(ctx);
+	inv = BN_CTX_get(ctx);
+	u = BN_CTX_get(ctx);
+	q = BN_CTX_get(ctx);
+	for (size_t i = 0; i < n; i++) {
+		c[i].rc = STATUS_CRYPTO;
+		v[i].r = BN_CTX_get(ctx);
+		v[i].t = BN_CTX_get(ctx);
+		v[i].x = BN_CTX_get(ctx);
+		v[i].prefix = BN_CTX_get(ctx);
+	}
+	if (n == 0 || v[n - 1].prefix == NULL)
+		goto out;
+	BN_set_flags(inv, BN_FLG_CONSTTIME);
+	BN_set_flags(u, BN_FLG_CONSTTIME);
+	BN_set_flags(q, BN_FLG_CONSTTIME);
+	/* Each prefix: the product of x over the checks so far that hold. */
+	for (size_t i = 0; i < n; i++) {
+		if ((c[i].rc = own_blind(&c[i], &v[i], ctx)) != 0)
+			continue;
+		o = c[i].o;
+		v[i].before = live == 0 ? SIZE_MAX : last;
+		if ((live == 0 ? BN_copy(v[i].prefix, v[i].x) != NULL :
+		    BN_mod_mul_montgomery(v[i].prefix, v[last].prefix, v[i].x,
+		    o->mont, ctx) == 1) == 0) {
+			c[i].rc = STATUS_CRYPTO;
+			continue;
+		}
+		last = i;
+		live++;
+	}
+	if (live == 0)
+		goto out;
+	/* inv = 1/(the product), in Montgomery form. */
+	if (BN_from_montgomery(q, v[last].prefix, o->mont, ctx) != 1 ||
+	    BN_mod_exp_mont_consttime(inv, q, o->n_minus_2,
+	    EC_GROUP_get0_order(o->group), ctx, o->mont) != 1 ||
+	    BN_to_montgomery(inv, inv, o->mont, ctx) != 1)
+		goto fail;
+	/* From the last check back: 1/x = inv·(prefix before), then inv·x. */
+	for (size_t i = last + 1; i-- > 0;) {
+		if (c[i].rc != 0)
+			continue;
+		if (v[i].before == SIZE_MAX) {
+			if (BN_copy(q, inv) == NULL)
+				goto fail;
+		} else if (BN_mod_mul_montgomery(q, inv, v[v[i].before].prefix,
+		    o->mont, ctx) != 1 ||
+		    BN_mod_mul_montgomery(inv, inv, v[i].x, o->mont, ctx) != 1)
+			goto fail;
+		/* The nonce t/x; 0 is the point at infinity, with no x to compare. */
+		if (BN_mod_mul_montgomery(u, v[i].t, q, o->mont, ctx) != 1)
+			goto fail;
+		c[i].rc = BN_is_zero(u) ? STATUS_BAD_SIGNATURE :
+		    own_compare(c[i].o, u, v[i].r, ctx);
+	}
+	goto out;
+fail:
+	for (size_t i = 0; i < n; i++)
+		if (c[i].rc == 0)
+			c[i].rc = STATUS_CRYPTO;
+out:
+	BN_CTX_end(ctx);
+}
+
+void
+keys_ecdsa_own_check_many(struct keys_ecdsa_check *c, size_t n)
+{
+	BN_CTX *ctx;
+	size_t i;
+
+	/* FIPS 186-5 §6.4.2: the digest's leftmost bits, as many as n has. */
+	for (i = 0; i < n; i++)
+		c[i].rc = c[i].siglen != 2 * c[i].o->n ||
+		    c[i].hlen != c[i].o->n ? STATUS_BAD_SIGNATURE : 0;
+	if ((ctx = BN_CTX_secure_new()) == NULL) {
+		for (i = 0; i < n; i++)
+			if (c[i].rc == 0)
+				c[i].rc = STATUS_NOMEM;
+		ERR_clear_error();
+		return;
+	}
+	for (i = 0; i < n; i += KEYS_ECDSA_BATCH) {
+		size_t m = n - i < KEYS_ECDSA_BATCH ? n - i : KEYS_ECDSA_BATCH;
+		struct keys_ecdsa_check *part[KEYS_ECDSA_BATCH], sub[KEYS_ECDSA_BATCH];
+		size_t k = 0;
+
+		/* Those with the right sizes, as one batch. */
+		for (size_t j = i; j < i + m; j++)
+			if (c[j].rc == 0) {
+				part[k] = &c[j];
+				sub[k++] = c[j];
+			}
+		own_check_batch(sub, k, ctx);
+		for (size_t j = 0; j < k; j++)
+			part[j]->rc = sub[j].rc;
+	}
+	ERR_clear_error();
+	BN_CTX_free(ctx);
+}
+
+int
+keys_ecdsa_own_check(const struct keys_ecdsa_own *o, const uint8_t *hash,
+    size_t hlen, const uint8_t *sig, size_t siglen)
+{
+	struct keys_ecdsa_check c = { .o = o, .hash = hash, .hlen = hlen,
+	    .sig = sig, .siglen = siglen };
+
+	keys_ecdsa_own_check_many(&c, 1);
+	return c.rc;
 }

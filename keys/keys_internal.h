@@ -124,6 +124,19 @@ int keys_ecdsa_own_new(uint8_t alg, EVP_PKEY *pkey,
     struct keys_ecdsa_own **out) WUR;
 int keys_ecdsa_own_check(const struct keys_ecdsa_own *o, const uint8_t *hash,
     size_t hlen, const uint8_t *sig, size_t siglen) WUR;
+/*
+ * Many checks at once, each as keys_ecdsa_own_check would make it (its
+ * answer in rc), at less cost: they share the one inversion each needs,
+ * KEYS_ECDSA_BATCH at a time. hash and sig stay the caller's.
+ */
+#define KEYS_ECDSA_BATCH 64
+struct keys_ecdsa_check {
+	const struct keys_ecdsa_own *o;
+	const uint8_t *hash, *sig;
+	size_t hlen, siglen;
+	int rc;
+};
+void keys_ecdsa_own_check_many(struct keys_ecdsa_check *c, size_t n);
 void keys_ecdsa_own_free(struct keys_ecdsa_own *o);
 
 /*

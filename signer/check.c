@@ -95,7 +95,8 @@ check_signature(const struct zone *z, const struct check_options *o,
 	enum sig_problem p;
 
 	diag_clear(&d);
-	p = rrsig_check(z, k, o->now, set, n, sigrr, true, data, &ai, NULL, &d);
+	p = rrsig_check(z, k, o->now, set, n, sigrr, true, data, &ai, NULL,
+	    NULL, 0, &d);
 	if (ai < k->nalgs)
 		rc->present_algs |= 1u << ai;
 	if (p == SIG_OTHER_ALG)

@@ -118,6 +118,7 @@ int denial_verify_chain(const struct zone *z, unsigned threads,
 /* The apex DNSKEY RRset, each key decoded once (for checking signatures). */
 #define KEYRING_ALGS_MAX 8
 struct dnskey_verifier;
+struct dnskey_batch;
 struct keyring {
 	const struct zrr *key;       /* the first DNSKEY record; n in a row */
 	size_t n;
@@ -148,12 +149,15 @@ enum sig_problem {
  * Check the RRSIG sig over set[0..n) with the keys at now (the
  * cryptography only when crypto; data is scratch space). *alg_index: the
  * signature's algorithm among k->algs (k->nalgs: none). checked, when not
- * NULL, counts cryptographic checks. A problem is described in d.
+ * NULL, counts cryptographic checks. batch, when not NULL, may take the
+ * cryptographic check (with batch_at), and SIG_OK then holds only if the
+ * check does (dnskey_batch_run). A problem is described in d.
  */
 enum sig_problem rrsig_check(const struct zone *z, const struct keyring *k,
     int64_t now, const struct zrr *set, size_t n, const struct zrr *sig,
     bool crypto, struct bytes *data, size_t *alg_index,
-    atomic_size_t *checked, struct diag *d);
+    atomic_size_t *checked, struct dnskey_batch *batch, size_t batch_at,
+    struct diag *d);
 
 /* check's finding code for what rrsig_check found wrong ("sig-bogus", ...). */
 const char *rrsig_problem_code(enum sig_problem p);

@@ -116,11 +116,22 @@ alg_text(uint8_t alg, char *buf, size_t size)
 	return buf;
 }
 
+/* Is a key of k from index i on a candidate for a signature by alg and tag? */
+static bool
+other_candidate(const struct keyring *k, size_t i, uint8_t alg, uint16_t tag)
+{
+	for (; i < k->n; i++)
+		if (k->key[i].rdlen >= 4 && k->key[i].rdata[3] == alg &&
+		    dnskey_tag(k->key[i].rdata, k->key[i].rdlen) == tag)
+			return true;
+	return false;
+}
+
 enum sig_problem
 rrsig_check(const struct zone *z, const struct keyring *k, int64_t now,
     const struct zrr *set, size_t n, const struct zrr *sigrr, bool crypto,
     struct bytes *data, size_t *alg_index, atomic_size_t *checked,
-    struct diag *d)
+    struct dnskey_batch *batch, size_t batch_at, struct diag *d)
 {
 	struct rrsig_fields f;
 	const uint8_t *sig;
@@ -182,6 +193,12 @@ rrsig_check(const struct zone *z, const struct keyring *k, int64_t now,
 			return SIG_OK;
 		if (checked != NULL)
 			atomic_fetch_add_explicit(checked, 1, memory_order_relaxed);
+		/* The last candidate: its answer is the answer, given later. */
+		if (batch != NULL && k->v[i] != NULL &&
+		    !other_candidate(k, i + 1, f.algorithm, f.key_tag) &&
+		    dnskey_batch_add(batch, k->v[i], data->data, data->len, sig,
+		    siglen, batch_at) == 0)
+			return SIG_OK;
 		rc = k->v[i] == NULL ? k->status[i] :
 		    dnskey_verifier_check(k->v[i], data->data, data->len, sig,
 		    siglen);
@@ -219,54 +236,101 @@ struct verify_job {
 	atomic_size_t checked;
 };
 
+/*
+ * The signatures of the RRset at rrsets[s]; checks that can wait go into
+ * batch (when not NULL), which says whether they hold later.
+ */
+static int
+verify_rrset(struct verify_job *job, size_t s, struct bytes *data,
+    struct dnskey_batch *batch, struct diag *d)
+{
+	size_t count;
+	const struct zrr *rr = zone_records(job->z, &count);
+	size_t i = job->rrsets[s], e = zone_rrset_end(job->z, i), g;
+	unsigned ok = 0;
+
+	/* Canonical order puts the RRSIGs right after the RRset they cover. */
+	for (g = e; g < count && rr[g].owner == rr[i].owner &&
+	    rr[g].type == RRTYPE_RRSIG && rr[g].rdlen >= 2 &&
+	    (rr[g].rdata[0] << 8 | rr[g].rdata[1]) == rr[i].type; g++) {
+		size_t ai;
+		bool crypto = (s + job->offset) % job->sample == 0 ||
+		    (rr[i].flags & ZRR_APEX) ||
+		    !(rr[g].flags & ZRR_TRUSTED);
+		enum sig_problem p = rrsig_check(job->z, &job->keys,
+		    job->now, &rr[i], e - i, &rr[g], crypto, data, &ai,
+		    &job->checked, batch, s, d);
+		if (p == SIG_NOMEM)
+			return STATUS_NOMEM;
+		if (p != SIG_OK && p != SIG_OTHER_ALG) {
+			gate_code(d, rrsig_problem_code(p));
+			return p == SIG_UNKNOWN_KEY ? STATUS_KEY_MISSING :
+			    STATUS_BAD_SIGNATURE;
+		}
+		if (p == SIG_OK)
+			ok |= 1u << ai;
+	}
+	/* RFC 4035 §2.2: every algorithm of the DNSKEY set signs every RRset. */
+	for (size_t a = 0; a < job->keys.nalgs; a++)
+		if (!(ok & (1u << a))) {
+			char alg[40];
+			zone_diag_rr(job->z, &rr[i], d, "%s: no valid "
+			    "signature by algorithm %s", g == e ?
+			    "rrset-unsigned" : "alg-incomplete",
+			    alg_text(job->keys.algs[a], alg, sizeof(alg)));
+			return STATUS_BAD_SIGNATURE;
+		}
+	return 0;
+}
+
+/*
+ * The batch's checks made. The first RRset with one that does not hold
+ * is checked again, one signature after the other: its problem, as
+ * verify_rrset describes it, comes before rc's (found at a later RRset,
+ * or at the same one after it).
+ */
+static int
+verify_batch(struct verify_job *job, struct dnskey_batch *batch,
+    struct bytes *data, int rc, struct diag *d)
+{
+	size_t n = batch->n;
+
+	dnskey_batch_run(batch);
+	batch->n = 0;
+	for (size_t j = 0; j < n; j++) {
+		struct diag again;
+		int again_rc;
+
+		if (batch->c[j].rc == 0)
+			continue;
+		diag_clear(&again);
+		if ((again_rc = verify_rrset(job, batch->c[j].at, data, NULL,
+		    &again)) != 0) {
+			*d = again;
+			return again_rc;
+		}
+	}
+	return rc;
+}
+
 static int
 verify_slice(size_t begin, size_t end, void *arg, struct diag *d)
 {
 	struct verify_job *job = arg;
-	size_t count;
-	const struct zrr *rr = zone_records(job->z, &count);
 	struct bytes data = { 0 };
+	struct dnskey_batch *batch = malloc(sizeof(*batch));
 	int rc = 0;
 
+	if (batch != NULL)
+		batch->n = 0;
 	for (size_t s = begin; s < end && rc == 0; s++) {
-		size_t i = job->rrsets[s], e = zone_rrset_end(job->z, i), g;
-		unsigned ok = 0;
-
-		/* Canonical order puts the RRSIGs right after the RRset they cover. */
-		for (g = e; g < count && rr[g].owner == rr[i].owner &&
-		    rr[g].type == RRTYPE_RRSIG && rr[g].rdlen >= 2 &&
-		    (rr[g].rdata[0] << 8 | rr[g].rdata[1]) == rr[i].type; g++) {
-			size_t ai;
-			bool crypto = (s + job->offset) % job->sample == 0 ||
-			    (rr[i].flags & ZRR_APEX) ||
-			    !(rr[g].flags & ZRR_TRUSTED);
-			enum sig_problem p = rrsig_check(job->z, &job->keys,
-			    job->now, &rr[i], e - i, &rr[g], crypto, &data, &ai,
-			    &job->checked, d);
-			if (p == SIG_NOMEM) {
-				rc = STATUS_NOMEM;
-				break;
-			}
-			if (p != SIG_OK && p != SIG_OTHER_ALG) {
-				rc = p == SIG_UNKNOWN_KEY ? STATUS_KEY_MISSING :
-				    STATUS_BAD_SIGNATURE;
-				gate_code(d, rrsig_problem_code(p));
-				break;
-			}
-			if (p == SIG_OK)
-				ok |= 1u << ai;
-		}
-		/* RFC 4035 §2.2: every algorithm of the DNSKEY set signs every RRset. */
-		for (size_t a = 0; rc == 0 && a < job->keys.nalgs; a++)
-			if (!(ok & (1u << a))) {
-				char alg[40];
-				zone_diag_rr(job->z, &rr[i], d, "%s: no valid "
-				    "signature by algorithm %s", g == e ?
-				    "rrset-unsigned" : "alg-incomplete",
-				    alg_text(job->keys.algs[a], alg, sizeof(alg)));
-				rc = STATUS_BAD_SIGNATURE;
-			}
+		rc = verify_rrset(job, s, &data, batch, d);
+		/* Checks wait for a batch of half its size at least. */
+		if (batch != NULL && (batch->n >= DNSKEY_BATCH / 2 ||
+		    s + 1 == end || rc != 0))
+			rc = verify_batch(job, batch, &data, rc, d);
 	}
+	free(batch);
 	bytes_free(&data);
 	return rc;
 }
@@ -331,8 +395,13 @@ verify_signatures(const struct zone *z, const struct keyset *own,
 	 * over runs, every trusted signature gets its turn.
 	 */
 	job.offset = (size_t)(((uint32_t)now * 2654435761u) >> 24) % job.sample;
-	/* Chunks small enough that even a small zone keeps every thread busy. */
+	/*
+	 * Chunks small enough that even a small zone keeps every thread
+	 * busy, and large enough for batches of checks.
+	 */
 	chunk = nrrsets / 64 + 1;
+	if (chunk < DNSKEY_BATCH / 2)
+		chunk = DNSKEY_BATCH / 2;
 	rc = parallel_for(nrrsets, chunk < 1024 ? chunk : 1024, threads,
 	    verify_slice, &job, d);
 out:

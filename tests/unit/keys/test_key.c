@@ -924,6 +924,68 @@ START_TEST(test_key_own_check_edges)
 }
 END_TEST
 
+/*
+ * Checks made together (keys_ecdsa_own_check_many: more than one batch,
+ * two keys, good and bad signatures mixed) give each the answer
+ * verification gives, whatever the others' answers.
+ */
+START_TEST(test_key_own_checks_in_batches)
+{
+	enum { N = 2 * KEYS_ECDSA_BATCH + 9 };
+	static uint8_t digest[N][32], sig[N][64];
+	struct keys_ecdsa_check c[N];
+	struct keys_ecdsa_own *own[2] = { NULL, NULL };
+	struct key *k[2] = { NULL, NULL };
+	size_t bad = 0;
+
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(key_generate("example.com.", 13, 0, 256, NOW,
+		    &k[i]), 0);
+		ck_assert_int_eq(keys_ecdsa_own_new(13, k[i]->pkey, &own[i]), 0);
+	}
+	for (size_t i = 0; i < N; i++) {
+		EVP_PKEY *pkey = k[i % 3 == 0]->pkey;
+
+		memset(digest[i], (int)i, sizeof(digest[i]));
+		digest[i][0] = (uint8_t)(i >> 8);
+		sign_digest(pkey, digest[i], sig[i]);
+		c[i] = (struct keys_ecdsa_check){ .o = own[i % 3 == 0],
+		    .hash = digest[i], .hlen = 32, .sig = sig[i], .siglen = 64 };
+		switch (i % 7) {
+		case 2:     /* another digest */
+			digest[i][5] ^= 0x40;
+			break;
+		case 4:     /* checked with the other key */
+			c[i].o = own[i % 3 != 0];
+			break;
+		case 6:     /* r = 0, or a signature too short */
+			if (i % 2)
+				memset(sig[i], 0, 32);
+			else
+				c[i].siglen = 63;
+			break;
+		}
+	}
+	keys_ecdsa_own_check_many(c, N);
+	for (size_t i = 0; i < N; i++) {
+		int want = c[i].siglen != 64 ? STATUS_BAD_SIGNATURE :
+		    evp_verify_digest(k[c[i].o == own[1]]->pkey, digest[i],
+		    sig[i]);
+		ck_assert_msg(c[i].rc == want, "check %zu: %d, verification %d",
+		    i, c[i].rc, want);
+		ck_assert_int_eq(c[i].rc, keys_ecdsa_own_check(c[i].o, digest[i],
+		    32, sig[i], c[i].siglen));
+		bad += c[i].rc != 0;
+	}
+	/* Cases 2, 4 and 6 of every 7. */
+	ck_assert_uint_eq(bad, 3 * (N / 7) + (N % 7 > 2) + (N % 7 > 4));
+	for (int i = 0; i < 2; i++) {
+		keys_ecdsa_own_free(own[i]);
+		key_free(k[i]);
+	}
+}
+END_TEST
+
 /* d2i_ECDSA_SIG's reading of der, into r||s of n bytes each; false if it refuses. */
 static bool
 openssl_der_to_raw(const uint8_t *der, size_t len, size_t n, uint8_t *raw)
@@ -1123,6 +1185,7 @@ main(void)
 	    0, 5);
 	tcase_add_test(tc, test_key_own_verifier_needs_the_published_key);
 	tcase_add_test(tc, test_key_own_check_edges);
+	tcase_add_test(tc, test_key_own_checks_in_batches);
 	tcase_add_test(tc, test_key_ecdsa_der_to_raw);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

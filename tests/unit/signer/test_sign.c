@@ -315,6 +315,94 @@ START_TEST(test_self_check_with_own_ecdsa_keys)
 }
 END_TEST
 
+/* The line of text at which at is (1: the first). */
+static unsigned long
+line_of(const char *text, const char *at)
+{
+	unsigned long line = 1;
+
+	for (const char *c = text; c < at; c++)
+		line += *c == '\n';
+	return line;
+}
+
+/*
+ * The self-check makes its checks with the private key in batches, which
+ * answer after the RRsets they cover were read. What it refuses is still
+ * the first problem in the zone's order: a damaged signature (b) or a
+ * missing one (u), whichever comes first, on one thread or two.
+ */
+static const struct batch_case {
+	unsigned bogus, unsigned_, first;   /* hosts; 0: none */
+	const char *code;
+} batch_cases[] = {
+	{ 250, 0, 250, "sig-bogus: " },
+	{ 150, 152, 150, "sig-bogus: " },
+	{ 152, 150, 150, "rrset-unsigned: " },
+	{ 151, 152, 151, "sig-bogus: " },
+	{ 152, 151, 151, "rrset-unsigned: " },
+};
+
+START_TEST(test_self_check_batches_report_the_first_problem)
+{
+	enum { HOSTS = 400 };
+	const struct batch_case *c = &batch_cases[_i / 2];
+	char keydir[PATH_MAX], *zone = malloc(HOSTS * 32 + 256), *text = NULL;
+	char find[64], *at, *end;
+	struct keyset *ecdsa = NULL;
+	struct zone *z;
+	struct sign_policy p;
+	struct diag d;
+	size_t len;
+
+	ck_assert_ptr_nonnull(zone);
+	len = (size_t)sprintf(zone, "%s", "$ORIGIN example.com.\n$TTL 3600\n"
+	    "@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\n"
+	    "ns1 A 192.0.2.1\n");
+	/* The second damaged host's A RRset has two records. */
+	for (unsigned h = 1; h <= HOSTS; h++)
+		len += (size_t)sprintf(zone + len, "h%03u A 192.0.2.%u\n%s", h,
+		    h % 250, h == 151 ? "h151 A 192.0.2.251\n" : "");
+	kt_path(keydir, sizeof(keydir), dir, "batch");
+	ck_assert_int_eq(keystore_init_zone(keydir, "example.com", 13, 0, false,
+	    NOW, &ecdsa, &d), 0);
+	z = zone_from_text("hosts.zone", zone);
+	sign_policy_init(&p);
+	p.threads = 1 + (unsigned)(_i % 2);
+	ck_assert_int_eq(signer_sign(z, ecdsa, &p, NOW, NULL, NULL, &d), 0);
+	zone_text(z, &text);
+	zone_free(z);
+	if (c->bogus != 0) {
+		snprintf(find, sizeof(find), "h%03u.example.com.\t3600\tIN\t"
+		    "RRSIG\tA ", c->bogus);
+		ck_assert_ptr_nonnull(at = strstr(text, find));
+		ck_assert_ptr_nonnull(end = strchr(at, '\n'));
+		end[-10] = end[-10] == 'A' ? 'B' : 'A';
+	}
+	if (c->unsigned_ != 0) {
+		snprintf(find, sizeof(find), "h%03u.example.com.\t3600\tIN\t"
+		    "RRSIG\tA ", c->unsigned_);
+		ck_assert_ptr_nonnull(at = strstr(text, find));
+		ck_assert_ptr_nonnull(end = strchr(at, '\n'));
+		memmove(at, end + 1, strlen(end + 1) + 1);
+	}
+	snprintf(find, sizeof(find), "h%03u.example.com.\t3600\tIN\tA\t",
+	    c->first);
+	ck_assert_ptr_nonnull(at = strstr(text, find));
+	z = zone_from_text("damaged.zone", text);
+	diag_clear(&d);
+	ck_assert_int_eq(signer_verify_signed(z, ecdsa, &p, NOW, NULL, &d),
+	    STATUS_BAD_SIGNATURE);
+	ck_assert_msg(strncmp(d.text, c->code, strlen(c->code)) == 0,
+	    "case %d: want %s..., got %s", _i, c->code, d.text);
+	ck_assert_uint_eq(d.line, line_of(text, at));
+	zone_free(z);
+	free(text);
+	free(zone);
+	keyset_free(ecdsa);
+}
+END_TEST
+
 /* text written as name in dir and read, with an NSEC3PARAM (1 0 0 -) at its apex. */
 static struct zone *
 nsec3_zone(const char *name, const char *text)
@@ -463,6 +551,8 @@ main(void)
 	tcase_add_loop_test(tc, test_gate_names_check_codes, 0,
 	    (int)(sizeof(gate_cases) / sizeof(gate_cases[0])));
 	tcase_add_test(tc, test_self_check_with_own_ecdsa_keys);
+	tcase_add_loop_test(tc, test_self_check_batches_report_the_first_problem,
+	    0, 2 * (int)(sizeof(batch_cases) / sizeof(batch_cases[0])));
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
