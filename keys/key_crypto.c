@@ -604,7 +604,7 @@ out:
 	return rc;
 }
 
-/* Up to KEYS_ECDSA_BATCH checks of c, every o of the same curve. */
+/* Up to KEYS_ECDSA_BATCH checks of c, every o of the same curve: those with rc 0. */
 static void
 own_check_batch(struct keys_ecdsa_check *c, size_t n, BN_CTX *ctx)
 {
@@ -618,20 +618,19 @@ own_check_batch(struct keys_ecdsa_check *c, size_t n, BN_CTX *ctx)
 	u = BN_CTX_get(ctx);
 	q = BN_CTX_get(ctx);
 	for (size_t i = 0; i < n; i++) {
-		c[i].rc = STATUS_CRYPTO;
 		v[i].r = BN_CTX_get(ctx);
 		v[i].t = BN_CTX_get(ctx);
 		v[i].x = BN_CTX_get(ctx);
 		v[i].prefix = BN_CTX_get(ctx);
 	}
 	if (n == 0 || v[n - 1].prefix == NULL)
-		goto out;
+		goto fail;
 	BN_set_flags(inv, BN_FLG_CONSTTIME);
 	BN_set_flags(u, BN_FLG_CONSTTIME);
 	BN_set_flags(q, BN_FLG_CONSTTIME);
 	/* Each prefix: the product of x over the checks so far that hold. */
 	for (size_t i = 0; i < n; i++) {
-		if ((c[i].rc = own_blind(&c[i], &v[i], ctx)) != 0)
+		if (c[i].rc != 0 || (c[i].rc = own_blind(&c[i], &v[i], ctx)) != 0)
 			continue;
 		o = c[i].o;
 		v[i].before = live == 0 ? SIZE_MAX : last;
@@ -695,21 +694,9 @@ keys_ecdsa_own_check_many(struct keys_ecdsa_check *c, size_t n)
 		ERR_clear_error();
 		return;
 	}
-	for (i = 0; i < n; i += KEYS_ECDSA_BATCH) {
-		size_t m = n - i < KEYS_ECDSA_BATCH ? n - i : KEYS_ECDSA_BATCH;
-		struct keys_ecdsa_check *part[KEYS_ECDSA_BATCH], sub[KEYS_ECDSA_BATCH];
-		size_t k = 0;
-
-		/* Those with the right sizes, as one batch. */
-		for (size_t j = i; j < i + m; j++)
-			if (c[j].rc == 0) {
-				part[k] = &c[j];
-				sub[k++] = c[j];
-			}
-		own_check_batch(sub, k, ctx);
-		for (size_t j = 0; j < k; j++)
-			part[j]->rc = sub[j].rc;
-	}
+	for (i = 0; i < n; i += KEYS_ECDSA_BATCH)
+		own_check_batch(c + i, n - i < KEYS_ECDSA_BATCH ? n - i :
+		    KEYS_ECDSA_BATCH, ctx);
 	ERR_clear_error();
 	BN_CTX_free(ctx);
 }

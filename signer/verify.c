@@ -116,15 +116,14 @@ alg_text(uint8_t alg, char *buf, size_t size)
 	return buf;
 }
 
-/* Is a key of k from index i on a candidate for a signature by alg and tag? */
-static bool
-other_candidate(const struct keyring *k, size_t i, uint8_t alg, uint16_t tag)
+/* The first key of k from index i on that may have made a signature by alg and tag, or k->n. */
+static size_t
+next_candidate(const struct keyring *k, size_t i, uint8_t alg, uint16_t tag)
 {
-	for (; i < k->n; i++)
-		if (k->key[i].rdlen >= 4 && k->key[i].rdata[3] == alg &&
-		    dnskey_tag(k->key[i].rdata, k->key[i].rdlen) == tag)
-			return true;
-	return false;
+	while (i < k->n && (k->key[i].rdlen < 4 || k->key[i].rdata[3] != alg ||
+	    dnskey_tag(k->key[i].rdata, k->key[i].rdlen) != tag))
+		i++;
+	return i;
 }
 
 enum sig_problem
@@ -184,18 +183,15 @@ rrsig_check(const struct zone *z, const struct keyring *k, int64_t now,
 	}
 	/* Several keys may share a tag (RFC 4034 §5.3.1): try each candidate. */
 	rc = STATUS_KEY_MISSING;
-	for (size_t i = 0; i < k->n; i++) {
-		const struct zrr *key = &k->key[i];
-		if (key->rdlen < 4 || key->rdata[3] != f.algorithm ||
-		    dnskey_tag(key->rdata, key->rdlen) != f.key_tag)
-			continue;
+	for (size_t i = next_candidate(k, 0, f.algorithm, f.key_tag), next;
+	    i < k->n; i = next) {
+		next = next_candidate(k, i + 1, f.algorithm, f.key_tag);
 		if (!crypto)
 			return SIG_OK;
 		if (checked != NULL)
 			atomic_fetch_add_explicit(checked, 1, memory_order_relaxed);
 		/* The last candidate: its answer is the answer, given later. */
-		if (batch != NULL && k->v[i] != NULL &&
-		    !other_candidate(k, i + 1, f.algorithm, f.key_tag) &&
+		if (batch != NULL && k->v[i] != NULL && next == k->n &&
 		    dnskey_batch_add(batch, k->v[i], data->data, data->len, sig,
 		    siglen, batch_at) == 0)
 			return SIG_OK;
