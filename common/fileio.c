@@ -1,4 +1,4 @@
-/* Atomic publication of files. */
+/* Atomic publication of files, and files written over in place. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -94,12 +94,12 @@ sync_parent_dir(const char *path)
 }
 
 /*
- * Write to a fresh temporary file beside path; on success tmp names it.
- * synced: sent to the disk as it is written, and fsynced. settle (may be
- * NULL): see file_replace_settled.
+ * Write to a fresh temporary file beside path, sent to the disk as it is
+ * written and fsynced; on success tmp names it. settle (may be NULL): see
+ * file_replace_settled.
  */
 static int
-write_temp(const char *path, unsigned mode, bool synced, file_writer_fn write,
+write_temp(const char *path, unsigned mode, file_writer_fn write,
     file_settle_fn settle, void *arg, char *tmp, size_t tmpsize)
 {
 	FILE *f = NULL;
@@ -137,7 +137,7 @@ write_temp(const char *path, unsigned mode, bool synced, file_writer_fn write,
 		setvbuf(f, buffer, _IOFBF, WRITE_BUFFER_SIZE);
 	/* Its periods go by the monotonic clock, whatever the wall clock does. */
 	wb.fd = fileno(f);
-	if (synced && pthread_condattr_init(&monotonic) == 0) {
+	if (pthread_condattr_init(&monotonic) == 0) {
 		writing_back = pthread_condattr_setclock(&monotonic,
 		    CLOCK_MONOTONIC) == 0 &&
 		    pthread_cond_init(&wb.wake, &monotonic) == 0;
@@ -159,7 +159,7 @@ write_temp(const char *path, unsigned mode, bool synced, file_writer_fn write,
 	}
 	if (rc != 0)
 		goto out;
-	if (fflush(f) != 0 || ferror(f) || (synced && fsync(fileno(f)) != 0))
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
 		rc = status_from_errno(errno);
 	if (settle != NULL)
 		rc = settle(arg, rc);
@@ -179,14 +179,14 @@ out:
 }
 
 static int
-replace(const char *path, unsigned mode, bool synced, file_writer_fn write,
+replace(const char *path, unsigned mode, file_writer_fn write,
     file_settle_fn settle, void *arg)
 {
 	char tmp[PATH_MAX];
 	int rc;
 
 	file_clean_temps(path);
-	if ((rc = write_temp(path, mode, synced, write, settle, arg, tmp,
+	if ((rc = write_temp(path, mode, write, settle, arg, tmp,
 	    sizeof(tmp))) != 0)
 		return rc;
 	if (rename(tmp, path) != 0) {
@@ -194,27 +194,63 @@ replace(const char *path, unsigned mode, bool synced, file_writer_fn write,
 		unlink(tmp);
 		return rc;
 	}
-	return synced ? sync_parent_dir(path) : 0;
+	return sync_parent_dir(path);
 }
 
 int
 file_replace(const char *path, unsigned mode, file_writer_fn write, void *arg)
 {
-	return replace(path, mode, true, write, NULL, arg);
+	return replace(path, mode, write, NULL, arg);
 }
 
 int
 file_replace_settled(const char *path, unsigned mode, file_writer_fn write,
     file_settle_fn settle, void *arg)
 {
-	return replace(path, mode, true, write, settle, arg);
+	return replace(path, mode, write, settle, arg);
 }
 
 int
-file_replace_unsynced(const char *path, unsigned mode, file_writer_fn write,
+file_overwrite(const char *path, unsigned mode, file_fd_writer_fn write,
     void *arg)
 {
-	return replace(path, mode, false, write, NULL, arg);
+	struct stat st;
+	int fd, rc;
+
+	/*
+	 * Only a plain file of one name is written over: not what a symlink
+	 * points to, nor a file a hard link shares with another name.
+	 */
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 1)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		if (unlink(path) != 0 && errno != ENOENT)
+			return status_from_errno(errno);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+		if (fd < 0)
+			return status_from_errno(errno);
+	}
+	/* The umask may have narrowed mode; an older file may have another. */
+	rc = fchmod(fd, mode) == 0 ? write(fd, arg) : status_from_errno(errno);
+	if (close(fd) != 0 && rc == 0)
+		rc = status_from_errno(errno);
+	return rc;
+}
+
+int
+file_exchange(const char *path, const char *other)
+{
+	if (renameat2(AT_FDCWD, other, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+		return 0;
+	/* No file at path yet, or a file system that cannot exchange. */
+	if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+		return status_from_errno(errno);
+	return rename(other, path) == 0 ? 0 : status_from_errno(errno);
 }
 
 int
@@ -224,7 +260,7 @@ file_create_new(const char *path, unsigned mode, file_writer_fn write,
 	char tmp[PATH_MAX];
 	int rc;
 
-	if ((rc = write_temp(path, mode, true, write, NULL, arg, tmp,
+	if ((rc = write_temp(path, mode, write, NULL, arg, tmp,
 	    sizeof(tmp))) != 0)
 		return rc;
 	/* link() never replaces an existing file: that is the O_EXCL of the final name. */

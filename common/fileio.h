@@ -1,4 +1,7 @@
-/* Files we publish: written to a temporary file, synced and renamed into place. */
+/*
+ * Files we publish: written to a temporary file, synced and renamed into
+ * place; and large ones that can be lost, written over in place.
+ */
 #ifndef ZW_FILEIO_H
 #define ZW_FILEIO_H
 
@@ -34,13 +37,31 @@ typedef int (*file_settle_fn)(void *arg, int rc);
 int file_replace_settled(const char *path, unsigned mode,
     file_writer_fn write, file_settle_fn settle, void *arg) WUR;
 
+/* Writes a file by its descriptor, from offset 0; returns 0 or a status. */
+typedef int (*file_fd_writer_fn)(int fd, void *arg);
+
 /*
- * file_replace without the disk: nothing fsynced. For a file that can be
- * lost, whose reader checks it first (by a digest kept elsewhere): after
- * a crash it may be empty or partly written.
+ * For a large file written again on every run, which can be lost: its
+ * reader checks it first (by a digest kept elsewhere). write() writes over
+ * the file at path in place, so that its disk blocks serve again and none
+ * is freed or newly taken (on a file system mounted with discard, freeing
+ * the blocks of a large file takes about as long as writing it); write()
+ * cuts it to its new length. A missing file is created (mode `mode`), as
+ * is one in place of a symlink or of a file with other names (hard
+ * links): those are left as they were. Nothing is synced: after a crash,
+ * or when write() fails, the file may hold anything. Returns 0 or a status.
  */
-int file_replace_unsynced(const char *path, unsigned mode,
-    file_writer_fn write, void *arg) WUR;
+int file_overwrite(const char *path, unsigned mode, file_fd_writer_fn write,
+    void *arg) WUR;
+
+/*
+ * path and other trade files at once (renameat2, RENAME_EXCHANGE): path
+ * names other's file, other the file path had, which stays whole for
+ * whoever has it open or mapped. When path has no file, or the file
+ * system cannot exchange, other's file is renamed to path (and path's
+ * old file, if any, goes). Not synced. Returns 0 or a status.
+ */
+int file_exchange(const char *path, const char *other);
 
 /*
  * Remove the temporary files of path (path.tmp.PID.N) that processes no

@@ -77,15 +77,33 @@ previous_as_written(void *arg)
 	    same_file_state(&job->before, &now);
 }
 
-/* The records of our previous output from its record cache. */
+/*
+ * The records of our previous output from its record cache: the file
+ * at the cache's name, or else its spare (a run that ended between
+ * writing the output and trading the two names left it there). The file
+ * read from takes the cache's name, so that the next write, over the
+ * spare, never writes over the records we point into.
+ */
 static int
 load_cache(struct previous *pv, const struct signing_manifest *m)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], spare[PATH_MAX];
 
-	if (!signing_cache_path(pv->path, path, sizeof(path)))
+	if (!signing_cache_path(pv->path, false, path, sizeof(path)) ||
+	    !signing_cache_path(pv->path, true, spare, sizeof(spare)))
 		return STATUS_RANGE;
-	return zone_image_load(path, pv->zname, pv->path, m->cache, &pv->zone);
+	if (zone_image_load(path, pv->zname, pv->path, m->cache,
+	    &pv->zone) == 0)
+		return 0;
+	if (zone_image_load(spare, pv->zname, pv->path, m->cache,
+	    &pv->zone) != 0)
+		return STATUS_NOENT;
+	if (file_exchange(path, spare) != 0) {
+		zone_free(pv->zone);
+		pv->zone = NULL;
+		return STATUS_NOENT;
+	}
+	return 0;
 }
 
 /*
@@ -495,16 +513,19 @@ self_check(void *arg)
 }
 
 bool
-signing_cache_path(const char *out, char *path, size_t size)
+signing_cache_path(const char *out, bool spare, char *path, size_t size)
 {
-	return snprintf(path, size, "%s" SIGNING_CACHE_SUFFIX, out) <
-	    (int)size;
+	return snprintf(path, size, "%s%s", out, spare ?
+	    SIGNING_CACHE_SPARE_SUFFIX : SIGNING_CACHE_SUFFIX) < (int)size;
 }
 
-/* The record cache, written on its own thread beside the zone's text. */
+/*
+ * The record cache, written over its spare on its own thread beside the
+ * zone's text; the two trade names once the text is in place.
+ */
 struct cache_writer {
 	const struct zone *z;
-	char path[PATH_MAX];
+	char path[PATH_MAX], spare[PATH_MAX];
 	uint8_t digest[ZONE_DIGEST_LEN];
 	pthread_t thread;
 	bool writing;                /* on its thread, not joined yet */
@@ -512,12 +533,11 @@ struct cache_writer {
 };
 
 static int
-write_cache_file(FILE *out, void *arg)
+write_cache_file(int fd, void *arg)
 {
 	struct cache_writer *c = arg;
 
-	/* Written by its file descriptor, not through out. */
-	return zone_image_write(c->z, fileno(out), c->digest);
+	return zone_image_write(c->z, fd, c->digest);
 }
 
 static void *
@@ -525,14 +545,14 @@ write_cache(void *arg)
 {
 	struct cache_writer *c = arg;
 
-	c->rc = file_replace_unsynced(c->path, 0644, write_cache_file, c);
+	c->rc = file_overwrite(c->spare, 0644, write_cache_file, c);
 	return NULL;
 }
 
 /*
  * A zone of SIGNING_CACHE_MIN_RECORDS or more gets a record cache: its
  * thread starts. Otherwise there is none, and one left from an earlier
- * (larger) zone goes: it would name other records.
+ * (larger) zone goes, with its spare: it would name other records.
  */
 static void
 cache_start(struct cache_writer *c, const struct zone *z, const char *out)
@@ -542,14 +562,17 @@ cache_start(struct cache_writer *c, const struct zone *z, const char *out)
 	c->z = z;
 	c->writing = false;
 	c->rc = STATUS_NOENT;
-	if (!signing_cache_path(out, c->path, sizeof(c->path)))
+	if (!signing_cache_path(out, false, c->path, sizeof(c->path)) ||
+	    !signing_cache_path(out, true, c->spare, sizeof(c->spare)))
 		return;
 	(void)zone_records(z, &count);
 	if (count >= SIGNING_CACHE_MIN_RECORDS &&
 	    pthread_create(&c->thread, NULL, write_cache, c) == 0)
 		c->writing = true;
-	else
+	else {
 		(void)unlink(c->path);
+		(void)unlink(c->spare);
+	}
 }
 
 /* Written (0), or not: then the manifest names none. */
@@ -569,26 +592,27 @@ struct zone_writer {
 	struct zone_text *from;      /* lines to copy, or NULL */
 	const struct signing_job *job;
 	struct diag *d;              /* for before_publish */
+	struct cache_writer cache;
 	pthread_t thread;            /* the self-check's, while beside */
 	bool beside;
 	bool hook_failed;
 };
 
 static int
-write_text(const struct zone_writer *w, FILE *out)
+write_text(struct zone_writer *w, FILE *out)
 {
 	const struct zone *z = w->check.z;
 	uint8_t body[ZONE_DIGEST_LEN] = { 0 };
 	char input[2 * ZONE_DIGEST_LEN + 1], digest[2 * ZONE_DIGEST_LEN + 1];
 	char setup[2 * SIGNER_SETUP_DIGEST_LEN + 1];
 	char cached[2 * ZONE_DIGEST_LEN + 1], cache[64] = "";
-	struct cache_writer c;
+	struct cache_writer *c = &w->cache;
 	int rc;
 
-	cache_start(&c, z, w->job->out);
+	cache_start(c, z, w->job->out);
 	rc = zone_write(z, out, w->check.p->threads, body, w->from);
-	if (cache_finish(&c) == 0) {
-		cached[hex_encode(c.digest, ZONE_DIGEST_LEN, cached)] = '\0';
+	if (cache_finish(c) == 0) {
+		cached[hex_encode(c->digest, ZONE_DIGEST_LEN, cached)] = '\0';
 		snprintf(cache, sizeof(cache), " cache=%s", cached);
 	}
 	if (rc != 0)
@@ -665,7 +689,7 @@ sign_write(const struct signing_job *job, const struct sign_policy *p,
 	struct zone_writer w = {
 		.check = { .z = z, .keys = job->keys, .p = p, .now = cli->now,
 		    .stats = stats },
-		.m = m, .job = job, .d = d,
+		.m = m, .job = job, .d = d, .cache = { .rc = STATUS_NOENT },
 	};
 	struct stat st;
 	double t0;
@@ -683,6 +707,13 @@ sign_write(const struct signing_job *job, const struct sign_policy *p,
 		w.from = &prev->text;
 	t0 = elapsed_seconds();
 	rc = file_replace_settled(job->out, 0644, write_zone, settle_zone, &w);
+	/*
+	 * The output in place names the new cache: it takes the cache's name,
+	 * the old one becomes the spare that the next run writes over. Should
+	 * that fail, the next run finds the cache at the spare's name.
+	 */
+	if (rc == 0 && w.cache.rc == 0)
+		(void)file_exchange(w.cache.path, w.cache.spare);
 	stats->seconds_write = elapsed_seconds() - t0;
 	if (rc == 0 || w.hook_failed)
 		return rc;

@@ -60,12 +60,15 @@ bool signing_up_to_date(const char *path, const struct signing_manifest *want,
  * record cache: the same records as an image (zone_image_write), which
  * the next run reads instead of the output's text, much faster, while the
  * output's last line names the cache's digest and the output is intact.
- * It can be removed at any time (the next run reads the text). Its path:
- * the output's, plus SIGNING_CACHE_SUFFIX; false when too long.
+ * Beside it, its spare: the cache before, which the next run writes over
+ * (file_overwrite) and then trades names with. Both can be removed at any
+ * time (the next run reads the text). Their paths: the output's, plus
+ * SIGNING_CACHE_SUFFIX or SIGNING_CACHE_SPARE_SUFFIX; false when too long.
  */
 #define SIGNING_CACHE_MIN_RECORDS 65536
 #define SIGNING_CACHE_SUFFIX ".zwcache"
-bool signing_cache_path(const char *out, char *path, size_t size);
+#define SIGNING_CACHE_SPARE_SUFFIX ".zwcache.spare"
+bool signing_cache_path(const char *out, bool spare, char *path, size_t size);
 
 /* Our previous output, as signing_load read it. */
 struct signing_previous {

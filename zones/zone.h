@@ -243,12 +243,11 @@ struct zone_text {
 int zone_write(const struct zone *z, FILE *out, unsigned threads,
     uint8_t digest[ZONE_DIGEST_LEN], struct zone_text *from) WUR;
 /*
- * The records of a finalized zone as an image (zone_image.c) into fd, a
- * new file: bytes that zone_image_load maps and points records into, with
- * nothing to parse or copy. Written past the page cache where the file
- * system allows (O_DIRECT), in whole aligned blocks, the file then cut to
- * its length. digest gets the digest (ZONE_DIGEST_LEN) that names the
- * image. Returns 0 or a status.
+ * The records of a finalized zone as an image (zone_image.c) into fd:
+ * bytes that zone_image_load maps and points records into, with nothing
+ * to parse or copy. Written from offset 0 in large steps, over whatever
+ * the file held, which is then cut to the image's length. digest gets the
+ * digest (ZONE_DIGEST_LEN) that names the image. Returns 0 or a status.
  */
 int zone_image_write(const struct zone *z, int fd,
     uint8_t digest[ZONE_DIGEST_LEN]) WUR;

@@ -9,7 +9,8 @@
  * a block of its own, IMAGE_BLOCK bytes, then the payload: each record,
  * its owner's length (0: the owner of the record before) and the owner,
  * TTL (4 bytes), type (2), rdata length (2), rdata. Numbers are
- * little-endian. Blocks, because it is written past the page cache.
+ * little-endian. (The header's block is from when the file was written
+ * past the page cache; it stays, so that older caches still read.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,10 +30,7 @@
 #define IMAGE_VERSION 1u
 #define IMAGE_BLOCK 4096u
 #define IMAGE_HEADER IMAGE_BLOCK
-/*
- * Written in steps of this many bytes: past the page cache each write
- * waits for the disk, so fewer, larger ones.
- */
+/* Written in steps of this many bytes. */
 #define IMAGE_BUFFER (8u << 20)
 /* Owner, TTL, type, rdata length, rdata: the most one record takes. */
 #define IMAGE_RECORD_MAX (1 + DNAME_MAX_LENGTH + 8 + UINT16_MAX)
@@ -129,12 +127,31 @@ put_record(uint8_t *p, const struct zrr *rr, const struct zrr *before)
 	return n + rr->rdlen;
 }
 
+/* All n bytes at offset at; -1 (errno set) when not. */
+static int
+pwrite_all(int fd, const uint8_t *p, size_t n, off_t at)
+{
+	while (n > 0) {
+		ssize_t w = pwrite(fd, p, n, at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+		at += w;
+	}
+	return 0;
+}
+
 int
 zone_image_write(const struct zone *z, int fd, uint8_t digest[ZONE_DIGEST_LEN])
 {
 	struct image_header h = { IMAGE_VERSION, ZONE_WRITE_FORMAT, z->count,
 	    0, { 0 } };
-	int flags = fcntl(fd, F_GETFL);
 	uint8_t *buf = NULL;
 	XXH3_state_t *md = NULL;
 	XXH128_canonical_t c;
@@ -144,43 +161,29 @@ zone_image_write(const struct zone *z, int fd, uint8_t digest[ZONE_DIGEST_LEN])
 
 	if (!z->finalized)
 		return STATUS_INTERNAL;
-	if ((md = XXH3_createState()) == NULL || posix_memalign((void **)&buf, IMAGE_BLOCK,
-	    IMAGE_BUFFER + IMAGE_RECORD_MAX + IMAGE_BLOCK) != 0) {
+	if ((md = XXH3_createState()) == NULL ||
+	    (buf = malloc(IMAGE_BUFFER + IMAGE_RECORD_MAX)) == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
-	/*
-	 * Past the page cache where the file system can: read once, by the
-	 * next run, it would only take memory from the zone's text there.
-	 */
-	if (flags >= 0)
-		(void)fcntl(fd, F_SETFL, flags | O_DIRECT);
 	(void)XXH3_128bits_reset(md);
 	for (size_t i = 0; i < z->count; i++) {
 		len += put_record(buf + len, &z->rr[i], i > 0 ? &z->rr[i - 1] :
 		    NULL);
 		if (len >= IMAGE_BUFFER || i + 1 == z->count) {
-			/* Whole blocks; the last one padded, cut off below. */
-			size_t whole = i + 1 == z->count ? len :
-			    len - len % IMAGE_BLOCK;
-			size_t padded = (whole + IMAGE_BLOCK - 1) /
-			    IMAGE_BLOCK * IMAGE_BLOCK;
-			(void)XXH3_128bits_update(md, buf, whole);
-			memset(buf + whole, 0, padded - whole);
-			if (pwrite(fd, buf, padded, at) != (ssize_t)padded)
+			(void)XXH3_128bits_update(md, buf, len);
+			if (pwrite_all(fd, buf, len, at) != 0)
 				goto failed;
-			at += (off_t)whole;
-			h.payload_len += whole;
-			memmove(buf, buf + whole, len - whole);
-			len -= whole;
+			at += (off_t)len;
+			h.payload_len += len;
+			len = 0;
 		}
 	}
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(md));
 	memcpy(h.digest, c.digest, ZONE_DIGEST_LEN);
 	memset(buf, 0, IMAGE_HEADER);
 	header_format(&h, buf);
-	if (pwrite(fd, buf, IMAGE_HEADER, 0) != (ssize_t)IMAGE_HEADER ||
-	    ftruncate(fd, at) != 0)
+	if (pwrite_all(fd, buf, IMAGE_HEADER, 0) != 0 || ftruncate(fd, at) != 0)
 		goto failed;
 	memcpy(digest, h.digest, ZONE_DIGEST_LEN);
 	goto out;

@@ -1,6 +1,8 @@
 # The record cache: beside an output of 65536 records or more, zonewarden
 # writes the output's records as an image (OUT.zwcache) that the next run
-# reads instead of the output's text. Read from the cache or from the text,
+# reads instead of the output's text; the cache before stays as the spare
+# (OUT.zwcache.spare) that the next run writes over in place, then trades
+# names with. Read from the cache or from the text,
 # a re-sign gives the same output byte for byte (Ed25519 signatures are
 # deterministic); a cache that is damaged, left from another output, or
 # beside an output edited by hand is not used, and a small zone has none.
@@ -9,6 +11,7 @@
 : "${ZW_FIXCLOCK_SO:?ZW_FIXCLOCK_SO must name the fixclock.so shim (make check-integration sets it)}"
 OUT="$WORK/big.signed"
 CACHE="$OUT.zwcache"
+SPARE="$OUT.zwcache.spare"
 KEYS="$WORK/keys"
 "$ZW" --now $NOW -q keys init example.com --keydir "$KEYS" \
     --algorithm ed25519 || fail "keys init"
@@ -42,6 +45,7 @@ sign first 20261122000000 "$WORK/big.zone" "$OUT"
 check "first sign: a cache beside the output" [ -s "$CACHE" ]
 check "first sign: the output's last line names the cache" \
     sh -c "tail -n 1 '$OUT' | grep -q ' cache=[0-9a-f]\{32\}\$'"
+check "first sign: no spare yet" [ ! -e "$SPARE" ]
 cp "$OUT" "$WORK/first.signed"
 cp "$CACHE" "$WORK/first.zwcache"
 
@@ -49,6 +53,7 @@ cp "$CACHE" "$WORK/first.zwcache"
 sign from-cache 20261123000000 "$WORK/big2.zone" "$OUT"
 check "re-sign: the previous output read from its cache" [ $CACHED = yes ]
 check "re-sign: signatures kept" grep -q " [1-9][0-9]* reused" "$WORK/stderr"
+check "re-sign: the cache before is the spare" cmp -s "$SPARE" "$WORK/first.zwcache"
 cp "$OUT" "$WORK/from-cache.signed"
 cp "$CACHE" "$WORK/from-cache.zwcache"
 # ... and the same from the text alone: the same bytes, cache too.
@@ -67,6 +72,30 @@ ldns-verify-zone -V 1 -t 20261124000000 "$OUT" >"$WORK/v.out" 2>&1 ||
 ZW_FIXCLOCK=$(date -u -d 2026-11-24 +%s) LD_PRELOAD="$ZW_FIXCLOCK_SO" \
     dnssec-verify -q -o example.com "$OUT" >"$WORK/v.out" 2>&1 ||
 	fail "dnssec-verify refuses it: $(tail -n 3 "$WORK/v.out")"
+
+# The next re-sign writes its cache over the spare (the same file, its
+# disk blocks used again) and trades names: the cache before is the spare.
+spare_ino=$(stat -c %i "$SPARE")
+cache_ino=$(stat -c %i "$CACHE")
+sign again 20261123060000 "$WORK/big.zone" "$OUT"
+check "again: read from the cache" [ $CACHED = yes ]
+check "again: the cache written over the spare" \
+    [ "$(stat -c %i "$CACHE")" = "$spare_ino" ]
+check "again: the cache before is the spare" \
+    [ "$(stat -c %i "$SPARE")" = "$cache_ino" ]
+
+# A run that ended between putting its output in place and trading the
+# names left the output's cache at the spare's name: the next run reads it
+# there, and signs as it would from the text.
+cp "$OUT" "$WORK/untraded.signed"
+mv "$CACHE" "$WORK/t.zwcache"
+mv "$SPARE" "$CACHE"
+mv "$WORK/t.zwcache" "$SPARE"
+sign from-spare 20261123120000 "$WORK/big2.zone" "$OUT"
+check "cache at the spare's name: read from it" [ $CACHED = yes ]
+sign untraded-text 20261123120000 "$WORK/big2.zone" "$WORK/untraded.signed"
+check "cache at the spare's name: the output the text gives" \
+    cmp -s "$OUT" "$WORK/untraded.signed"
 
 # A damaged cache (one byte in its records): read from the text instead.
 damaged() {
@@ -118,6 +147,7 @@ check "output edited by hand: all else the same" \
 # A zone that shrinks below 65536 records: its cache goes.
 sign small 20261124000000 zones/example/example.com.zone "$OUT"
 check "small zone: no cache" [ ! -e "$CACHE" ]
+check "small zone: no spare" [ ! -e "$SPARE" ]
 check "small zone: no cache named" sh -c "! tail -n 1 '$OUT' | grep -q cache="
 check "no temporary file left" sh -c "! ls '$WORK'/*.tmp.* >/dev/null 2>&1"
 finish

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -230,25 +231,123 @@ START_TEST(test_replace_settled_decides_last)
 }
 END_TEST
 
-/* Without the disk, still whole or not at all: the old file until the rename. */
-START_TEST(test_replace_unsynced_whole_or_not_at_all)
+/* Writes arg's text from offset 0 and cuts the file there, as zone_image_write does. */
+static int
+write_fd_text(int fd, void *arg)
 {
-	char path[300];
-	struct big b = { 0 }, failing = { .fail_after = BIG_CHUNKS / 2 };
+	size_t n = strlen(arg);
+
+	if (pwrite(fd, arg, n, 0) != (ssize_t)n || ftruncate(fd, (off_t)n) != 0)
+		return -EIO;
+	return 0;
+}
+
+static int
+write_fd_failing(int fd, void *arg)
+{
+	(void)arg;
+	return pwrite(fd, "x", 1, 0) == 1 ? STATUS_SYNTAX : -EIO;
+}
+
+static void
+text_is(const char *path, const char *want)
+{
 	char *data = NULL;
 	size_t len = 0;
 
-	snprintf(path, sizeof(path), "%s/zone.signed.zwcache", unit_dir);
-	ck_assert_int_eq(file_replace_unsynced(path, 0644, write_text, "old\n"),
-	    0);
-	ck_assert_int_eq(file_replace_unsynced(path, 0644, write_big, &failing),
-	    STATUS_SYNTAX);
 	ck_assert_int_eq(file_read_all(path, &data, &len), 0);
-	ck_assert_str_eq(data, "old\n");
+	ck_assert_str_eq(data, want);
 	free(data);
+}
+
+static ino_t
+inode_of(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(lstat(path, &st), 0);
+	return st.st_ino;
+}
+
+/*
+ * A file written over in place keeps its inode (its disk blocks serve
+ * again); never through a symlink, nor into a file another name shares.
+ */
+START_TEST(test_overwrite_in_place)
+{
+	char path[300], other[300], target[300];
+	struct stat st;
+	ino_t ino;
+
+	snprintf(path, sizeof(path), "%s/zone.signed.zwcache.spare", unit_dir);
+	snprintf(other, sizeof(other), "%s/backup", unit_dir);
+	snprintf(target, sizeof(target), "%s/target", unit_dir);
+	ck_assert_int_eq(file_overwrite(path, 0640, write_fd_text,
+	    "a first, longer content\n"), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0640);
+	ino = inode_of(path);
+	ck_assert_int_eq(file_overwrite(path, 0644, write_fd_text,
+	    "shorter\n"), 0);
+	text_is(path, "shorter\n");
+	ck_assert_uint_eq(inode_of(path), ino);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0644);
 	ck_assert_uint_eq(files_in_dir(), 1);
-	ck_assert_int_eq(file_replace_unsynced(path, 0640, write_big, &b), 0);
-	big_file_alone(path, 0640);
+
+	/* A hard link's other name keeps what it had. */
+	ck_assert_int_eq(link(path, other), 0);
+	ck_assert_int_eq(file_overwrite(path, 0644, write_fd_text, "third\n"),
+	    0);
+	text_is(path, "third\n");
+	text_is(other, "shorter\n");
+	ck_assert_uint_ne(inode_of(path), ino);
+
+	/* A symlink is replaced by a file; what it pointed to stays. */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(symlink(other, path), 0);
+	ck_assert_int_eq(file_overwrite(path, 0644, write_fd_text, "fourth\n"),
+	    0);
+	text_is(path, "fourth\n");
+	text_is(other, "shorter\n");
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+
+	/* A failing writer's status comes back. */
+	ck_assert_int_eq(file_overwrite(target, 0644, write_fd_failing, NULL),
+	    STATUS_SYNTAX);
+}
+END_TEST
+
+/* Names traded at once; the file leaving a name stays whole for its readers. */
+START_TEST(test_exchange_trades_names)
+{
+	char path[300], spare[300], missing[300];
+	char buf[16] = { 0 };
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/zone.signed.zwcache", unit_dir);
+	snprintf(spare, sizeof(spare), "%s/zone.signed.zwcache.spare", unit_dir);
+	snprintf(missing, sizeof(missing), "%s/other.zwcache", unit_dir);
+	ck_assert_int_eq(file_overwrite(path, 0644, write_fd_text, "old\n"), 0);
+	ck_assert_int_eq(file_overwrite(spare, 0644, write_fd_text, "new\n"), 0);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(file_exchange(path, spare), 0);
+	text_is(path, "new\n");
+	text_is(spare, "old\n");
+	ck_assert_int_eq(pread(fd, buf, sizeof(buf) - 1, 0), 4);
+	ck_assert_str_eq(buf, "old\n");
+	close(fd);
+
+	/* Nothing at path: the other file is renamed there. */
+	ck_assert_int_eq(file_exchange(missing, spare), 0);
+	text_is(missing, "old\n");
+	ck_assert_int_eq(access(spare, F_OK), -1);
+	ck_assert_uint_eq(files_in_dir(), 2);
+	/* Neither there: an error, nothing made. */
+	ck_assert_int_eq(file_exchange(spare, spare), -ENOENT);
+	ck_assert_uint_eq(files_in_dir(), 2);
 }
 END_TEST
 
@@ -279,7 +378,8 @@ main(void)
 	tcase_add_test(tc, test_replace_large_file_whole);
 	tcase_add_test(tc, test_replace_failing_writer_keeps_old_file);
 	tcase_add_test(tc, test_replace_settled_decides_last);
-	tcase_add_test(tc, test_replace_unsynced_whole_or_not_at_all);
+	tcase_add_test(tc, test_overwrite_in_place);
+	tcase_add_test(tc, test_exchange_trades_names);
 	tcase_add_test(tc, test_create_new_never_replaces);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
