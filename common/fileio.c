@@ -219,9 +219,10 @@ file_overwrite(const char *path, unsigned mode, file_fd_writer_fn write,
 
 	/*
 	 * Only a plain file of one name is written over: not what a symlink
-	 * points to, nor a file a hard link shares with another name.
+	 * points to, nor a file a hard link shares with another name, nor a
+	 * FIFO (O_NONBLOCK: opening one does not wait for a reader).
 	 */
-	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_nlink != 1)) {
 		close(fd);

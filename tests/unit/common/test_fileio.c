@@ -313,6 +313,13 @@ START_TEST(test_overwrite_in_place)
 	ck_assert_int_eq(lstat(path, &st), 0);
 	ck_assert(S_ISREG(st.st_mode));
 
+	/* A FIFO too, without waiting for a reader. */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	ck_assert_int_eq(file_overwrite(path, 0644, write_fd_text, "fifth\n"),
+	    0);
+	text_is(path, "fifth\n");
+
 	/* A failing writer's status comes back. */
 	ck_assert_int_eq(file_overwrite(target, 0644, write_fd_failing, NULL),
 	    STATUS_SYNTAX);
