@@ -211,6 +211,23 @@ file_replace_settled(const char *path, unsigned mode, file_writer_fn write,
 }
 
 int
+file_write_all(int fd, const void *p, size_t n)
+{
+	const char *at = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, at, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? status_from_errno(errno) : -EIO;
+		at += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
 file_overwrite(const char *path, unsigned mode, file_fd_writer_fn write,
     void *arg)
 {

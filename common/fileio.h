@@ -37,6 +37,12 @@ typedef int (*file_settle_fn)(void *arg, int rc);
 int file_replace_settled(const char *path, unsigned mode,
     file_writer_fn write, file_settle_fn settle, void *arg) WUR;
 
+/*
+ * All n bytes of p to fd at its offset (through EINTR and short writes).
+ * Returns 0 or a status.
+ */
+int file_write_all(int fd, const void *p, size_t n) WUR;
+
 /* Writes a file by its descriptor, from offset 0; returns 0 or a status. */
 typedef int (*file_fd_writer_fn)(int fd, void *arg);
 

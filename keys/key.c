@@ -598,7 +598,6 @@ static int
 write_text(FILE *f, void *arg)
 {
 	const struct text_arg *t = arg;
-	size_t done = 0;
 
 	/*
 	 * Straight to the descriptor: through stdio the secret would linger
@@ -606,15 +605,7 @@ write_text(FILE *f, void *arg)
 	 */
 	if (fflush(f) != 0)
 		return status_from_errno(errno);
-	while (done < t->len) {
-		ssize_t n = write(fileno(f), t->text + done, t->len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? status_from_errno(errno) : -EIO;
-		done += (size_t)n;
-	}
-	return 0;
+	return file_write_all(fileno(f), t->text, t->len);
 }
 
 int

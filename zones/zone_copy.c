@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "common/fileio.h"
 #include "common/lines.h"
 #include "common/status.h"
 #include "zones_internal.h"
@@ -217,16 +218,7 @@ copy_bytes(struct zone_copier *c, uint64_t start, uint64_t end)
 		return fwrite(p, 1, n, c->out) == n ? 0 : status_from_errno(errno);
 	if (fflush(c->out) != 0)
 		return status_from_errno(errno);
-	while (n > 0) {
-		ssize_t w = write(fileno(c->out), p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return status_from_errno(w < 0 ? errno : EIO);
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return file_write_all(fileno(c->out), p, n);
 }
 
 int

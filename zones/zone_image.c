@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "common/fileio.h"
 #include "common/status.h"
 #include "zones_internal.h"
 
@@ -127,26 +128,6 @@ put_record(uint8_t *p, const struct zrr *rr, const struct zrr *before)
 	return n + rr->rdlen;
 }
 
-/* All n bytes at offset at; -1 (errno set) when not. */
-static int
-pwrite_all(int fd, const uint8_t *p, size_t n, off_t at)
-{
-	while (n > 0) {
-		ssize_t w = pwrite(fd, p, n, at);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-		at += w;
-	}
-	return 0;
-}
-
 int
 zone_image_write(const struct zone *z, int fd, uint8_t digest[ZONE_DIGEST_LEN])
 {
@@ -161,6 +142,8 @@ zone_image_write(const struct zone *z, int fd, uint8_t digest[ZONE_DIGEST_LEN])
 
 	if (!z->finalized)
 		return STATUS_INTERNAL;
+	if (lseek(fd, IMAGE_HEADER, SEEK_SET) < 0)
+		return status_from_errno(errno);
 	if ((md = XXH3_createState()) == NULL ||
 	    (buf = malloc(IMAGE_BUFFER + IMAGE_RECORD_MAX)) == NULL) {
 		rc = STATUS_NOMEM;
@@ -172,8 +155,8 @@ zone_image_write(const struct zone *z, int fd, uint8_t digest[ZONE_DIGEST_LEN])
 		    NULL);
 		if (len >= IMAGE_BUFFER || i + 1 == z->count) {
 			(void)XXH3_128bits_update(md, buf, len);
-			if (pwrite_all(fd, buf, len, at) != 0)
-				goto failed;
+			if ((rc = file_write_all(fd, buf, len)) != 0)
+				goto out;
 			at += (off_t)len;
 			h.payload_len += len;
 			len = 0;
@@ -183,7 +166,11 @@ zone_image_write(const struct zone *z, int fd, uint8_t digest[ZONE_DIGEST_LEN])
 	memcpy(h.digest, c.digest, ZONE_DIGEST_LEN);
 	memset(buf, 0, IMAGE_HEADER);
 	header_format(&h, buf);
-	if (pwrite_all(fd, buf, IMAGE_HEADER, 0) != 0 || ftruncate(fd, at) != 0)
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		goto failed;
+	if ((rc = file_write_all(fd, buf, IMAGE_HEADER)) != 0)
+		goto out;
+	if (ftruncate(fd, at) != 0)
 		goto failed;
 	memcpy(digest, h.digest, ZONE_DIGEST_LEN);
 	goto out;
@@ -211,9 +198,8 @@ zone_image_file(const char *path, const uint8_t *payload, size_t len,
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) < 0)
 		return status_from_errno(errno);
-	if (write(fd, head, sizeof(head)) != (ssize_t)sizeof(head) ||
-	    (len > 0 && write(fd, payload, len) != (ssize_t)len))
-		rc = status_from_errno(errno);
+	if ((rc = file_write_all(fd, head, sizeof(head))) == 0)
+		rc = file_write_all(fd, payload, len);
 	if (close(fd) != 0 && rc == 0)
 		rc = status_from_errno(errno);
 	if (rc == 0)
