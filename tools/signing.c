@@ -213,6 +213,56 @@ signing_previous_free(struct signing_previous *prev)
 	prev->zone = NULL;
 }
 
+/*
+ * The output before the last one, kept by that run (signing_old_path):
+ * removed on its own thread while the input is read, since removing a
+ * large file takes as long as writing it on some file systems.
+ */
+struct old_removal {
+	char path[PATH_MAX];
+	pthread_t thread;
+	bool removing;
+};
+
+static void *
+remove_old(void *arg)
+{
+	struct old_removal *r = arg;
+
+	(void)unlink(r->path);
+	return NULL;
+}
+
+/*
+ * A run that ended between keeping the old output and replacing it left
+ * a second name of the output itself: that goes first (at once: the file
+ * stays), so that the output does not change while it is read.
+ */
+static void
+old_removal_start(struct old_removal *r, const char *out)
+{
+	struct stat o, k;
+
+	r->removing = false;
+	if (!signing_old_path(out, r->path, sizeof(r->path)) ||
+	    lstat(r->path, &k) != 0)
+		return;
+	if (stat(out, &o) == 0 && o.st_dev == k.st_dev && o.st_ino == k.st_ino)
+		(void)unlink(r->path);
+	else if (pthread_create(&r->thread, NULL, remove_old, r) == 0)
+		r->removing = true;
+	else
+		(void)unlink(r->path);
+}
+
+static void
+old_removal_finish(struct old_removal *r)
+{
+	if (r->removing)
+		pthread_join(r->thread, NULL);
+	r->removing = false;
+}
+
 int
 signing_load(const struct cli *cli, const char *in, const char *out,
     const char *zname, bool with_previous, struct zone **z,
@@ -220,6 +270,7 @@ signing_load(const struct cli *cli, const char *in, const char *out,
     struct diag *d)
 {
 	struct previous pv = { .path = out, .zname = zname, .fd = -1 };
+	struct old_removal old;
 	struct stat before;
 	bool loading = false, stated;
 	int rc;
@@ -227,6 +278,7 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 	*z = NULL;
 	memset(prev, 0, sizeof(*prev));
 	prev->text.fd = -1;
+	old_removal_start(&old, out);
 	if (with_previous &&
 	    pthread_create(&pv.thread, NULL, load_previous, &pv) == 0)
 		loading = true;
@@ -247,6 +299,7 @@ signing_load(const struct cli *cli, const char *in, const char *out,
 		if (pv.warn)
 			cli_warn(cli, &pv.warning);
 	}
+	old_removal_finish(&old);
 	if (rc != 0) {
 		signing_previous_free(prev);
 		return rc;
@@ -513,6 +566,33 @@ self_check(void *arg)
 }
 
 bool
+signing_old_path(const char *out, char *path, size_t size)
+{
+	return snprintf(path, size, "%s%s", out, SIGNING_OLD_SUFFIX) <
+	    (int)size;
+}
+
+/*
+ * A large output about to be replaced keeps a second name, so that its
+ * removal falls to the next run (beside its reading), not to this one's
+ * end. A small one is removed at once, as is anything at that name.
+ */
+static void
+keep_old_output(const struct zone *z, const char *out, char *old,
+    size_t size)
+{
+	size_t count;
+
+	*old = '\0';
+	if (!signing_old_path(out, old, size))
+		return;
+	(void)unlink(old);
+	(void)zone_records(z, &count);
+	if (count < SIGNING_CACHE_MIN_RECORDS || link(out, old) != 0)
+		*old = '\0';
+}
+
+bool
 signing_cache_path(const char *out, bool spare, char *path, size_t size)
 {
 	return snprintf(path, size, "%s%s", out, spare ?
@@ -692,6 +772,7 @@ sign_write(const struct signing_job *job, const struct sign_policy *p,
 		.m = m, .job = job, .d = d, .cache = { .rc = STATUS_NOENT },
 	};
 	struct stat st;
+	char old[PATH_MAX];
 	double t0;
 	int rc;
 
@@ -706,7 +787,11 @@ sign_write(const struct signing_job *job, const struct sign_policy *p,
 	    fstat(prev->text.fd, &st) == 0 && same_file_state(&prev->st, &st))
 		w.from = &prev->text;
 	t0 = elapsed_seconds();
+	keep_old_output(z, job->out, old, sizeof(old));
 	rc = file_replace_settled(job->out, 0644, write_zone, settle_zone, &w);
+	/* Not replaced: the output has its one name again. */
+	if (rc != 0 && *old != '\0')
+		(void)unlink(old);
 	/*
 	 * The output in place names the new cache: it takes the cache's name,
 	 * the old one becomes the spare that the next run writes over. Should

@@ -70,6 +70,16 @@ bool signing_up_to_date(const char *path, const struct signing_manifest *want,
 #define SIGNING_CACHE_SPARE_SUFFIX ".zwcache.spare"
 bool signing_cache_path(const char *out, bool spare, char *path, size_t size);
 
+/*
+ * A large output (SIGNING_CACHE_MIN_RECORDS records or more) replaced by
+ * a run stays on disk under a second name, its path plus
+ * SIGNING_OLD_SUFFIX, until the next run's signing_load removes it beside
+ * the reading of the input: on a file system mounted with discard,
+ * removing a large file takes about as long as writing it. Its path;
+ * false when too long.
+ */
+#define SIGNING_OLD_SUFFIX ".zwold"
+bool signing_old_path(const char *out, char *path, size_t size);
 /* Our previous output, as signing_load read it. */
 struct signing_previous {
 	struct zone *zone;           /* NULL: none, or not usable */

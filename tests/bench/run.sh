@@ -264,12 +264,19 @@ measure() {
 }
 
 # skip SIZE CASE RUN WHY: a row that could not run.
-# copy_signed FROM TO: a signed output and its record cache (when it has one),
-# as a re-sign finds them.
+# copy_signed FROM TO: a signed output and what a run leaves beside it, as
+# a re-sign from cron finds them: its record cache and the cache's spare,
+# and the output that it replaced (OUT.zwold), when a large output has them.
+# The spare and the old output are copies of the cache and the output (the
+# same sizes, their own disk blocks, which the re-sign writes over or frees).
 copy_signed() {
+	rm -f "$2" "$2".zw*
 	cp "$1" "$2"
-	rm -f "$2.zwcache"
-	[ ! -e "$1.zwcache" ] || cp "$1.zwcache" "$2.zwcache"
+	if [ -e "$1.zwcache" ]; then
+		cp "$1.zwcache" "$2.zwcache"
+		cp "$1.zwcache" "$2.zwcache.spare"
+		cp "$1" "$2.zwold"
+	fi
 }
 
 skip() {
@@ -337,7 +344,7 @@ full_row() {
 		    "$RUNDIR/zw-verify-all.signed"
 		ZW_EXTRA=""
 		rm -f "$RUNDIR/zw-verify-all.signed" \
-		    "$RUNDIR/zw-verify-all.signed.zwcache"* ;;
+		    "$RUNDIR/zw-verify-all.signed.zw"* ;;
 	zw-t1)
 		run_zw $n zw-t1 $r "$W/keys13" 1 "$Z" "$RUNDIR/zw-t1.signed" ;;
 	knot-t1)
@@ -369,7 +376,7 @@ one_run() {
 	"$ZW" --now $NOW -q sign $ORIGIN --in "$Z" --out "$RUNDIR/warm-up.signed" \
 	    --keydir "$W/keys13" --validity 30d --threads $THREADS \
 	    >>"$LOG/warm-up.log" 2>&1 || say "warm-up sign failed (see $LOG/warm-up.log)"
-	rm -f "$RUNDIR/warm-up.signed" "$RUNDIR/warm-up.signed.zwcache"*
+	rm -f "$RUNDIR/warm-up.signed" "$RUNDIR/warm-up.signed.zw"*
 	# Full signs, each tool in turn. The order turns by one row each run:
 	# the first row after the floor and the warm-up still ran slower (a
 	# 100-name sign by zonewarden -t 2: median 19 ms as the first row,
@@ -389,7 +396,7 @@ one_run() {
 		full_row "$row"
 	done
 	rm -rf "$RUNDIR/zw-t1.signed" "$RUNDIR/zw-ed25519.signed" "$RUNDIR/knot-t1.d" \
-	    "$RUNDIR/zw-t1.signed.zwcache"* "$RUNDIR/zw-ed25519.signed.zwcache"*
+	    "$RUNDIR/zw-t1.signed.zw"* "$RUNDIR/zw-ed25519.signed.zw"*
 
 	# Re-signs, each on the same tool's fresh output of this run.
 	if [ $zw_ok -eq 0 ]; then
@@ -404,7 +411,7 @@ one_run() {
 		skip $n zw-resign-1pct $r "SKIPPED(no-full-sign)"
 	fi
 	rm -f "$RUNDIR/zw-resign.signed" "$RUNDIR/zw-resign-1pct.signed" \
-	    "$RUNDIR/zw-resign.signed.zwcache"* "$RUNDIR/zw-resign-1pct.signed.zwcache"*
+	    "$RUNDIR/zw-resign.signed.zw"* "$RUNDIR/zw-resign-1pct.signed.zw"*
 	if is_active knot; then
 		if [ $knot_ok -eq 0 ]; then
 			cp "$RUNDIR/knot-t2.d/knot-input.zone" "$RUNDIR/knot-signed.zone"

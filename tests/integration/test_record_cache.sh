@@ -1,8 +1,9 @@
-# The record cache: beside an output of 65536 records or more, zonewarden
-# writes the output's records as an image (OUT.zwcache) that the next run
-# reads instead of the output's text; the cache before stays as the spare
-# (OUT.zwcache.spare) that the next run writes over in place, then trades
-# names with. Read from the cache or from the text,
+# The files beside an output of 65536 records or more. The record cache:
+# zonewarden writes the output's records as an image (OUT.zwcache) that the
+# next run reads instead of the output's text; the cache before stays as
+# the spare (OUT.zwcache.spare) that the next run writes over in place,
+# then trades names with. The output replaced stays as OUT.zwold until the
+# next run removes it beside its reading. Read from the cache or from the text,
 # a re-sign gives the same output byte for byte (Ed25519 signatures are
 # deterministic); a cache that is damaged, left from another output, or
 # beside an output edited by hand is not used, and a small zone has none.
@@ -12,6 +13,7 @@
 OUT="$WORK/big.signed"
 CACHE="$OUT.zwcache"
 SPARE="$OUT.zwcache.spare"
+OLD="$OUT.zwold"
 KEYS="$WORK/keys"
 "$ZW" --now $NOW -q keys init example.com --keydir "$KEYS" \
     --algorithm ed25519 || fail "keys init"
@@ -46,6 +48,7 @@ check "first sign: a cache beside the output" [ -s "$CACHE" ]
 check "first sign: the output's last line names the cache" \
     sh -c "tail -n 1 '$OUT' | grep -q ' cache=[0-9a-f]\{32\}\$'"
 check "first sign: no spare yet" [ ! -e "$SPARE" ]
+check "first sign: no output replaced, none kept" [ ! -e "$OLD" ]
 cp "$OUT" "$WORK/first.signed"
 cp "$CACHE" "$WORK/first.zwcache"
 
@@ -54,6 +57,7 @@ sign from-cache 20261123000000 "$WORK/big2.zone" "$OUT"
 check "re-sign: the previous output read from its cache" [ $CACHED = yes ]
 check "re-sign: signatures kept" grep -q " [1-9][0-9]* reused" "$WORK/stderr"
 check "re-sign: the cache before is the spare" cmp -s "$SPARE" "$WORK/first.zwcache"
+check "re-sign: the output replaced is kept" cmp -s "$OLD" "$WORK/first.signed"
 cp "$OUT" "$WORK/from-cache.signed"
 cp "$CACHE" "$WORK/from-cache.zwcache"
 # ... and the same from the text alone: the same bytes, cache too.
@@ -75,9 +79,17 @@ ZW_FIXCLOCK=$(date -u -d 2026-11-24 +%s) LD_PRELOAD="$ZW_FIXCLOCK_SO" \
 
 # The next re-sign writes its cache over the spare (the same file, its
 # disk blocks used again) and trades names: the cache before is the spare.
+# The output kept before is removed; the one replaced now is kept.
 spare_ino=$(stat -c %i "$SPARE")
 cache_ino=$(stat -c %i "$CACHE")
+out_ino=$(stat -c %i "$OUT")
+cp "$OUT" "$WORK/before-again.signed"
 sign again 20261123060000 "$WORK/big.zone" "$OUT"
+check "again: the output replaced is kept (the same file)" \
+    [ "$(stat -c %i "$OLD")" = "$out_ino" ]
+check "again: ... as it was" cmp -s "$OLD" "$WORK/before-again.signed"
+check "again: the one kept before is gone (one name)" \
+    [ "$(stat -c %h "$OLD")" = 1 ]
 check "again: read from the cache" [ $CACHED = yes ]
 check "again: the cache written over the spare" \
     [ "$(stat -c %i "$CACHE")" = "$spare_ino" ]
@@ -144,10 +156,23 @@ check "from the cache: that RRset kept its signature" \
 check "output edited by hand: all else the same" \
     [ "$(diff "$WORK/from-cache.signed" "$WORK/edited.signed" | grep -c '^>')" = 2 ]
 
-# A zone that shrinks below 65536 records: its cache goes.
+# A run that fails on its input leaves the output as it was, and still
+# removes the output kept before.
+check "before: an output kept" [ -e "$OLD" ]
+cp "$OUT" "$WORK/before-bad.signed"
+printf 'bad\tIN\tA\t300.1.2.3\n' >>"$WORK/bad.zone"
+cat "$WORK/big2.zone" "$WORK/bad.zone" >"$WORK/big-bad.zone"
+expect_run bad-input 3 "big-bad.zone" "$ZW" --now 20261123180000 sign \
+    example.com --in "$WORK/big-bad.zone" --out "$OUT" --keydir "$KEYS"
+check "bad input: the output as it was" cmp -s "$OUT" "$WORK/before-bad.signed"
+check "bad input: the output kept before removed" [ ! -e "$OLD" ]
+
+# A zone that shrinks below 65536 records: its cache goes, and the output
+# it replaces is not kept.
 sign small 20261124000000 zones/example/example.com.zone "$OUT"
 check "small zone: no cache" [ ! -e "$CACHE" ]
 check "small zone: no spare" [ ! -e "$SPARE" ]
+check "small zone: no output kept" [ ! -e "$OLD" ]
 check "small zone: no cache named" sh -c "! tail -n 1 '$OUT' | grep -q cache="
 check "no temporary file left" sh -c "! ls '$WORK'/*.tmp.* >/dev/null 2>&1"
 finish
