@@ -1,4 +1,5 @@
 /* The signing pipeline: DNSKEYs and chain in, serial moved, every authoritative RRset signed, result verified. */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,9 +121,36 @@ struct sign_job {
 	struct zrr *slots;           /* the zone's records, gaps opened */
 	struct arena *store;         /* per slice: rdata of its signatures */
 	size_t *made, *reused;       /* per slice */
-	size_t nslices;
+	size_t nslices, nrrsets, nrecords;
 	size_t slice_len;
+	/* With progress: slices signed, and the first not yet (in order). */
+	struct zone_progress *progress;
+	pthread_mutex_t lock;
+	bool *done;
+	size_t frontier;
 };
+
+/*
+ * Slice s is signed: the records before the first slice not yet signed
+ * are final (slices are taken in order, so that frontier moves on
+ * steadily).
+ */
+static void
+slice_done(struct sign_job *job, size_t s)
+{
+	size_t final;
+
+	if (job->progress == NULL)
+		return;
+	pthread_mutex_lock(&job->lock);
+	job->done[s] = true;
+	while (job->frontier < job->nslices && job->done[job->frontier])
+		job->frontier++;
+	final = job->frontier * job->slice_len < job->nrrsets ?
+	    job->rrsets[job->frontier * job->slice_len] : job->nrecords;
+	pthread_mutex_unlock(&job->lock);
+	zone_progress_advance(job->progress, final);
+}
 
 /* A walk through prev's RRsets alongside the zone's, both in canonical order. */
 struct prev_walk {
@@ -451,6 +479,8 @@ sign_slice(size_t begin, size_t end, void *arg, struct diag *d)
 	}
 	slice_signers_free(&signers);
 	bytes_free(&data);
+	if (rc == 0)
+		slice_done(job, slice);
 	return rc;
 }
 
@@ -563,7 +593,8 @@ find_known_keys(struct signing_keys *sk, const struct keyset *keys,
 int
 signer_sign(struct zone *z, const struct keyset *keys,
     const struct sign_policy *p, int64_t now, const struct zone *prev,
-    struct sign_stats *stats, struct diag *d)
+    struct zone_progress *progress, struct sign_stats *stats,
+    struct diag *d)
 {
 	struct signing_keys sk;
 	struct sign_job job = { 0 };
@@ -639,14 +670,16 @@ signer_sign(struct zone *z, const struct keyset *keys,
 	 * slice, so that a small zone does not make them RRset by RRset.
 	 */
 	job.nslices = 256;
+	job.nrrsets = nrrsets;
 	job.slice_len = nrrsets / job.nslices + 1;
 	if (job.slice_len < SLICE_MIN)
 		job.slice_len = SLICE_MIN;
 	job.store = calloc(job.nslices, sizeof(*job.store));
 	job.made = calloc(job.nslices, sizeof(*job.made));
 	job.reused = calloc(job.nslices, sizeof(*job.reused));
+	job.done = calloc(job.nslices, sizeof(*job.done));
 	if ((gaps = malloc(nrrsets + 1)) == NULL || job.store == NULL ||
-	    job.made == NULL || job.reused == NULL) {
+	    job.made == NULL || job.reused == NULL || job.done == NULL) {
 		rc = STATUS_NOMEM;
 		goto out;
 	}
@@ -660,21 +693,36 @@ signer_sign(struct zone *z, const struct keyset *keys,
 		goto out;
 	for (size_t s = 0; s < job.nslices; s++)
 		arena_init_chunked(&job.store[s], SLICE_CHUNK);
+	/* The records are placed: a writer may start on the first slices. */
+	if (progress != NULL) {
+		job.progress = progress;
+		pthread_mutex_init(&job.lock, NULL);
+		(void)zone_records(z, &job.nrecords);
+		zone_progress_advance(progress, nrrsets > 0 ? rrsets[0] :
+		    job.nrecords);
+	}
 	rc = parallel_for(nrrsets, job.slice_len, p->threads, sign_slice,
 	    &job, d);
+	if (progress != NULL)
+		pthread_mutex_destroy(&job.lock);
 	for (size_t s = 0; s < job.nslices; s++) {
 		zone_take_storage(z, &job.store[s]);
 		st.signatures_made += job.made[s];
 		st.signatures_reused += job.reused[s];
 	}
 	st.rrsets = nrrsets;
-	if (rc == 0)
+	/* Records about to move are not read meanwhile. */
+	if (rc == 0 && !zone_settle_in_place(z)) {
+		if (progress != NULL)
+			zone_progress_hold(progress);
 		rc = zone_finalize(z, d);
+	}
 	st.seconds_sign = elapsed_seconds() - t0;
 	if (stats != NULL)
 		*stats = st;
 out:
 	free(gaps);
+	free(job.done);
 	free(job.store);
 	free(job.made);
 	free(job.reused);
@@ -703,7 +751,7 @@ signer_sign_zone(struct zone *z, const struct keyset *keys,
     const struct sign_policy *p, int64_t now, const struct zone *prev,
     struct sign_stats *stats, struct diag *d)
 {
-	int rc = signer_sign(z, keys, p, now, prev, stats, d);
+	int rc = signer_sign(z, keys, p, now, prev, NULL, stats, d);
 
 	return rc != 0 ? rc : signer_verify_signed(z, keys, p, now, stats, d);
 }

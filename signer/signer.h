@@ -10,6 +10,7 @@
 #include "zones/serial.h"
 
 struct zone;
+struct zone_progress;
 struct keyset;
 
 enum denial {
@@ -92,11 +93,15 @@ int signer_sign_zone(struct zone *z, const struct keyset *keys,
  * The self-check verifies with the zone's DNSKEYs; those of keys (the
  * keys that signed) check with the private key, which gives the same
  * answer as the public one at less than half the cost for ECDSA P-256
- * (once a signature by each has verified with its DNSKEY).
+ * (once a signature by each has verified with its DNSKEY). With progress
+ * not NULL, signer_sign tells it how far the zone's records are final as
+ * they are signed (zone_progress_advance, zone_progress_hold), so that
+ * zone_write can write them meanwhile; the caller ends it.
  */
 int signer_sign(struct zone *z, const struct keyset *keys,
     const struct sign_policy *p, int64_t now, const struct zone *prev,
-    struct sign_stats *stats, struct diag *d) WUR;
+    struct zone_progress *progress, struct sign_stats *stats,
+    struct diag *d) WUR;
 int signer_verify_signed(const struct zone *z, const struct keyset *keys,
     const struct sign_policy *p, int64_t now, struct sign_stats *stats,
     struct diag *d) WUR;

@@ -247,12 +247,14 @@ old_removal_start(struct old_removal *r, const char *out)
 	if (!signing_old_path(out, r->path, sizeof(r->path)) ||
 	    lstat(r->path, &k) != 0)
 		return;
-	if (stat(out, &o) == 0 && o.st_dev == k.st_dev && o.st_ino == k.st_ino)
-		(void)unlink(r->path);
-	else if (pthread_create(&r->thread, NULL, remove_old, r) == 0)
+	bool same = stat(out, &o) == 0 && o.st_dev == k.st_dev &&
+	    o.st_ino == k.st_ino;
+
+	if (!same && pthread_create(&r->thread, NULL, remove_old, r) == 0) {
 		r->removing = true;
-	else
-		(void)unlink(r->path);
+		return;
+	}
+	(void)unlink(r->path);
 }
 
 static void
@@ -665,7 +667,11 @@ cache_finish(struct cache_writer *c)
 	return c->rc;
 }
 
-/* What write_zone writes, and what runs beside it and after it. */
+/*
+ * What write_zone writes, and what runs beside it and after it. The text
+ * is written on its own thread while the zone is signed (progress); once
+ * signed, the self-check and the record cache start beside it.
+ */
 struct zone_writer {
 	struct self_check check;     /* its zone and policy are the ones written */
 	const struct signing_manifest *m;
@@ -673,9 +679,12 @@ struct zone_writer {
 	const struct signing_job *job;
 	struct diag *d;              /* for before_publish */
 	struct cache_writer cache;
+	struct zone_progress progress;
 	pthread_t thread;            /* the self-check's, while beside */
 	bool beside;
 	bool hook_failed;
+	pthread_t writer;            /* the text's */
+	int rc;                      /* the text's file_replace_settled */
 };
 
 static int
@@ -689,8 +698,9 @@ write_text(struct zone_writer *w, FILE *out)
 	struct cache_writer *c = &w->cache;
 	int rc;
 
-	cache_start(c, z, w->job->out);
-	rc = zone_write(z, out, w->check.p->threads, body, w->from);
+	/* It returns once the zone is signed (or not): what ran beside ends. */
+	rc = zone_write(z, out, w->check.p->threads, body, w->from,
+	    &w->progress);
 	if (cache_finish(c) == 0) {
 		cached[hex_encode(c->digest, ZONE_DIGEST_LEN, cached)] = '\0';
 		snprintf(cache, sizeof(cache), " cache=%s", cached);
@@ -712,21 +722,16 @@ write_text(struct zone_writer *w, FILE *out)
 }
 
 /*
- * The zone's text into the temporary file while the self-check runs
- * beside it (both only read the zone; without a thread, the check goes
- * first). settle_zone ends the check once the text is on the disk.
+ * The zone's text into the temporary file as it is signed; the
+ * self-check runs beside its end. settle_zone ends the check once the
+ * text is on the disk.
  */
 static int
 write_zone(FILE *out, void *arg)
 {
 	struct zone_writer *w = arg;
-	int rc;
+	int rc = write_text(w, out);
 
-	w->beside = pthread_create(&w->thread, NULL, self_check,
-	    &w->check) == 0;
-	if (!w->beside)
-		self_check(&w->check);
-	rc = w->beside || w->check.rc == 0 ? write_text(w, out) : 0;
 	if (rc != 0 && w->beside) {
 		pthread_join(w->thread, NULL);
 		w->beside = false;
@@ -755,9 +760,41 @@ settle_zone(void *arg, int rc)
 	return rc;
 }
 
+static void *
+write_output(void *arg)
+{
+	struct zone_writer *w = arg;
+
+	w->rc = file_replace_settled(w->job->out, 0644, write_zone,
+	    settle_zone, w);
+	return NULL;
+}
+
 /*
- * Sign z, then write it while the self-check runs. *check_failed: the
- * self-check (not something else) is what failed.
+ * The zone signed (rc 0) or not: the self-check and the cache start
+ * beside the text's end (without a thread, the check runs first), and
+ * the text's writer learns it.
+ */
+static void
+signed_zone(struct zone_writer *w, int rc)
+{
+	if (rc == 0) {
+		w->beside = pthread_create(&w->thread, NULL, self_check,
+		    &w->check) == 0;
+		if (!w->beside)
+			self_check(&w->check);
+		if (w->beside || w->check.rc == 0)
+			cache_start(&w->cache, w->check.z, w->job->out);
+		else
+			rc = w->check.rc;
+	}
+	zone_progress_end(&w->progress, rc);
+}
+
+/*
+ * Sign z and write it as it is signed, the self-check beside the
+ * writing's end. *check_failed: the self-check (not something else) is
+ * what failed.
  */
 static int
 sign_write(const struct signing_job *job, const struct sign_policy *p,
@@ -771,24 +808,43 @@ sign_write(const struct signing_job *job, const struct sign_policy *p,
 		    .stats = stats },
 		.m = m, .job = job, .d = d, .cache = { .rc = STATUS_NOENT },
 	};
-	struct stat st;
+	struct stat fst;
 	char old[PATH_MAX];
+	bool writing;
 	double t0;
 	int rc;
 
 	*check_failed = false;
-	if ((rc = signer_sign(z, job->keys, p, cli->now, prev->zone, stats,
-	    d)) != 0)
-		return rc;
-	m->signed_at = cli->now;
-	m->due = signer_earliest_expiration(z, cli->now) - p->refresh;
+	diag_clear(&w.check.d);
 	/* Lines are copied from the previous output only as it was read. */
 	if (prev->intact && prev->zone != NULL &&
-	    fstat(prev->text.fd, &st) == 0 && same_file_state(&prev->st, &st))
+	    fstat(prev->text.fd, &fst) == 0 && same_file_state(&prev->st, &fst))
 		w.from = &prev->text;
+	*old = '\0';
+	zone_progress_init(&w.progress);
+	writing = pthread_create(&w.writer, NULL, write_output, &w) == 0;
+	rc = signer_sign(z, job->keys, p, cli->now, prev->zone, &w.progress,
+	    stats, d);
+	/* Before the writer can put the new output in place (it waits). */
+	if (rc == 0) {
+		m->signed_at = cli->now;
+		m->due = signer_earliest_expiration(z, cli->now) - p->refresh;
+		keep_old_output(z, job->out, old, sizeof(old));
+	}
 	t0 = elapsed_seconds();
-	keep_old_output(z, job->out, old, sizeof(old));
-	rc = file_replace_settled(job->out, 0644, write_zone, settle_zone, &w);
+	signed_zone(&w, rc);
+	if (writing)
+		pthread_join(w.writer, NULL);
+	else
+		write_output(&w);
+	zone_progress_destroy(&w.progress);
+	/* A writer that failed before writing ended neither. */
+	if (w.beside)
+		pthread_join(w.thread, NULL);
+	(void)cache_finish(&w.cache);
+	if (rc != 0)
+		return rc;
+	rc = w.rc;
 	/* Not replaced: the output has its one name again. */
 	if (rc != 0 && *old != '\0')
 		(void)unlink(old);

@@ -135,9 +135,10 @@ struct signing_job {
 
 /*
  * Sign *z (signer_sign) and write it to job->out atomically (temporary
- * file, fsync, rename), formatted on threads, while the self-check
- * (signer_verify_signed) runs beside the writing: the new output takes
- * the old one's place only once the check passed. m gets signed_at and
+ * file, fsync, rename), formatted on threads as it is signed (its records
+ * in order, as far as signed: zone_progress), while the self-check
+ * (signer_verify_signed) runs beside the writing's end: the new output
+ * takes the old one's place only once the check passed. m gets signed_at and
  * due (input and setup filled in by the caller); the output's last line
  * says so for signing_up_to_date. Lines prev (intact) has as they are
  * are copied from it (zone_write; prev->text.copied counts them).

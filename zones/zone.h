@@ -2,6 +2,7 @@
 #ifndef ZW_ZONE_H
 #define ZW_ZONE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -128,6 +129,14 @@ void zone_remove_if(struct zone *z, bool (*drop)(const struct zrr *, void *),
  */
 int zone_finalize(struct zone *z, struct diag *d) WUR;
 /*
+ * zone_finalize's light path alone: after zone_open_gaps, its slots
+ * filled in place (each signature right after what it covers, in order),
+ * the signatures take their names' flags and the zone is finalized; no
+ * record moves. False when zone_finalize has more to do, which may move
+ * records.
+ */
+bool zone_settle_in_place(struct zone *z);
+/*
  * zone_finalize for records known to be in canonical order, each once,
  * one TTL per RRset (zone_write's, read back): names are shared, cuts and
  * glue marked and the zone rules checked, but nothing is sorted or merged.
@@ -228,6 +237,30 @@ struct zone_text {
 };
 
 /*
+ * A zone that one thread still fills in while zone_write writes it on
+ * another: the filler says how far its records are final, in order (the
+ * signer, as its slices are signed), and zone_write writes only those.
+ * The filler: zone_progress_advance once the records' number and places
+ * are fixed (and then as more become final), zone_progress_hold before it
+ * moves records already given (it returns once the writer no longer reads
+ * any; what it wrote is then void), zone_progress_end when done (rc 0) or
+ * failed (rc: zone_write returns it). The writer returns only after the
+ * end. Fields are private.
+ */
+struct zone_progress {
+	pthread_mutex_t lock;
+	pthread_cond_t moved;
+	size_t final;                /* records [0, final) stay as they are */
+	bool placed, held, again, ended, reading;
+	int rc;
+};
+void zone_progress_init(struct zone_progress *p);
+void zone_progress_destroy(struct zone_progress *p);
+void zone_progress_advance(struct zone_progress *p, size_t final);
+void zone_progress_hold(struct zone_progress *p);
+void zone_progress_end(struct zone_progress *p, int rc);
+
+/*
  * Write every record in master-file format, one per line, formatted on
  * threads workers (0: one per online CPU). With digest not NULL, it gets
  * the digest (ZONE_DIGEST_LEN) of every byte written. With from not NULL (and out a file
@@ -238,10 +271,13 @@ struct zone_text {
  * should one differ, or the old file not read as it did, what was written
  * is taken back and every line is formatted. from's file is taken to be
  * the one the output replaces: its pages leave the page cache as they
- * are copied, the rest once done.
+ * are copied, the rest once done. With progress not NULL, the zone is
+ * written as its filler makes it final (zone_progress), and taken back
+ * and written again should the filler move records.
  */
 int zone_write(const struct zone *z, FILE *out, unsigned threads,
-    uint8_t digest[ZONE_DIGEST_LEN], struct zone_text *from) WUR;
+    uint8_t digest[ZONE_DIGEST_LEN], struct zone_text *from,
+    struct zone_progress *progress) WUR;
 /*
  * The records of a finalized zone as an image (zone_image.c) into fd:
  * bytes that zone_image_load maps and points records into, with nothing

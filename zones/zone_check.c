@@ -1288,17 +1288,27 @@ zone_finalize_written(struct zone *z, struct diag *d)
  * opened slots need only their flags, appended records only their names'
  * checks; anything else (or what those leave to it) the whole finalize.
  */
+bool
+zone_settle_in_place(struct zone *z)
+{
+	if (z->finalized)
+		return true;
+	if (!z->gaps || z->settled != z->count || !settle_signatures(z))
+		return false;
+	z->soa = find_apex_soa(z);
+	z->gaps = false;
+	z->finalized = true;
+	return true;
+}
+
 int
 zone_finalize(struct zone *z, struct diag *d)
 {
 	int rc = 1;
 
-	if (z->finalized)
+	if (zone_settle_in_place(z))
 		return 0;
-	if (z->gaps && z->settled == z->count && settle_signatures(z)) {
-		z->soa = find_apex_soa(z);
-		rc = 0;
-	} else if (!z->gaps && z->settled > 0 && z->settled < z->count)
+	if (!z->gaps && z->settled > 0 && z->settled < z->count)
 		rc = settle_appended(z);
 	if (rc == 1)
 		rc = finalize_all(z, d);

@@ -718,6 +718,124 @@ round_chunks(const struct zone *z, size_t first)
 	return chunks > WRITE_ROUND ? WRITE_ROUND : chunks;
 }
 
+/* The writer's word that records moved: what it wrote is taken back. */
+#define WRITE_AGAIN (STATUS_LAST_ - 101)
+
+void
+zone_progress_init(struct zone_progress *p)
+{
+	*p = (struct zone_progress){ .final = 0 };
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->moved, NULL);
+}
+
+void
+zone_progress_destroy(struct zone_progress *p)
+{
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->moved);
+}
+
+void
+zone_progress_advance(struct zone_progress *p, size_t final)
+{
+	pthread_mutex_lock(&p->lock);
+	p->placed = true;
+	if (final > p->final)
+		p->final = final;
+	pthread_cond_broadcast(&p->moved);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void
+zone_progress_hold(struct zone_progress *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->held = true;
+	p->again = true;
+	while (p->reading)
+		pthread_cond_wait(&p->moved, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void
+zone_progress_end(struct zone_progress *p, int rc)
+{
+	pthread_mutex_lock(&p->lock);
+	p->placed = true;
+	p->held = false;
+	p->ended = true;
+	p->rc = rc;
+	p->final = SIZE_MAX;
+	pthread_cond_broadcast(&p->moved);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Records [0, need) are final now: the writer may read on (no wait). */
+static bool
+progress_ready(struct zone_progress *p, size_t need)
+{
+	bool ready;
+
+	if (p == NULL)
+		return true;
+	pthread_mutex_lock(&p->lock);
+	ready = p->placed && !p->held && !p->again && p->final >= need &&
+	    p->rc == 0;
+	pthread_mutex_unlock(&p->lock);
+	return ready;
+}
+
+/*
+ * The writer reads no record while it waits for [0, need) to be final (a
+ * hold may then go on). Returns 0 (it reads again), the filler's failure,
+ * or WRITE_AGAIN when records moved.
+ */
+static int
+progress_wait(struct zone_progress *p, size_t need)
+{
+	int rc = 0;
+
+	if (p == NULL)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	p->reading = false;
+	pthread_cond_broadcast(&p->moved);
+	while (!p->ended && (p->held || !p->placed || p->final < need))
+		pthread_cond_wait(&p->moved, &p->lock);
+	if (p->rc != 0)
+		rc = p->rc;
+	else if (p->again) {
+		p->again = false;
+		rc = WRITE_AGAIN;
+	} else
+		p->reading = true;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/* The writer is done, whatever happened: it waits for the filler's end. */
+static int
+progress_leave(struct zone_progress *p)
+{
+	int rc = progress_wait(p, SIZE_MAX);
+
+	if (p != NULL) {
+		pthread_mutex_lock(&p->lock);
+		p->reading = false;
+		pthread_mutex_unlock(&p->lock);
+	}
+	return rc;
+}
+
+/* The end of the round that starts at record first. */
+static size_t
+round_end(const struct zone *z, size_t first)
+{
+	return z->count - first > (size_t)WRITE_ROUND * WRITE_CHUNK ?
+	    first + (size_t)WRITE_ROUND * WRITE_CHUNK : z->count;
+}
+
 /* Bytes [from, to) of a chunk's text to the output (and the digest). */
 static int
 put_text(FILE *out, XXH3_state_t *md, const char *buf, size_t from, size_t to)
@@ -759,22 +877,28 @@ put_chunk(const struct write_job *w, const struct chunk_text *t, FILE *out,
 /*
  * Rounds of WRITE_ROUND chunks: while the workers format one round into
  * one set of buffers, this thread writes (and hashes) the round before
- * from the other set.
+ * from the other set. With progress, a round is formatted once its
+ * records are final: beside the writing when they already are, else
+ * after it, once waited for.
  */
 static int
 write_rounds(const struct zone *z, FILE *out, unsigned threads,
-    XXH3_state_t *md, struct zone_text *from)
+    XXH3_state_t *md, struct zone_text *from, struct zone_progress *progress)
 {
 	struct write_job jobs[2] = { { .z = z, .from = from },
 	    { .z = z, .from = from } };
 	struct format_round next = { 0 };
 	struct zone_copier *copier = NULL;
 	size_t chunks, cur = 0;
-	int rc = 0;
+	int rc;
 
+	/* The zone's records are counted and placed. */
+	if ((rc = progress_wait(progress, 0)) != 0)
+		return rc;
 	if (from != NULL && (rc = zone_copier_new(from, out, md, &copier)) != 0)
 		return rc;
-	if (z->count > 0) {
+	if (z->count > 0 &&
+	    (rc = progress_wait(progress, round_end(z, 0))) == 0) {
 		chunks = round_chunks(z, 0);
 		rc = parallel_for(chunks, 1, threads, format_chunks, &jobs[0],
 		    NULL);
@@ -783,14 +907,18 @@ write_rounds(const struct zone *z, FILE *out, unsigned threads,
 	    cur ^= 1) {
 		struct write_job *w = &jobs[cur], *f = &jobs[cur ^ 1];
 		pthread_t tid;
-		bool formatting = false;
+		bool formatting = false, later = false;
 
 		chunks = round_chunks(z, w->first);
 		f->first = w->first + WRITE_ROUND * WRITE_CHUNK;
+		next.rc = 0;
 		if (f->first < z->count) {
 			next = (struct format_round){ f, round_chunks(z, f->first),
 			    threads, 0 };
-			if (pthread_create(&tid, NULL, format_round, &next) == 0)
+			if (!progress_ready(progress, round_end(z, f->first)))
+				later = true;
+			else if (pthread_create(&tid, NULL, format_round,
+			    &next) == 0)
 				formatting = true;
 			else
 				format_round(&next);
@@ -799,6 +927,9 @@ write_rounds(const struct zone *z, FILE *out, unsigned threads,
 			rc = put_chunk(w, &w->text[c], out, md, copier);
 		if (formatting)
 			pthread_join(tid, NULL);
+		if (rc == 0 && later &&
+		    (rc = progress_wait(progress, round_end(z, f->first))) == 0)
+			format_round(&next);
 		if (rc == 0)
 			rc = next.rc;
 	}
@@ -815,11 +946,12 @@ write_rounds(const struct zone *z, FILE *out, unsigned threads,
 
 int
 zone_write(const struct zone *z, FILE *out, unsigned threads,
-    uint8_t digest[ZONE_DIGEST_LEN], struct zone_text *from)
+    uint8_t digest[ZONE_DIGEST_LEN], struct zone_text *from,
+    struct zone_progress *progress)
 {
 	XXH3_state_t *md = NULL;
 	off_t base = -1;
-	int rc;
+	int rc, left;
 
 	if (from != NULL) {
 		from->copied = 0;
@@ -827,29 +959,56 @@ zone_write(const struct zone *z, FILE *out, unsigned threads,
 		if (fileno(out) < 0 || (base = ftello(out)) < 0)
 			from = NULL;
 	}
+	if (progress != NULL && base < 0 && (base = ftello(out)) < 0) {
+		/* Cannot be taken back: written once the filler is done. */
+		if ((rc = progress_leave(progress)) != 0)
+			return rc;
+		progress = NULL;
+	}
 	if (digest != NULL) {
-		if ((md = XXH3_createState()) == NULL)
+		if ((md = XXH3_createState()) == NULL) {
+			(void)progress_leave(progress);
 			return STATUS_NOMEM;
+		}
 		(void)XXH3_128bits_reset(md);
 	}
-	rc = write_rounds(z, out, threads, md, from);
-	/* The old file is not what zone_write writes: start again, formatting all. */
-	if (rc == ZONE_COPY_MISMATCH) {
-		from->copied = 0;
+	rc = write_rounds(z, out, threads, md, from, progress);
+	/* All written: the filler may still move records (or fail). */
+	if (rc == 0)
+		rc = progress_wait(progress, SIZE_MAX);
+	/*
+	 * The old file is not what zone_write writes (format all), or the
+	 * filler moved records: start again where this output began.
+	 */
+	for (int pass = 0; pass < 2 && (rc == ZONE_COPY_MISMATCH ||
+	    rc == WRITE_AGAIN); pass++) {
+		if (from != NULL)
+			from->copied = 0;
+		if (rc == ZONE_COPY_MISMATCH)
+			from = NULL;
+		else
+			rc = progress_wait(progress, SIZE_MAX);
+		if (rc != 0 && rc != ZONE_COPY_MISMATCH && rc != WRITE_AGAIN)
+			break;
 		if (fflush(out) != 0 || ftruncate(fileno(out), base) != 0 ||
-		    fseeko(out, base, SEEK_SET) != 0)
+		    fseeko(out, base, SEEK_SET) != 0) {
 			rc = status_from_errno(errno);
-		else {
-			if (md != NULL)
-				(void)XXH3_128bits_reset(md);
-			rc = write_rounds(z, out, threads, md, NULL);
+			break;
 		}
+		if (md != NULL)
+			(void)XXH3_128bits_reset(md);
+		rc = write_rounds(z, out, threads, md, from, progress);
+		if (rc == 0)
+			rc = progress_wait(progress, SIZE_MAX);
 	}
+	left = progress_leave(progress);
+	if (rc == 0)
+		rc = left;
 	if (rc == 0 && md != NULL) {
 		XXH128_canonical_t c;
 		XXH128_canonicalFromHash(&c, XXH3_128bits_digest(md));
 		memcpy(digest, c.digest, ZONE_DIGEST_LEN);
 	}
 	XXH3_freeState(md);
-	return rc;
+	return rc == WRITE_AGAIN ? STATUS_INTERNAL : rc;
 }

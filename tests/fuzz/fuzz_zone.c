@@ -54,7 +54,7 @@ write_to(const struct zone *z, const char *path, struct zone_text *from,
 	FILE *f = fopen(path, "w");
 	char *text;
 
-	if (f == NULL || zone_write(z, f, 1, NULL, from) != 0)
+	if (f == NULL || zone_write(z, f, 1, NULL, from, NULL) != 0)
 		fail("accepted but not writable");
 	if (fclose(f) != 0 || (f = fopen(path, "r")) == NULL)
 		abort();

@@ -167,6 +167,12 @@ expect_run bad-input 3 "big-bad.zone" "$ZW" --now 20261123180000 sign \
 check "bad input: the output as it was" cmp -s "$OUT" "$WORK/before-bad.signed"
 check "bad input: the output kept before removed" [ ! -e "$OLD" ]
 
+# An output that cannot be written (its folder is missing): the signing
+# and its writing end together, with an error naming it.
+expect_run no-folder 6 "$WORK/missing/big.signed: cannot write the signed zone" \
+    "$ZW" --now 20261123180000 sign example.com --in "$WORK/big2.zone" \
+    --out "$WORK/missing/big.signed" --keydir "$KEYS"
+
 # A zone that shrinks below 65536 records: its cache goes, and the output
 # it replaces is not kept.
 sign small 20261124000000 zones/example/example.com.zone "$OUT"

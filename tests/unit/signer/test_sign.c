@@ -158,7 +158,7 @@ zone_text(const struct zone *z, char **text)
 	FILE *f;
 
 	ck_assert_ptr_nonnull(f = open_memstream(text, &len));
-	ck_assert_int_eq(zone_write(z, f, 1, NULL, NULL), 0);
+	ck_assert_int_eq(zone_write(z, f, 1, NULL, NULL, NULL), 0);
 	ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -279,7 +279,7 @@ START_TEST(test_self_check_with_own_ecdsa_keys)
 	z = zone_from_text("small.zone", small_zone);
 	sign_policy_init(&p);
 	p.threads = 2;
-	ck_assert_int_eq(signer_sign(z, ecdsa, &p, NOW, NULL, &st, &d), 0);
+	ck_assert_int_eq(signer_sign(z, ecdsa, &p, NOW, NULL, NULL, &st, &d), 0);
 	ck_assert_int_eq(signer_verify_signed(z, ecdsa, &p, NOW, &st, &d), 0);
 	ck_assert_uint_gt(st.signatures_made, 5);
 	ck_assert_uint_eq(st.signatures_checked, st.signatures_made);
@@ -369,7 +369,7 @@ START_TEST(test_self_check_batches_report_the_first_problem)
 	z = zone_from_text("hosts.zone", zone);
 	sign_policy_init(&p);
 	p.threads = 1 + (unsigned)(_i % 2);
-	ck_assert_int_eq(signer_sign(z, ecdsa, &p, NOW, NULL, NULL, &d), 0);
+	ck_assert_int_eq(signer_sign(z, ecdsa, &p, NOW, NULL, NULL, NULL, &d), 0);
 	zone_text(z, &text);
 	zone_free(z);
 	if (c->bogus != 0) {

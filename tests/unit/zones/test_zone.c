@@ -1,12 +1,14 @@
 /* Unit tests for zones/zone: loading master files, canonical order, and the zone rules. */
 #include <check.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -329,7 +331,7 @@ as_written_same(const struct zone *z)
 
 	snprintf(path, sizeof(path), "%s/as-written.zone", unit_dir);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	ck_assert_int_eq(zone_write(z, f, 2, NULL, NULL), 0);
+	ck_assert_int_eq(zone_write(z, f, 2, NULL, NULL, NULL), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(zone_load_lines(path, "example.com.", 3600, 2, NULL,
 	    NULL, &checked, &d), 0);
@@ -1216,7 +1218,7 @@ START_TEST(test_zone_write_long_records)
 	ck_assert_int_eq(zone_finalize(z, &d), 0);
 	f = open_memstream(&text, &len);
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(zone_write(z, f, 2, NULL, NULL), 0);
+	ck_assert_int_eq(zone_write(z, f, 2, NULL, NULL, NULL), 0);
 	fclose(f);
 	/* Each TLSA line holds its 29997 bytes of data as 59994 hex digits. */
 	size_t lines = 0;
@@ -1256,6 +1258,119 @@ copy_zone_text(unsigned names, bool changed)
 	}
 	return text;
 }
+
+/*
+ * A filler of the zone on its own thread, beside zone_write: it changes
+ * each record's TTL before the record is final (steps), or after all were
+ * given, under a hold (hold), or fails half-way (fail).
+ */
+enum fill_mode { FILL_STEPS, FILL_HOLD, FILL_FAIL };
+struct filler {
+	struct zone *z;
+	struct zone_progress *p;
+	enum fill_mode mode;
+};
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec t = { 0, ms * 1000000L };
+	nanosleep(&t, NULL);
+}
+
+static void *
+fill(void *arg)
+{
+	struct filler *f = arg;
+	size_t n = f->z->count, step = n / 10 + 1;
+
+	sleep_ms(5);
+	if (f->mode == FILL_FAIL) {
+		zone_progress_advance(f->p, n / 2);
+		sleep_ms(5);
+		zone_progress_end(f->p, STATUS_CRYPTO);
+		return NULL;
+	}
+	if (f->mode == FILL_HOLD) {
+		zone_progress_advance(f->p, n);
+		sleep_ms(20);
+		zone_progress_hold(f->p);
+		for (size_t i = 0; i < n; i++)
+			f->z->rr[i].ttl = 8888;
+		zone_progress_end(f->p, 0);
+		return NULL;
+	}
+	/* Records given in steps, each changed just before. */
+	zone_progress_advance(f->p, 0);
+	for (size_t at = 0; at < n; at += step) {
+		size_t end = at + step < n ? at + step : n;
+		sleep_ms(2);
+		for (size_t i = at; i < end; i++)
+			f->z->rr[i].ttl = 7777;
+		zone_progress_advance(f->p, end);
+	}
+	zone_progress_end(f->p, 0);
+	return NULL;
+}
+
+/*
+ * zone_write beside a filler (zone_progress): it writes no record before
+ * the filler gives it, writes again what was written when the filler
+ * moves records under a hold, and fails as the filler does; each time it
+ * returns only after the filler's end.
+ */
+START_TEST(test_zone_write_follows_progress)
+{
+	enum fill_mode modes[] = { FILL_STEPS, FILL_HOLD, FILL_FAIL };
+	uint32_t ttls[] = { 7777, 8888, 0 };
+	char path[300], *want = NULL, *got = NULL, *text;
+	size_t want_len = 0, got_len = 0;
+	struct zone *z = NULL;
+	struct diag d;
+
+	snprintf(path, sizeof(path), "%s/progress.zone", unit_dir);
+	/* 60000 names, three records each: more than one round of writing. */
+	text = copy_zone_text(60000, false);
+	ck_assert_int_eq(zone_load(unit_write("progress.valid", text),
+	    "example.com.", 3600, &z, &d), 0);
+	free(text);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct zone_progress p;
+		struct filler f = { z, &p, modes[m] };
+		pthread_t tid;
+		FILE *out;
+		int rc;
+
+		for (size_t i = 0; i < z->count; i++)
+			z->rr[i].ttl = 300;
+		zone_progress_init(&p);
+		ck_assert_ptr_nonnull(out = fopen(path, "w+"));
+		ck_assert_int_eq(pthread_create(&tid, NULL, fill, &f), 0);
+		rc = zone_write(z, out, 2, NULL, NULL, &p);
+		pthread_join(tid, NULL);
+		zone_progress_destroy(&p);
+		ck_assert_int_eq(fclose(out), 0);
+		if (modes[m] == FILL_FAIL) {
+			ck_assert_int_eq(rc, STATUS_CRYPTO);
+			continue;
+		}
+		ck_assert_int_eq(rc, 0);
+		/* What the zone as the filler left it gives, written at once. */
+		for (size_t i = 0; i < z->count; i++)
+			ck_assert_uint_eq(z->rr[i].ttl, ttls[m]);
+		ck_assert_ptr_nonnull(out = open_memstream(&want, &want_len));
+		ck_assert_int_eq(zone_write(z, out, 2, NULL, NULL, NULL), 0);
+		ck_assert_int_eq(fclose(out), 0);
+		ck_assert_int_eq(file_read_all(path, &got, &got_len), 0);
+		ck_assert_uint_eq(got_len, want_len);
+		ck_assert_int_eq(memcmp(got, want, want_len), 0);
+		free(want);
+		free(got);
+		want = got = NULL;
+	}
+	zone_free(z);
+}
+END_TEST
 
 /* How many of the pages of path's first len bytes are in the page cache. */
 static size_t
@@ -1309,7 +1424,7 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 	free(text);
 	/* What every line formatted gives. */
 	ck_assert_ptr_nonnull(f = open_memstream(&want, &want_len));
-	ck_assert_int_eq(zone_write(z, f, 2, want_digest, NULL), 0);
+	ck_assert_int_eq(zone_write(z, f, 2, want_digest, NULL, NULL), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	/* The digest is XXH3-128 of the bytes, big-endian. */
 	XXH128_canonical_t canon;
@@ -1317,7 +1432,7 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 	ck_assert_mem_eq(want_digest, canon.digest, ZONE_DIGEST_LEN);
 	/* The old output, then a line that is not part of it. */
 	ck_assert_ptr_nonnull(f = fopen(oldpath, "w"));
-	ck_assert_int_eq(zone_write(old, f, 2, NULL, NULL), 0);
+	ck_assert_int_eq(zone_write(old, f, 2, NULL, NULL, NULL), 0);
 	body = ftell(f);
 	fputs("; not a record\n", f);
 	ck_assert_int_eq(fclose(f), 0);
@@ -1361,7 +1476,7 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 		/* The output begins after what the caller wrote: that stays. */
 		ck_assert_ptr_nonnull(f = fopen(newpath, "w+"));
 		fputs("; the caller's\n", f);
-		ck_assert_int_eq(zone_write(z, f, 2, got_digest, &from), 0);
+		ck_assert_int_eq(zone_write(z, f, 2, got_digest, &from, NULL), 0);
 		ck_assert_int_eq(fclose(f), 0);
 		close(fd);
 		char *got = NULL;
@@ -1527,7 +1642,7 @@ START_TEST(test_zone_image_equals_the_text)
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(zone_load(in, "example.com.", 3600, &z, &d), 0);
 	ck_assert_ptr_nonnull(f = fopen(text, "w"));
-	ck_assert_int_eq(zone_write(z, f, 2, NULL, NULL), 0);
+	ck_assert_int_eq(zone_write(z, f, 2, NULL, NULL, NULL), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	write_image(z, image, digest);
 	ck_assert_int_eq(zone_load_lines(text, "example.com.", 3600, 2,
@@ -1781,6 +1896,7 @@ main(void)
 	tcase_add_test(tc, test_fastline_reads_only_the_writers_lines);
 	tcase_add_test(tc, test_zone_write_long_records);
 	tcase_add_test(tc, test_zone_write_copies_unchanged_lines);
+	tcase_add_test(tc, test_zone_write_follows_progress);
 	tcase_add_test(tc, test_zone_image_equals_the_text);
 	tcase_add_test(tc, test_zone_image_refuses_what_it_cannot_trust);
 	tcase_add_test(tc, test_zone_open_gaps_places_records_after_their_rrsets);
