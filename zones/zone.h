@@ -245,7 +245,9 @@ struct zone_text {
  * moves records already given (it returns once the writer no longer reads
  * any; what it wrote is then void), zone_progress_end when done (rc 0) or
  * failed (rc: zone_write returns it). The writer returns only after the
- * end. Fields are private.
+ * end. It reads the records' owner, type, TTL and rdata, never their
+ * flags: the filler may still set those (zone_settle_in_place) without a
+ * hold. Fields are private.
  */
 struct zone_progress {
 	pthread_mutex_t lock;
