@@ -1,10 +1,14 @@
 /* Chunked bump allocator. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
+#include "bigmem.h"
 
 #define ARENA_CHUNK_SIZE (1024 * 1024)
+/* Chunks grow with the arena up to this, where huge pages back them. */
+#define ARENA_CHUNK_MAX (2 * BIGMEM_MIN)
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -70,13 +74,17 @@ take(struct arena *a, size_t size, size_t align)
 	size_t at = (a->used + align - 1) & ~(align - 1);
 
 	if (a->head == NULL || at > a->head->size || a->head->size - at < size) {
-		size_t csize = size > chunk / 4 ? size : chunk;
-		struct arena_chunk *c = malloc(sizeof(*c) + csize);
+		/* As large as what the arena holds, so that chunks are few. */
+		if (a->total > chunk)
+			chunk = a->total < ARENA_CHUNK_MAX ? a->total : ARENA_CHUNK_MAX;
+		bool big = size > chunk / 4;
+		size_t csize = big ? size : chunk;
+		struct arena_chunk *c = big_alloc(sizeof(*c) + csize);
 
 		if (c == NULL)
 			return NULL;
 		c->size = csize;
-		if (csize != chunk && a->head != NULL) {
+		if (big && a->head != NULL) {
 			/* A big object gets its own chunk behind the current one. */
 			c->next = a->head->next;
 			a->head->next = c;

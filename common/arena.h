@@ -10,7 +10,7 @@ struct arena {
 	struct arena_chunk *head;
 	size_t used;            /* bytes used in head */
 	size_t total;           /* bytes handed out, for statistics */
-	size_t chunk_size;      /* 0: the default, 1 MiB */
+	size_t chunk_size;      /* first chunks (0: 1 MiB); later ones grow with the arena */
 };
 
 void arena_init(struct arena *a);

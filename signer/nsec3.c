@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bigmem.h"
 #include "common/parallel.h"
 #include "common/status.h"
 #include "denial.h"
@@ -117,7 +118,7 @@ push_entry(struct entry_part *part, const uint8_t *name, size_t at)
 {
 	if (part->n == part->cap) {
 		size_t cap = part->cap ? part->cap * 2 : 1024;
-		struct hashed *v = realloc(part->v, cap * sizeof(*v));
+		struct hashed *v = big_realloc(part->v, cap * sizeof(*v));
 		if (v == NULL)
 			return STATUS_NOMEM;
 		part->v = v;
@@ -274,7 +275,7 @@ sort_by_hash(const struct entry_part *parts, size_t nparts, size_t n,
 	struct scatter_job job = { .parts = parts };
 	size_t groups = parallel_threads(threads, SCATTER_GROUPS_MAX), sum = 0;
 	size_t *start = malloc((HASH_BUCKETS + 1) * sizeof(*start));
-	struct hashed *v = malloc((n + 1) * sizeof(*v));
+	struct hashed *v = big_alloc((n + 1) * sizeof(*v));
 	int rc = 0;
 
 	*out = NULL;
@@ -467,7 +468,7 @@ push_record(const struct zrr ***v, size_t *n, const struct zrr *r)
 {
 	/* Room for a power of two, at least 1024: grown when n reaches one. */
 	if (*n >= 1024 && (*n & (*n - 1)) == 0) {
-		const struct zrr **w = realloc(*v, 2 * *n * sizeof(*w));
+		const struct zrr **w = big_realloc(*v, 2 * *n * sizeof(*w));
 		if (w == NULL)
 			return STATUS_NOMEM;
 		*v = w;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bigmem.h"
 #include "common/parallel.h"
 #include "common/status.h"
 #include "signer_internal.h"
@@ -20,7 +21,7 @@ bytes_reserve(struct bytes *b, size_t extra)
 	cap = b->cap ? b->cap : 4096;
 	while (cap < need)
 		cap *= 2;
-	if ((p = realloc(b->data, cap)) == NULL)
+	if ((p = big_realloc(b->data, cap)) == NULL)
 		return STATUS_NOMEM;
 	b->data = p;
 	b->cap = cap;
@@ -42,7 +43,7 @@ rrlist_room(struct rrlist *l)
 
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 256;
-		if ((it = realloc(l->items, cap * sizeof(*it))) == NULL)
+		if ((it = big_realloc(l->items, cap * sizeof(*it))) == NULL)
 			return STATUS_NOMEM;
 		l->items = it;
 		l->cap = cap;
@@ -261,7 +262,7 @@ signed_rrsets(const struct zone *z, unsigned threads, size_t *n)
 		job.at[p] = total;
 		total += found;
 	}
-	if ((job.out = malloc((total + 1) * sizeof(*job.out))) == NULL)
+	if ((job.out = big_alloc((total + 1) * sizeof(*job.out))) == NULL)
 		return NULL;
 	parallel_parts(count, threads, rrsets_part, &job);
 	*n = total;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bigmem.h"
 #include "common/lines.h"
 #include "common/parallel.h"
 #include "common/status.h"
@@ -70,7 +71,7 @@ zone_grow_to(struct zone *z, size_t cap)
 	/* A part's slice of another zone's records has the room it needs. */
 	if (z->borrowed)
 		return STATUS_RANGE;
-	if ((rr = realloc(z->rr, cap * sizeof(*rr))) == NULL)
+	if ((rr = big_realloc(z->rr, cap * sizeof(*rr))) == NULL)
 		return STATUS_NOMEM;
 	z->rr = rr;
 	z->cap = cap;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bigmem.h"
 #include "common/parallel.h"
 #include "common/status.h"
 #include "zones_internal.h"
@@ -293,11 +294,11 @@ sort_run(struct zone *z, size_t from)
 	nparts = nparts < 1 ? 1 : parallel_threads(0, SORT_PARTS_MAX) < nparts ?
 	    parallel_threads(0, SORT_PARTS_MAX) : nparts;
 	/* Room for n runs; only the m there are get touched. */
-	job.k = malloc(n * sizeof(*job.k));
-	job.t = malloc(n * sizeof(*job.t));
-	job.out = malloc(n * sizeof(*job.out));
+	job.k = big_alloc(n * sizeof(*job.k));
+	job.t = big_alloc(n * sizeof(*job.t));
+	job.out = big_alloc(n * sizeof(*job.out));
 	if (nparts > 1)
-		merged = malloc(n * sizeof(*merged));
+		merged = big_alloc(n * sizeof(*merged));
 	if (job.k == NULL || job.t == NULL || job.out == NULL ||
 	    (nparts > 1 && merged == NULL))
 		goto plain;
@@ -399,7 +400,7 @@ static int
 merge_gallop(struct zone *z, size_t p)
 {
 	size_t n = z->count, m = n - p, a = p, b = m, w = n;
-	struct zrr *tmp = malloc(m * sizeof(*tmp));
+	struct zrr *tmp = big_alloc(m * sizeof(*tmp));
 
 	if (tmp == NULL)
 		return STATUS_NOMEM;
@@ -432,10 +433,10 @@ merge_keyed(struct zone *z, size_t p, size_t known)
 {
 	unsigned olabels = dname_label_count(z->origin);
 	size_t n = z->count, m = n - p, a = p, b = m, w = n;
-	struct zrr *tmp = malloc(m * sizeof(*tmp));
-	uint64_t *key = malloc(m * sizeof(*key)), akey = 0;
+	struct zrr *tmp = big_alloc(m * sizeof(*tmp));
+	uint64_t *key = big_alloc(m * sizeof(*key)), akey = 0;
 	const uint8_t *aowner = NULL;
-	bool *keyed = malloc(m * sizeof(*keyed)), akeyed = false;
+	bool *keyed = big_alloc(m * sizeof(*keyed)), akeyed = false;
 
 	if (tmp == NULL || key == NULL || keyed == NULL) {
 		free(tmp);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "common/bigmem.h"
 #include "common/encode.h"
 #include "common/parallel.h"
 #include "common/status.h"
@@ -582,7 +583,7 @@ reserve_text(struct zone_line_buf *t, size_t need)
 	cap = t->cap ? t->cap : OUT_BUFFER;
 	while (cap - t->len < need)
 		cap *= 2;
-	if ((nb = realloc(t->buf, cap)) == NULL)
+	if ((nb = big_realloc(t->buf, cap)) == NULL)
 		return STATUS_NOMEM;
 	t->buf = nb;
 	t->cap = cap;
