@@ -1,24 +1,31 @@
 /* Large blocks advised for transparent huge pages. */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "bigmem.h"
-
-/* The PMD size of x86-64 and of arm64 with 4 KiB pages. */
-#define HUGE_PAGE ((uintptr_t)2 << 20)
 
 void
 big_advise(void *p, size_t size)
 {
 #ifdef MADV_HUGEPAGE
-	uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	uintptr_t end = ((uintptr_t)p + size) & ~(HUGE_PAGE - 1);
+	uintptr_t page, start, end;
 
-	if (p == NULL || size < BIGMEM_MIN || end <= start)
+	if (p == NULL || size < BIGMEM_MIN)
 		return;
+	page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	/*
+	 * To the end of malloc's block: one that has a mapping of its own is
+	 * advised whole, so that it stays one mapping, which realloc needs to
+	 * grow it by mremap(2) rather than by copying it.
+	 */
+	start = (uintptr_t)p & ~(page - 1);
+	end = ((uintptr_t)p + malloc_usable_size(p)) & ~(page - 1);
 	/* Advice only: EINVAL without THP leaves ordinary pages. */
-	(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 #else
 	(void)p;
 	(void)size;

@@ -17,9 +17,10 @@ void *big_alloc(size_t size);
 /* realloc(p, size), the whole block advised when large; NULL (p kept) when out of memory. */
 void *big_realloc(void *p, size_t size);
 /*
- * Ask for huge pages over the whole 2 MiB pages inside [p, p + size), when
- * size is at least BIGMEM_MIN. Pages already touched keep their size; a
- * kernel without THP makes this do nothing.
+ * Ask for huge pages over the pages of the malloc block p (size bytes or
+ * more), when size is at least BIGMEM_MIN: the kernel backs its 2 MiB
+ * pages with huge ones. Pages already touched keep their size; a kernel
+ * without THP makes this do nothing.
  */
 void big_advise(void *p, size_t size);
 
