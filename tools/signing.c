@@ -815,7 +815,6 @@ sign_write(const struct signing_job *job, const struct sign_policy *p,
 	int rc;
 
 	*check_failed = false;
-	diag_clear(&w.check.d);
 	/* Lines are copied from the previous output only as it was read. */
 	if (prev->intact && prev->zone != NULL &&
 	    fstat(prev->text.fd, &fst) == 0 && same_file_state(&prev->st, &fst))
