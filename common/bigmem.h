@@ -1,8 +1,8 @@
 /*
  * Large blocks (record arrays, sort buffers, arena chunks) on transparent
  * huge pages where the kernel gives them on request (THP "madvise", the
- * common default): one fault per 2 MiB instead of 512, which at 1M names
- * is most of a re-sign's system time. Blocks are freed with free().
+ * common default): one fault per 2 MiB instead of 512 (at 1M names, a
+ * re-sign's reading spent half the system time). Blocks are freed with free().
  */
 #ifndef ZW_BIGMEM_H
 #define ZW_BIGMEM_H

@@ -120,7 +120,7 @@ START_TEST(test_large_arena_chunks_are_advised)
 		memset(obj[i], (int)(i & 0xff), 1024);
 	}
 	ck_assert(!advised(obj[0]));
-	/* From 32 MiB on, all but the edges of each chunk (2 MiB pages inside it) are advised. */
+	/* From 32 MiB on, objects stand in 8 MiB chunks, each advised whole. */
 	for (size_t i = 32 * 1024; i < 64 * 1024; i += 97) {
 		later++;
 		on_huge += advised(obj[i]);
