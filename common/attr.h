@@ -7,5 +7,7 @@
 /* printf-style format checking: FMT is the format argument, ARGS the first variadic. */
 #define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
 #define UNUSED __attribute__((unused))
+/* Never inlined: keeps a rare path's large stack frame out of its caller's. */
+#define NOINLINE __attribute__((noinline))
 
 #endif

@@ -360,7 +360,7 @@ int
 dns_answer_zone(const char *origin, const struct dns_server *s,
     size_t questions, struct zone **out, struct diag *d)
 {
-	static _Thread_local uint8_t rdata[65535];
+	uint8_t rdata[65535];
 	struct zone *z = NULL;
 	int rc;
 

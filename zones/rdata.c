@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/attr.h"
 #include "dname.h"
 #include "zone.h"
 
@@ -98,11 +99,31 @@ has_capital(const uint8_t *p, size_t n)
 	return false;
 }
 
+/*
+ * Compare the canonical forms (RFC 4034 §6.2) of a and b, from their first
+ * name on. Apart from rdata_compare: its 128 KiB of stack are taken only
+ * when a name in them has capitals.
+ */
+static NOINLINE int
+compare_canonical(uint16_t type, const uint8_t *a, size_t alen,
+    const uint8_t *b, size_t blen)
+{
+	uint8_t ca[65536], cb[65536];
+	size_t min = alen < blen ? alen : blen;
+	int c;
+
+	rdata_canonicalize(type, a, alen, ca);
+	rdata_canonicalize(type, b, blen, cb);
+	c = memcmp(ca, cb, min);
+	if (c != 0)
+		return c;
+	return alen == blen ? 0 : (alen < blen ? -1 : 1);
+}
+
 int
 rdata_compare(uint16_t type, const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen)
 {
-	static _Thread_local uint8_t ca[65536], cb[65536];
 	const char *layout = canonical_layout(type);
 	size_t min = alen < blen ? alen : blen, fixed = 0;
 	int c;
@@ -120,12 +141,8 @@ rdata_compare(uint16_t type, const uint8_t *a, size_t alen, const uint8_t *b,
 			return 0;
 		/* Without capitals (names are mostly written in lower case) too. */
 		if (has_capital(a + fixed, alen - fixed) ||
-		    has_capital(b + fixed, blen - fixed)) {
-			rdata_canonicalize(type, a, alen, ca);
-			rdata_canonicalize(type, b, blen, cb);
-			a = ca;
-			b = cb;
-		}
+		    has_capital(b + fixed, blen - fixed))
+			return compare_canonical(type, a, alen, b, blen);
 	}
 	c = memcmp(a, b, min);
 	if (c != 0)
@@ -192,7 +209,7 @@ bitmap_ok(const uint8_t *d, size_t n, size_t p)
 static const char *
 check_with_ldns(uint16_t type, const uint8_t *rdata, size_t len)
 {
-	static _Thread_local uint8_t wire[11 + 65535];
+	uint8_t wire[11 + 65535];
 	const ldns_rr_descriptor *desc = ldns_rr_descript(type);
 	ldns_rr *rr = NULL;
 	size_t pos = 0;

@@ -498,7 +498,7 @@ ldns_text_ambiguous(const ldns_buffer *text)
 static int
 format_into(const struct zrr *rr, ldns_buffer *text)
 {
-	static _Thread_local uint8_t wire[DNAME_MAX_LENGTH + 10 + 65535];
+	uint8_t wire[DNAME_MAX_LENGTH + 10 + 65535];
 	ldns_rr *lrr = NULL;
 	size_t pos = 0, len = rr_to_wire(rr, wire);
 	int rc = 0;
