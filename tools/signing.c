@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -329,51 +328,63 @@ has_include(const uint8_t *data, size_t len, size_t avail)
 	return false;
 }
 
-#define HASH_WINDOW (64u << 20)
-#define HASH_OVERLAP 4096u
+/* Read and hashed in steps of this many bytes, each hashed while in the CPU's cache. */
+#define HASH_STEP (1u << 20)
+/* "$INCLUDE": a '$' nearer a step's end than this is looked at with the next step. */
+#define INCLUDE_WORD 8u
 
 /*
- * The digest (ZONE_DIGEST_LEN) of the first len bytes of fd, mapped a
- * window at a time (a whole signed zone mapped at once would count in the
- * resident set; read() would copy every byte once more); *include (if not
- * NULL) tells whether they hold an $INCLUDE. Each window maps one page
- * more, where the file has it, so that a word across two shows whole.
- * Like the zone reader, which maps the same files, this takes them not
- * to be cut short meanwhile.
+ * The digest (ZONE_DIGEST_LEN) of the first len bytes of fd, read a step
+ * at a time into one buffer: on a VM that shadows page tables, walking a
+ * mapping of the file took twice as long. *include (if not NULL) tells
+ * whether they hold an $INCLUDE. A file shorter than len gives -EIO.
  */
 static int
 hash_fd(int fd, uint64_t len, uint8_t out[ZONE_DIGEST_LEN], bool *include)
 {
 	XXH3_state_t *md = XXH3_createState();
+	uint8_t *buf = malloc(INCLUDE_WORD - 1 + HASH_STEP);
 	XXH128_canonical_t c;
+	size_t keep = 0;            /* bytes of the step before, not yet looked at */
 	int rc = 0;
 
 	if (include != NULL)
 		*include = false;
-	if (md == NULL)
+	if (md == NULL || buf == NULL) {
+		XXH3_freeState(md);
+		free(buf);
 		return STATUS_NOMEM;
+	}
 	(void)XXH3_128bits_reset(md);
-	for (uint64_t at = 0; at < len; at += HASH_WINDOW) {
-		size_t n = len - at < HASH_WINDOW ? (size_t)(len - at) : HASH_WINDOW;
-		size_t mapped = len - at < HASH_WINDOW + HASH_OVERLAP ?
-		    (size_t)(len - at) : HASH_WINDOW + HASH_OVERLAP;
-		void *map = mmap(NULL, mapped, PROT_READ, MAP_PRIVATE |
-		    MAP_POPULATE, fd, (off_t)at);
+	for (uint64_t at = 0; at < len;) {
+		size_t want = len - at < HASH_STEP ? (size_t)(len - at) : HASH_STEP;
+		ssize_t got = pread(fd, buf + keep, want, (off_t)at);
 
-		if (map == MAP_FAILED) {
-			rc = status_from_errno(errno);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			rc = got < 0 ? status_from_errno(errno) : -EIO;
 			break;
 		}
-		(void)XXH3_128bits_update(md, map, n);
-		if (include != NULL && !*include)
-			*include = has_include(map, n, mapped);
-		munmap(map, mapped);
+		(void)XXH3_128bits_update(md, buf + keep, (size_t)got);
+		at += (uint64_t)got;
+		if (include != NULL && !*include) {
+			size_t have = keep + (size_t)got;
+			/* Each '$' looked at has its word whole, or the file ends. */
+			size_t scan = at == len ? have : have > INCLUDE_WORD - 1 ?
+			    have - (INCLUDE_WORD - 1) : 0;
+
+			*include = has_include(buf, scan, have);
+			keep = have - scan;
+			memmove(buf, buf + scan, keep);
+		}
 	}
 	if (rc == 0) {
 		XXH128_canonicalFromHash(&c, XXH3_128bits_digest(md));
 		memcpy(out, c.digest, ZONE_DIGEST_LEN);
 	}
 	XXH3_freeState(md);
+	free(buf);
 	return rc;
 }
 

@@ -58,8 +58,7 @@ zone_free(struct zone *z)
 		free(z->rr);
 	free(z->warnings);
 	arena_clear(&z->arena);
-	if (z->image != NULL)
-		munmap(z->image, z->image_len);
+	free(z->image);
 	free(z);
 }
 

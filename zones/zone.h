@@ -282,8 +282,8 @@ int zone_write(const struct zone *z, FILE *out, unsigned threads,
     struct zone_progress *progress) WUR;
 /*
  * The records of a finalized zone as an image (zone_image.c) into fd:
- * bytes that zone_image_load maps and points records into, with nothing
- * to parse or copy. Written from offset 0 in large steps, over whatever
+ * bytes that zone_image_load reads and points records into, with nothing
+ * to parse. Written from offset 0 in large steps, over whatever
  * the file held, which is then cut to the image's length. digest gets the
  * digest (ZONE_DIGEST_LEN) that names the image. Returns 0 or a status.
  */
@@ -295,8 +295,8 @@ int zone_image_write(const struct zone *z, int fd,
  * as zone_finalize_written takes them), record i with line i + 1 of the
  * file text, which zone_write wrote from the same records. Every record is
  * checked as zone_load checks what it reads: any doubt gives
- * STATUS_SYNTAX, never unsafe memory. The file stays mapped until
- * zone_free: it must be replaced only by rename, never cut short.
+ * STATUS_SYNTAX, never unsafe memory. The file is read whole into memory
+ * that the records point into until zone_free.
  */
 int zone_image_load(const char *path, const char *origin, const char *text,
     const uint8_t digest[ZONE_DIGEST_LEN], struct zone **out) WUR;

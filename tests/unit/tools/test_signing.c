@@ -54,10 +54,13 @@ START_TEST(test_input_digest_of_the_file_as_it_is)
 }
 END_TEST
 
-/* A file longer than a mapped window: the digest of all of it, and an $INCLUDE across two windows found. */
-START_TEST(test_input_digest_across_windows)
+/*
+ * A file of several read steps (1 MiB each): the digest of all of it, and
+ * an $INCLUDE found wherever it falls across two steps, or at the end.
+ */
+START_TEST(test_input_digest_across_steps)
 {
-	size_t window = 64u << 20, len = window + 100;
+	size_t step = 1u << 20, len = 2 * step + 100;
 	char *text = malloc(len + 1);
 	struct signing_manifest m = { 0 };
 	const char *path;
@@ -70,11 +73,28 @@ START_TEST(test_input_digest_across_windows)
 	ck_assert_int_eq(signing_input_digest(path, NULL, &m), 0);
 	ck_assert(m.input_known);
 	ck_assert(digest_is(&m, text));
-	/* "$INCLUDE" begins three octets before the second window. */
-	memcpy(text + window - 4, "\n$include other\n", 16);
+	/* "$INCLUDE" beginning 1 to 8 octets before the second step. */
+	for (size_t before = 1; before <= 8; before++) {
+		char *copy = strdup(text);
+
+		ck_assert_ptr_nonnull(copy);
+		memcpy(copy + 2 * step - before - 1, "\n$include other\n", 16);
+		path = unit_write("zone", copy);
+		ck_assert_int_eq(signing_input_digest(path, NULL, &m), 0);
+		ck_assert_msg(!m.input_known, "$INCLUDE %zu octets before a step",
+		    before);
+		ck_assert(digest_is(&m, copy));
+		free(copy);
+	}
+	/* The file's last octets: "$INCLUDE" is one, "$INCLUD" is not. */
+	memcpy(text + len - 9, "\n$INCLUDE", 9);
 	path = unit_write("zone", text);
 	ck_assert_int_eq(signing_input_digest(path, NULL, &m), 0);
 	ck_assert(!m.input_known);
+	text[len - 1] = '\0';
+	path = unit_write("zone", text);
+	ck_assert_int_eq(signing_input_digest(path, NULL, &m), 0);
+	ck_assert(m.input_known);
 	ck_assert(digest_is(&m, text));
 	free(text);
 }
@@ -88,7 +108,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_test(tc, test_input_digest_of_the_file_as_it_is);
-	tcase_add_test(tc, test_input_digest_across_windows);
+	tcase_add_test(tc, test_input_digest_across_steps);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
