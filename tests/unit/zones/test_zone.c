@@ -1397,13 +1397,14 @@ cached_pages(const char *path, size_t len)
 /*
  * Lines of an earlier output are copied when their record is the same
  * byte for byte: the output is exactly what formatting every line gives,
- * with the same digest; an old line not as zone_write writes it is not
- * copied (the output starts again).
+ * with the same digest; an old line not as zone_write writes it, or an
+ * old file that reads short, is not copied (the output starts again).
  */
 START_TEST(test_zone_write_copies_unchanged_lines)
 {
-	enum { NAMES = 60000 };    /* an old file of more than the 4 MiB read at once */
-	char oldpath[300], newpath[300], *want = NULL, *text, *o = NULL;
+	enum { NAMES = 60000 };    /* an old file of several 1 MiB windows */
+	char oldpath[300], newpath[300], shortpath[300], *want = NULL, *text,
+	    *o = NULL;
 	uint8_t want_digest[ZONE_DIGEST_LEN], got_digest[ZONE_DIGEST_LEN];
 	struct zone *old = NULL, *prev = NULL, *z = NULL;
 	size_t want_len = 0, got_len, olen, n, pn, deep = 0;
@@ -1414,6 +1415,7 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 
 	snprintf(oldpath, sizeof(oldpath), "%s/copy-old.zone", unit_dir);
 	snprintf(newpath, sizeof(newpath), "%s/copy-new.zone", unit_dir);
+	snprintf(shortpath, sizeof(shortpath), "%s/copy-short.zone", unit_dir);
 	text = copy_zone_text(NAMES, false);
 	ck_assert_int_eq(zone_load(unit_write("copy-a.valid", text),
 	    "example.com.", 3600, &old, &d), 0);
@@ -1451,8 +1453,12 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 				deep = j + 1;      /* our output: record j is line j + 1 */
 	ck_assert_uint_gt(deep, pn / 2);
 
-	for (int damaged = 0; damaged < 3; damaged++) {
-		/* The same record in other words (a blank): its line cannot be copied. */
+	for (int damaged = 0; damaged < 4; damaged++) {
+		/*
+		 * 1, 2: the same record in other words (a blank), its line
+		 * cannot be copied; 3: the file read from ends halfway.
+		 */
+		bool cut = damaged == 3;
 		size_t line = damaged == 1 ? 1 : deep, at = 0;
 		for (size_t l = 1; l < line; l++)
 			at = (size_t)((char *)memchr(o + at, '\n', olen - at) - o) + 1;
@@ -1460,7 +1466,7 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 			ck_assert_uint_gt(at, 4u << 20);
 		ck_assert_ptr_nonnull(f = fopen(oldpath, "w"));
 		ck_assert_uint_eq(fwrite(o, 1, olen, f), olen);
-		if (damaged) {
+		if (damaged && !cut) {
 			char *tab = memchr(o + at, '\t', olen - at);
 			ck_assert_int_eq(fseek(f, tab - o, SEEK_SET), 0);
 			ck_assert_int_eq(fputc(' ', f), ' ');
@@ -1470,7 +1476,13 @@ START_TEST(test_zone_write_copies_unchanged_lines)
 		ck_assert_int_eq(zone_load_lines(oldpath, "example.com.", 3600, 2,
 		    NULL, NULL, &prev, &d), 0);
 		ck_assert_uint_gt(cached_pages(oldpath, (size_t)body), 0);
-		ck_assert_int_ge(fd = open(oldpath, O_RDONLY), 0);
+		if (cut) {
+			ck_assert_ptr_nonnull(f = fopen(shortpath, "w"));
+			ck_assert_uint_eq(fwrite(o, 1, (size_t)body / 2, f),
+			    (size_t)body / 2);
+			ck_assert_int_eq(fclose(f), 0);
+		}
+		ck_assert_int_ge(fd = open(cut ? shortpath : oldpath, O_RDONLY), 0);
 		struct zone_text from = { prev, fd, (uint64_t)body, 0 };
 
 		/* The output begins after what the caller wrote: that stays. */
