@@ -199,6 +199,7 @@ sort_bucket(struct hashed *v, size_t n)
 }
 
 #define HASH_BUCKETS 65536       /* by the first 16 bits of a hash */
+#define SMALL_SORT 4096          /* fewer entries are sorted in one go */
 #define SCATTER_GROUPS_MAX 8
 
 /* Buckets [begin, end) of the counting sort: where each begins, from start. */
@@ -274,11 +275,26 @@ sort_by_hash(const struct entry_part *parts, size_t nparts, size_t n,
 {
 	struct scatter_job job = { .parts = parts };
 	size_t groups = parallel_threads(threads, SCATTER_GROUPS_MAX), sum = 0;
-	size_t *start = malloc((HASH_BUCKETS + 1) * sizeof(*start));
+	size_t *start;
 	struct hashed *v = big_alloc((n + 1) * sizeof(*v));
 	int rc = 0;
 
 	*out = NULL;
+	/*
+	 * A small chain is sorted whole, here: the buckets' 1 MiB of counts
+	 * and places would cost more (at 100 names, a tenth of the run).
+	 */
+	if (n < SMALL_SORT && v != NULL) {
+		for (size_t k = 0; k < nparts; k++) {
+			if (parts[k].n > 0)
+				memcpy(v + sum, parts[k].v, parts[k].n * sizeof(*v));
+			sum += parts[k].n;
+		}
+		sort_bucket(v, n);
+		*out = v;
+		return 0;
+	}
+	start = malloc((HASH_BUCKETS + 1) * sizeof(*start));
 	groups = groups < nparts ? groups : nparts;
 	groups = groups > 0 ? groups : 1;
 	job.pos = calloc(groups, sizeof(*job.pos));
