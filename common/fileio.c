@@ -228,6 +228,24 @@ file_write_all(int fd, const void *p, size_t n)
 }
 
 int
+file_read_at(int fd, void *p, size_t n, uint64_t off)
+{
+	char *at = p;
+
+	while (n > 0) {
+		ssize_t r = pread(fd, at, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? status_from_errno(errno) : -EIO;
+		at += r;
+		off += (uint64_t)r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
 file_overwrite(const char *path, unsigned mode, file_fd_writer_fn write,
     void *arg)
 {

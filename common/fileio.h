@@ -6,6 +6,7 @@
 #define ZW_FILEIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "attr.h"
@@ -84,6 +85,12 @@ void file_clean_dir_temps(const char *dir);
  */
 int file_create_new(const char *path, unsigned mode, file_writer_fn write,
     void *arg) WUR;
+
+/*
+ * All n bytes of fd from offset off into p (through EINTR and short
+ * reads). Returns 0, -EIO when the file ends first, or a status.
+ */
+int file_read_at(int fd, void *p, size_t n, uint64_t off) WUR;
 
 /*
  * Read a whole regular file into a new NUL-terminated buffer (caller frees).

@@ -357,19 +357,14 @@ hash_fd(int fd, uint64_t len, uint8_t out[ZONE_DIGEST_LEN], bool *include)
 	}
 	(void)XXH3_128bits_reset(md);
 	for (uint64_t at = 0; at < len;) {
-		size_t want = len - at < HASH_STEP ? (size_t)(len - at) : HASH_STEP;
-		ssize_t got = pread(fd, buf + keep, want, (off_t)at);
+		size_t step = len - at < HASH_STEP ? (size_t)(len - at) : HASH_STEP;
 
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			rc = got < 0 ? status_from_errno(errno) : -EIO;
+		if ((rc = file_read_at(fd, buf + keep, step, at)) != 0)
 			break;
-		}
-		(void)XXH3_128bits_update(md, buf + keep, (size_t)got);
-		at += (uint64_t)got;
+		(void)XXH3_128bits_update(md, buf + keep, step);
+		at += step;
 		if (include != NULL && !*include) {
-			size_t have = keep + (size_t)got;
+			size_t have = keep + step;
 			/* Each '$' looked at has its word whole, or the file ends. */
 			size_t scan = at == len ? have : have > INCLUDE_WORD - 1 ?
 			    have - (INCLUDE_WORD - 1) : 0;

@@ -99,6 +99,17 @@ has_capital(const uint8_t *p, size_t n)
 	return false;
 }
 
+/* Octet by octet, the shorter first when one begins the other. */
+static int
+compare_octets(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return alen == blen ? 0 : (alen < blen ? -1 : 1);
+}
+
 /*
  * Compare the canonical forms (RFC 4034 §6.2) of a and b, from their first
  * name on. Apart from rdata_compare: its 128 KiB of stack are taken only
@@ -109,15 +120,10 @@ compare_canonical(uint16_t type, const uint8_t *a, size_t alen,
     const uint8_t *b, size_t blen)
 {
 	uint8_t ca[65536], cb[65536];
-	size_t min = alen < blen ? alen : blen;
-	int c;
 
 	rdata_canonicalize(type, a, alen, ca);
 	rdata_canonicalize(type, b, blen, cb);
-	c = memcmp(ca, cb, min);
-	if (c != 0)
-		return c;
-	return alen == blen ? 0 : (alen < blen ? -1 : 1);
+	return compare_octets(ca, alen, cb, blen);
 }
 
 int
@@ -144,10 +150,7 @@ rdata_compare(uint16_t type, const uint8_t *a, size_t alen, const uint8_t *b,
 		    has_capital(b + fixed, blen - fixed))
 			return compare_canonical(type, a, alen, b, blen);
 	}
-	c = memcmp(a, b, min);
-	if (c != 0)
-		return c;
-	return alen == blen ? 0 : (alen < blen ? -1 : 1);
+	return compare_octets(a, alen, b, blen);
 }
 
 void

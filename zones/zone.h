@@ -268,7 +268,7 @@ void zone_progress_end(struct zone_progress *p, int rc);
  * the digest (ZONE_DIGEST_LEN) of every byte written. With from not NULL (and out a file
  * that can seek), a record that from's zone has byte for byte (owner,
  * TTL, type, rdata) is not formatted again: its line is copied from
- * from's file (in the kernel where it can). The first line of each run
+ * from's file (read through a window, not formatted). The first line of each run
  * copied and one in 64 of the others are formatted anyway and compared;
  * should one differ, or the old file not read as it did, what was written
  * is taken back and every line is formatted. from's file is taken to be

@@ -209,18 +209,10 @@ refill(struct zone_copier *c)
 	want = COPY_WINDOW - c->len;
 	if (c->body_len - at < want)
 		want = (size_t)(c->body_len - at);
-	if (want == 0)
+	if (want == 0 || file_read_at(c->fd, c->buf + c->len, want, at) != 0)
 		return ZONE_COPY_MISMATCH;
-	for (;;) {
-		ssize_t got = pread(c->fd, c->buf + c->len, want, (off_t)at);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return ZONE_COPY_MISMATCH;
-		c->len += (size_t)got;
-		return 0;
-	}
+	c->len += want;
+	return 0;
 }
 
 /* Past count more lines (count > 0): c->pos and c->line move on. */

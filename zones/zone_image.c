@@ -1,6 +1,7 @@
 /*
  * A zone's records as bytes, in the order written: read back in one
- * block that the records point into, with no text to parse. The signer writes one beside each large output and reads it on the
+ * block that the records point into, with no text to parse. The signer
+ * writes one beside each large output and reads it on the
  * next run instead of that output's text (tools/signing.c).
  *
  * The file: a header (magic, version, the ZONE_WRITE_FORMAT of the text it
@@ -279,16 +280,13 @@ read_payload(int fd, size_t len, uint8_t digest[ZONE_DIGEST_LEN])
 		goto fail;
 	(void)XXH3_128bits_reset(md);
 	while (at < len) {
-		size_t want = len - at < IMAGE_READ_STEP ? len - at :
+		size_t step = len - at < IMAGE_READ_STEP ? len - at :
 		    IMAGE_READ_STEP;
-		ssize_t got = pread(fd, buf + at, want, (off_t)(IMAGE_HEADER + at));
 
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
+		if (file_read_at(fd, buf + at, step, IMAGE_HEADER + at) != 0)
 			goto fail;
-		(void)XXH3_128bits_update(md, buf + at, (size_t)got);
-		at += (size_t)got;
+		(void)XXH3_128bits_update(md, buf + at, step);
+		at += step;
 	}
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(md));
 	memcpy(digest, c.digest, ZONE_DIGEST_LEN);

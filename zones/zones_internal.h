@@ -28,8 +28,8 @@ struct zone {
 	unsigned full_finalizes;   /* how often all of it was finalized (tests) */
 	size_t soa;                /* index of the apex SOA (when finalized) */
 	struct arena arena;        /* owners and rdata */
-	void *image;               /* an image's payload (zone_image_load) */
-	                           /* that records point into, or NULL */
+	void *image;               /* the image read (zone_image_load) that */
+	                           /* records point into, or NULL */
 	char **files;              /* files[0] is "" (generated records) */
 	size_t nfiles;
 	struct diag *warnings;

@@ -375,6 +375,24 @@ START_TEST(test_create_new_never_replaces)
 }
 END_TEST
 
+/* Bytes from an offset, all of them; a file that ends first gives -EIO. */
+START_TEST(test_read_at_reads_exactly)
+{
+	const char *path = unit_write("read-at", "0123456789");
+	char buf[8] = { 0 };
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(file_read_at(fd, buf, 4, 3), 0);
+	ck_assert_mem_eq(buf, "3456", 4);
+	ck_assert_int_eq(file_read_at(fd, buf, 0, 10), 0);
+	ck_assert_int_eq(file_read_at(fd, buf, 4, 8), -EIO);
+	ck_assert_int_eq(file_read_at(fd, buf, 1, 10), -EIO);
+	close(fd);
+	ck_assert_int_lt(file_read_at(fd, buf, 1, 0), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -388,6 +406,7 @@ main(void)
 	tcase_add_test(tc, test_overwrite_in_place);
 	tcase_add_test(tc, test_exchange_trades_names);
 	tcase_add_test(tc, test_create_new_never_replaces);
+	tcase_add_test(tc, test_read_at_reads_exactly);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
