@@ -34,6 +34,26 @@ probe_outcome_name(enum probe_outcome o)
 	return "?";
 }
 
+/*
+ * What OpenSSL's error e says: a system error's text, a reason's text
+ * (libssl loads those of its own; the crypto library's are not loaded,
+ * see keys_crypto_init), else its code.
+ */
+static const char *
+tls_reason(unsigned long e, char *buf, size_t size)
+{
+	const char *s;
+
+	if (e == 0)
+		return "connection closed";
+	if (ERR_SYSTEM_ERROR(e))
+		return strerror((int)ERR_GET_REASON(e));
+	if ((s = ERR_reason_error_string(e)) != NULL)
+		return s;
+	snprintf(buf, size, "OpenSSL error %08lX", e);
+	return buf;
+}
+
 /* Signature algorithms that make a server show a key of one type (TLS 1.2, 1.3). */
 static const struct {
 	const char *type, *sigalgs;
@@ -257,7 +277,7 @@ handshake(SSL_CTX *ctx, const struct probe_report *rep, const char *addr,
 {
 	bool direct = port == 465 || port == 443;
 	int64_t deadline = now_ms() + (int64_t)timeout * 1000;
-	char sni[DNAME_TEXT_MAX], algs[256];
+	char sni[DNAME_TEXT_MAX], algs[256], why[32];
 	SSL *ssl = NULL;
 	X509 *leaf;
 	int fd, depth;
@@ -316,7 +336,7 @@ handshake(SSL_CTX *ctx, const struct probe_report *rep, const char *addr,
 			*offered = false;
 		r->outcome = PROBE_VALIDATION_FAILURE;
 		snprintf(r->detail, sizeof(r->detail), "TLS handshake failed: %s",
-		    e ? ERR_reason_error_string(e) : "connection closed");
+		    tls_reason(e, why, sizeof(why)));
 		goto out;
 	}
 	if ((leaf = SSL_get0_peer_certificate(ssl)) != NULL)

@@ -8,7 +8,8 @@
 # port 465; a record that matches nothing (tlsa-invalid); STARTTLS off
 # (starttls-not-supported); an expired certificate under a DANE-TA record
 # (certificate-expired) and under a DANE-EE one (accepted, a warning); a
-# trust anchor that does not match (dnssec-invalid); no server (unreachable).
+# trust anchor that does not match (dnssec-invalid); no server (unreachable);
+# an SMTP banner on the TLS port (the handshake failure, said in words).
 . tests/lib.sh
 . tests/integration/servers.sh
 . tests/integration/tlsa.sh
@@ -169,4 +170,24 @@ probe bogus 2 "^DANE CRITICAL .*dnssec-invalid: .*SERVFAIL" wrong-ds
 # Nothing listening.
 stop_postfix
 probe unreachable 2 "^$MX ECDSA: unreachable"
+
+# An SMTP banner where TLS should begin (port 465): the handshake fails,
+# and says why in OpenSSL's words, not as a number.
+PORT=465
+publish hand.conf "3 1 1 $EC"
+perl -MIO::Socket::INET -e '
+	my $l = IO::Socket::INET->new(LocalAddr => "'$MX':465", Listen => 5,
+	    ReuseAddr => 1) or die "listen: $!";
+	print STDOUT "listening\n";
+	STDOUT->flush;
+	alarm 30;
+	while (my $c = $l->accept) { print $c "220 mail.example.test ESMTP\r\n"; sleep 1; close $c }
+' >plain.out 2>&1 &
+plain=$!
+i=0
+until grep -q listening plain.out 2>/dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+probe plain-on-tls 2 "^$MX ECDSA: validation-failure: TLS handshake failed: wrong version number"
+kill $plain 2>/dev/null
+wait $plain 2>/dev/null
+PORT=25
 finish
