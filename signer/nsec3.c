@@ -473,6 +473,8 @@ struct chain_job {
 	const struct zrr *const *recs; /* checking: the records in hash order */
 	const struct zrr **prev;     /* building: the previous output's NSEC3s */
 	size_t nprev;
+	bool trust;                  /* building: one found as it was is trusted */
+	size_t sample, offset;       /* checking: which trusted ones are whole */
 };
 
 /*
@@ -596,7 +598,8 @@ build_slice(size_t begin, size_t end, void *arg, struct diag *d)
 		if (k == begin)
 			j = previous_from(job, owner);
 		same = previous_same(job, &j, owner, &rdata);
-		rc = same != NULL ? rrlist_push_shared(out, same) :
+		rc = same != NULL ? rrlist_push_shared(out, same,
+		    job->trust ? ZRR_TRUSTED : 0) :
 		    rrlist_push(out, owner, RRTYPE_NSEC3, job->ttl, rdata.data,
 		    rdata.len);
 	}
@@ -633,7 +636,8 @@ nsec3_build_chain(struct zone *z, const struct sign_policy *p, uint32_t ttl,
 		.salt_len = p->nsec3_salt_len,
 		.salt = p->nsec3_salt,
 	};
-	struct chain_job job = { .z = z, .p = &np, .ttl = ttl };
+	struct chain_job job = { .z = z, .p = &np, .ttl = ttl,
+	    .trust = p->trust_previous && p->verify_sample };
 	struct hashed *v = NULL;
 	size_t n = 0, nlists = 0, before;
 	int rc;
@@ -698,21 +702,23 @@ find_nsec3param(const struct zone *z)
 }
 
 /*
- * Does r hold the NSEC3 rdata of the name h, linking to the hash next? If
- * not, STATUS_CHAIN with d naming them. want: scratch the caller keeps.
+ * Does r hold the NSEC3 rdata of the name h, linking to the hash next
+ * (its type bitmap too, with bitmap)? If not, STATUS_CHAIN with d naming
+ * them. want: scratch the caller keeps.
  */
 static int
 check_rdata(const struct zone *z, const struct nsec3_params *p,
     const struct zrr *r, const struct hashed *h, const uint8_t *next,
-    struct bytes *want, struct diag *d)
+    bool bitmap, struct bytes *want, struct diag *d)
 {
 	char name[DNAME_TEXT_MAX];
 	int rc;
 
 	if ((rc = nsec3_fixed_rdata(p, next, want)) != 0 ||
-	    (rc = nsec3_bitmap(z, h, want)) != 0)
+	    (bitmap && (rc = nsec3_bitmap(z, h, want)) != 0))
 		return rc;
-	if (want->len == r->rdlen && memcmp(want->data, r->rdata, want->len) == 0)
+	if ((bitmap ? want->len == r->rdlen : want->len <= r->rdlen) &&
+	    memcmp(want->data, r->rdata, want->len) == 0)
 		return 0;
 	dname_format(h->name, name, sizeof(name));
 	zone_diag_rr(z, r, d, "NSEC3 for %s has wrong parameters, next hash or "
@@ -780,7 +786,7 @@ verify_opt_out_superset(const struct zone *z, const struct nsec3_params *np,
 	}
 	for (size_t k = 0; k < nrec && rc == 0; k++)
 		rc = check_rdata(z, np, recs[k], at[k], at[(k + 1) % nrec]->hash,
-		    &want, d);
+		    true, &want, d);
 out:
 	bytes_free(&want);
 	free(at);
@@ -788,7 +794,23 @@ out:
 	return rc;
 }
 
-/* Each record of recs[begin, end) is the one v says it must be. */
+/*
+ * Is recs[k]'s type bitmap checked? Not that of a record the builder
+ * found as it was (ZRR_TRUSTED: the bitmap it made again equals the one
+ * the previous output holds), but for the sample: the check would make
+ * it again from the same records with the same code.
+ */
+static bool
+bitmap_checked(const struct chain_job *job, size_t k)
+{
+	return !(job->recs[k]->flags & ZRR_TRUSTED) ||
+	    (k + job->offset) % job->sample == 0;
+}
+
+/*
+ * Each record of recs[begin, end) is the one v says it must be: its owner,
+ * parameters and next hash always, its type bitmap as bitmap_checked says.
+ */
 static int
 check_slice(size_t begin, size_t end, void *arg, struct diag *d)
 {
@@ -801,7 +823,9 @@ check_slice(size_t begin, size_t end, void *arg, struct diag *d)
 		const struct hashed *h = &job->v[k];
 		uint8_t owner[DNAME_MAX_LENGTH + 40];
 
-		fetch_ahead(job, k);
+		/* Only a bitmap made reads the name's records. */
+		if (k + FETCH_AHEAD < end && bitmap_checked(job, k + FETCH_AHEAD))
+			fetch_ahead(job, k);
 		hashed_owner(job->z, h->hash, owner);
 		if (!dname_equal(owner, r->owner)) {
 			zone_diag_rr(job->z, r, d, "NSEC3 owner does not match "
@@ -810,7 +834,8 @@ check_slice(size_t begin, size_t end, void *arg, struct diag *d)
 			break;
 		}
 		rc = check_rdata(job->z, job->p, r, h,
-		    job->v[(k + 1) % job->n].hash, &want, d);
+		    job->v[(k + 1) % job->n].hash, bitmap_checked(job, k), &want,
+		    d);
 	}
 	bytes_free(&want);
 	return rc;
@@ -916,7 +941,9 @@ nsec3_verify_built_chain(const struct zone *z, unsigned threads,
 	}
 	{
 		struct chain_job job = { .z = z, .p = &np, .v = v, .n = n,
-		    .recs = recs };
+		    .recs = recs, .sample = n <= TRUSTED_ALL ? 1 : TRUSTED_SAMPLE };
+
+		job.offset = trusted_offset(zone_serial(z), job.sample);
 		rc = parallel_for(n, CHAIN_CHUNK, threads, check_slice, &job,
 		    d);
 	}

@@ -52,14 +52,15 @@ rrlist_room(struct rrlist *l)
 }
 
 int
-rrlist_push_shared(struct rrlist *l, const struct zrr *rr)
+rrlist_push_shared(struct rrlist *l, const struct zrr *rr, uint8_t flags)
 {
 	int rc;
 
 	if ((rc = rrlist_room(l)) != 0)
 		return rc;
 	l->items[l->n] = (struct zrr){ .owner = rr->owner, .rdata = rr->rdata,
-	    .ttl = rr->ttl, .type = rr->type, .rdlen = rr->rdlen };
+	    .ttl = rr->ttl, .type = rr->type, .rdlen = rr->rdlen,
+	    .flags = flags };
 	l->n++;
 	return 0;
 }

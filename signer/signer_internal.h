@@ -35,8 +35,29 @@ struct rrlist {
 /* Append a record (owner and rdata copied). Returns 0 or STATUS_NOMEM. */
 int rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
     uint32_t ttl, const uint8_t *rdata, size_t rdlen) WUR;
-/* Append rr itself: its owner and rdata, not copied, must outlive the list's zone. */
-int rrlist_push_shared(struct rrlist *l, const struct zrr *rr) WUR;
+/*
+ * Append rr itself: its owner and rdata, not copied, must outlive the
+ * list's zone; flags: ZRR_TRUSTED or 0.
+ */
+int rrlist_push_shared(struct rrlist *l, const struct zrr *rr,
+    uint8_t flags) WUR;
+
+/*
+ * What the self-check takes on trust (ZRR_TRUSTED: signatures kept or
+ * sampled, NSEC3 records the chain builder found as they were) is still
+ * checked whole in zones of up to TRUSTED_ALL RRsets (or chain names),
+ * otherwise at every TRUSTED_SAMPLE-th, from an offset that moves each
+ * run (trusted_offset of a seed that does: the clock, the serial), so
+ * that over runs each gets its turn.
+ */
+#define TRUSTED_ALL 1024
+#define TRUSTED_SAMPLE 256
+
+static inline size_t
+trusted_offset(uint32_t seed, size_t sample)
+{
+	return (size_t)((seed * 2654435761u) >> 24) % sample;
+}
 /* Add every record to z (see zone_take) and empty the list (also on failure). */
 int rrlist_move_to_zone(struct rrlist *l, struct zone *z) WUR;
 void rrlist_free(struct rrlist *l);
@@ -93,7 +114,8 @@ int nsec_build_chain(struct zone *z, uint32_t ttl, struct diag *d) WUR;
 /*
  * Add the NSEC3 chain (RFC 5155 §7.1) to a finalized zone. prev, when not
  * NULL, is our earlier output, which outlives z: an NSEC3 record built
- * exactly as prev has it (owner, TTL, rdata) shares prev's memory. names,
+ * exactly as prev has it (owner, TTL, rdata) shares prev's memory, and is
+ * flagged ZRR_TRUSTED when p trusts prev and samples the check. names,
  * when not NULL, receives the names the chain was built over (or NULL),
  * which spare its check finding and hashing them again.
  */
@@ -105,7 +127,9 @@ void nsec3_names_free(struct nsec3_names *names);
 /*
  * The NSEC3 chain's check (denial_verify_chain's for NSEC3), with the
  * names nsec3_build_chain gave (it takes what names holds) or, with NULL,
- * the names found again.
+ * the names found again. The type bitmap of a record flagged ZRR_TRUSTED
+ * is made again and compared only in the sample (TRUSTED_ALL,
+ * TRUSTED_SAMPLE, offset by the zone's serial); the rest of it always.
  */
 int nsec3_verify_built_chain(const struct zone *z, unsigned threads,
     struct nsec3_names *names, struct diag *d) WUR;

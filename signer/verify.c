@@ -11,13 +11,6 @@
 #include "signer_internal.h"
 #include "zones/dname.h"
 
-/*
- * Trusted signatures still verified: all of them in zones of up to
- * TRUSTED_ALL RRsets, otherwise those of every TRUSTED_SAMPLE-th RRset.
- */
-#define TRUSTED_ALL 1024
-#define TRUSTED_SAMPLE 256
-
 void
 keyring_free(struct keyring *k)
 {
@@ -390,7 +383,7 @@ verify_signatures(const struct zone *z, const struct keyset *own,
 	 * Another sample each run (from the clock, so a run can be repeated):
 	 * over runs, every trusted signature gets its turn.
 	 */
-	job.offset = (size_t)(((uint32_t)now * 2654435761u) >> 24) % job.sample;
+	job.offset = trusted_offset((uint32_t)now, job.sample);
 	/*
 	 * Chunks small enough that even a small zone keeps every thread
 	 * busy, and large enough for batches of checks.

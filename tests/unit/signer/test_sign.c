@@ -473,6 +473,7 @@ START_TEST(test_nsec3_chain_from_parts)
 	size_t count2, shared = 0, fresh = 0;
 	len += (size_t)sprintf(text + len, "added A 192.0.2.9\nh0 TXT \"t\"\n");
 	z2 = nsec3_zone("parts.zone", text);
+	p.trust_previous = true;
 	ck_assert_msg(nsec3_build_chain(z2, &p, 300, z, &names, &d) == 0, "%s",
 	    d.text);
 	ck_assert_ptr_nonnull(names);
@@ -492,12 +493,58 @@ START_TEST(test_nsec3_chain_from_parts)
 		    memcmp(rr[j].rdata, rr2[i].rdata, rr2[i].rdlen) == 0;
 		ck_assert(same == (j < count && rr2[i].rdata == rr[j].rdata));
 		ck_assert(!same || rr2[i].owner == rr[j].owner);
+		/* Found as it was: trusted (the previous output is). */
+		ck_assert(same == ((rr2[i].flags & ZRR_TRUSTED) != 0));
 		shared += same;
 		fresh += !same;
 	}
 	/* The new name's, the one before it in the chain's, and h0's. */
 	ck_assert_uint_eq(shared + fresh, want + 1);
 	ck_assert_uint_eq(fresh, 3);
+
+	/*
+	 * What the check still finds with trusted records: a next hash
+	 * wrong in any record; a type bitmap wrong in a new record, and in a
+	 * trusted one that the sample takes. The k-th NSEC3 record in the
+	 * zone's order is the k-th in hash order.
+	 */
+	size_t offset = trusted_offset(zone_serial(z2), TRUSTED_SAMPLE);
+	size_t k = 0, trusted_any = SIZE_MAX, sampled = SIZE_MAX,
+	    new_one = SIZE_MAX;
+	for (size_t i = 0; i < count2; i++) {
+		if (rr2[i].type != RRTYPE_NSEC3)
+			continue;
+		bool trusted = rr2[i].flags & ZRR_TRUSTED;
+		if (trusted && trusted_any == SIZE_MAX)
+			trusted_any = i;
+		if (trusted && (k + offset) % TRUSTED_SAMPLE == 0 &&
+		    sampled == SIZE_MAX)
+			sampled = i;
+		if (!trusted && new_one == SIZE_MAX)
+			new_one = i;
+		k++;
+	}
+	ck_assert(trusted_any != SIZE_MAX && sampled != SIZE_MAX &&
+	    new_one != SIZE_MAX);
+	const size_t at[3] = { trusted_any, sampled, new_one };
+	for (size_t c = 0; c < 3; c++) {
+		/* The test changes the zone's record in place (it owns z2). */
+		struct zrr *w = (struct zrr *)(uintptr_t)&rr2[at[c]];
+		const uint8_t *kept = w->rdata;
+		uint8_t bad[512];
+		/* Next hash: after the flags, iterations, salt and hash lengths. */
+		size_t byte = c == 0 ? 6 + (size_t)kept[4] : (size_t)w->rdlen - 1;
+
+		ck_assert_uint_le(w->rdlen, sizeof(bad));
+		memcpy(bad, kept, w->rdlen);
+		bad[byte] ^= c == 0 ? 0x01 : 0x02;
+		w->rdata = bad;
+		ck_assert_int_eq(nsec3_verify_built_chain(z2, 2, NULL, &d),
+		    STATUS_CHAIN);
+		w->rdata = kept;
+	}
+	ck_assert_msg(nsec3_verify_built_chain(z2, 2, NULL, &d) == 0, "%s",
+	    d.text);
 	zone_free(z2);
 	zone_free(z);
 	free(text);
