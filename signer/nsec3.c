@@ -824,7 +824,7 @@ check_slice(size_t begin, size_t end, void *arg, struct diag *d)
 		uint8_t owner[DNAME_MAX_LENGTH + 40];
 
 		/* Only a bitmap made reads the name's records. */
-		if (k + FETCH_AHEAD < end && bitmap_checked(job, k + FETCH_AHEAD))
+		if (k + FETCH_AHEAD < job->n && bitmap_checked(job, k + FETCH_AHEAD))
 			fetch_ahead(job, k);
 		hashed_owner(job->z, h->hash, owner);
 		if (!dname_equal(owner, r->owner)) {

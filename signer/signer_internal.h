@@ -41,6 +41,9 @@ int rrlist_push(struct rrlist *l, const uint8_t *owner, uint16_t type,
  */
 int rrlist_push_shared(struct rrlist *l, const struct zrr *rr,
     uint8_t flags) WUR;
+/* Add every record to z (see zone_take) and empty the list (also on failure). */
+int rrlist_move_to_zone(struct rrlist *l, struct zone *z) WUR;
+void rrlist_free(struct rrlist *l);
 
 /*
  * What the self-check takes on trust (ZRR_TRUSTED: signatures kept or
@@ -58,9 +61,6 @@ trusted_offset(uint32_t seed, size_t sample)
 {
 	return (size_t)((seed * 2654435761u) >> 24) % sample;
 }
-/* Add every record to z (see zone_take) and empty the list (also on failure). */
-int rrlist_move_to_zone(struct rrlist *l, struct zone *z) WUR;
-void rrlist_free(struct rrlist *l);
 
 /* Fixed RRSIG fields (RFC 4034 §3.1), all but the signature. */
 struct rrsig_fields {
