@@ -44,9 +44,16 @@ $(FIXCLOCK): tests/integration/fixclock.c
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $<
 
-check-integration: $(BUILD)/zonewarden $(FIXCLOCK)
+# Makes fdatasync(2) fail, as a disk that cannot write back does (LD_PRELOAD).
+FAILSYNC := $(BUILD)/tests/failsync.so
+$(FAILSYNC): tests/integration/failsync.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $<
+
+check-integration: $(BUILD)/zonewarden $(FIXCLOCK) $(FAILSYNC)
 	@ZW=$(BUILD)/zonewarden ZW_FIXCLOCK_SO=$(abspath $(FIXCLOCK)) \
-	    sh tests/run.sh integration
+	    ZW_FAILSYNC_SO=$(abspath $(FAILSYNC)) sh tests/run.sh integration
 
 check: check-unit check-fuzz check-cli check-integration
 

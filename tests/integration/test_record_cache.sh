@@ -7,9 +7,12 @@
 # a re-sign gives the same output byte for byte (Ed25519 signatures are
 # deterministic); a cache that is damaged, left from another output, or
 # beside an output edited by hand is not used, and a small zone has none.
+# The output's text is synced while its cache is written: a failed
+# write-back (the failsync.so shim) fails the run and loses nothing.
 . tests/lib.sh
 
 : "${ZW_FIXCLOCK_SO:?ZW_FIXCLOCK_SO must name the fixclock.so shim (make check-integration sets it)}"
+: "${ZW_FAILSYNC_SO:?ZW_FAILSYNC_SO must name the failsync.so shim (make check-integration sets it)}"
 OUT="$WORK/big.signed"
 CACHE="$OUT.zwcache"
 SPARE="$OUT.zwcache.spare"
@@ -155,6 +158,31 @@ check "from the cache: that RRset kept its signature" \
     h5_kept "$WORK/from-cache.signed"
 check "output edited by hand: all else the same" \
     [ "$(diff "$WORK/from-cache.signed" "$WORK/edited.signed" | grep -c '^>')" = 2 ]
+
+# The output's text goes to the disk while its cache is still written: a
+# disk that fails that write-back (EIO, reported once: the shim fails the
+# first sync) fails the run, which leaves the output and its cache as they
+# were; the next run reads that cache.
+cp "$OUT" "$WORK/before-eio.signed"
+cp "$CACHE" "$WORK/before-eio.zwcache"
+# (A build with AddressSanitizer takes the shim ahead of its runtime.)
+expect_run write-back-fails 6 "big.signed: cannot write the signed zone" \
+    env ZW_FAILSYNC=fdatasync LD_PRELOAD="$ZW_FAILSYNC_SO" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$ZW" \
+    --now 20261123180000 sign example.com --in "$WORK/big.zone" --out "$OUT" \
+    --keydir "$KEYS"
+check "write-back fails: the output as it was" \
+    cmp -s "$OUT" "$WORK/before-eio.signed"
+check "write-back fails: its cache as it was" \
+    cmp -s "$CACHE" "$WORK/before-eio.zwcache"
+check "write-back fails: no temporary file left" \
+    sh -c "! ls '$WORK'/*.tmp.* >/dev/null 2>&1"
+cp "$OUT" "$WORK/eio-text.signed"
+sign after-eio 20261123180000 "$WORK/big.zone" "$OUT"
+check "after the failed write-back: read from the cache" [ $CACHED = yes ]
+sign after-eio-text 20261123180000 "$WORK/big.zone" "$WORK/eio-text.signed"
+check "after the failed write-back: the output the text gives" \
+    cmp -s "$OUT" "$WORK/eio-text.signed"
 
 # A run that fails on its input leaves the output as it was, and still
 # removes the output kept before.
